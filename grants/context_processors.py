@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.urls import reverse
+
+
+def _navigation(request):
+    """The links a user's role gives them, the current page marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = [("Home", reverse("home"))]
+    if user.is_staff:
+        items.append(("Administration", reverse("admin:index")))
+    return [{"label": label, "url": url, "current": request.path == url} for label, url in items]
+
+
+def site(request):
+    return {"site_name": settings.SITE_NAME, "nav_items": _navigation(request)}

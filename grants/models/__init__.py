@@ -1,0 +1,14 @@
+"""The grant domain: money promised, delivered and accounted for."""
+
+from .common import RAG
+from .organisations import Area, Organisation, Priority, User
+from .payments import Clawback, Payment, Virement
+from .programmes import Allocation, Programme
+from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure
+from .returns import MeasureValue, QuarterlyReturn, ReminderSent, ReturnEvent, SpendLine
+
+__all__ = [
+    "RAG", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "Virement",
+    "Allocation", "Programme", "BudgetLine", "OutcomeMeasure", "Project", "ProjectMeasure",
+    "MeasureValue", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
+]

@@ -1,0 +1,180 @@
+"""Funding programmes and the allocations they make."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from grants.periods import FinancialYear
+
+from .common import FinancialYearField, money_field, non_negative, percent_field, percent_range
+from .organisations import Organisation
+from .scoping import ScopedQuerySet, allocation_scope
+
+
+def programme_scope(user, prefix=""):
+    """Programmes the user may see: those through which an allocation reaches them."""
+    if getattr(user, "is_authenticated", False) and user.is_funder_side and user.organisation_id:
+        return models.Q(**{f"{prefix}commissioner_id": user.organisation_id})
+    condition = allocation_scope(user)
+    if condition is None:
+        return None
+    return models.Q(models.Exists(Allocation.objects.filter(condition, programme=models.OuterRef("pk"))))
+
+
+class ProgrammeQuerySet(ScopedQuerySet):
+    scope = (programme_scope, "")
+
+
+class Programme(models.Model):
+    """A funding stream for one financial year, with its own rules."""
+
+    class PaymentTerms(models.TextChoices):
+        ARREARS = "arrears", "Quarterly in arrears, against a return with verified spend"
+        ADVANCE = "advance", "Quarterly in advance, once the agreement is signed"
+
+    commissioner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programmes")
+    name = models.CharField(max_length=200)
+    code = models.SlugField(max_length=40, help_text="A short code used in exports, for example CSF-2023.")
+    financial_year = FinancialYearField()
+    funding_source = models.CharField(
+        max_length=200, help_text="Where the money comes from, for example “Home Office Serious Violence Duty”."
+    )
+    description = models.TextField(blank=True)
+    total_budget = money_field("total budget")
+    payment_terms = models.CharField(max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.ARREARS)
+    return_due_days = models.PositiveSmallIntegerField(
+        "days after quarter end that returns are due", default=30, validators=[MaxValueValidator(120)]
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        "reminder days before due date", default=7, validators=[MaxValueValidator(60)]
+    )
+    overdue_reminder_days = models.PositiveSmallIntegerField(
+        "overdue reminder days after due date", default=7, validators=[MaxValueValidator(60)]
+    )
+    variance_threshold_percent = percent_field(
+        "variance threshold (%)",
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Spend that differs from profile by more than this needs an explanation.",
+    )
+    over_allocation_percent = percent_field(
+        "over-allocation allowance (%)",
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="How far approved allocations may exceed the budget, expecting underspend.",
+    )
+    history = HistoricalRecords()
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-financial_year", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commissioner", "code", "financial_year"], name="programme_code_unique_per_year"
+            ),
+            non_negative("total_budget", "programme_budget_not_negative"),
+            percent_range("variance_threshold_percent", "programme_variance_threshold_0_100"),
+            percent_range("over_allocation_percent", "programme_over_allocation_0_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.year}"
+
+    @property
+    def year(self) -> FinancialYear:
+        return FinancialYear(self.financial_year)
+
+    @property
+    def allocation_ceiling(self) -> Decimal:
+        """The most that may be approved: the budget plus the over-allocation allowance."""
+        return (self.total_budget * (1 + self.over_allocation_percent / 100)).quantize(Decimal("0.01"))
+
+
+class AllocationQuerySet(ScopedQuerySet):
+    scope = (allocation_scope, "")
+
+    def committed(self):
+        """Allocations that count against the programme's budget."""
+        return self.filter(status__in=Allocation.COMMITTED_STATUSES)
+
+
+class Allocation(models.Model):
+    """Money a programme awards to a recipient organisation under a grant agreement."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        AGREEMENT_SIGNED = "agreement_signed", "Agreement signed"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    COMMITTED_STATUSES = (Status.APPROVED, Status.AGREEMENT_SIGNED, Status.ACTIVE, Status.CLOSED)
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="allocations")
+    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="allocations")
+    title = models.CharField(max_length=200)
+    purpose = models.TextField(blank=True, help_text="What the grant is for, in a sentence or two.")
+    amount = money_field("amount")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    decision_reference = models.CharField(max_length=100, blank=True)
+    decision_date = models.DateField(null=True, blank=True)
+    conditions = models.TextField(blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    withdrawn_reason = models.TextField(blank=True)
+    is_regrant = models.BooleanField(
+        "passed on as grants", default=False, help_text="The recipient passes the money on to other providers."
+    )
+    do_not_publish = models.BooleanField("do not publish as open data", default=False)
+    do_not_publish_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "recipient__name"]
+        constraints = [
+            non_negative("amount", "allocation_amount_not_negative"),
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="allocation_ends_after_start"),
+            # Anything past draft rests on a recorded decision.
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "withdrawn"])
+                | (~models.Q(decision_reference="") & models.Q(decision_date__isnull=False)),
+                name="allocation_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="withdrawn") | ~models.Q(withdrawn_reason=""),
+                name="allocation_withdrawal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(do_not_publish=False) | ~models.Q(do_not_publish_reason=""),
+                name="allocation_unpublished_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.recipient})"
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must be on or after the start date."
+        if self.status not in (self.Status.DRAFT, self.Status.WITHDRAWN):
+            if not self.decision_reference:
+                errors["decision_reference"] = "Enter the reference of the decision that approved this allocation."
+            if not self.decision_date:
+                errors["decision_date"] = "Enter the date of the decision that approved this allocation."
+        if self.status == self.Status.WITHDRAWN and not self.withdrawn_reason:
+            errors["withdrawn_reason"] = "Say why the allocation was withdrawn."
+        if self.do_not_publish and not self.do_not_publish_reason:
+            errors["do_not_publish_reason"] = "Say why this allocation must not be published."
+        if errors:
+            raise ValidationError(errors)

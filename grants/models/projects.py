@@ -1,0 +1,271 @@
+"""Projects, their budget lines with a quarterly profile, and their outcome measures."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from grants.periods import FinancialYear, Quarter
+
+from .common import ZERO, FinancialYearField, money_field, non_negative
+from .organisations import Area, Organisation, Priority
+from .programmes import Allocation
+from .scoping import ScopedQuerySet, project_scope
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    scope = (project_scope, "")
+
+
+class Project(models.Model):
+    """Work funded by an allocation and delivered by a provider organisation."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="projects")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="projects_delivered")
+    reference = models.SlugField(max_length=40, unique=True, help_text="A short unique reference, for example BTC-2019.")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    priorities = models.ManyToManyField(Priority, blank=True, related_name="projects")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="projects")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="project_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must be on or after the start date."
+        if self.allocation_id and self.start_date and self.end_date:
+            allocation = self.allocation
+            if self.start_date < allocation.start_date:
+                errors["start_date"] = f"The project cannot start before its allocation does ({allocation.start_date:%-d %B %Y})."
+            if self.end_date > allocation.end_date:
+                errors["end_date"] = f"The project cannot end after its allocation does ({allocation.end_date:%-d %B %Y})."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def first_quarter(self) -> Quarter:
+        return Quarter.from_date(self.start_date)
+
+    @property
+    def last_quarter(self) -> Quarter:
+        return Quarter.from_date(self.end_date)
+
+    def quarters(self):
+        return Quarter.range(self.first_quarter, self.last_quarter)
+
+
+class BudgetLine(models.Model):
+    """One line of a project's budget for one financial year, with its quarterly profile."""
+
+    class Category(models.TextChoices):
+        STAFF = "staff", "Staff (labour)"
+        NON_STAFF = "non_staff", "Non-staff running costs"
+        CAPITAL = "capital", "Capital"
+        MANAGEMENT = "management", "Management fee"
+        OTHER = "other", "Other"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    financial_year = FinancialYearField()
+    category = models.CharField(max_length=20, choices=Category.choices)
+    description = models.CharField(max_length=200)
+    amount = money_field("budget for the year")
+    profile_q1 = money_field("profiled spend Q1 (Apr–Jun)")
+    profile_q2 = money_field("profiled spend Q2 (Jul–Sep)")
+    profile_q3 = money_field("profiled spend Q3 (Oct–Dec)")
+    profile_q4 = money_field("profiled spend Q4 (Jan–Mar)")
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "financial_year", "category", "description"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "financial_year", "category", "description"], name="budget_line_unique_per_year"
+            ),
+            non_negative("amount", "budget_line_amount_not_negative"),
+            non_negative("profile_q1", "budget_line_profile_q1_not_negative"),
+            non_negative("profile_q2", "budget_line_profile_q2_not_negative"),
+            non_negative("profile_q3", "budget_line_profile_q3_not_negative"),
+            non_negative("profile_q4", "budget_line_profile_q4_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.description} ({FinancialYear(self.financial_year)})"
+
+    @property
+    def profile(self) -> list[Decimal]:
+        return [self.profile_q1, self.profile_q2, self.profile_q3, self.profile_q4]
+
+    def profile_for(self, quarter: int) -> Decimal:
+        return self.profile[quarter - 1]
+
+    def profile_to_date(self, quarter: int) -> Decimal:
+        return sum(self.profile[:quarter], ZERO)
+
+    @property
+    def profile_total(self) -> Decimal:
+        return sum(self.profile, ZERO)
+
+    def clean(self):
+        errors = {}
+        if self.project_id and self.financial_year:
+            years = {q.financial_year for q in self.project.quarters()}
+            if self.financial_year not in years:
+                errors["financial_year"] = (
+                    f"The project does not run in {FinancialYear(self.financial_year)}: "
+                    f"it runs from {self.project.start_date:%-d %B %Y} to {self.project.end_date:%-d %B %Y}."
+                )
+        # The database cannot add decimals exactly on SQLite, so the rule that a
+        # profile adds up to its line is kept here, with the figures in the message.
+        if None not in self.profile and self.amount is not None and self.profile_total != self.amount:
+            errors["profile_q4"] = (
+                f"The quarterly profile adds up to £{self.profile_total:,.2f} "
+                f"but the budget line is £{self.amount:,.2f}: the quarters must add up to the line."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class OutcomeMeasure(models.Model):
+    """A measure in the shared library that projects report against."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", "Count"
+        PERCENTAGE = "percentage", "Percentage"
+        MONEY = "money", "Money (£)"
+        YES_NO = "yes_no", "Yes or no"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    name = models.CharField(max_length=200, unique=True)
+    definition = models.TextField(help_text="What is counted, and how, so that every provider counts it the same way.")
+    unit = models.CharField(max_length=12, choices=Unit.choices)
+    direction = models.CharField(max_length=6, choices=Direction.choices, default=Direction.HIGHER)
+    cumulative = models.BooleanField(
+        "cumulative across quarters",
+        default=False,
+        help_text="Quarters add up to the year (a count of people helped). "
+        "Otherwise each quarter is a point-in-time figure and the latest one stands (a rate).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Percentages and yes/no answers cannot be summed over quarters.
+            models.CheckConstraint(
+                condition=models.Q(cumulative=False) | models.Q(unit__in=["count", "money"]),
+                name="measure_cumulative_only_count_or_money",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.cumulative and self.unit not in (self.Unit.COUNT, self.Unit.MONEY):
+            raise ValidationError({"cumulative": "Only counts and money can add up across quarters."})
+        if self.pk:
+            old_unit = OutcomeMeasure.objects.filter(pk=self.pk).values_list("unit", flat=True).first()
+            if old_unit and old_unit != self.unit and self.project_measures.exists():
+                raise ValidationError({"unit": "Projects already report against this measure: its unit cannot change."})
+
+
+TARGET_FIELDS = ("baseline", "annual_target", "target_q1", "target_q2", "target_q3", "target_q4")
+
+
+def measure_value_constraints(field: str, prefix: str) -> list[models.CheckConstraint]:
+    """What a value of a measure may be, given the unit stored beside it."""
+    is_null = models.Q(**{f"{field}__isnull": True})
+    return [
+        models.CheckConstraint(condition=is_null | models.Q(**{f"{field}__gte": 0}), name=f"{prefix}_{field}_not_negative"),
+        models.CheckConstraint(
+            condition=is_null | ~models.Q(unit="percentage") | models.Q(**{f"{field}__lte": 100}),
+            name=f"{prefix}_{field}_percentage_0_100",
+        ),
+        models.CheckConstraint(
+            condition=is_null | ~models.Q(unit="yes_no") | models.Q(**{f"{field}__in": [0, 1]}),
+            name=f"{prefix}_{field}_yes_no_0_or_1",
+        ),
+    ]
+
+
+def check_measure_value(unit: str, value, label: str) -> str | None:
+    """The message for a value that does not fit its unit, or None."""
+    if value is None:
+        return None
+    if value < 0:
+        return f"{label} must be 0 or more."
+    if unit == OutcomeMeasure.Unit.PERCENTAGE and value > 100:
+        return f"{label} is a percentage: enter a number from 0 to 100."
+    if unit == OutcomeMeasure.Unit.COUNT and value != value.to_integral_value():
+        return f"{label} is a count: enter a whole number."
+    if unit == OutcomeMeasure.Unit.YES_NO and value not in (0, 1):
+        return f"{label} is yes or no."
+    if value.as_tuple().exponent < -2:
+        return f"{label} can have at most 2 decimal places."
+    return None
+
+
+class ProjectMeasure(models.Model):
+    """An outcome measure a project reports against in one financial year, with its targets."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures")
+    measure = models.ForeignKey(OutcomeMeasure, on_delete=models.PROTECT, related_name="project_measures")
+    financial_year = FinancialYearField()
+    # Copied from the measure so that the database itself can refuse a
+    # percentage over 100 or a yes/no that is neither.
+    unit = models.CharField(max_length=12, choices=OutcomeMeasure.Unit.choices, editable=False)
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    annual_target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_q1 = models.DecimalField("target Q1", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_q2 = models.DecimalField("target Q2", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_q3 = models.DecimalField("target Q3", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_q4 = models.DecimalField("target Q4", max_digits=14, decimal_places=2, null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "financial_year", "measure__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "measure", "financial_year"], name="project_measure_unique_per_year"),
+        ] + [c for f in TARGET_FIELDS for c in measure_value_constraints(f, "project_measure")]
+
+    def __str__(self):
+        return f"{self.measure} ({FinancialYear(self.financial_year)})"
+
+    def quarter_target(self, quarter: int):
+        return [self.target_q1, self.target_q2, self.target_q3, self.target_q4][quarter - 1]
+
+    def save(self, *args, **kwargs):
+        self.unit = self.measure.unit
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.measure_id:
+            return
+        self.unit = self.measure.unit
+        errors = {}
+        for name in TARGET_FIELDS:
+            label = self._meta.get_field(name).verbose_name.capitalize()
+            message = check_measure_value(self.unit, getattr(self, name), label)
+            if message:
+                errors[name] = message
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,169 @@
+"""Quarterly returns: what a provider reports each quarter, and what happened to it."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from grants.periods import Quarter
+
+from .common import RAG, FinancialYearField, money_field, non_negative, quarter_field
+from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure, measure_value_constraints
+from .scoping import ScopedQuerySet, project_scope
+
+
+class ReturnQuerySet(ScopedQuerySet):
+    scope = (project_scope, "project__")
+
+    def approved(self):
+        """Only approved figures count in reports."""
+        return self.filter(status=QuarterlyReturn.Status.APPROVED)
+
+    def for_quarter(self, quarter: Quarter):
+        return self.filter(financial_year=quarter.financial_year, quarter=quarter.number)
+
+
+class QuarterlyReturn(models.Model):
+    """One project's monitoring return for one quarter."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for amendment"
+        APPROVED = "approved", "Approved"
+
+    class SpendStatus(models.TextChoices):
+        NOT_CHECKED = "not_checked", "Not checked"
+        VERIFIED = "verified", "Verified"
+        QUERIED = "queried", "Queried"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="returns")
+    financial_year = FinancialYearField()
+    quarter = quarter_field()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    spend_status = models.CharField(max_length=12, choices=SpendStatus.choices, default=SpendStatus.NOT_CHECKED)
+    spend_note = models.TextField("finance note", blank=True)
+    progress = models.TextField("progress this quarter", blank=True)
+    challenges = models.TextField("challenges", blank=True)
+    case_study = models.TextField(
+        "case study", blank=True, help_text="Anonymised: no names, addresses or anything that identifies a person."
+    )
+    risks = models.TextField("risks and issues", blank=True)
+    self_rag = models.CharField("provider's RAG rating", max_length=5, choices=RAG.choices, blank=True)
+    officer_rag = models.CharField("officer's RAG rating", max_length=5, choices=RAG.choices, blank=True)
+    # Bumped by every change, so that an edit made on a stale copy is refused.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ReturnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "financial_year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "financial_year", "quarter"], name="one_return_per_project_quarter"),
+            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="return_quarter_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} — {self.period}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.financial_year, self.quarter)
+
+
+class SpendLine(models.Model):
+    """Actual spend in the quarter against one budget line."""
+
+    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="spend_lines")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spend_lines")
+    actual = money_field("actual spend this quarter")
+    variance_explanation = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["budget_line"]
+        constraints = [
+            models.UniqueConstraint(fields=["quarterly_return", "budget_line"], name="one_spend_line_per_budget_line"),
+            non_negative("actual", "spend_actual_not_negative"),
+        ]
+
+
+class MeasureValue(models.Model):
+    """The value reported for one outcome measure in the quarter."""
+
+    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="measure_values")
+    project_measure = models.ForeignKey(ProjectMeasure, on_delete=models.PROTECT, related_name="values")
+    # Copied from the measure so that the database can refuse impossible values.
+    unit = models.CharField(max_length=12, choices=OutcomeMeasure.Unit.choices, editable=False)
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    not_collected = models.BooleanField("not collected this quarter", default=False)
+    not_collected_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project_measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["quarterly_return", "project_measure"], name="one_value_per_measure"),
+            models.CheckConstraint(
+                condition=models.Q(not_collected=False) | models.Q(value__isnull=True),
+                name="measure_value_or_not_collected",
+            ),
+        ] + measure_value_constraints("value", "measure_value")
+
+    def save(self, *args, **kwargs):
+        self.unit = self.project_measure.unit
+        super().save(*args, **kwargs)
+
+
+class ReturnEvent(models.Model):
+    """One thing that happened to a return: who, when, what."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        SAVED = "saved", "Saved as draft"
+        IMPORTED = "imported", "Imported from a workbook"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for amendment"
+        APPROVED = "approved", "Approved"
+        REOPENED = "reopened", "Reopened"
+        SPEND_VERIFIED = "spend_verified", "Spend verified"
+        SPEND_QUERIED = "spend_queried", "Spend queried"
+        REMINDER_SENT = "reminder_sent", "Reminder sent"
+
+    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["quarterly_return", "at"], name="return_event_timeline")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%d %b %Y %H:%M}"
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mailed for a return, kept so that none is sent twice."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Before the due date"
+        DUE = "due", "On the due date"
+        OVERDUE = "overdue", "Overdue"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reminders")
+    financial_year = FinancialYearField()
+    quarter = quarter_field()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField()
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "financial_year", "quarter", "kind"], name="one_reminder_of_each_kind"),
+        ]

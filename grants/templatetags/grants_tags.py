@@ -1,0 +1,78 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from grants.periods import FinancialYear, Quarter
+
+register = template.Library()
+
+_STATUS_COLOURS = {
+    # Returns
+    "draft": "grey",
+    "submitted": "blue",
+    "returned": "orange",
+    "approved": "green",
+    "not_started": "grey",
+    # Allocations
+    "agreement_signed": "turquoise",
+    "active": "green",
+    "closed": "grey",
+    "withdrawn": "red",
+    # Payments and spend
+    "scheduled": "blue",
+    "released": "green",
+    "withheld": "red",
+    "verified": "green",
+    "queried": "orange",
+    "not_checked": "grey",
+}
+_RAG_COLOURS = {"red": "red", "amber": "yellow", "green": "green"}
+
+
+@register.filter
+def money(value):
+    """£1,234.56; a dash for nothing."""
+    if value is None or value == "":
+        return "–"
+    value = Decimal(value)
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.2f}"
+
+
+@register.filter
+def financial_year(value):
+    return FinancialYear(int(value)).label if value else ""
+
+
+@register.simple_tag
+def quarter_label(year, number):
+    if not year or not number:
+        return ""
+    return Quarter(int(year), int(number)).label
+
+
+@register.simple_tag
+def status_tag(value, label):
+    """A GOV.UK tag for a status, coloured by meaning, with its text always shown."""
+    colour = _STATUS_COLOURS.get(value, "grey")
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+
+
+@register.simple_tag
+def rag_tag(value, label):
+    if not value:
+        return format_html('<span class="govuk-body-s">{}</span>', "Not rated")
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--{} app-rag">{}</strong>', _RAG_COLOURS.get(value, "grey"), label
+    )
+
+
+@register.simple_tag
+def return_status(value):
+    """The tag for a return's status; a return that does not exist yet is “Not started”."""
+    from grants.models import QuarterlyReturn
+
+    if not value:
+        return status_tag("not_started", "Not started")
+    return status_tag(value, QuarterlyReturn.Status(value).label)
