@@ -107,6 +107,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# `loaddata demo` finds fixtures/demo.json.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 AUTH_USER_MODEL = "grants.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -253,6 +253,11 @@ class ProjectMeasure(models.Model):
     def quarter_target(self, quarter: int):
         return [self.target_q1, self.target_q2, self.target_q3, self.target_q4][quarter - 1]
 
+    def clean_fields(self, exclude=None):
+        if self.measure_id:
+            self.unit = self.measure.unit
+        super().clean_fields(exclude)
+
     def save(self, *args, **kwargs):
         self.unit = self.measure.unit
         super().save(*args, **kwargs)
@@ -260,7 +265,6 @@ class ProjectMeasure(models.Model):
     def clean(self):
         if not self.measure_id:
             return
-        self.unit = self.measure.unit
         errors = {}
         for name in TARGET_FIELDS:
             label = self._meta.get_field(name).verbose_name.capitalize()

@@ -1,13 +1,14 @@
 """Quarterly returns: what a provider reports each quarter, and what happened to it."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from grants.periods import Quarter
 
 from .common import RAG, FinancialYearField, money_field, non_negative, quarter_field
-from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure, measure_value_constraints
+from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure, check_measure_value, measure_value_constraints
 from .scoping import ScopedQuerySet, project_scope
 
 
@@ -113,6 +114,21 @@ class MeasureValue(models.Model):
                 name="measure_value_or_not_collected",
             ),
         ] + measure_value_constraints("value", "measure_value")
+
+    def clean_fields(self, exclude=None):
+        if self.project_measure_id:
+            self.unit = self.project_measure.unit
+        super().clean_fields(exclude)
+
+    def clean(self):
+        if self.project_measure_id:
+            message = check_measure_value(self.unit, self.value, self.project_measure.measure.name)
+            if message:
+                raise ValidationError({"value": message})
+        if self.not_collected and self.value is not None:
+            raise ValidationError({"value": "Either enter a value or say it was not collected, not both."})
+        if self.not_collected and not self.not_collected_reason.strip():
+            raise ValidationError({"not_collected_reason": "Say why this measure was not collected this quarter."})
 
     def save(self, *args, **kwargs):
         self.unit = self.project_measure.unit

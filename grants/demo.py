@@ -1,0 +1,531 @@
+"""
+The demo data set, built from the real cases in DOMAIN.md.
+
+West Yorkshire's commissioner funds the Bradford District Safer Communities
+Partnership, whose projects include Breaking the Cycle (youth work on serious
+organised crime and county lines, funded to March 2020, 96% voluntary
+engagement). Avon and Somerset's commissioner funds the Keeping Bristol Safe
+Partnership for 2023-24, with a Sanctuary Scheme (capital spend), hate crime
+and modern slavery work.
+
+The organisations, projects and the 96% rate come from the public record;
+every amount, target, other figure, person and narrative is invented for the
+demonstration and says so. `build()` creates it all through the models'
+validation; `build_demo_fixture` writes it to fixtures/demo.json.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+
+from grants.models import (
+    RAG,
+    Allocation,
+    Area,
+    BudgetLine,
+    MeasureValue,
+    Organisation,
+    OutcomeMeasure,
+    Payment,
+    Priority,
+    Programme,
+    Project,
+    ProjectMeasure,
+    QuarterlyReturn,
+    ReturnEvent,
+    SpendLine,
+    User,
+    Virement,
+)
+from grants.periods import Quarter
+
+DEMO_PASSWORD = "demo-password-only"
+ILLUSTRATIVE = "Figures are illustrative, invented for the demonstration."
+LONDON = ZoneInfo("Europe/London")
+
+# (username, full name, organisation key, role) — printed by `make run` and listed in the README.
+DEMO_USERS = [
+    ("commissioner", "Amira Hussain", "opcc_wy", User.Role.COMMISSIONER),
+    ("finance", "Gareth Jones", "opcc_wy", User.Role.FINANCE),
+    ("viewer", "Priya Patel", "opcc_wy", User.Role.VIEWER),
+    ("provider", "Sam Taylor", "bradford_council", User.Role.PROVIDER),
+    ("csp", "Chris Moore", "bdscp", User.Role.PROVIDER),
+    ("police-provider", "Dan Walsh", "wyp", User.Role.PROVIDER),
+    ("avon-commissioner", "Helen Carter", "opcc_as", User.Role.COMMISSIONER),
+    ("avon-finance", "Tom Evans", "opcc_as", User.Role.FINANCE),
+    ("bristol-provider", "Nadia Rahman", "bristol_council", User.Role.PROVIDER),
+    ("charity-provider", "Jo Williams", "hate_crime_charity", User.Role.PROVIDER),
+    ("kbsp", "Lee Morgan", "kbsp", User.Role.PROVIDER),
+]
+
+
+def _save(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=LONDON)
+
+
+def _money(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+@dataclass
+class ReturnPlan:
+    """What happened to one return in the demo."""
+
+    status: str  # draft / submitted / returned / approved
+    spend: str = QuarterlyReturn.SpendStatus.NOT_CHECKED
+    actual_factor: Decimal = Decimal("1")  # actual spend as a share of profile
+    values: tuple = ()  # one per project measure, in order; None = not collected
+    progress: str = ""
+    challenges: str = ""
+    case_study: str = ""
+    risks: str = ""
+    self_rag: str = RAG.GREEN
+    officer_rag: str = ""
+    returned_comment: str = ""
+    spend_note: str = ""
+    variance_explanation: str = ""
+
+
+class DemoBuilder:
+    def __init__(self):
+        self.orgs = {}
+        self.users = {}
+        self.measures = {}
+
+    # Reference data -------------------------------------------------------
+
+    def organisations(self):
+        rows = [
+            ("opcc_wy", "Office of the Police and Crime Commissioner for West Yorkshire", Organisation.Kind.COMMISSIONER, {"org_identifier": "360G-opccwy"}),
+            ("bdscp", "Bradford District Safer Communities Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccwy-bdscp"}),
+            ("bradford_council", "City of Bradford Metropolitan District Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "BRD"}),
+            ("wyp", "West Yorkshire Police", Organisation.Kind.POLICE, {"org_identifier": "360G-opccwy-wyp"}),
+            ("calderdale", "Calderdale Community Safety Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccwy-calderdale"}),
+            ("wakefield", "Wakefield District Community Safety Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccwy-wakefield"}),
+            ("opcc_as", "Office of the Police and Crime Commissioner for Avon and Somerset", Organisation.Kind.COMMISSIONER, {"org_identifier": "360G-opccas"}),
+            ("kbsp", "Keeping Bristol Safe Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccas-kbsp"}),
+            ("bristol_council", "Bristol City Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "BST"}),
+            ("hate_crime_charity", "Avon Hate Crime Support (illustrative)", Organisation.Kind.CHARITY, {"org_identifier": "360G-opccas-ahcs"}),
+        ]
+        for key, name, kind, extra in rows:
+            self.orgs[key] = _save(Organisation(name=name, kind=kind, **extra))
+
+    def people(self):
+        admin = User(
+            username="admin", first_name="Demo", last_name="Administrator", email="admin@example.org",
+            is_staff=True, is_superuser=True, password=make_password(DEMO_PASSWORD),
+        )
+        _save(admin)
+        for username, full_name, org_key, role in DEMO_USERS:
+            first, last = full_name.split(" ", 1)
+            self.users[username] = _save(
+                User(
+                    username=username, first_name=first, last_name=last, email=f"{username}@example.org",
+                    organisation=self.orgs[org_key], role=role, password=make_password(DEMO_PASSWORD),
+                )
+            )
+
+    def priorities(self):
+        themes = [
+            ("serious-violence", "Serious violence and organised crime"),
+            ("domestic-abuse", "Tackling domestic abuse and sexual violence"),
+            ("hate-crime", "Hate crime"),
+            ("asb", "Anti-social behaviour"),
+            ("modern-slavery", "Modern slavery"),
+        ]
+        self.priority = {}
+        for org_key in ("opcc_wy", "opcc_as"):
+            for code, name in themes:
+                self.priority[org_key, code] = _save(
+                    Priority(commissioner=self.orgs[org_key], code=code, name=name,
+                             description="A thematic priority of the Police and Crime Plan.")
+                )
+
+    def areas(self):
+        self.bradford = _save(Area(name="Bradford district", code="E08000032", code_type=Area.CodeType.MD))
+        self.bristol = _save(Area(name="Bristol", code="E06000023", code_type=Area.CodeType.UA))
+
+    def measure_library(self):
+        rows = [
+            ("engaged", "Young people engaged", "Young people who took part in at least one session in the quarter.", "count", "higher", True),
+            ("voluntary_rate", "Voluntary engagement rate", "Of the young people offered the service, the percentage who engaged voluntarily, at quarter end.", "percentage", "higher", False),
+            ("reduced_risk", "Young people with reduced risk at exit", "Percentage of young people leaving the service whose assessed risk of exploitation fell.", "percentage", "higher", False),
+            ("asd_reports", "Anti-social driving reports", "Reports of anti-social driving received from the public in the quarter.", "count", "lower", True),
+            ("vehicles_seized", "Vehicles seized", "Vehicles seized under section 59 of the Police Reform Act 2002 in the quarter.", "count", "higher", True),
+            ("households_safer", "Households made safer through target hardening", "Households where security measures were fitted under the Sanctuary Scheme.", "count", "higher", True),
+            ("feel_safer", "Victims reporting they feel safer at home", "Percentage of households surveyed after target hardening who report feeling safer at home.", "percentage", "higher", False),
+            ("hate_supported", "Hate crime victims supported", "Victims of hate crime who received casework support in the quarter.", "count", "higher", True),
+            ("cope_recover", "Victims reporting they feel better able to cope and recover", "Percentage of victims closing support who report being better able to cope and recover.", "percentage", "higher", False),
+            ("staff_trained", "Frontline staff trained to spot modern slavery", "People from partner agencies who completed modern slavery awareness training.", "count", "higher", True),
+            ("sharing_agreement", "Information-sharing agreement in place", "The partnership's modern slavery information-sharing agreement is signed by all partners.", "yes_no", "higher", False),
+        ]
+        for key, name, definition, unit, direction, cumulative in rows:
+            self.measures[key] = _save(
+                OutcomeMeasure(name=name, definition=definition, unit=unit, direction=direction, cumulative=cumulative)
+            )
+
+    # Programmes, allocations and projects -----------------------------------
+
+    def programme(self, org_key, **fields):
+        return _save(Programme(commissioner=self.orgs[org_key], **fields))
+
+    def allocation(self, programme, org_key, **fields):
+        year = programme.financial_year
+        fields.setdefault("start_date", date(year, 4, 1))
+        fields.setdefault("end_date", date(year + 1, 3, 31))
+        return _save(Allocation(programme=programme, recipient=self.orgs[org_key], **fields))
+
+    def project(self, allocation, provider_key, reference, name, description, priorities, area, lines, measures):
+        """`lines`: (category, description, [q1, q2, q3, q4]); `measures`: (key, baseline, annual target)."""
+        project = _save(
+            Project(
+                allocation=allocation, provider=self.orgs[provider_key], reference=reference, name=name,
+                description=description, start_date=allocation.start_date, end_date=allocation.end_date, area=area,
+            )
+        )
+        commissioner_key = "opcc_wy" if allocation.programme.commissioner == self.orgs["opcc_wy"] else "opcc_as"
+        project.priorities.set([self.priority[commissioner_key, code] for code in priorities])
+        year = allocation.programme.financial_year
+        for category, line_description, profile in lines:
+            profile = [_money(p) for p in profile]
+            _save(
+                BudgetLine(
+                    project=project, financial_year=year, category=category, description=line_description,
+                    amount=sum(profile), profile_q1=profile[0], profile_q2=profile[1],
+                    profile_q3=profile[2], profile_q4=profile[3],
+                )
+            )
+        for key, baseline, target in measures:
+            _save(
+                ProjectMeasure(
+                    project=project, measure=self.measures[key], financial_year=year,
+                    baseline=None if baseline is None else Decimal(baseline), annual_target=Decimal(target),
+                )
+            )
+        return project
+
+    # Returns ---------------------------------------------------------------
+
+    def quarterly_return(self, project, quarter: Quarter, plan: ReturnPlan, provider_user, officer, finance_user):
+        due = quarter.due_date(project.allocation.programme.return_due_days)
+        created = _at(quarter.end + timedelta(days=3))
+        ret = _save(
+            QuarterlyReturn(
+                project=project, financial_year=quarter.financial_year, quarter=quarter.number,
+                status=plan.status, spend_status=plan.spend, spend_note=plan.spend_note,
+                progress=plan.progress, challenges=plan.challenges, case_study=plan.case_study, risks=plan.risks,
+                self_rag=plan.self_rag, officer_rag=plan.officer_rag,
+            )
+        )
+        threshold = project.allocation.programme.variance_threshold_percent
+        for line in project.budget_lines.filter(financial_year=quarter.financial_year):
+            actual = _money(line.profile_for(quarter.number) * plan.actual_factor)
+            profile = line.profile_for(quarter.number)
+            over = profile and abs(actual - profile) / profile * 100 > threshold
+            _save(SpendLine(quarterly_return=ret, budget_line=line, actual=actual,
+                            variance_explanation=plan.variance_explanation if over else ""))
+        measures = list(project.measures.filter(financial_year=quarter.financial_year).order_by("pk"))
+        for project_measure, value in zip(measures, plan.values):
+            _save(
+                MeasureValue(
+                    quarterly_return=ret, project_measure=project_measure,
+                    value=None if value is None else Decimal(value), not_collected=value is None,
+                    not_collected_reason="The survey is run twice a year; no survey closed this quarter." if value is None else "",
+                )
+            )
+
+        events = [(ReturnEvent.Kind.CREATED, provider_user, created, "")]
+        submitted = _at(due - timedelta(days=2), 15)
+        if plan.status != QuarterlyReturn.Status.DRAFT:
+            events.append((ReturnEvent.Kind.SUBMITTED, provider_user, submitted, ""))
+        else:
+            events.append((ReturnEvent.Kind.SAVED, provider_user, created + timedelta(days=4), ""))
+        if plan.status == QuarterlyReturn.Status.RETURNED:
+            events.append((ReturnEvent.Kind.RETURNED, officer, submitted + timedelta(days=6), plan.returned_comment))
+        if plan.status == QuarterlyReturn.Status.APPROVED:
+            ret.submitted_at = submitted
+            ret.approved_at = submitted + timedelta(days=8)
+            events.append((ReturnEvent.Kind.APPROVED, officer, ret.approved_at, ""))
+        elif plan.status != QuarterlyReturn.Status.DRAFT:
+            ret.submitted_at = submitted
+        if plan.spend == QuarterlyReturn.SpendStatus.VERIFIED:
+            events.append((ReturnEvent.Kind.SPEND_VERIFIED, finance_user, submitted + timedelta(days=10), ""))
+        elif plan.spend == QuarterlyReturn.SpendStatus.QUERIED:
+            events.append((ReturnEvent.Kind.SPEND_QUERIED, finance_user, submitted + timedelta(days=10), plan.spend_note))
+        ret.save()
+        for kind, actor, at, comment in events:
+            _save(ReturnEvent(quarterly_return=ret, kind=kind, actor=actor, at=at, comment=comment))
+        return ret
+
+    def arrears_payment(self, allocation, quarter: Quarter, reference=None, withheld=None, finance_user=None):
+        """A payment in arrears: the spend reported by the allocation's projects in the quarter
+        (released only once all of it is verified)."""
+        returns = QuarterlyReturn.objects.filter(
+            project__allocation=allocation, financial_year=quarter.financial_year, quarter=quarter.number
+        ).exclude(status=QuarterlyReturn.Status.DRAFT)
+        amount = sum((s.actual for r in returns for s in r.spend_lines.all()), Decimal("0.00"))
+        payment = Payment(allocation=allocation, financial_year=quarter.financial_year, quarter=quarter.number, amount=amount)
+        if reference:
+            payment.status = Payment.Status.RELEASED
+            payment.reference = reference
+            payment.paid_on = quarter.due_date(allocation.programme.return_due_days + 21)
+            payment.released_by = finance_user
+            payment.released_at = _at(payment.paid_on, 9)
+        elif withheld:
+            payment.status = Payment.Status.WITHHELD
+            payment.withheld_reason = withheld
+        return _save(payment)
+
+    # The two cases ---------------------------------------------------------
+
+    def west_yorkshire(self):
+        u = self.users
+        btc_description = (
+            "A team of skilled youth-work practitioners working with young people involved in, or at risk of, "
+            "serious organised crime, urban street gangs, county lines exploitation, or higher-than-yellow "
+            "anti-social behaviour sanctions. A key lynch pin of the district's offer. " + ILLUSTRATIVE
+        )
+        steerside_description = (
+            "Operation Steerside: partnership enforcement and engagement against anti-social driving. " + ILLUSTRATIVE
+        )
+        btc_lines = [
+            (BudgetLine.Category.STAFF, "Youth-work practitioners", [37500, 37500, 37500, 37500]),
+            (BudgetLine.Category.NON_STAFF, "Activities, travel and venues", [5500, 5500, 5500, 5500]),
+            (BudgetLine.Category.MANAGEMENT, "Management fee", [2000, 2000, 2000, 2000]),
+        ]
+        steerside_lines = [
+            (BudgetLine.Category.STAFF, "Overtime for enforcement days", [6000, 6000, 6000, 6000]),
+            (BudgetLine.Category.NON_STAFF, "Vehicle recovery and storage", [4000, 4000, 4000, 4000]),
+        ]
+        btc_measures = [("engaged", None, 120), ("voluntary_rate", 85, 90), ("reduced_risk", None, 70)]
+        steerside_measures = [("asd_reports", 900, 800), ("vehicles_seized", None, 160)]
+
+        programmes = {}
+        allocations = {}
+        for year in (2018, 2019):
+            programmes[year] = self.programme(
+                "opcc_wy", name="Community Safety Fund", code="CSF", financial_year=year,
+                funding_source="OPCC Police and Crime grant (Community Safety Fund)",
+                description="Allocations to the district Community Safety Partnerships, set by formula "
+                "(population 50%, crime 25%, non-crime demand 25%). " + ILLUSTRATIVE,
+                total_budget=Decimal("2400000.00"), payment_terms=Programme.PaymentTerms.ARREARS,
+                return_due_days=30, variance_threshold_percent=Decimal("10.00"),
+                over_allocation_percent=Decimal("10.00"),
+            )
+            allocations[year] = self.allocation(
+                programmes[year], "bdscp", title=f"Bradford District Community Safety Fund {programmes[year].year}",
+                purpose="Community Safety Fund allocation for the district's CSP Delivery Plan. " + ILLUSTRATIVE,
+                amount=Decimal("225000.00"),
+                status=Allocation.Status.CLOSED if year == 2018 else Allocation.Status.ACTIVE,
+                decision_reference=f"OPCC-WY-DEC-{year}-017", decision_date=date(year, 3, 14),
+                conditions="Quarterly monitoring returns within 30 days of quarter end; payment in arrears "
+                "within 21 working days of a payment request with the supporting monitoring information.",
+                is_regrant=True,
+            )
+        # Allocations that have not reached a decision, or were withdrawn.
+        self.allocation(
+            programmes[2019], "calderdale", title="Calderdale Community Safety Fund 2019-20",
+            amount=Decimal("310000.00"), status=Allocation.Status.DRAFT, purpose=ILLUSTRATIVE,
+        )
+        self.allocation(
+            programmes[2019], "wakefield", title="Wakefield Community Safety Fund 2019-20",
+            amount=Decimal("290000.00"), status=Allocation.Status.WITHDRAWN, purpose=ILLUSTRATIVE,
+            withdrawn_reason="Replaced by a joint allocation agreed at the partnership board. " + ILLUSTRATIVE,
+        )
+
+        projects = {}
+        for year in (2018, 2019):
+            short = f"{year % 100:02d}{(year + 1) % 100:02d}"
+            projects["btc", year] = self.project(
+                allocations[year], "bradford_council", f"BTC-{short}", "Breaking the Cycle", btc_description,
+                ["serious-violence", "asb"], self.bradford, btc_lines, btc_measures,
+            )
+            projects["steerside", year] = self.project(
+                allocations[year], "wyp", f"OSS-{short}", "Operation Steerside", steerside_description,
+                ["asb"], self.bradford, steerside_lines, steerside_measures,
+            )
+
+        people = dict(provider_user=u["provider"], officer=u["commissioner"], finance_user=u["finance"])
+        police = dict(provider_user=u["police-provider"], officer=u["commissioner"], finance_user=u["finance"])
+        verified = QuarterlyReturn.SpendStatus.VERIFIED
+        approved = QuarterlyReturn.Status.APPROVED
+        btc_progress = "Caseloads held steady; referrals came from schools, youth offending and the exploitation hub. " + ILLUSTRATIVE
+        btc_case = ("Young person A (15) was referred after being found in another county with a phone and cash. "
+                    "After twelve weeks of voluntary sessions A is back in school and has not gone missing again. " + ILLUSTRATIVE)
+        btc_rates = {(2018, 1): 93, (2018, 2): 94, (2018, 3): 95, (2018, 4): 96, (2019, 1): 96, (2019, 2): 96, (2019, 3): 96}
+        btc_engaged = {(2018, 1): 28, (2018, 2): 31, (2018, 3): 33, (2018, 4): 30, (2019, 1): 29, (2019, 2): 34, (2019, 3): 32}
+        for (year, number), rate in btc_rates.items():
+            quarter = Quarter(year, number)
+            if (year, number) == (2019, 3):
+                plan = ReturnPlan(QuarterlyReturn.Status.SUBMITTED, values=(btc_engaged[year, number], rate, 72),
+                                  progress=btc_progress, case_study=btc_case,
+                                  risks="Funding ends in March 2020: continuation needs a decision by December. " + ILLUSTRATIVE,
+                                  self_rag=RAG.AMBER)
+            else:
+                plan = ReturnPlan(approved, spend=verified,
+                                  actual_factor=Decimal("0.96") if (year, number) == (2018, 4) else Decimal("1"),
+                                  values=(btc_engaged[year, number], rate, 68 + number), progress=btc_progress,
+                                  case_study=btc_case, officer_rag=RAG.GREEN,
+                                  risks="Recruitment to one vacant practitioner post. " + ILLUSTRATIVE)
+            self.quarterly_return(projects["btc", year], quarter, plan, **people)
+        self.quarterly_return(
+            projects["btc", 2019], Quarter(2019, 4),
+            ReturnPlan(QuarterlyReturn.Status.DRAFT, values=(30,), progress="Draft in progress. " + ILLUSTRATIVE), **people,
+        )
+
+        steerside_reports = {(2018, 1): 240, (2018, 2): 260, (2018, 3): 190, (2018, 4): 170, (2019, 1): 210, (2019, 2): 230, (2019, 3): 180}
+        for (year, number), reports in steerside_reports.items():
+            quarter = Quarter(year, number)
+            values = (reports, 35 + number)
+            if (year, number) == (2019, 2):
+                plan = ReturnPlan(approved, spend=QuarterlyReturn.SpendStatus.QUERIED, values=values, actual_factor=Decimal("1.25"),
+                                  variance_explanation="Two extra enforcement days in August after a spike in reports. " + ILLUSTRATIVE,
+                                  spend_note="Please send the overtime claim forms for the two extra days before we verify. " + ILLUSTRATIVE,
+                                  progress="Enforcement days every fortnight. " + ILLUSTRATIVE, officer_rag=RAG.AMBER, self_rag=RAG.AMBER)
+            elif (year, number) == (2019, 3):
+                plan = ReturnPlan(QuarterlyReturn.Status.RETURNED, values=values,
+                                  progress="Enforcement days every fortnight. " + ILLUSTRATIVE,
+                                  returned_comment="The vehicles seized figure is missing the October operation: please correct and resubmit. " + ILLUSTRATIVE)
+            else:
+                plan = ReturnPlan(approved, spend=verified, values=values, officer_rag=RAG.GREEN,
+                                  progress="Enforcement days every fortnight. " + ILLUSTRATIVE)
+            self.quarterly_return(projects["steerside", year], quarter, plan, **police)
+
+        # Payments in arrears, each against verified spend.
+        finance = u["finance"]
+        for number in (1, 2, 3, 4):
+            self.arrears_payment(allocations[2018], Quarter(2018, number), reference=f"WY-PAY-2018-{number:03d}", finance_user=finance)
+        self.arrears_payment(allocations[2019], Quarter(2019, 1), reference="WY-PAY-2019-001", finance_user=finance)
+        self.arrears_payment(allocations[2019], Quarter(2019, 2))
+        self.arrears_payment(allocations[2019], Quarter(2019, 3),
+                             withheld="Q3 monitoring for Operation Steerside was returned for amendment; "
+                             "payment is withheld until it is approved.")
+
+        # A virement the commissioner refused.
+        btc = projects["btc", 2019]
+        management = btc.budget_lines.get(category=BudgetLine.Category.MANAGEMENT)
+        activities = btc.budget_lines.get(category=BudgetLine.Category.NON_STAFF)
+        _save(Virement(from_line=management, to_line=activities, amount=Decimal("1000.00"), status=Virement.Status.REFUSED,
+                       reason="Move part of the management fee to residential trip costs. " + ILLUSTRATIVE,
+                       requested_by=u["provider"], decided_by=u["commissioner"], decided_at=_at(date(2019, 11, 4)),
+                       decision_note="The management fee is fixed by the agreement. " + ILLUSTRATIVE))
+
+    def avon_and_somerset(self):
+        u = self.users
+        programme = self.programme(
+            "opcc_as", name="Police and Crime Grant", code="PCG", financial_year=2023,
+            funding_source="OPCC Police and Crime grant",
+            description="Police and Crime grant spend for 2023-24 through the Community Safety Partnerships. " + ILLUSTRATIVE,
+            total_budget=Decimal("1150000.00"), payment_terms=Programme.PaymentTerms.ADVANCE, return_due_days=21,
+            variance_threshold_percent=Decimal("15.00"),
+        )
+        allocation = self.allocation(
+            programme, "kbsp", title="Keeping Bristol Safe Partnership 2023-24", amount=Decimal("215000.00"),
+            purpose="Grant funded programmes under the Community Safety Partnership Plan / Joint Local Police and "
+            "Crime Plan 2023-25. " + ILLUSTRATIVE,
+            status=Allocation.Status.ACTIVE, decision_reference="OPCC-AS-DEC-2023-014", decision_date=date(2023, 3, 20),
+            conditions="Quarterly returns within 21 days of quarter end. Case studies anonymised.", is_regrant=True,
+        )
+        # One project's location is private: a refuge-linked scheme is not published.
+        sanctuary = self.project(
+            allocation, "bristol_council", "SAN-2324", "Sanctuary Scheme",
+            "Target hardening for victims of domestic abuse so that they can stay safely in their own homes, funded "
+            "through Domestic Abuse Act money: capital spend on strengthening safety plans. " + ILLUSTRATIVE,
+            ["domestic-abuse"], self.bristol,
+            [
+                (BudgetLine.Category.CAPITAL, "Security measures fitted to homes", [12000, 18000, 15000, 15000]),
+                (BudgetLine.Category.STAFF, "Sanctuary caseworker", [6000, 6000, 6000, 6000]),
+                (BudgetLine.Category.MANAGEMENT, "Management fee", [750, 750, 750, 750]),
+            ],
+            [("households_safer", None, 150), ("feel_safer", 70, 85)],
+        )
+        hate = self.project(
+            allocation, "hate_crime_charity", "HCS-2324", "Hate Crime Support Service",
+            "Casework and advocacy for victims of hate crime, with data feeding the partnership's Hate Crime "
+            "dashboard of trends and hotspots. " + ILLUSTRATIVE,
+            ["hate-crime"], self.bristol,
+            [
+                (BudgetLine.Category.STAFF, "Caseworkers", [17500, 17500, 17500, 17500]),
+                (BudgetLine.Category.NON_STAFF, "Interpreting and outreach", [3000, 3000, 3000, 3000]),
+            ],
+            [("hate_supported", None, 400), ("cope_recover", None, 80)],
+        )
+        slavery = self.project(
+            allocation, "kbsp", "MSP-2324", "Modern Day Slavery Partnership",
+            "Co-ordination of the Modern Day Slavery Partnership: training for frontline staff and an "
+            "information-sharing agreement between partners. " + ILLUSTRATIVE,
+            ["modern-slavery"], self.bristol,
+            [
+                (BudgetLine.Category.STAFF, "Partnership co-ordinator", [9500, 9500, 9500, 9500]),
+                (BudgetLine.Category.NON_STAFF, "Training venues and materials", [1500, 1500, 1500, 1500]),
+            ],
+            [("staff_trained", None, 300), ("sharing_agreement", None, 1)],
+        )
+        officer, finance = u["avon-commissioner"], u["avon-finance"]
+        verified, approved = QuarterlyReturn.SpendStatus.VERIFIED, QuarterlyReturn.Status.APPROVED
+        q = lambda n: Quarter(2023, n)  # noqa: E731
+
+        council = dict(provider_user=u["bristol-provider"], officer=officer, finance_user=finance)
+        charity = dict(provider_user=u["charity-provider"], officer=officer, finance_user=finance)
+        partnership = dict(provider_user=u["kbsp"], officer=officer, finance_user=finance)
+        self.quarterly_return(sanctuary, q(1), ReturnPlan(approved, verified, values=(31, None), officer_rag=RAG.GREEN,
+            progress="31 households made safer; referrals mainly from the MARAC. " + ILLUSTRATIVE,
+            case_study="Client B and her two children stayed in their home after new locks and a door chain were fitted. " + ILLUSTRATIVE), **council)
+        self.quarterly_return(sanctuary, q(2), ReturnPlan(approved, verified, actual_factor=Decimal("0.80"), values=(38, 88),
+            officer_rag=RAG.AMBER, self_rag=RAG.AMBER, progress="Contractor delays in August. " + ILLUSTRATIVE,
+            variance_explanation="Two installations slipped into October because of contractor availability. " + ILLUSTRATIVE), **council)
+        self.quarterly_return(sanctuary, q(3), ReturnPlan(QuarterlyReturn.Status.SUBMITTED, values=(44, None),
+            actual_factor=Decimal("1.10"), progress="Caught up on the installations delayed from Q2. " + ILLUSTRATIVE), **council)
+        self.quarterly_return(hate, q(1), ReturnPlan(approved, verified, values=(96, 78), officer_rag=RAG.GREEN,
+            progress="Casework caseload at capacity. " + ILLUSTRATIVE), **charity)
+        self.quarterly_return(hate, q(2), ReturnPlan(approved, values=(104, 81), officer_rag=RAG.GREEN,
+            progress="New outreach sessions in two community centres. " + ILLUSTRATIVE), **charity)
+        self.quarterly_return(hate, q(3), ReturnPlan(QuarterlyReturn.Status.RETURNED, values=(99, 79),
+            progress="Steady demand; a spike after a local incident in November. " + ILLUSTRATIVE,
+            returned_comment="The case study names the street where the client lives: please anonymise it and resubmit. " + ILLUSTRATIVE), **charity)
+        self.quarterly_return(slavery, q(1), ReturnPlan(approved, verified, values=(60, 0), officer_rag=RAG.GREEN,
+            progress="Training programme launched with the council and health partners. " + ILLUSTRATIVE), **partnership)
+        self.quarterly_return(slavery, q(2), ReturnPlan(approved, verified, values=(85, 1), officer_rag=RAG.GREEN,
+            progress="Information-sharing agreement signed by all partners in September. " + ILLUSTRATIVE), **partnership)
+        self.quarterly_return(slavery, q(3), ReturnPlan(QuarterlyReturn.Status.DRAFT, values=(70,)), **partnership)
+
+        # Quarterly in advance once the agreement was signed: a quarter of the allocation each time.
+        instalment = (allocation.amount / 4).quantize(Decimal("0.01"))
+        for number in (1, 2, 3, 4):
+            payment = Payment(allocation=allocation, financial_year=2023, quarter=number, amount=instalment)
+            if number <= 3:
+                payment.status = Payment.Status.RELEASED
+                payment.reference = f"AS-PAY-2023-{number:03d}"
+                payment.paid_on = q(number).start + timedelta(days=14)
+                payment.released_by = finance
+                payment.released_at = _at(payment.paid_on, 9)
+            _save(payment)
+
+    def build(self):
+        self.organisations()
+        self.people()
+        self.priorities()
+        self.areas()
+        self.measure_library()
+        self.west_yorkshire()
+        self.avon_and_somerset()
+
+
+def build():
+    DemoBuilder().build()
+
+
+# The models written to the fixture, parents before children.
+FIXTURE_MODELS = [
+    Organisation, User, Priority, Area, OutcomeMeasure, Programme, Allocation, Project, BudgetLine, ProjectMeasure,
+    QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, Virement,
+]

@@ -1,0 +1,401 @@
+"""
+Who may see what: the `for_user` rule on every scoped QuerySet, and the
+selectors built on it (their figures and the number of queries they make).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from grants import selectors
+from grants.models import Allocation, Organisation, Payment, Programme, Project, QuarterlyReturn, User
+from tests import factories as f
+
+SCOPED_MODELS = [Project, QuarterlyReturn, Payment, Allocation, Programme]
+FUNDER_ROLES = ["commissioner", "finance", "viewer"]
+
+
+def pks(queryset):
+    """The primary keys a QuerySet gives, sorted, duplicates kept so that they show."""
+    return sorted(obj.pk for obj in queryset)
+
+
+def released_payment(allocation, quarter, amount, **kwargs):
+    return f.PaymentFactory(
+        allocation=allocation,
+        quarter=quarter,
+        amount=Decimal(amount),
+        status=Payment.Status.RELEASED,
+        reference=f"PAY-{allocation.pk}-{quarter}",
+        paid_on=date(2023, 7, 1),
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def world(actors):
+    """The actors, each project with a return and each allocation with a payment,
+    and a second commissioner funding its own programme."""
+    elsewhere_programme = f.ProgrammeFactory(commissioner=actors.other_commissioner_org, name="Elsewhere Fund")
+    elsewhere_recipient = f.OrganisationFactory(name="Elsewhere Provider")
+    elsewhere_allocation = f.AllocationFactory(programme=elsewhere_programme, recipient=elsewhere_recipient)
+    elsewhere_project = f.ProjectFactory(allocation=elsewhere_allocation)
+    actors.elsewhere_programme = elsewhere_programme
+    actors.elsewhere_allocation = elsewhere_allocation
+    actors.elsewhere_project = elsewhere_project
+    actors.return_a = f.QuarterlyReturnFactory(project=actors.project_a)
+    actors.return_b = f.QuarterlyReturnFactory(project=actors.project_b)
+    actors.elsewhere_return = f.QuarterlyReturnFactory(project=elsewhere_project)
+    actors.payment_a = released_payment(actors.allocation_a, 1, "25000.00")
+    actors.payment_b = f.PaymentFactory(allocation=actors.allocation_b, quarter=1)
+    actors.elsewhere_payment = released_payment(elsewhere_allocation, 1, "25000.00")
+    return actors
+
+
+# --- Providers ------------------------------------------------------------------------------
+
+
+def test_a_provider_sees_only_its_own_projects(world):
+    assert pks(Project.objects.for_user(world.user_a)) == [world.project_a.pk]
+    assert pks(Project.objects.for_user(world.user_b)) == [world.project_b.pk]
+
+
+def test_a_provider_sees_only_the_returns_of_its_own_projects(world):
+    assert pks(QuarterlyReturn.objects.for_user(world.user_a)) == [world.return_a.pk]
+    assert pks(QuarterlyReturn.objects.for_user(world.user_b)) == [world.return_b.pk]
+
+
+def test_a_provider_sees_only_the_payments_made_on_its_own_allocation(world):
+    assert pks(Payment.objects.for_user(world.user_a)) == [world.payment_a.pk]
+    assert pks(Payment.objects.for_user(world.user_b)) == [world.payment_b.pk]
+
+
+def test_a_provider_sees_only_its_own_allocation(world):
+    assert pks(Allocation.objects.for_user(world.user_a)) == [world.allocation_a.pk]
+    assert pks(Allocation.objects.for_user(world.user_b)) == [world.allocation_b.pk]
+
+
+def test_a_provider_sees_the_programme_that_funds_it_and_no_other(world):
+    assert pks(Programme.objects.for_user(world.user_a)) == [world.programme.pk]
+    assert world.elsewhere_programme.pk not in pks(Programme.objects.for_user(world.user_a))
+
+
+def test_a_provider_with_no_funding_sees_nothing(world):
+    unfunded = f.UserFactory(organisation=f.OrganisationFactory(), role=User.Role.PROVIDER)
+    for model in SCOPED_MODELS:
+        assert pks(model.objects.for_user(unfunded)) == [], model.__name__
+
+
+def test_a_recipient_of_an_allocation_sees_projects_under_it_delivered_by_another_organisation(world):
+    # B is a community safety partnership passing part of its allocation on to A.
+    passed_on = f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a, name="Passed on")
+    passed_on_return = f.QuarterlyReturnFactory(project=passed_on)
+
+    assert pks(Project.objects.for_user(world.user_b)) == sorted([world.project_b.pk, passed_on.pk])
+    assert pks(QuarterlyReturn.objects.for_user(world.user_b)) == sorted([world.return_b.pk, passed_on_return.pk])
+
+
+def test_a_provider_delivering_under_another_organisations_allocation_sees_only_the_project_it_delivers(world):
+    passed_on = f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a)
+    passed_on_return = f.QuarterlyReturnFactory(project=passed_on)
+
+    assert pks(Project.objects.for_user(world.user_a)) == sorted([world.project_a.pk, passed_on.pk])
+    assert pks(QuarterlyReturn.objects.for_user(world.user_a)) == sorted([world.return_a.pk, passed_on_return.pk])
+    # B's own project under the same allocation stays out of A's reach.
+    assert world.project_b.pk not in pks(Project.objects.for_user(world.user_a))
+    assert world.return_b.pk not in pks(QuarterlyReturn.objects.for_user(world.user_a))
+
+
+def test_a_provider_delivering_under_another_commissioners_allocation_reaches_that_allocation_and_programme(world):
+    # scoping.py: an allocation is reached "if any of its projects is delivered by" the organisation.
+    f.ProjectFactory(allocation=world.elsewhere_allocation, provider=world.provider_a)
+
+    assert pks(Allocation.objects.for_user(world.user_a)) == sorted([world.allocation_a.pk, world.elsewhere_allocation.pk])
+    assert pks(Programme.objects.for_user(world.user_a)) == sorted([world.programme.pk, world.elsewhere_programme.pk])
+    # ... while B, which delivers nothing there, still does not.
+    assert world.elsewhere_allocation.pk not in pks(Allocation.objects.for_user(world.user_b))
+
+
+def test_a_recipient_that_also_delivers_several_projects_under_its_allocation_sees_each_row_once(world):
+    extra = [f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_b) for _ in range(3)]
+    extra_returns = [f.QuarterlyReturnFactory(project=project) for project in extra]
+    extra_payments = [f.PaymentFactory(allocation=world.allocation_b, quarter=q) for q in (2, 3, 4)]
+    user = world.user_b
+
+    assert pks(Project.objects.for_user(user)) == sorted([world.project_b.pk] + [p.pk for p in extra])
+    assert pks(QuarterlyReturn.objects.for_user(user)) == sorted([world.return_b.pk] + [r.pk for r in extra_returns])
+    assert pks(Payment.objects.for_user(user)) == sorted([world.payment_b.pk] + [p.pk for p in extra_payments])
+    assert pks(Allocation.objects.for_user(user)) == [world.allocation_b.pk]
+    assert pks(Programme.objects.for_user(user)) == [world.programme.pk]
+    assert Project.objects.for_user(user).count() == 4
+    assert Allocation.objects.for_user(user).count() == 1
+
+
+def test_a_provider_delivering_several_projects_under_someone_elses_allocation_sees_that_allocation_once(world):
+    for _ in range(3):
+        f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a)
+
+    assert pks(Allocation.objects.for_user(world.user_a)) == sorted([world.allocation_a.pk, world.allocation_b.pk])
+    assert pks(Programme.objects.for_user(world.user_a)) == [world.programme.pk]
+    assert Project.objects.for_user(world.user_a).count() == 4
+
+
+# --- Funder side ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", FUNDER_ROLES)
+def test_funder_side_users_see_everything_their_commissioner_funds_and_nothing_of_another(world, role):
+    user = getattr(world, role)
+    assert pks(Project.objects.for_user(user)) == sorted([world.project_a.pk, world.project_b.pk])
+    assert pks(QuarterlyReturn.objects.for_user(user)) == sorted([world.return_a.pk, world.return_b.pk])
+    assert pks(Payment.objects.for_user(user)) == sorted([world.payment_a.pk, world.payment_b.pk])
+    assert pks(Allocation.objects.for_user(user)) == sorted([world.allocation_a.pk, world.allocation_b.pk])
+    assert pks(Programme.objects.for_user(user)) == [world.programme.pk]
+
+
+@pytest.mark.parametrize("role", FUNDER_ROLES)
+def test_funder_side_users_see_projects_their_commissioner_funds_whoever_delivers_them(world, role):
+    # A project delivered by an organisation with no allocation of its own.
+    delivered_by_stranger = f.ProjectFactory(allocation=world.allocation_b, provider=f.OrganisationFactory())
+    assert delivered_by_stranger.pk in pks(Project.objects.for_user(getattr(world, role)))
+
+
+def test_another_commissioners_officer_sees_only_its_own_commissioners_funding(world):
+    user = world.outsider
+    assert pks(Project.objects.for_user(user)) == [world.elsewhere_project.pk]
+    assert pks(QuarterlyReturn.objects.for_user(user)) == [world.elsewhere_return.pk]
+    assert pks(Payment.objects.for_user(user)) == [world.elsewhere_payment.pk]
+    assert pks(Allocation.objects.for_user(user)) == [world.elsewhere_allocation.pk]
+    assert pks(Programme.objects.for_user(user)) == [world.elsewhere_programme.pk]
+
+
+def test_a_commissioner_does_not_see_another_commissioners_grant_to_a_provider_it_also_funds(world):
+    other_grant = f.AllocationFactory(programme=world.elsewhere_programme, recipient=world.provider_a)
+    other_project = f.ProjectFactory(allocation=other_grant)
+
+    assert other_grant.pk not in pks(Allocation.objects.for_user(world.commissioner))
+    assert other_project.pk not in pks(Project.objects.for_user(world.commissioner))
+    # The provider itself sees both of its grants.
+    assert other_project.pk in pks(Project.objects.for_user(world.user_a))
+
+
+def test_funder_side_users_see_every_programme_of_their_commissioner_even_without_allocations(world):
+    empty = f.ProgrammeFactory(commissioner=world.commissioner_org, name="Empty programme")
+    assert empty.pk in pks(Programme.objects.for_user(world.viewer))
+    assert empty.pk not in pks(Programme.objects.for_user(world.user_a))
+
+
+# --- No one -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["anonymous", "no organisation", "no role"])
+def nobody(request, world):
+    if request.param == "anonymous":
+        return AnonymousUser()
+    if request.param == "no organisation":
+        return f.UserFactory(organisation=None, role="")
+    return f.UserFactory(organisation=world.commissioner_org, role="")
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
+def test_an_anonymous_user_or_one_without_organisation_or_role_sees_nothing(world, nobody, model):
+    assert model.objects.exists()
+    assert pks(model.objects.for_user(nobody)) == []
+
+
+def test_selectors_give_nothing_to_a_user_without_a_role(world, nobody):
+    assert list(selectors.projects_with_latest_return(nobody)) == []
+    assert list(selectors.programmes_for_user(nobody)) == []
+    assert list(selectors.allocations_for_user(nobody)) == []
+
+
+# --- Selectors: figures --------------------------------------------------------------------
+
+
+def test_allocated_sums_only_approved_signed_active_and_closed_allocations(actors):
+    programme = f.ProgrammeFactory(commissioner=actors.commissioner_org, total_budget=Decimal("100000.00"))
+    for status, amount in [
+        (Allocation.Status.APPROVED, "12345.67"),
+        (Allocation.Status.AGREEMENT_SIGNED, "0.01"),
+        (Allocation.Status.ACTIVE, "33333.33"),
+        (Allocation.Status.CLOSED, "0.99"),
+    ]:
+        f.AllocationFactory(programme=programme, status=status, amount=Decimal(amount))
+    f.AllocationFactory(programme=programme, status=Allocation.Status.DRAFT, amount=Decimal("9999.99"))
+    f.AllocationFactory(
+        programme=programme, status=Allocation.Status.WITHDRAWN, amount=Decimal("8888.88"), withdrawn_reason="Folded."
+    )
+
+    row = selectors.programmes_for_user(actors.commissioner).get(pk=programme.pk)
+
+    assert row.allocated == Decimal("45680.00")
+    assert row.left_to_allocate == Decimal("54320.00")
+
+
+def test_left_to_allocate_is_right_to_the_penny(actors):
+    programme = f.ProgrammeFactory(commissioner=actors.commissioner_org, total_budget=Decimal("1000.00"))
+    for _ in range(3):
+        f.AllocationFactory(programme=programme, amount=Decimal("0.10"))
+    f.AllocationFactory(programme=programme, amount=Decimal("333.33"))
+
+    row = selectors.programmes_for_user(actors.commissioner).get(pk=programme.pk)
+
+    assert row.allocated == Decimal("333.63")
+    assert row.left_to_allocate == Decimal("666.37")
+
+
+def test_a_programme_counts_only_its_own_allocations(actors):
+    # The actors' programme has two active allocations of £100,000 each.
+    f.ProgrammeFactory(commissioner=actors.commissioner_org)  # another programme, no allocations
+    f.AllocationFactory(programme=f.ProgrammeFactory(commissioner=actors.commissioner_org), amount=Decimal("5.00"))
+
+    rows = {p.pk: p for p in selectors.programmes_for_user(actors.commissioner)}
+
+    assert rows[actors.programme.pk].allocated == Decimal("200000.00")
+    assert rows[actors.programme.pk].left_to_allocate == Decimal("800000.00")
+
+
+def test_a_programme_with_no_committed_allocations_has_nothing_allocated_and_its_whole_budget_left(actors):
+    programme = f.ProgrammeFactory(commissioner=actors.commissioner_org, total_budget=Decimal("5000.50"))
+    f.AllocationFactory(programme=programme, status=Allocation.Status.DRAFT, amount=Decimal("100.00"))
+
+    row = selectors.programmes_for_user(actors.commissioner).get(pk=programme.pk)
+
+    assert row.allocated == Decimal("0.00")
+    assert row.left_to_allocate == Decimal("5000.50")
+
+
+def test_released_sums_only_released_payments(actors):
+    allocation = f.AllocationFactory(programme=actors.programme, amount=Decimal("100000.00"))
+    released_payment(allocation, 1, "25000.10")
+    released_payment(allocation, 2, "24999.95")
+    f.PaymentFactory(allocation=allocation, quarter=3, amount=Decimal("30000.00"), status=Payment.Status.SCHEDULED)
+    f.PaymentFactory(
+        allocation=allocation, quarter=4, amount=Decimal("10000.00"), status=Payment.Status.WITHHELD,
+        withheld_reason="Return overdue.",
+    )
+    # Released on another allocation: not this one's.
+    released_payment(actors.allocation_a, 1, "777.77")
+
+    row = selectors.allocations_for_user(actors.finance).get(pk=allocation.pk)
+
+    assert row.released == Decimal("50000.05")
+    assert row.left_to_pay == Decimal("49999.95")
+
+
+def test_left_to_pay_is_right_to_the_penny(actors):
+    allocation = f.AllocationFactory(programme=actors.programme, amount=Decimal("1000.00"))
+    for quarter in (1, 2, 3):
+        released_payment(allocation, quarter, "0.10")
+
+    row = selectors.allocations_for_user(actors.finance).get(pk=allocation.pk)
+
+    assert row.released == Decimal("0.30")
+    assert row.left_to_pay == Decimal("999.70")
+
+
+def test_an_allocation_with_no_payments_released_has_nothing_released_and_its_whole_amount_left(actors):
+    f.PaymentFactory(allocation=actors.allocation_b, status=Payment.Status.SCHEDULED)
+
+    row = selectors.allocations_for_user(actors.finance).get(pk=actors.allocation_b.pk)
+
+    assert row.released == Decimal("0.00")
+    assert row.left_to_pay == Decimal("100000.00")
+
+
+def test_the_latest_return_is_the_most_recent_quarter_whatever_the_order_of_entry(actors):
+    f.QuarterlyReturnFactory(project=actors.project_a, financial_year=2024, quarter=1, status=QuarterlyReturn.Status.DRAFT)
+    f.QuarterlyReturnFactory(project=actors.project_a, financial_year=2023, quarter=4, status=QuarterlyReturn.Status.APPROVED)
+    f.QuarterlyReturnFactory(project=actors.project_a, financial_year=2023, quarter=2, status=QuarterlyReturn.Status.APPROVED)
+    f.QuarterlyReturnFactory(project=actors.project_b, financial_year=2023, quarter=3, status=QuarterlyReturn.Status.RETURNED)
+    f.QuarterlyReturnFactory(project=actors.project_b, financial_year=2023, quarter=1, status=QuarterlyReturn.Status.APPROVED)
+
+    rows = {p.pk: p for p in selectors.projects_with_latest_return(actors.commissioner)}
+
+    a, b = rows[actors.project_a.pk], rows[actors.project_b.pk]
+    assert (a.latest_year, a.latest_quarter, a.latest_status) == (2024, 1, "draft")
+    assert (b.latest_year, b.latest_quarter, b.latest_status) == (2023, 3, "returned")
+
+
+def test_a_project_without_returns_has_no_latest_return(actors):
+    row = selectors.projects_with_latest_return(actors.user_a).get()
+
+    assert row.pk == actors.project_a.pk
+    assert (row.latest_year, row.latest_quarter, row.latest_status) == (None, None, None)
+
+
+def test_selectors_are_scoped_to_the_user(world):
+    assert [p.pk for p in selectors.projects_with_latest_return(world.user_a)] == [world.project_a.pk]
+    assert [a.pk for a in selectors.allocations_for_user(world.user_a)] == [world.allocation_a.pk]
+    assert [p.pk for p in selectors.programmes_for_user(world.user_a)] == [world.programme.pk]
+    assert [a.pk for a in selectors.allocations_for_user(world.outsider)] == [world.elsewhere_allocation.pk]
+    assert [p.pk for p in selectors.programmes_for_user(world.outsider)] == [world.elsewhere_programme.pk]
+    assert [p.pk for p in selectors.projects_with_latest_return(world.outsider)] == [world.elsewhere_project.pk]
+
+
+# --- Selectors: number of queries ---------------------------------------------------------
+
+
+def grow(actors, count):
+    """`count` more programmes of the actors' commissioner, each with an allocation to
+    provider A, a project A delivers with two returns, and two payments."""
+    for _ in range(count):
+        programme = f.ProgrammeFactory(commissioner=actors.commissioner_org)
+        allocation = f.AllocationFactory(programme=programme, recipient=actors.provider_a)
+        project = f.ProjectFactory(allocation=allocation)
+        f.QuarterlyReturnFactory(project=project, quarter=1, status=QuarterlyReturn.Status.APPROVED)
+        f.QuarterlyReturnFactory(project=project, quarter=2, status=QuarterlyReturn.Status.SUBMITTED)
+        released_payment(allocation, 1, "25000.00")
+        f.PaymentFactory(allocation=allocation, quarter=2)
+
+
+def read_projects(user):
+    return [
+        (p.name, p.reference, p.allocation.programme.name, str(p.allocation.programme), p.provider.name,
+         p.allocation.recipient.name, p.latest_year, p.latest_quarter, p.latest_status)
+        for p in selectors.projects_with_latest_return(user)
+    ]
+
+
+def read_programmes(user):
+    return [
+        (p.name, str(p), p.commissioner.name, p.total_budget, p.allocated, p.left_to_allocate)
+        for p in selectors.programmes_for_user(user)
+    ]
+
+
+def read_allocations(user):
+    return [
+        (a.title, str(a), a.recipient.name, a.programme.name, str(a.programme), a.amount, a.released, a.left_to_pay)
+        for a in selectors.allocations_for_user(user)
+    ]
+
+
+@pytest.mark.parametrize(
+    "read, role",
+    [
+        (read_projects, "user_a"),
+        (read_projects, "commissioner"),
+        (read_programmes, "commissioner"),
+        (read_programmes, "user_a"),
+        (read_allocations, "finance"),
+        (read_allocations, "user_a"),
+    ],
+    ids=lambda v: getattr(v, "__name__", v),
+)
+def test_a_selector_makes_the_same_number_of_queries_for_2_rows_as_for_20(actors, django_assert_num_queries, read, role):
+    user = getattr(actors, role)
+    grow(actors, 1)  # with the actors' own rows: 2 for the provider's projects and allocations
+    with CaptureQueriesContext(connection) as few:
+        small = read(user)
+    grow(actors, 18)
+    with django_assert_num_queries(len(few)):
+        large = read(user)
+
+    assert len(small) >= 2
+    assert len(large) == len(small) + 18
+    assert len(few) == 1
