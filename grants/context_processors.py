@@ -14,4 +14,4 @@ def _navigation(request):
 
 
 def site(request):
-    return {"site_name": settings.SITE_NAME, "nav_items": _navigation(request)}
+    return {"product_name": settings.SITE_NAME, "nav_items": _navigation(request)}

@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup venv assets serve demo-fixture clean
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo
+	@echo "Serving at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(VENV)/bin/pytest
+
+setup: venv assets
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# GOV.UK Frontend and Chart.js come from the npm registry at the versions in
+# package-lock.json; our Sass is compiled against them.
+assets: static/build/app.css
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+static/build/app.css: node_modules/.installed static/scss/app.scss
+	npm run --silent build:css
+
+# Production-style: collected static files served by WhiteNoise under gunicorn.
+serve: setup
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+
+# Rebuild fixtures/demo.json from grants/demo.py (after a model or demo change).
+demo-fixture: setup
+	rm -f /tmp/grants-demo-build.sqlite3
+	DATABASE_URL=sqlite:////tmp/grants-demo-build.sqlite3 $(PY) manage.py migrate --noinput --verbosity 0
+	DATABASE_URL=sqlite:////tmp/grants-demo-build.sqlite3 $(PY) manage.py build_demo_fixture -o fixtures/demo.json
+	rm -f /tmp/grants-demo-build.sqlite3
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3

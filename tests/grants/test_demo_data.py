@@ -1,0 +1,123 @@
+"""The demo data loads, adds up to the penny, and shows the real cases."""
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from grants import demo
+from grants.models import (
+    Allocation,
+    BudgetLine,
+    MeasureValue,
+    Payment,
+    Project,
+    QuarterlyReturn,
+    User,
+)
+
+
+@pytest.fixture
+def demo_data(db):
+    call_command("loaddata", "demo", verbosity=0)
+
+
+def test_every_demo_object_passes_the_models_validation(demo_data):
+    for model in demo.FIXTURE_MODELS:
+        for obj in model._default_manager.all():
+            obj.full_clean()
+
+
+def test_every_profile_adds_up_to_its_budget_line(demo_data):
+    lines = list(BudgetLine.objects.all())
+    assert lines
+    for line in lines:
+        assert line.profile_q1 + line.profile_q2 + line.profile_q3 + line.profile_q4 == line.amount, line
+
+
+def test_the_projects_of_each_allocation_fit_within_it(demo_data):
+    for allocation in Allocation.objects.all():
+        budgeted = BudgetLine.objects.filter(project__allocation=allocation).aggregate(total=Sum("amount"))["total"]
+        assert (budgeted or Decimal("0")) <= allocation.amount, allocation
+
+
+def test_payments_never_exceed_the_allocation(demo_data):
+    for allocation in Allocation.objects.all():
+        paid = allocation.payments.filter(status=Payment.Status.RELEASED).aggregate(total=Sum("amount"))["total"]
+        assert (paid or Decimal("0")) <= allocation.amount, allocation
+
+
+def test_payments_in_arrears_release_exactly_the_verified_spend(demo_data):
+    released = Payment.objects.filter(
+        status=Payment.Status.RELEASED, allocation__programme__payment_terms="arrears"
+    )
+    assert released.exists()
+    for payment in released:
+        returns = QuarterlyReturn.objects.filter(
+            project__allocation=payment.allocation, financial_year=payment.financial_year, quarter=payment.quarter
+        )
+        assert {r.spend_status for r in returns} == {QuarterlyReturn.SpendStatus.VERIFIED}
+        spent = sum((s.actual for r in returns for s in r.spend_lines.all()), Decimal("0.00"))
+        assert payment.amount == spent
+
+
+def test_breaking_the_cycle_reports_its_96_percent_voluntary_engagement(demo_data):
+    project = Project.objects.get(reference="BTC-1920")
+    assert project.end_date.isoformat() == "2020-03-31"
+    assert project.allocation.recipient.name == "Bradford District Safer Communities Partnership"
+    rate = MeasureValue.objects.get(
+        quarterly_return__project=project, quarterly_return__quarter=2,
+        project_measure__measure__name="Voluntary engagement rate",
+    )
+    assert rate.value == Decimal("96.00")
+    assert rate.value > rate.project_measure.annual_target
+
+
+def test_the_sanctuary_scheme_spends_capital_for_keeping_bristol_safe(demo_data):
+    project = Project.objects.get(name="Sanctuary Scheme")
+    assert project.allocation.recipient.name == "Keeping Bristol Safe Partnership"
+    assert project.allocation.programme.financial_year == 2023
+    assert project.budget_lines.filter(category=BudgetLine.Category.CAPITAL).exists()
+    names = set(Project.objects.filter(allocation=project.allocation).values_list("name", flat=True))
+    assert {"Hate Crime Support Service", "Modern Day Slavery Partnership"} <= names
+
+
+def test_returns_payments_and_allocations_appear_in_every_status(demo_data):
+    assert set(QuarterlyReturn.objects.values_list("status", flat=True)) == set(QuarterlyReturn.Status.values)
+    assert set(QuarterlyReturn.objects.values_list("spend_status", flat=True)) == set(QuarterlyReturn.SpendStatus.values)
+    assert set(Payment.objects.values_list("status", flat=True)) == set(Payment.Status.values)
+    assert {"draft", "active", "closed", "withdrawn"} <= set(Allocation.objects.values_list("status", flat=True))
+
+
+def test_there_is_a_demo_user_for_every_role(demo_data):
+    assert set(User.objects.exclude(role="").values_list("role", flat=True)) == set(User.Role.values)
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_invented_figures_are_labelled_illustrative(demo_data):
+    for project in Project.objects.all():
+        assert "illustrative" in project.description.lower(), project
+
+
+def test_the_fixture_is_what_the_demo_builder_makes(db):
+    """fixtures/demo.json is generated from grants/demo.py: rebuild it with `make demo-fixture`."""
+    demo.build()
+    built = Counter({model.__name__: model._default_manager.count() for model in demo.FIXTURE_MODELS})
+    for model in reversed(demo.FIXTURE_MODELS):
+        model._default_manager.all().delete()
+    call_command("loaddata", "demo", verbosity=0)
+    loaded = Counter({model.__name__: model._default_manager.count() for model in demo.FIXTURE_MODELS})
+    assert built == loaded
+
+
+def test_load_demo_loads_once_and_starts_the_audit_history(db, capsys):
+    call_command("load_demo")
+    first = QuarterlyReturn.history.count()
+    call_command("load_demo")
+    output = capsys.readouterr().out
+    assert first == QuarterlyReturn.objects.count() > 0
+    assert QuarterlyReturn.history.count() == first
+    assert "already holds data" in output
+    assert "commissioner" in output and demo.DEMO_PASSWORD in output
