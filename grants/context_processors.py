@@ -8,6 +8,12 @@ def _navigation(request):
     if user is None or not user.is_authenticated:
         return []
     items = [("Home", reverse("home"))]
+    if user.is_provider:
+        items.append(("My returns", reverse("my-returns")))
+    elif user.is_finance:
+        items.append(("Spend to verify", reverse("review-queue")))
+    elif user.is_funder_side:
+        items.append(("Returns to review", reverse("review-queue")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     return [{"label": label, "url": url, "current": request.path == url} for label, url in items]

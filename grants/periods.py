@@ -93,7 +93,8 @@ class Quarter:
 
     def __post_init__(self):
         FinancialYear(self.financial_year)  # validates the year
-        if self.number not in (1, 2, 3, 4):
+        # 2.0 == 2 and True == 1, so check the type too: "2023-24 Q2.0" is no quarter.
+        if type(self.number) is not int or self.number not in (1, 2, 3, 4):
             raise ValueError(f"Quarter must be 1, 2, 3 or 4, not {self.number!r}")
 
     @classmethod
@@ -133,7 +134,11 @@ class Quarter:
 
     @property
     def end(self) -> date:
-        return self.next().start - timedelta(days=1)
+        # The day before the next quarter starts, worked out from the calendar so
+        # that the last quarter of the last year allowed (2999-00 Q4) has an end.
+        month = self.start.month + 3
+        year = self.start.year + (1 if month > 12 else 0)
+        return date(year, (month - 1) % 12 + 1, 1) - timedelta(days=1)
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 ZERO = Decimal("0.00")
@@ -29,6 +29,10 @@ def non_negative(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=models.Q(**{f"{field}__gte": 0}), name=name)
 
 
+def quarter_range(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name=name)
+
+
 def percent_range(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__gte": 0, f"{field}__lte": 100}), name=name
@@ -40,6 +44,13 @@ class FinancialYearField(models.PositiveSmallIntegerField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("help_text", "The calendar year the financial year starts in: 2023 for 2023-24.")
+        kwargs.setdefault(
+            "validators",
+            [
+                MinValueValidator(1900, message="Enter the year a financial year starts in, such as 2023."),
+                MaxValueValidator(2999, message="Enter the year a financial year starts in, such as 2023."),
+            ],
+        )
         super().__init__(*args, **kwargs)
 
 

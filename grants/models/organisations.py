@@ -86,7 +86,7 @@ class Organisation(models.Model):
             self.org_identifier = self.derived_identifier()
         if self.org_identifier:
             prefix = next((p for p in ORG_ID_PATTERNS if self.org_identifier.startswith(p)), None)
-            if prefix is None or not ORG_ID_PATTERNS[prefix].match(self.org_identifier):
+            if prefix is None or not ORG_ID_PATTERNS[prefix].fullmatch(self.org_identifier):
                 raise ValidationError(
                     {
                         "org_identifier": "Use an org-id.guide identifier such as GB-CHC-1234567, "

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .common import FinancialYearField, money_field, non_negative, quarter_field
+from .common import FinancialYearField, money_field, non_negative, quarter_field, quarter_range
 from .programmes import Allocation
 from .projects import BudgetLine
 from .returns import QuarterlyReturn
@@ -47,6 +47,7 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["allocation", "financial_year", "quarter"], name="one_payment_per_allocation_quarter"),
             non_negative("amount", "payment_amount_not_negative"),
+            quarter_range("payment_quarter_1_to_4"),
             models.CheckConstraint(
                 condition=~models.Q(status="released") | (~models.Q(reference="") & models.Q(paid_on__isnull=False)),
                 name="released_payment_has_reference_and_date",

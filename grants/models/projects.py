@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 from grants.periods import FinancialYear, Quarter
@@ -123,7 +124,7 @@ class BudgetLine(models.Model):
 
     def clean(self):
         errors = {}
-        if self.project_id and self.financial_year:
+        if self.project_id and self.financial_year and 1900 <= self.financial_year <= 2999:
             years = {q.financial_year for q in self.project.quarters()}
             if self.financial_year not in years:
                 errors["financial_year"] = (
@@ -267,7 +268,7 @@ class ProjectMeasure(models.Model):
             return
         errors = {}
         for name in TARGET_FIELDS:
-            label = self._meta.get_field(name).verbose_name.capitalize()
+            label = capfirst(self._meta.get_field(name).verbose_name)
             message = check_measure_value(self.unit, getattr(self, name), label)
             if message:
                 errors[name] = message

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from grants.periods import Quarter
 
-from .common import RAG, FinancialYearField, money_field, non_negative, quarter_field
+from .common import RAG, ZERO, FinancialYearField, non_negative, quarter_field, quarter_range
 from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure, check_measure_value, measure_value_constraints
 from .scoping import ScopedQuerySet, project_scope
 
@@ -65,7 +66,7 @@ class QuarterlyReturn(models.Model):
         ordering = ["project", "financial_year", "quarter"]
         constraints = [
             models.UniqueConstraint(fields=["project", "financial_year", "quarter"], name="one_return_per_project_quarter"),
-            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="return_quarter_1_to_4"),
+            quarter_range("return_quarter_1_to_4"),
         ]
 
     def __str__(self):
@@ -81,7 +82,11 @@ class SpendLine(models.Model):
 
     quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="spend_lines")
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spend_lines")
-    actual = money_field("actual spend this quarter")
+    # Empty until the provider enters it: £0 spent and "not entered yet" differ.
+    actual = models.DecimalField(
+        "actual spend this quarter", max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(ZERO, message="Enter an amount of £0 or more.")],
+    )
     variance_explanation = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -182,4 +187,5 @@ class ReminderSent(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["project", "financial_year", "quarter", "kind"], name="one_reminder_of_each_kind"),
+            quarter_range("reminder_quarter_1_to_4"),
         ]

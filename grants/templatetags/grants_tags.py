@@ -76,3 +76,58 @@ def return_status(value):
     if not value:
         return status_tag("not_started", "Not started")
     return status_tag(value, QuarterlyReturn.Status(value).label)
+
+
+@register.simple_tag
+def measure_value(value, unit):
+    """A measure's value as people read it: 96%, 1,250, £1,250.00, Yes."""
+    if value is None or value == "":
+        return "–"
+    value = Decimal(value)
+    if unit == "percentage":
+        return f"{value.normalize():f}%"
+    if unit == "money":
+        return money(value)
+    if unit == "yes_no":
+        return "Yes" if value == 1 else "No"
+    return f"{value.normalize():,f}"
+
+
+# Form fields of a return by budget line or measure, for the return page's tables.
+def _bound(form, key):
+    return form[key]
+
+
+@register.filter
+def field_for_line(form, line):
+    from grants.services.returns import spend_key
+
+    return _bound(form, spend_key(line.pk))
+
+
+@register.filter
+def field_for_explanation(form, line):
+    from grants.services.returns import explanation_key
+
+    return _bound(form, explanation_key(line.pk))
+
+
+@register.filter
+def field_for_value(form, pm):
+    from grants.services.returns import value_key
+
+    return _bound(form, value_key(pm.pk))
+
+
+@register.filter
+def field_for_not_collected(form, pm):
+    from grants.services.returns import not_collected_key
+
+    return _bound(form, not_collected_key(pm.pk))
+
+
+@register.filter
+def field_for_reason(form, pm):
+    from grants.services.returns import reason_key
+
+    return _bound(form, reason_key(pm.pk))

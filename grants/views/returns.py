@@ -1,0 +1,187 @@
+"""Quarterly returns on the web: providers fill and submit, commissioners review, finance verifies."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from grants import permissions, selectors
+from grants.filters import ReviewQueueFilter
+from grants.forms import ReasonForm, ReturnForm, ReviewForm, SpendCheckForm
+from grants.models import QuarterlyReturn
+from grants.periods import Quarter
+from grants.services import Invalid, NotAllowed, Stale
+from grants.services import returns as services
+
+
+def _project_and_quarter(user, reference, year, number):
+    """The project (404 outside the user's reach) and a quarter it runs in (404 otherwise)."""
+    project = selectors.project_for_user(user, reference)
+    try:
+        quarter = Quarter(year, number)
+    except ValueError:
+        raise Http404("No such quarter")
+    if not project.first_quarter <= quarter <= project.last_quarter:
+        raise Http404("The project does not run in this quarter")
+    return project, quarter
+
+
+def return_url(project, quarter) -> str:
+    return reverse("return-detail", args=[project.reference, quarter.financial_year, quarter.number])
+
+
+@login_required
+def my_returns(request):
+    if not request.user.is_provider:
+        raise PermissionDenied("“My returns” lists the returns a provider's organisation has to send.")
+    rows = selectors.provider_returns(request.user, timezone.localdate())
+    return render(request, "grants/my_returns.html", {"rows": rows})
+
+
+@login_required
+def review_queue(request):
+    if not request.user.is_funder_side:
+        raise PermissionDenied("The review queue is for the funder's officers.")
+    queryset = selectors.review_queue(request.user)
+    filterset = ReviewQueueFilter(request.GET or None, queryset=queryset, user=request.user)
+    return render(request, "grants/review_queue.html", {"filter": filterset, "returns": filterset.qs})
+
+
+def _render_return(request, page, *, form=None, review_form=None, reopen_form=None, spend_form=None, status=200):
+    user, ret, project = request.user, page.ret, page.project
+    can_edit, edit_reason = permissions.can_edit_return(user, project, ret)
+    if can_edit and form is None:
+        form = ReturnForm(initial=ReturnForm.initial_for(ret, page.lines, page.measures), lines=page.lines, measures=page.measures)
+    context = {"page": page, "ret": ret, "project": project, "quarter": page.quarter, "can_edit": can_edit, "form": form}
+    if ret is not None:
+        version = {"version": ret.version}
+        if permissions.can_review_return(user, ret)[0]:
+            context["review_form"] = review_form or ReviewForm(initial={**version, "officer_rag": ret.officer_rag})
+        if permissions.can_reopen_return(user, ret)[0]:
+            context["reopen_form"] = reopen_form or ReasonForm(initial=version)
+        if permissions.can_verify_spend(user, ret)[0]:
+            context["spend_form"] = spend_form or SpendCheckForm(initial=version)
+        sent_back = [e for e in page.events if e.kind in ("returned", "reopened")]
+        context["latest_comment"] = sent_back[-1] if sent_back and ret.status == QuarterlyReturn.Status.RETURNED else None
+    context["error_forms"] = [f for f in (form, review_form, reopen_form, spend_form) if f is not None and f.errors]
+    return render(request, "grants/return_detail.html", context, status=status)
+
+
+@login_required
+def return_detail(request, reference, year, quarter):
+    project, period = _project_and_quarter(request.user, reference, year, quarter)
+    page = selectors.return_page(project, period)
+    if request.method != "POST":
+        return _render_return(request, page)
+
+    allowed, reason = permissions.can_edit_return(request.user, project, page.ret)
+    if not allowed:
+        raise PermissionDenied(reason)
+    form = ReturnForm(request.POST, lines=page.lines, measures=page.measures)
+    if form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        service = services.return_submit if submit else services.return_save_draft
+        try:
+            service(actor=request.user, project=project, quarter=period, version=form.cleaned_data["version"], data=form.to_input())
+        except Invalid as error:
+            form.add_service_errors(error.errors)
+        except (Stale, NotAllowed) as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Return submitted." if submit else "Draft saved.")
+            return redirect(return_url(project, period))
+    return _render_return(request, page, form=form, status=400)
+
+
+def _return_for_action(request, reference, year, quarter):
+    project, period = _project_and_quarter(request.user, reference, year, quarter)
+    page = selectors.return_page(project, period)
+    if page.ret is None:
+        raise Http404("This return has not been started")
+    return page
+
+
+@login_required
+@require_POST
+def return_review(request, reference, year, quarter):
+    page = _return_for_action(request, reference, year, quarter)
+    allowed, reason = permissions.can_review_return(request.user, page.ret)
+    if not allowed:
+        raise PermissionDenied(reason)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        approve = request.POST.get("action") == "approve"
+        try:
+            if approve:
+                services.return_approve(actor=request.user, ret=page.ret, version=data["version"],
+                                        officer_rag=data["officer_rag"], comment=data["comment"])
+            else:
+                services.return_send_back(actor=request.user, ret=page.ret, version=data["version"],
+                                          comment=data["comment"], officer_rag=data["officer_rag"])
+        except Invalid as error:
+            for key, message in error.errors.items():
+                form.add_error(key, message)
+        except (Stale, NotAllowed) as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Return approved." if approve else "Return sent back to the provider for amendment.")
+            return redirect(return_url(page.project, page.quarter))
+    return _render_return(request, page, review_form=form, status=400)
+
+
+@login_required
+@require_POST
+def return_reopen(request, reference, year, quarter):
+    page = _return_for_action(request, reference, year, quarter)
+    allowed, reason = permissions.can_reopen_return(request.user, page.ret)
+    if not allowed:
+        raise PermissionDenied(reason)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_reopen(actor=request.user, ret=page.ret, version=form.cleaned_data["version"],
+                                   reason=form.cleaned_data["reason"])
+        except Invalid as error:
+            form.add_error("reason", error.errors["reason"])
+        except (Stale, NotAllowed) as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Return reopened: the provider can amend and resubmit it.")
+            return redirect(return_url(page.project, page.quarter))
+    return _render_return(request, page, reopen_form=form, status=400)
+
+
+@login_required
+@require_POST
+def return_spend(request, reference, year, quarter):
+    page = _return_for_action(request, reference, year, quarter)
+    allowed, reason = permissions.can_verify_spend(request.user, page.ret)
+    if not allowed:
+        raise PermissionDenied(reason)
+    form = SpendCheckForm(request.POST)
+    if form.is_valid():
+        verify = request.POST.get("action") == "verify"
+        service = services.return_verify_spend if verify else services.return_query_spend
+        try:
+            service(actor=request.user, ret=page.ret, version=form.cleaned_data["version"], note=form.cleaned_data["note"])
+        except Invalid as error:
+            form.add_error("note", error.errors["note"])
+        except (Stale, NotAllowed) as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Spend verified." if verify else "Spend queried: the provider can see your note.")
+            return redirect(return_url(page.project, page.quarter))
+    return _render_return(request, page, spend_form=form, status=400)
+
+
+@login_required
+def return_history(request, reference, year, quarter):
+    """The field history of the return's money and figures, from the audit trail."""
+    page = _return_for_action(request, reference, year, quarter)
+    changes = selectors.return_field_history(page.ret)
+    return render(request, "grants/return_history.html", {"page": page, "ret": page.ret, "changes": changes})
