@@ -88,6 +88,9 @@ class ReturnForm(forms.Form):
             self.fields[return_services.reason_key(pm.pk)] = forms.CharField(
                 label=f"Why {name} was not collected", required=False
             )
+        # The error summary lists problems in the order the page shows the fields.
+        declared = list(self.base_fields)
+        self.order_fields([name for name in self.fields if name not in declared] + declared)
 
     def to_input(self) -> return_services.ReturnInput:
         data = self.cleaned_data
