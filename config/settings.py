@@ -176,6 +176,11 @@ EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "True")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "grants@localhost")
 
+# The address people use to reach the site, for links in e-mails.
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# Overdue returns are chased for this many days after the overdue reminder, then no more.
+REMINDER_OVERDUE_WINDOW_DAYS = envint("REMINDER_OVERDUE_WINDOW_DAYS", "60")
+
 # Uploaded workbooks: Django sets no limit on file size, we do.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 

@@ -1,0 +1,107 @@
+"""Return reminders: before the due date, on it, when overdue; once each; never for a sent return."""
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from grants.models import QuarterlyReturn, ReminderSent, ReturnEvent, User
+from tests import factories as f
+
+# Project A runs through 2023-24; its programme's returns are due 30 days after quarter end,
+# so Q1 (ends 30 June 2023) is due 30 July 2023. Reminders: 7 days before, on the day, 7 days after.
+Q1_DUE = date(2023, 7, 30)
+
+
+def send(day, *extra):
+    call_command("send_return_reminders", "--today", day.isoformat(), *extra, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def a_second_user_of_a(actors):
+    return f.UserFactory(username="provider-a-2", organisation=actors.provider_a, role=User.Role.PROVIDER)
+
+
+@pytest.mark.parametrize(
+    "day, subject_end",
+    [
+        (date(2023, 7, 23), "is due on 30 July 2023"),
+        (date(2023, 7, 30), "is due today"),
+        (date(2023, 8, 6), "is overdue"),
+    ],
+)
+def test_it_reminds_the_providers_users_before_on_and_after_the_due_date(actors, day, subject_end):
+    send(day)
+    subjects = [m.subject for m in mail.outbox if "Project of A 2023-24 Q1" in m.subject]
+    assert subjects == [f"Project of A 2023-24 Q1 quarterly return {subject_end}"]
+    message = next(m for m in mail.outbox if m.subject == subjects[0])
+    assert message.to == [actors.user_a.email]
+    assert "/returns/A-1/2023/1/" in message.body
+
+
+def test_it_sends_nothing_between_the_reminder_dates(actors):
+    send(date(2023, 7, 10))
+    assert mail.outbox == []
+
+
+def test_it_never_sends_the_same_reminder_twice(actors):
+    send(date(2023, 7, 23))
+    send(date(2023, 7, 24))
+    send(date(2023, 7, 29))
+    sent = [m for m in mail.outbox if "Project of A 2023-24 Q1" in m.subject]
+    assert len(sent) == 1
+    assert ReminderSent.objects.filter(project=actors.project_a, quarter=1, kind="before").count() == 1
+
+
+def test_a_dry_run_lists_what_it_would_send_and_sends_nothing(actors, capsys):
+    call_command("send_return_reminders", "--dry-run", "--today", "2023-07-30")
+    output = capsys.readouterr().out
+    assert "Would send: Project of A 2023-24 Q1 quarterly return is due today" in output
+    assert mail.outbox == []
+    assert not ReminderSent.objects.exists()
+
+
+def test_it_does_not_chase_a_submitted_or_approved_return(actors):
+    for status in (QuarterlyReturn.Status.SUBMITTED, QuarterlyReturn.Status.APPROVED):
+        QuarterlyReturn.objects.update_or_create(project=actors.project_a, financial_year=2023, quarter=1, defaults={"status": status})
+        send(date(2023, 7, 30))
+        assert not [m for m in mail.outbox if "Project of A" in m.subject]
+
+
+def test_it_does_chase_a_draft_and_records_it_on_the_returns_timeline(actors):
+    ret = f.QuarterlyReturnFactory(project=actors.project_a, quarter=1, status=QuarterlyReturn.Status.DRAFT)
+    send(date(2023, 8, 6))
+    assert [m.subject for m in mail.outbox if "Project of A" in m.subject] == ["Project of A 2023-24 Q1 quarterly return is overdue"]
+    event = ret.events.get(kind=ReturnEvent.Kind.REMINDER_SENT)
+    assert actors.user_a.email in event.comment
+
+
+def test_it_writes_only_to_the_delivering_organisations_active_provider_users(actors, a_second_user_of_a):
+    f.UserFactory(username="gone", organisation=actors.provider_a, role=User.Role.PROVIDER, is_active=False)
+    send(date(2023, 7, 30))
+    message = next(m for m in mail.outbox if "Project of A" in m.subject)
+    assert sorted(message.to) == sorted([actors.user_a.email, a_second_user_of_a.email])
+    assert actors.user_b.email not in message.to and actors.commissioner.email not in message.to
+
+
+def test_the_offsets_come_from_the_programme(actors):
+    programme = actors.programme
+    programme.reminder_days_before = 14
+    programme.save()
+    send(date(2023, 7, 16))
+    assert [m.subject for m in mail.outbox if "Project of A" in m.subject] == [
+        "Project of A 2023-24 Q1 quarterly return is due on 30 July 2023"
+    ]
+
+
+def test_it_stops_chasing_long_overdue_returns(actors, settings):
+    settings.REMINDER_OVERDUE_WINDOW_DAYS = 60
+    send(date(2024, 3, 1))  # Q1 is seven months overdue; Q3 (due 30 January 2024) is within the window
+    subjects = [m.subject for m in mail.outbox if "Project of A" in m.subject]
+    assert subjects == ["Project of A 2023-24 Q3 quarterly return is overdue"]
+
+
+def test_it_refuses_a_today_that_is_not_a_date(actors):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("send_return_reminders", "--today", "30/07/2023")
