@@ -8,11 +8,11 @@ from .common import FinancialYearField, money_field, non_negative, quarter_field
 from .programmes import Allocation
 from .projects import BudgetLine
 from .returns import QuarterlyReturn
-from .scoping import ScopedQuerySet, allocation_scope
+from .scoping import ScopedQuerySet, payment_scope
 
 
 class PaymentQuerySet(ScopedQuerySet):
-    scope = (allocation_scope, "allocation__")
+    scope = (payment_scope, "")
 
 
 class Payment(models.Model):

@@ -40,6 +40,19 @@ def project_scope(user, prefix: str = "") -> models.Q | None:
     return None
 
 
+def payment_scope(user, prefix: str = "") -> models.Q | None:
+    """A Q over Payment: money paid to the user's organisation (providers), or by it (funder side).
+
+    Delivering a project under someone else's allocation does not show what that recipient is paid."""
+    if not getattr(user, "is_authenticated", False) or not user.organisation_id or not user.role:
+        return None
+    if user.is_funder_side:
+        return models.Q(**{f"{prefix}allocation__programme__commissioner_id": user.organisation_id})
+    if user.is_provider:
+        return models.Q(**{f"{prefix}allocation__recipient_id": user.organisation_id})
+    return None
+
+
 class ScopedQuerySet(models.QuerySet):
     """A QuerySet with `for_user(user)`, built from one of the scope rules above."""
 

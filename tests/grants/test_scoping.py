@@ -110,6 +110,12 @@ def test_a_provider_delivering_under_another_organisations_allocation_sees_only_
     assert world.return_b.pk not in pks(QuarterlyReturn.objects.for_user(world.user_a))
 
 
+def test_a_provider_delivering_under_a_csps_allocation_does_not_see_the_payments_made_to_the_csp(world):
+    f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a)
+
+    assert world.payment_b.pk not in pks(Payment.objects.for_user(world.user_a))
+
+
 def test_a_provider_delivering_under_another_commissioners_allocation_reaches_that_allocation_and_programme(world):
     # scoping.py: an allocation is reached "if any of its projects is delivered by" the organisation.
     f.ProjectFactory(allocation=world.elsewhere_allocation, provider=world.provider_a)
