@@ -221,7 +221,7 @@ def _off_target(pm, target, ytd) -> bool:
 
 def return_page(project: Project, quarter: Quarter) -> ReturnPage:
     """Everything the return page shows, in a fixed number of queries."""
-    from grants.services.returns import lines_and_measures, variance_percent
+    from grants.services.returns import lines_and_measures, over_threshold, variance_percent
 
     lines, measures = lines_and_measures(project, quarter)
     year_returns = {
@@ -245,8 +245,8 @@ def return_page(project: Project, quarter: Quarter) -> ReturnPage:
         spend_rows.append(
             SpendRow(
                 line=line, profile=line.profile_for(quarter.number), actual=actual, actual_ytd=actual_ytd,
-                profile_ytd=profile_ytd, variance=actual_ytd - profile_ytd, variance_percent=percent,
-                over_threshold=percent is not None and abs(percent) > threshold,
+                profile_ytd=profile_ytd, variance=actual_ytd - profile_ytd, variance_percent=None if percent is None else percent.quantize(Decimal("0.1")),
+                over_threshold=over_threshold(percent, threshold),
                 explanation=this.variance_explanation if this else "",
             )
         )

@@ -7,6 +7,10 @@ from django.db import models
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
+# The largest amount a money column holds (12 digits, 2 of them pence).
+MONEY_MAX = Decimal("9999999999.99")
+# The largest figure a measure column holds (14 digits, 2 after the point).
+FIGURE_MAX = Decimal("999999999999.99")
 
 
 def money_field(verbose_name: str, **kwargs) -> models.DecimalField:

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from grants.periods import FinancialYear, Quarter
 
-from .common import ZERO, FinancialYearField, money_field, non_negative
+from .common import FIGURE_MAX, ZERO, FinancialYearField, money_field, non_negative
 from .organisations import Area, Organisation, Priority
 from .programmes import Allocation
 from .scoping import ScopedQuerySet, project_scope
@@ -214,6 +214,8 @@ def check_measure_value(unit: str, value, label: str) -> str | None:
         return None
     if value < 0:
         return f"{label} must be 0 or more."
+    if value > FIGURE_MAX:
+        return f"{label} is too large: enter a figure below 1,000,000,000,000."
     if unit == OutcomeMeasure.Unit.PERCENTAGE and value > 100:
         return f"{label} is a percentage: enter a number from 0 to 100."
     if unit == OutcomeMeasure.Unit.COUNT and value != value.to_integral_value():

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from grants import permissions
 from grants.models import (
@@ -29,7 +30,7 @@ from grants.models import (
     ReturnEvent,
     SpendLine,
 )
-from grants.models.common import RAG, ZERO
+from grants.models.common import MONEY_MAX, RAG, ZERO
 from grants.models.projects import check_measure_value
 from grants.periods import Quarter
 from grants.personal_data import find_personal_data
@@ -135,7 +136,7 @@ def _start(actor, project, quarter, lines, measures) -> QuarterlyReturn:
     except IntegrityError:
         # Someone started it a moment ago.
         raise Stale(STALE_MESSAGE)
-    SpendLine.objects.bulk_create([SpendLine(quarterly_return=ret, budget_line=line) for line in lines])
+    bulk_create_with_history([SpendLine(quarterly_return=ret, budget_line=line) for line in lines], SpendLine)
     for pm in measures:
         MeasureValue(quarterly_return=ret, project_measure=pm, unit=pm.unit).save()
     _event(ret, ReturnEvent.Kind.CREATED, actor)
@@ -152,6 +153,10 @@ def _check_values(data: ReturnInput, lines, measures) -> dict[str, str]:
         elif spend.actual is not None:
             if spend.actual < 0:
                 errors[spend_key(line_id)] = f"Spend on {names[line_id]} must be £0 or more."
+            elif spend.actual > MONEY_MAX:
+                errors[spend_key(line_id)] = (
+                    f"Spend on {names[line_id]} is too large: enter an amount up to £{MONEY_MAX:,}."
+                )
             elif spend.actual.as_tuple().exponent < -2:
                 errors[spend_key(line_id)] = f"Spend on {names[line_id]} can have at most 2 decimal places (pence)."
     by_id = {pm.pk: pm for pm in measures}
@@ -185,10 +190,16 @@ def year_to_date(project: Project, quarter: Quarter, exclude_return_id=None) -> 
 
 
 def variance_percent(actual: Decimal, profile: Decimal) -> Decimal | None:
-    """How far actual is from profile, as a percentage of profile; None when nothing was profiled."""
+    """How far actual is from profile, as an exact percentage of profile; None when nothing was profiled.
+
+    Compare this with the threshold unrounded; round it only to show it."""
     if profile == 0:
         return None if actual == 0 else Decimal("100")
-    return ((actual - profile) / profile * 100).quantize(Decimal("0.1"))
+    return (actual - profile) / profile * 100
+
+
+def over_threshold(variance: Decimal | None, threshold: Decimal) -> bool:
+    return variance is not None and abs(variance) > threshold
 
 
 def _check_submission(data: ReturnInput, project, quarter, lines, measures) -> dict[str, str]:
@@ -204,9 +215,10 @@ def _check_submission(data: ReturnInput, project, quarter, lines, measures) -> d
         actual_ytd = earlier.get(line.pk, ZERO) + spend.actual
         profile_ytd = line.profile_to_date(quarter.number)
         variance = variance_percent(actual_ytd, profile_ytd)
-        if variance is not None and abs(variance) > threshold and not spend.explanation.strip():
+        if over_threshold(variance, threshold) and not spend.explanation.strip():
             errors[explanation_key(line.pk)] = (
-                f"Explain the variance on {line.description}: spend to date is {variance:+}% against profile, "
+                f"Explain the variance on {line.description}: spend to date is £{actual_ytd:,} against a profile "
+                f"of £{profile_ytd:,} ({variance:+.1f}%), "
                 f"more than the {threshold.normalize()}% allowed without explanation."
             )
     for pm in measures:
@@ -311,10 +323,15 @@ def return_submit(*, actor, project: Project, quarter: Quarter, version: int | N
     return _save(actor=actor, project=project, quarter=quarter, version=version, data=data, submit=True)
 
 
-def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check, kind, comment="", **changes):
+def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check, kind, errors=None, comment="",
+                **changes):
+    """Move the return along TRANSITIONS. Permission is checked before the input's `errors` are raised,
+    so someone who may not act learns that, not what their form lacked."""
     allowed, reason = check(actor, ret)
     if not allowed:
         raise NotAllowed(reason)
+    if errors:
+        raise Invalid(errors)
     from_statuses, to_status = TRANSITIONS[action]
     with transaction.atomic():
         locked = _claim(ret.pk, from_statuses, version)
@@ -328,37 +345,36 @@ def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check
 
 
 def return_approve(*, actor, ret: QuarterlyReturn, version: int, officer_rag: str, comment: str = ""):
-    if officer_rag not in RAG.values:
-        raise Invalid({"officer_rag": "Choose the officer's RAG rating before approving."})
+    errors = {} if officer_rag in RAG.values else {"officer_rag": "Choose the officer's RAG rating before approving."}
     return _transition(
-        actor=actor, ret=ret, version=version, action="approve", check=permissions.can_review_return,
+        actor=actor, ret=ret, version=version, action="approve", check=permissions.can_review_return, errors=errors,
         kind=ReturnEvent.Kind.APPROVED, comment=comment.strip(), officer_rag=officer_rag, approved_at=timezone.now(),
     )
 
 
 def return_send_back(*, actor, ret: QuarterlyReturn, version: int, comment: str, officer_rag: str = ""):
-    if not comment.strip():
-        raise Invalid({"comment": "Say what the provider needs to change: they will see this comment."})
+    errors = {} if comment.strip() else {"comment": "Say what the provider needs to change: they will see this comment."}
     changes = {"officer_rag": officer_rag} if officer_rag in RAG.values else {}
     return _transition(
-        actor=actor, ret=ret, version=version, action="send_back", check=permissions.can_review_return,
+        actor=actor, ret=ret, version=version, action="send_back", check=permissions.can_review_return, errors=errors,
         kind=ReturnEvent.Kind.RETURNED, comment=comment.strip(), **changes,
     )
 
 
 def return_reopen(*, actor, ret: QuarterlyReturn, version: int, reason: str):
-    if not reason.strip():
-        raise Invalid({"reason": "Say why the approved return is being reopened."})
+    errors = {} if reason.strip() else {"reason": "Say why the approved return is being reopened."}
     return _transition(
-        actor=actor, ret=ret, version=version, action="reopen", check=permissions.can_reopen_return,
+        actor=actor, ret=ret, version=version, action="reopen", check=permissions.can_reopen_return, errors=errors,
         kind=ReturnEvent.Kind.REOPENED, comment=reason.strip(), approved_at=None,
     )
 
 
-def _spend_check(*, actor, ret, version, spend_status, kind, note):
+def _spend_check(*, actor, ret, version, spend_status, kind, note, errors=None):
     allowed, reason = permissions.can_verify_spend(actor, ret)
     if not allowed:
         raise NotAllowed(reason)
+    if errors:
+        raise Invalid(errors)
     with transaction.atomic():
         locked = _claim(ret.pk, (Status.SUBMITTED, Status.APPROVED), version)
         locked.spend_status = spend_status
@@ -374,10 +390,9 @@ def return_verify_spend(*, actor, ret: QuarterlyReturn, version: int, note: str 
 
 
 def return_query_spend(*, actor, ret: QuarterlyReturn, version: int, note: str):
-    if not note.strip():
-        raise Invalid({"note": "Say what finance needs to know about the spend: the provider will see this note."})
+    errors = {} if note.strip() else {"note": "Say what finance needs to know about the spend: the provider will see this note."}
     return _spend_check(actor=actor, ret=ret, version=version, spend_status=SpendStatus.QUERIED,
-                        kind=ReturnEvent.Kind.SPEND_QUERIED, note=note)
+                        kind=ReturnEvent.Kind.SPEND_QUERIED, note=note, errors=errors)
 
 
 __all__ = [

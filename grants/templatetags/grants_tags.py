@@ -93,41 +93,15 @@ def measure_value(value, unit):
     return f"{value.normalize():,f}"
 
 
-# Form fields of a return by budget line or measure, for the return page's tables.
-def _bound(form, key):
-    return form[key]
-
-
 @register.filter
-def field_for_line(form, line):
-    from grants.services.returns import spend_key
+def fields_for(form, obj):
+    """The return form's bound fields for a budget line (spend, explanation) or a project
+    measure (value, not_collected, reason), by those names."""
+    from grants.models import BudgetLine
+    from grants.services import returns as s
 
-    return _bound(form, spend_key(line.pk))
-
-
-@register.filter
-def field_for_explanation(form, line):
-    from grants.services.returns import explanation_key
-
-    return _bound(form, explanation_key(line.pk))
-
-
-@register.filter
-def field_for_value(form, pm):
-    from grants.services.returns import value_key
-
-    return _bound(form, value_key(pm.pk))
-
-
-@register.filter
-def field_for_not_collected(form, pm):
-    from grants.services.returns import not_collected_key
-
-    return _bound(form, not_collected_key(pm.pk))
-
-
-@register.filter
-def field_for_reason(form, pm):
-    from grants.services.returns import reason_key
-
-    return _bound(form, reason_key(pm.pk))
+    if isinstance(obj, BudgetLine):
+        keys = {"spend": s.spend_key, "explanation": s.explanation_key}
+    else:
+        keys = {"value": s.value_key, "not_collected": s.not_collected_key, "reason": s.reason_key}
+    return {name: form[key(obj.pk)] for name, key in keys.items()}

@@ -71,6 +71,24 @@ def _render_return(request, page, *, form=None, review_form=None, reopen_form=No
     return render(request, "grants/return_detail.html", context, status=status)
 
 
+def _posted_version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _check_or_stale(request, check, *args, ret):
+    """Raise 403 if the user may not act; return True if they may act in principle but the
+    return has moved on since their form was drawn (their version is old), False if all is well."""
+    allowed, reason = check(request.user, *args)
+    if allowed:
+        return False
+    if ret is not None and check(request.user, *args, any_status=True)[0] and _posted_version(request) != ret.version:
+        return True
+    raise PermissionDenied(reason)
+
+
 @login_required
 def return_detail(request, reference, year, quarter):
     project, period = _project_and_quarter(request.user, reference, year, quarter)
@@ -78,11 +96,12 @@ def return_detail(request, reference, year, quarter):
     if request.method != "POST":
         return _render_return(request, page)
 
-    allowed, reason = permissions.can_edit_return(request.user, project, page.ret)
-    if not allowed:
-        raise PermissionDenied(reason)
+    stale = _check_or_stale(request, permissions.can_edit_return, project, page.ret, ret=page.ret)
     form = ReturnForm(request.POST, lines=page.lines, measures=page.measures)
-    if form.is_valid():
+    if stale:
+        form.is_valid()
+        form.add_error(None, services.STALE_MESSAGE)
+    elif form.is_valid():
         submit = request.POST.get("action") == "submit"
         service = services.return_submit if submit else services.return_save_draft
         try:
@@ -105,78 +124,71 @@ def _return_for_action(request, reference, year, quarter):
     return page
 
 
-@login_required
-@require_POST
-def return_review(request, reference, year, quarter):
+def _act(request, reference, year, quarter, *, check, form_class, form_name, act):
+    """The shape every review, reopen and spend-check post shares: check, validate, act, redirect or re-show.
+
+    `act(user, ret, cleaned_data)` calls the service and returns the success message."""
     page = _return_for_action(request, reference, year, quarter)
-    allowed, reason = permissions.can_review_return(request.user, page.ret)
-    if not allowed:
-        raise PermissionDenied(reason)
-    form = ReviewForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        approve = request.POST.get("action") == "approve"
+    stale = _check_or_stale(request, check, page.ret, ret=page.ret)
+    form = form_class(request.POST)
+    if stale:
+        form.is_valid()
+        form.add_error(None, services.STALE_MESSAGE)
+    elif form.is_valid():
         try:
-            if approve:
-                services.return_approve(actor=request.user, ret=page.ret, version=data["version"],
-                                        officer_rag=data["officer_rag"], comment=data["comment"])
-            else:
-                services.return_send_back(actor=request.user, ret=page.ret, version=data["version"],
-                                          comment=data["comment"], officer_rag=data["officer_rag"])
+            message = act(request.user, page.ret, form.cleaned_data)
         except Invalid as error:
-            for key, message in error.errors.items():
-                form.add_error(key, message)
+            for key, text in error.errors.items():
+                form.add_error(key if key in form.fields else None, text)
         except (Stale, NotAllowed) as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Return approved." if approve else "Return sent back to the provider for amendment.")
+            messages.success(request, message)
             return redirect(return_url(page.project, page.quarter))
-    return _render_return(request, page, review_form=form, status=400)
+    return _render_return(request, page, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def return_review(request, reference, year, quarter):
+    approve = request.POST.get("action") == "approve"
+
+    def act(user, ret, data):
+        if approve:
+            services.return_approve(actor=user, ret=ret, version=data["version"], officer_rag=data["officer_rag"],
+                                    comment=data["comment"])
+            return "Return approved."
+        services.return_send_back(actor=user, ret=ret, version=data["version"], comment=data["comment"],
+                                  officer_rag=data["officer_rag"])
+        return "Return sent back to the provider for amendment."
+
+    return _act(request, reference, year, quarter, check=permissions.can_review_return, form_class=ReviewForm,
+                form_name="review_form", act=act)
 
 
 @login_required
 @require_POST
 def return_reopen(request, reference, year, quarter):
-    page = _return_for_action(request, reference, year, quarter)
-    allowed, reason = permissions.can_reopen_return(request.user, page.ret)
-    if not allowed:
-        raise PermissionDenied(reason)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_reopen(actor=request.user, ret=page.ret, version=form.cleaned_data["version"],
-                                   reason=form.cleaned_data["reason"])
-        except Invalid as error:
-            form.add_error("reason", error.errors["reason"])
-        except (Stale, NotAllowed) as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Return reopened: the provider can amend and resubmit it.")
-            return redirect(return_url(page.project, page.quarter))
-    return _render_return(request, page, reopen_form=form, status=400)
+    def act(user, ret, data):
+        services.return_reopen(actor=user, ret=ret, version=data["version"], reason=data["reason"])
+        return "Return reopened: the provider can amend and resubmit it."
+
+    return _act(request, reference, year, quarter, check=permissions.can_reopen_return, form_class=ReasonForm,
+                form_name="reopen_form", act=act)
 
 
 @login_required
 @require_POST
 def return_spend(request, reference, year, quarter):
-    page = _return_for_action(request, reference, year, quarter)
-    allowed, reason = permissions.can_verify_spend(request.user, page.ret)
-    if not allowed:
-        raise PermissionDenied(reason)
-    form = SpendCheckForm(request.POST)
-    if form.is_valid():
-        verify = request.POST.get("action") == "verify"
+    verify = request.POST.get("action") == "verify"
+
+    def act(user, ret, data):
         service = services.return_verify_spend if verify else services.return_query_spend
-        try:
-            service(actor=request.user, ret=page.ret, version=form.cleaned_data["version"], note=form.cleaned_data["note"])
-        except Invalid as error:
-            form.add_error("note", error.errors["note"])
-        except (Stale, NotAllowed) as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Spend verified." if verify else "Spend queried: the provider can see your note.")
-            return redirect(return_url(page.project, page.quarter))
-    return _render_return(request, page, spend_form=form, status=400)
+        service(actor=user, ret=ret, version=data["version"], note=data["note"])
+        return "Spend verified." if verify else "Spend queried: the provider can see your note."
+
+    return _act(request, reference, year, quarter, check=permissions.can_verify_spend, form_class=SpendCheckForm,
+                form_name="spend_form", act=act)
 
 
 @login_required

@@ -581,11 +581,6 @@ def _other_commissioner_approves(w):
                                                            "action": "approve", "officer_rag": "red"}).status_code == 302
 
 
-STATUS_CHANGED_BUG = (
-    "BUG: the view checks the status-dependent permission (can_edit_return / can_review_return) against the "
-    "current row before the posted version is compared, so a form posted after someone else moved the return "
-    "to another status gets a 403 'You cannot do this' page instead of the 400 'This return changed' form."
-)
 
 
 @pytest.mark.parametrize(
@@ -598,10 +593,10 @@ STATUS_CHANGED_BUG = (
         pytest.param("commissioner", 1, "review", _other_commissioner_approves,
                      lambda w: {"action": "send_back", "comment": "Fix the venue line."},
                      id="another commissioner approved it",
-                     marks=pytest.mark.xfail(strict=True, reason=STATUS_CHANGED_BUG)),
+                     ),
         pytest.param("user_a", 2, "", _colleague_submits,
                      lambda w: {"action": "save", "progress": "My own words."}, id="a colleague submitted it",
-                     marks=pytest.mark.xfail(strict=True, reason=STATUS_CHANGED_BUG)),
+                     ),
     ],
 )
 def test_a_form_posted_after_someone_else_changed_the_return_is_refused_with_a_message(
@@ -641,6 +636,18 @@ def test_a_form_posted_without_a_version_over_an_existing_return_is_stale(world)
     assert response.status_code == 400
     assert STALE in response.content.decode()
     assert QuarterlyReturn.objects.get(pk=world.q2.pk).progress == "Half done."
+
+
+def test_an_old_version_does_not_turn_a_refusal_into_a_changed_message_for_the_wrong_person(world):
+    finance = client_for(world.finance)
+    old_version = version_on(finance.get(detail("A-1", 2023, 1)))
+    _other_commissioner_approves(world)
+
+    response = finance.post(detail("A-1", 2023, 1, "review"), {"version": old_version, "action": "approve",
+                                                                "officer_rag": "green"})
+
+    assert response.status_code == 403
+    assert STALE not in response.content.decode()
 
 
 # --- Queries do not grow with rows ------------------------------------------------------------
