@@ -1,0 +1,179 @@
+"""
+The one way we write a cell.
+
+Every workbook we produce goes through `SafeWorkbook`: text is always written
+as a string (never a formula, a number or a link), text that a spreadsheet
+would take for a formula (starting with =, +, -, @, a tab, a carriage return
+or a line feed) gets Excel's quote prefix as well, and characters that the
+file format cannot hold are removed. The only formulas in our files are the
+totals we write on purpose with `write_total`, each with its value cached so
+that a reader that does not calculate still sees the figure.
+
+Money is a `Decimal` in the database and a number with a £ format in the
+sheet; percentages are fractions with a % format; dates are dates.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+# Characters XML 1.0 cannot hold (controls other than tab, LF, CR; lone surrogates; U+FFFE/U+FFFF).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+EXCEL_CELL_LIMIT = 32767
+
+MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
+PERCENT_FORMAT = "0.0%"
+DATE_FORMAT = "d mmm yyyy"
+DATETIME_FORMAT = "d mmm yyyy hh:mm"
+
+
+def clean_text(value: str) -> str:
+    """Text as a cell can hold it: illegal characters removed, cut at Excel's limit."""
+    return _ILLEGAL.sub("", value)[:EXCEL_CELL_LIMIT]
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(_FORMULA_START)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a sheet: its heading, its kind of value and its width in characters."""
+
+    heading: str
+    kind: str = "text"  # text, money, percent, number, date, datetime
+    width: float = 14
+
+
+class SafeWorkbook:
+    """An XlsxWriter workbook whose cells can only be written safely.
+
+    `target` is a path or a binary file object. With `constant_memory` (the
+    default) each sheet must be written row by row, top to bottom."""
+
+    def __init__(self, target, *, constant_memory=True):
+        self.book = xlsxwriter.Workbook(
+            target,
+            {
+                "constant_memory": constant_memory,
+                # Belt and braces: we never call the guessing write(), but if anything does,
+                # it must not turn text into formulas, numbers or links.
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        add = self.book.add_format
+        self.formats = {
+            "text": add({"valign": "top"}),
+            "text_quoted": add({"valign": "top", "quote_prefix": True}),
+            "wrap": add({"valign": "top", "text_wrap": True}),
+            "wrap_quoted": add({"valign": "top", "text_wrap": True, "quote_prefix": True}),
+            "money": add({"num_format": MONEY_FORMAT, "valign": "top"}),
+            "percent": add({"num_format": PERCENT_FORMAT, "valign": "top"}),
+            "number": add({"num_format": "#,##0.##", "valign": "top"}),
+            "date": add({"num_format": DATE_FORMAT, "valign": "top", "align": "left"}),
+            "datetime": add({"num_format": DATETIME_FORMAT, "valign": "top", "align": "left"}),
+            "header": add({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#F3F2F1"}),
+            "title": add({"bold": True, "font_size": 16}),
+            "label": add({"bold": True, "valign": "top"}),
+            "total_label": add({"bold": True, "top": 1}),
+            "total_money": add({"bold": True, "top": 1, "num_format": MONEY_FORMAT}),
+            "total_number": add({"bold": True, "top": 1, "num_format": "#,##0.##"}),
+        }
+
+    def add_format(self, name: str, properties: dict):
+        self.formats[name] = self.book.add_format(properties)
+        return self.formats[name]
+
+    def sheet(self, name: str) -> "SafeSheet":
+        return SafeSheet(self, self.book.add_worksheet(name))
+
+    def close(self):
+        self.book.close()
+
+
+class SafeSheet:
+    def __init__(self, workbook: SafeWorkbook, worksheet):
+        self.workbook = workbook
+        self.ws = worksheet
+        self.formats = workbook.formats
+
+    # --- single cells ----------------------------------------------------------------------
+
+    def write(self, row: int, col: int, value, kind: str = "text", fmt=None):
+        """Write `value` as `kind` (text, wrap, money, percent, number, date, datetime).
+
+        None leaves the cell empty. Numbers of kind "percent" are percentages (96 means 96%)."""
+        ws = self.ws
+        if value is None or value == "":
+            if fmt is not None:
+                ws.write_blank(row, col, None, fmt)
+            return
+        if kind in ("text", "wrap"):
+            text = clean_text(str(value))
+            quoted = looks_like_formula(text)
+            ws.write_string(row, col, text, fmt or self.formats[f"{kind}_quoted" if quoted else kind])
+        elif kind in ("money", "number"):
+            ws.write_number(row, col, _number(value), fmt or self.formats[kind])
+        elif kind == "percent":
+            ws.write_number(row, col, _number(value) / 100, fmt or self.formats["percent"])
+        elif kind in ("date", "datetime"):
+            if not isinstance(value, datetime.date):
+                raise TypeError(f"A {kind} cell needs a date, not {value!r}")
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            ws.write_datetime(row, col, value, fmt or self.formats[kind])
+        else:
+            raise ValueError(f"Unknown cell kind {kind!r}")
+
+    def write_total(self, row: int, col: int, first_row: int, last_row: int, value, kind="money"):
+        """A real =SUM() over rows first_row..last_row of this column, with `value` cached."""
+        if last_row < first_row:
+            formula = "=0"
+        else:
+            formula = f"=SUM({xl_rowcol_to_cell(first_row, col)}:{xl_rowcol_to_cell(last_row, col)})"
+        self.ws.write_formula(row, col, formula, self.formats[f"total_{kind}"], _number(value))
+
+    def label(self, row: int, col: int, text: str, fmt: str = "label"):
+        self.write(row, col, text, fmt=self.formats[fmt])
+
+    # --- tables ----------------------------------------------------------------------------
+
+    def header(self, row: int, columns: list[Column], *, freeze=True):
+        """Headings with widths, frozen above the data and with filters when `freeze`."""
+        for col, column in enumerate(columns):
+            self.ws.set_column(col, col, column.width)
+            self.write(row, col, column.heading, fmt=self.formats["header"])
+        if freeze:
+            self.ws.freeze_panes(row + 1, 0)
+
+    def rows(self, first_row: int, columns: list[Column], rows) -> int:
+        """Write each row of values in the columns' kinds; return the next free row."""
+        kinds = [c.kind for c in columns]
+        row = first_row
+        for values in rows:
+            for col, (value, kind) in enumerate(zip(values, kinds)):
+                self.write(row, col, value, kind)
+            row += 1
+        return row
+
+    def table(self, columns: list[Column], rows, *, first_row=0) -> int:
+        """A header, the rows and an autofilter over them; return the next free row."""
+        self.header(first_row, columns)
+        end = self.rows(first_row + 1, columns, rows)
+        self.ws.autofilter(first_row, 0, max(end - 1, first_row), len(columns) - 1)
+        return end
+
+
+def _number(value) -> float:
+    if isinstance(value, bool):
+        return float(int(value))
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    raise TypeError(f"A number cell needs a number, not {value!r}")
