@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
+from django.utils import timezone
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 # Characters XML 1.0 cannot hold (controls other than tab, LF, CR; lone surrogates; U+FFFE/U+FFFF).
@@ -68,27 +69,28 @@ class SafeWorkbook:
                 "strings_to_urls": False,
             },
         )
-        add = self.book.add_format
-        self.formats = {
-            "text": add({"valign": "top"}),
-            "text_quoted": add({"valign": "top", "quote_prefix": True}),
-            "wrap": add({"valign": "top", "text_wrap": True}),
-            "wrap_quoted": add({"valign": "top", "text_wrap": True, "quote_prefix": True}),
-            "money": add({"num_format": MONEY_FORMAT, "valign": "top"}),
-            "percent": add({"num_format": PERCENT_FORMAT, "valign": "top"}),
-            "number": add({"num_format": "#,##0.##", "valign": "top"}),
-            "date": add({"num_format": DATE_FORMAT, "valign": "top", "align": "left"}),
-            "datetime": add({"num_format": DATETIME_FORMAT, "valign": "top", "align": "left"}),
-            "header": add({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#F3F2F1"}),
-            "title": add({"bold": True, "font_size": 16}),
-            "label": add({"bold": True, "valign": "top"}),
-            "total_label": add({"bold": True, "top": 1}),
-            "total_money": add({"bold": True, "top": 1, "num_format": MONEY_FORMAT}),
-            "total_number": add({"bold": True, "top": 1, "num_format": "#,##0.##"}),
-        }
+        self.formats = {}
+        for name, properties in {
+            "text": {"valign": "top"},
+            "wrap": {"valign": "top", "text_wrap": True},
+            "money": {"num_format": MONEY_FORMAT, "valign": "top"},
+            "percent": {"num_format": PERCENT_FORMAT, "valign": "top"},
+            "number": {"num_format": "#,##0.##", "valign": "top"},
+            "date": {"num_format": DATE_FORMAT, "valign": "top", "align": "left"},
+            "datetime": {"num_format": DATETIME_FORMAT, "valign": "top", "align": "left"},
+            "header": {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#F3F2F1"},
+            "title": {"bold": True, "font_size": 16},
+            "label": {"bold": True, "valign": "top"},
+            "total_label": {"bold": True, "top": 1},
+            "total_money": {"bold": True, "top": 1, "num_format": MONEY_FORMAT},
+            "total_number": {"bold": True, "top": 1, "num_format": "#,##0.##"},
+        }.items():
+            self.add_format(name, properties)
 
     def add_format(self, name: str, properties: dict):
+        """Register a named format, and its quote-prefixed twin for text that looks like a formula."""
         self.formats[name] = self.book.add_format(properties)
+        self.formats[f"{name}_quoted"] = self.book.add_format({**properties, "quote_prefix": True})
         return self.formats[name]
 
     def sheet(self, name: str) -> "SafeSheet":
@@ -109,17 +111,24 @@ class SafeSheet:
     def write(self, row: int, col: int, value, kind: str = "text", fmt=None):
         """Write `value` as `kind` (text, wrap, money, percent, number, date, datetime).
 
-        None leaves the cell empty. Numbers of kind "percent" are percentages (96 means 96%)."""
+        `fmt` is a format or the name of one registered with `add_format`; text that looks
+        like a formula gets the named format's quote-prefixed twin. None leaves the cell
+        empty (but formatted). Numbers of kind "percent" are percentages (96 means 96%)."""
         ws = self.ws
         if value is None or value == "":
             if fmt is not None:
-                ws.write_blank(row, col, None, fmt)
+                ws.write_blank(row, col, None, self.formats[fmt] if isinstance(fmt, str) else fmt)
             return
         if kind in ("text", "wrap"):
             text = clean_text(str(value))
-            quoted = looks_like_formula(text)
-            ws.write_string(row, col, text, fmt or self.formats[f"{kind}_quoted" if quoted else kind])
-        elif kind in ("money", "number"):
+            name = fmt if isinstance(fmt, str) else kind
+            if looks_like_formula(text):
+                name = f"{name}_quoted"
+            ws.write_string(row, col, text, self.formats[name] if fmt is None or isinstance(fmt, str) else fmt)
+            return
+        if isinstance(fmt, str):
+            fmt = self.formats[fmt]
+        if kind in ("money", "number"):
             ws.write_number(row, col, _number(value), fmt or self.formats[kind])
         elif kind == "percent":
             ws.write_number(row, col, _number(value) / 100, fmt or self.formats["percent"])
@@ -127,7 +136,7 @@ class SafeSheet:
             if not isinstance(value, datetime.date):
                 raise TypeError(f"A {kind} cell needs a date, not {value!r}")
             if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-                value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+                value = timezone.localtime(value).replace(tzinfo=None)  # as people here read the clock
             ws.write_datetime(row, col, value, fmt or self.formats[kind])
         else:
             raise ValueError(f"Unknown cell kind {kind!r}")
@@ -141,7 +150,7 @@ class SafeSheet:
         self.ws.write_formula(row, col, formula, self.formats[f"total_{kind}"], _number(value))
 
     def label(self, row: int, col: int, text: str, fmt: str = "label"):
-        self.write(row, col, text, fmt=self.formats[fmt])
+        self.write(row, col, text, fmt=fmt)
 
     # --- tables ----------------------------------------------------------------------------
 
@@ -149,7 +158,7 @@ class SafeSheet:
         """Headings with widths, frozen above the data and with filters when `freeze`."""
         for col, column in enumerate(columns):
             self.ws.set_column(col, col, column.width)
-            self.write(row, col, column.heading, fmt=self.formats["header"])
+            self.write(row, col, column.heading, fmt="header")
         if freeze:
             self.ws.freeze_panes(row + 1, 0)
 
