@@ -185,6 +185,8 @@ REMINDER_OVERDUE_WINDOW_DAYS = envint("REMINDER_OVERDUE_WINDOW_DAYS", "60")
 
 # Uploaded workbooks: Django sets no limit on file size, we do.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+# An uploaded workbook that unpacks to more than this is refused before it is parsed (a zip bomb).
+UPLOAD_MAX_UNCOMPRESSED_BYTES = envint("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
 
 # Security headers and cookies. Secure cookies and HTTPS redirects follow from
 # DEBUG being off unless told otherwise (for example behind a TLS proxy).

@@ -175,6 +175,27 @@ def _check_values(data: ReturnInput, lines, measures) -> dict[str, str]:
     return errors
 
 
+def check_draft(project: Project, quarter: Quarter, data: ReturnInput) -> dict[str, str]:
+    """The problems saving `data` as a draft would meet, by input key, without saving anything."""
+    lines, measures = lines_and_measures(project, quarter)
+    return _check_values(data, lines, measures)
+
+
+def input_from_return(ret: QuarterlyReturn | None) -> ReturnInput:
+    """What is saved on a return, as the input that would save it again (empty for no return)."""
+    if ret is None:
+        return ReturnInput()
+    return ReturnInput(
+        **{name: getattr(ret, name) for name in NARRATIVE_FIELDS},
+        self_rag=ret.self_rag,
+        spend={s.budget_line_id: SpendInput(s.actual, s.variance_explanation) for s in ret.spend_lines.all()},
+        measures={
+            mv.project_measure_id: MeasureInput(mv.value, mv.not_collected, mv.not_collected_reason)
+            for mv in ret.measure_values.all()
+        },
+    )
+
+
 def year_to_date(project: Project, quarter: Quarter, exclude_return_id=None) -> dict[int, Decimal]:
     """Actual spend per budget line in the earlier quarters of the same year."""
     totals: dict[int, Decimal] = {}

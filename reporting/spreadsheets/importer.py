@@ -1,0 +1,407 @@
+"""
+Reading a filled-in provider template back.
+
+An upload is hostile until proven otherwise. In order, and stopping at the
+first of these that fails: the size, that it is a zip at all, the zip's
+central directory (member count, total uncompressed size, compression ratio:
+a zip bomb is refused before anything is inflated), that openpyxl can open it
+(defusedxml is installed, so entity tricks in the XML are refused), that it is
+our template, of this version, with an identity that verifies, for a project
+the user may see and a return they may edit. Then every input cell is read,
+and every problem with every cell is listed at once, with its sheet and cell.
+Nothing is saved here: `read_template` returns what the file says and what it
+would change; saving is `return_save_draft`, exactly as for the web form.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils.crypto import constant_time_compare
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from grants import permissions
+from grants.forms import parse_number
+from grants.models import OutcomeMeasure, Project, QuarterlyReturn
+from grants.periods import Quarter
+from grants.services import returns as return_services
+from grants.services.returns import MeasureInput, ReturnInput, SpendInput
+
+from . import template as t
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the older .xls format
+MAX_MEMBERS = 200
+MAX_RATIO = 100  # uncompressed / compressed size of any one member over 1 MB
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    sheet: str = ""
+    cell: str = ""
+
+    @property
+    def where(self) -> str:
+        if self.sheet and self.cell:
+            return f"Sheet {self.sheet}, cell {self.cell}"
+        return f"Sheet {self.sheet}" if self.sheet else ""
+
+    def __str__(self):
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class TemplateRefused(Exception):
+    """The file cannot be used. `problems` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Change:
+    where: str
+    what: str
+    old: str
+    new: str
+
+
+@dataclass
+class TemplateReading:
+    """What a valid template says, and what saving it would change."""
+
+    project: Project
+    quarter: Quarter
+    ret: QuarterlyReturn | None
+    data: ReturnInput
+    changes: list[Change] = field(default_factory=list)
+    changed_since_download: bool = False
+
+    @property
+    def version(self) -> int | None:
+        return self.ret.version if self.ret else None
+
+
+def cell_name(row: int, col: int) -> str:
+    """A 0-based row and column as a spreadsheet names the cell ("G5")."""
+    return f"{get_column_letter(col + 1)}{row + 1}"
+
+
+# --- The file -------------------------------------------------------------------------------
+
+
+def _open(content: bytes):
+    """The openpyxl workbook, or TemplateRefused saying why the file is not one we can read."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if len(content) > limit:
+        raise TemplateRefused([Problem(
+            f"The file is {len(content) / 1024 / 1024:.1f} MB; the largest file you can upload is "
+            f"{limit / 1024 / 1024:.0f} MB. A return template is usually well under 100 KB.")])
+    if content.startswith(OLE_MAGIC):
+        raise TemplateRefused([Problem(
+            "This is an older Excel file (.xls). Save it as an Excel Workbook (.xlsx) and upload it again.")])
+    if not content.startswith(XLSX_MAGIC):
+        raise TemplateRefused([Problem(
+            "This file is not an Excel workbook (.xlsx). Download the template from the return page, fill it in "
+            "and upload it.")])
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise TemplateRefused([Problem(
+            "The file is damaged or incomplete and cannot be opened. Save it again in Excel and upload the new copy.")])
+    total = sum(m.file_size for m in members)
+    bomb = any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+    if len(members) > MAX_MEMBERS or total > settings.UPLOAD_MAX_UNCOMPRESSED_BYTES or bomb:
+        raise TemplateRefused([Problem(
+            "The file unpacks to far more data than a return template holds, so it was not opened. "
+            "Download a new template from the return page.")])
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise TemplateRefused([Problem("This file is not an Excel workbook (.xlsx): it has no workbook inside.")])
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
+    except Exception:  # noqa: BLE001 - any failure of the parser means the same thing to the user
+        # openpyxl raises KeyError, ValueError, TypeError, zipfile and XML errors (defusedxml's
+        # refusals of entity declarations among them) for files it cannot read.
+        raise TemplateRefused([Problem(
+            "The file could not be read as an Excel workbook: it may be damaged, or made by a program that "
+            "writes something other than a standard .xlsx file. Save it again in Excel and upload the new copy.")])
+
+
+def _cells(book, sheet_name: str, max_row: int, max_col: int) -> dict[tuple[int, int], object]:
+    """The cells of a sheet up to (max_row, max_col), 0-based, read once."""
+    cells = {}
+    for r, row in enumerate(book[sheet_name].iter_rows(min_row=1, max_row=max_row, max_col=max_col)):
+        for c, cell in enumerate(row):
+            cells[(r, c)] = cell
+    return cells
+
+
+def _identity(book) -> dict[str, str]:
+    if t.IDENTITY_SHEET not in book.sheetnames or any(
+        name not in book.sheetnames for name in (t.SPEND_SHEET, t.OUTCOMES_SHEET, t.NARRATIVE_SHEET)
+    ):
+        raise TemplateRefused([Problem(
+            "This workbook is not a return template from this service (its sheets are not ours). Download the "
+            "template from the return page and fill that in.")])
+    rows = []
+    for key, value in book[t.IDENTITY_SHEET].iter_rows(min_row=1, max_row=2000, max_col=2, values_only=True):
+        if key is None:
+            break
+        rows.append((str(key), "" if value is None else str(value)))
+    values = dict(rows)
+    tampered = Problem(
+        "The template's hidden identity has been changed, so this file cannot be trusted. Download a new "
+        "template from the return page.", t.IDENTITY_SHEET)
+    if not rows or rows[-1][0] != t.SIGNATURE_KEY:
+        raise TemplateRefused([tampered])
+    if values.get("template_version") != t.TEMPLATE_VERSION:
+        raise TemplateRefused([Problem(
+            f"This is a version {values.get('template_version') or 'unknown'} template; this service reads version "
+            f"{t.TEMPLATE_VERSION}. Download a new template from the return page.", t.IDENTITY_SHEET)])
+    if not constant_time_compare(t.sign(rows[:-1]), rows[-1][1]):
+        raise TemplateRefused([tampered])
+    return values
+
+
+def _layout(values: dict[str, str]) -> t.TemplateLayout:
+    """The layout a verified identity describes (only our own signed rows reach here)."""
+    spend = {int(k.split(":")[1]): int(v) for k, v in values.items() if k.startswith("spend:")}
+    measures = {int(k.split(":")[1]): int(v) for k, v in values.items() if k.startswith("measure:")}
+    version = values["return_version"]
+    return t.TemplateLayout(
+        project_id=int(values["project_id"]), reference=values["project"],
+        quarter=Quarter(int(values["financial_year"]), int(values["quarter"])),
+        return_version=int(version) if version else None, spend_rows=spend, measure_rows=measures,
+    )
+
+
+# --- Who and what ---------------------------------------------------------------------------
+
+
+def _project_and_return(user, layout: t.TemplateLayout, expected: tuple[Project, Quarter] | None):
+    project = (
+        Project.objects.for_user(user).select_related("allocation__programme", "provider")
+        .filter(pk=layout.project_id, reference=layout.reference).first()
+    )
+    if project is None:
+        raise TemplateRefused([Problem(
+            f"This template is for project {layout.reference}, which you cannot see. Check you chose the right file.")])
+    if expected is not None and (project, layout.quarter) != expected:
+        raise TemplateRefused([Problem(
+            f"This file is the template for {project.reference} {layout.quarter.label}, not for this return. "
+            "Upload it on that return's page, or choose the right file.")])
+    ret = QuarterlyReturn.objects.filter(
+        project=project, financial_year=layout.quarter.financial_year, quarter=layout.quarter.number
+    ).prefetch_related("spend_lines", "measure_values").first()
+    allowed, reason = permissions.can_edit_return(user, project, ret)
+    if not allowed:
+        raise TemplateRefused([Problem(reason)])
+    lines, measures = return_services.lines_and_measures(project, layout.quarter)
+    if {line.pk for line in lines} != set(layout.spend_rows) or {pm.pk for pm in measures} != set(layout.measure_rows):
+        raise TemplateRefused([Problem(
+            "The project's budget lines or measures have changed since this template was downloaded. Download a "
+            "new template from the return page and copy your figures into it.")])
+    return project, ret, lines, measures
+
+
+# --- The cells ------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads input cells, collecting a Problem for every cell that cannot be used."""
+
+    def __init__(self):
+        self.problems: list[Problem] = []
+        self.places: dict[str, tuple[str, str]] = {}  # input key -> (sheet, cell)
+
+    def _value(self, sheet, cells, row, col, key):
+        cell = cells.get((row, col))
+        self.places[key] = (sheet, cell_name(row, col))
+        if cell is None or cell.value is None:
+            return None
+        if cell.data_type == "f":
+            self.problem(key, "This cell holds a formula. Type the figure or text itself.")
+            return None
+        return cell
+
+    def problem(self, key, message):
+        sheet, cell = self.places[key]
+        self.problems.append(Problem(message, sheet, cell))
+
+    def text(self, sheet, cells, row, col, key) -> str:
+        cell = self._value(sheet, cells, row, col, key)
+        if cell is None:
+            return ""
+        value = cell.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    def number(self, sheet, cells, row, col, key, what: str) -> Decimal | None:
+        cell = self._value(sheet, cells, row, col, key)
+        if cell is None:
+            return None
+        value = cell.value
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.problem(key, f"Enter {what} as a number.")
+            return None
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                number = parse_number(value)
+            except ValueError:
+                self.problem(key, f"“{value.strip()[:40]}” is not a number. Enter {what} as a number.")
+                return None
+        else:
+            try:
+                number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+            except InvalidOperation:
+                self.problem(key, f"Enter {what} as a number.")
+                return None
+            if "%" in (cell.number_format or ""):
+                number = number * 100  # typed as 96%, stored as 0.96
+        return number
+
+    def choice(self, sheet, cells, row, col, key, options: dict[str, object], message: str):
+        """One of `options` (by lower-case name), or None for a blank cell."""
+        text = self.text(sheet, cells, row, col, key)
+        if not text:
+            return None
+        if text.lower() not in options:
+            self.problem(key, f"“{text[:40]}” is not one of the choices. {message}")
+            return None
+        return options[text.lower()]
+
+
+def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
+    reader = _Reader()
+    data = ReturnInput()
+    s = return_services
+    spend_cells = _cells(book, t.SPEND_SHEET, max(layout.spend_rows.values(), default=0) + 1, len(t.SPEND_COLUMNS))
+    for line in lines:
+        row = layout.spend_rows[line.pk]
+        _check_label(reader, t.SPEND_SHEET, spend_cells, row, t.SPEND_LABEL_COL, line.description)
+        actual = reader.number(t.SPEND_SHEET, spend_cells, row, t.SPEND_ACTUAL_COL, s.spend_key(line.pk),
+                               f"the spend on {line.description} in pounds and pence")
+        explanation = reader.text(t.SPEND_SHEET, spend_cells, row, t.SPEND_EXPLANATION_COL, s.explanation_key(line.pk))
+        data.spend[line.pk] = SpendInput(actual, explanation)
+
+    outcome_cells = _cells(book, t.OUTCOMES_SHEET, max(layout.measure_rows.values(), default=0) + 1,
+                           len(t.OUTCOME_COLUMNS))
+    yes_no = {"yes": True, "no": False}
+    for pm in measures:
+        row = layout.measure_rows[pm.pk]
+        name = pm.measure.name
+        _check_label(reader, t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_LABEL_COL, name)
+        key = s.value_key(pm.pk)
+        if pm.unit == OutcomeMeasure.Unit.YES_NO:
+            cell = outcome_cells.get((row, t.OUTCOME_VALUE_COL))
+            if cell is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                value = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key, name)
+            else:
+                answer = reader.choice(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key, yes_no,
+                                       f"{name} is Yes or No.")
+                value = None if answer is None else Decimal(int(answer))
+        else:
+            value = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key,
+                                  f"{name} ({pm.measure.get_unit_display().lower()})")
+        not_collected = reader.choice(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_NOT_COLLECTED_COL,
+                                      s.not_collected_key(pm.pk), yes_no, "Choose Yes or No, or leave it blank.")
+        reason = reader.text(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_REASON_COL, s.reason_key(pm.pk))
+        data.measures[pm.pk] = MeasureInput(value, bool(not_collected), reason if not_collected else "")
+
+    narrative_cells = _cells(book, t.NARRATIVE_SHEET, t.FIRST_DATA_ROW + len(t.NARRATIVE_FIELDS), 2)
+    rags = {name.lower(): name.lower() for name in t.RAG_NAMES}
+    for i, (key, label, _hint) in enumerate(t.NARRATIVE_FIELDS):
+        row = t.FIRST_DATA_ROW + i
+        _check_label(reader, t.NARRATIVE_SHEET, narrative_cells, row, t.NARRATIVE_LABEL_COL, label)
+        if key == "self_rag":
+            data.self_rag = reader.choice(t.NARRATIVE_SHEET, narrative_cells, row, t.NARRATIVE_INPUT_COL, key, rags,
+                                          "Choose Red, Amber or Green.") or ""
+        else:
+            setattr(data, key, reader.text(t.NARRATIVE_SHEET, narrative_cells, row, t.NARRATIVE_INPUT_COL, key))
+    return data, reader
+
+
+def _check_label(reader, sheet, cells, row, col, expected):
+    """A row's label must be the one we wrote: otherwise rows were moved and figures would land on the wrong line."""
+    cell = cells.get((row, col))
+    found = "" if cell is None or cell.value is None else str(cell.value)
+    if found.strip() != expected.strip():
+        reader.problems.append(Problem(
+            f"This row should be “{expected}” but is “{found[:40]}”: rows have been moved, added or deleted. "
+            "Download a new template and copy your figures into it.", sheet, cell_name(row, col)))
+
+
+# --- Changes --------------------------------------------------------------------------------
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        return f"{value:,f}"
+    return str(value)
+
+
+def _changes(old: ReturnInput, new: ReturnInput, lines, measures, places) -> list[Change]:
+    s = return_services
+    changes = []
+
+    def compare(key, what, before, after):
+        if (before or None) != (after or None):
+            sheet, cell = places.get(key, ("", ""))
+            changes.append(Change(f"{sheet}!{cell}" if sheet else "", what, _shown(before), _shown(after)))
+
+    for line in lines:
+        before, after = old.spend.get(line.pk, SpendInput()), new.spend[line.pk]
+        compare(s.spend_key(line.pk), f"Spend: {line.description}", before.actual, after.actual)
+        compare(s.explanation_key(line.pk), f"Variance explanation: {line.description}", before.explanation,
+                after.explanation)
+    for pm in measures:
+        before, after = old.measures.get(pm.pk, MeasureInput()), new.measures[pm.pk]
+        name = pm.measure.name
+        compare(s.value_key(pm.pk), name, before.value, after.value)
+        compare(s.not_collected_key(pm.pk), f"{name}: not collected", before.not_collected, after.not_collected)
+        compare(s.reason_key(pm.pk), f"{name}: why not collected", before.reason, after.reason)
+    for key, label, _hint in t.NARRATIVE_FIELDS:
+        compare(key, label, getattr(old, key), getattr(new, key))
+    return changes
+
+
+# --- The whole reading ----------------------------------------------------------------------
+
+
+def read_template(content: bytes, user, expected: tuple[Project, Quarter] | None = None) -> TemplateReading:
+    """Read a filled-in template as `user` would save it; raise TemplateRefused listing every problem.
+
+    `expected` is the (project, quarter) of the page the file was uploaded on, if any."""
+    book = _open(content)
+    try:
+        layout = _layout(_identity(book))
+        project, ret, lines, measures = _project_and_return(user, layout, expected)
+        data, reader = _read_inputs(book, layout, lines, measures)
+    finally:
+        book.close()
+    problems = list(reader.problems)
+    failed = {(p.sheet, p.cell) for p in problems}
+    for key, message in return_services.check_draft(project, layout.quarter, data).items():
+        sheet, cell = reader.places.get(key, ("", ""))
+        if (sheet, cell) not in failed:
+            problems.append(Problem(message, sheet, cell))
+    if problems:
+        raise TemplateRefused(problems)
+    old = return_services.input_from_return(ret)
+    return TemplateReading(
+        project=project, quarter=layout.quarter, ret=ret, data=data,
+        changes=_changes(old, data, lines, measures, reader.places),
+        changed_since_download=(ret.version if ret else None) != layout.return_version,
+    )
