@@ -191,32 +191,53 @@ class ReturnPage:
     threshold: Decimal
 
 
-def _year_to_date_value(pm, values: list):
-    """Cumulative measures add up over the quarters; the others take the latest value."""
+# How a measure's quarters make a year, shared by the return page and the commissioner's workbook.
+
+
+def year_to_date_value(cumulative: bool, values: list):
+    """The year's figure from the quarters' values in order (None where there is none):
+    cumulative measures add up over the quarters; the others (point-in-time figures,
+    percentages, yes/no) take the latest value."""
     known = [v for v in values if v is not None]
     if not known:
         return None
-    return sum(known, ZERO) if pm.measure.cumulative else known[-1]
+    return sum(known, ZERO) if cumulative else known[-1]
+
+
+def target_to_date(cumulative: bool, annual_target, quarter_targets: list, quarter_number: int):
+    """The target to compare the year-to-date value with: the quarters' targets added up (or the
+    annual target pro rata) for cumulative measures, this quarter's (or the annual) target otherwise.
+
+    `quarter_targets` holds the targets for Q1 to Q4, None where none was set."""
+    if cumulative:
+        quarterly = quarter_targets[:quarter_number]
+        if all(t is not None for t in quarterly):
+            return sum(quarterly, ZERO)
+        return None if annual_target is None else (annual_target * quarter_number / 4).quantize(Decimal("0.01"))
+    target = quarter_targets[quarter_number - 1]
+    return annual_target if target is None else target
+
+
+def is_off_target(direction: str, target, ytd) -> bool:
+    """True when the year to date is on the wrong side of the target for the measure's direction."""
+    if ytd is None or target is None:
+        return False
+    if direction == OutcomeMeasure.Direction.HIGHER:
+        return ytd < target
+    return ytd > target
+
+
+def _year_to_date_value(pm, values: list):
+    return year_to_date_value(pm.measure.cumulative, values)
 
 
 def _target_to_date(pm, quarter: Quarter):
-    """The target to compare the year-to-date value with: the quarters' targets added up (or the
-    annual target pro rata) for cumulative measures, this quarter's (or the annual) target otherwise."""
-    if pm.measure.cumulative:
-        quarterly = [pm.quarter_target(n) for n in range(1, quarter.number + 1)]
-        if all(t is not None for t in quarterly):
-            return sum(quarterly, ZERO)
-        return None if pm.annual_target is None else (pm.annual_target * quarter.number / 4).quantize(Decimal("0.01"))
-    target = pm.quarter_target(quarter.number)
-    return pm.annual_target if target is None else target
+    targets = [pm.target_q1, pm.target_q2, pm.target_q3, pm.target_q4]
+    return target_to_date(pm.measure.cumulative, pm.annual_target, targets, quarter.number)
 
 
 def _off_target(pm, target, ytd) -> bool:
-    if ytd is None or target is None:
-        return False
-    if pm.measure.direction == OutcomeMeasure.Direction.HIGHER:
-        return ytd < target
-    return ytd > target
+    return is_off_target(pm.measure.direction, target, ytd)
 
 
 def return_page(project: Project, quarter: Quarter) -> ReturnPage:
