@@ -1,4 +1,13 @@
+from django.urls import path
+
+from .views import returns_upload
+
 app_name = "reporting"
 
-# Reports, dashboards and exports arrive with their own issues.
-urlpatterns = []
+RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
+
+urlpatterns = [
+    path(RETURN + "template.xlsx", returns_upload.template_download, name="return-template"),
+    path(RETURN + "upload/", returns_upload.upload, name="return-upload"),
+    path(RETURN + "upload/confirm/", returns_upload.upload_confirm, name="return-upload-confirm"),
+]

@@ -18,7 +18,7 @@ from grants.services import Invalid, NotAllowed, Stale
 from grants.services import returns as services
 
 
-def _project_and_quarter(user, reference, year, number):
+def project_and_quarter(user, reference, year, number):
     """The project (404 outside the user's reach) and a quarter it runs in (404 otherwise)."""
     project = selectors.project_for_user(user, reference)
     try:
@@ -91,7 +91,7 @@ def _check_or_stale(request, check, *args, ret):
 
 @login_required
 def return_detail(request, reference, year, quarter):
-    project, period = _project_and_quarter(request.user, reference, year, quarter)
+    project, period = project_and_quarter(request.user, reference, year, quarter)
     page = selectors.return_page(project, period)
     if request.method != "POST":
         return _render_return(request, page)
@@ -117,7 +117,7 @@ def return_detail(request, reference, year, quarter):
 
 
 def _return_for_action(request, reference, year, quarter):
-    project, period = _project_and_quarter(request.user, reference, year, quarter)
+    project, period = project_and_quarter(request.user, reference, year, quarter)
     page = selectors.return_page(project, period)
     if page.ret is None:
         raise Http404("This return has not been started")

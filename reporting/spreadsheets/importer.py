@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core import signing
 from django.utils.crypto import constant_time_compare
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -405,3 +406,56 @@ def read_template(content: bytes, user, expected: tuple[Project, Quarter] | None
         changes=_changes(old, data, lines, measures, reader.places),
         changed_since_download=(ret.version if ret else None) != layout.return_version,
     )
+
+
+# --- Between the preview and the confirmation -----------------------------------------------
+
+PAYLOAD_SALT = "reporting.return-import"
+PAYLOAD_MAX_AGE = 60 * 60  # seconds a preview stays valid
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def to_payload(reading: TemplateReading, user) -> str:
+    """The reading, signed, so that the confirmation saves exactly what was previewed and nothing else."""
+    data = reading.data
+    return signing.dumps({
+        "user": user.pk, "project": reading.project.pk, "year": reading.quarter.financial_year,
+        "quarter": reading.quarter.number, "version": reading.version,
+        "narrative": {name: getattr(data, name) for name in (*return_services.NARRATIVE_FIELDS, "self_rag")},
+        "spend": {str(k): [_text(v.actual), v.explanation] for k, v in data.spend.items()},
+        "measures": {str(k): [_text(v.value), v.not_collected, v.reason] for k, v in data.measures.items()},
+    }, salt=PAYLOAD_SALT, compress=True)
+
+
+@dataclass
+class Confirmed:
+    version: int | None
+    data: ReturnInput
+
+
+def from_payload(payload: str, user, project: Project, quarter: Quarter) -> Confirmed:
+    """The previewed input, if the payload is ours, recent, and for this user and return; else ValueError."""
+    try:
+        raw = signing.loads(payload, salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValueError("The preview is more than an hour old. Upload the file again to see the changes it makes.")
+    except signing.BadSignature:
+        raise ValueError("The preview could not be confirmed. Upload the file again.")
+    if (raw["user"], raw["project"], raw["year"], raw["quarter"]) != (
+        user.pk, project.pk, quarter.financial_year, quarter.number
+    ):
+        raise ValueError("The preview is for another return. Upload the file on this return's page.")
+    data = ReturnInput(
+        **raw["narrative"],
+        spend={int(k): SpendInput(_decimal(actual), explanation) for k, (actual, explanation) in raw["spend"].items()},
+        measures={int(k): MeasureInput(_decimal(value), not_collected, reason)
+                  for k, (value, not_collected, reason) in raw["measures"].items()},
+    )
+    return Confirmed(raw["version"], data)
