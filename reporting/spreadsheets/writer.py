@@ -6,8 +6,9 @@ as a string (never a formula, a number or a link), text that a spreadsheet
 would take for a formula (starting with =, +, -, @, a tab, a carriage return
 or a line feed) gets Excel's quote prefix as well, and characters that the
 file format cannot hold are removed. The only formulas in our files are the
-totals we write on purpose with `write_total`, each with its value cached so
-that a reader that does not calculate still sees the figure.
+totals we write on purpose with `write_total` (and a total row's percentage
+with `write_ratio`), each with its value cached so that a reader that does not
+calculate still sees the figure.
 
 Money is a `Decimal` in the database and a number with a £ format in the
 sheet; percentages are fractions with a % format; dates are dates.
@@ -84,6 +85,7 @@ class SafeWorkbook:
             "total_label": {"bold": True, "top": 1},
             "total_money": {"bold": True, "top": 1, "num_format": MONEY_FORMAT},
             "total_number": {"bold": True, "top": 1, "num_format": "#,##0.##"},
+            "total_percent": {"bold": True, "top": 1, "num_format": PERCENT_FORMAT},
         }.items():
             self.add_format(name, properties)
 
@@ -105,6 +107,16 @@ class SafeSheet:
         self.workbook = workbook
         self.ws = worksheet
         self.formats = workbook.formats
+        # One function per kind for cells in their kind's own format: the path long tables take.
+        self._writers = {
+            "text": self._text,
+            "wrap": self._wrap,
+            "money": self._money,
+            "number": self._plain_number,
+            "percent": self._percent,
+            "date": self._date,
+            "datetime": self._datetime,
+        }
 
     # --- single cells ----------------------------------------------------------------------
 
@@ -119,27 +131,58 @@ class SafeSheet:
             if fmt is not None:
                 ws.write_blank(row, col, None, self.formats[fmt] if isinstance(fmt, str) else fmt)
             return
+        if fmt is None:
+            if kind not in self._writers:
+                raise ValueError(f"Unknown cell kind {kind!r}")
+            self._writers[kind](row, col, value)
+            return
         if kind in ("text", "wrap"):
             text = clean_text(str(value))
             name = fmt if isinstance(fmt, str) else kind
             if looks_like_formula(text):
                 name = f"{name}_quoted"
-            ws.write_string(row, col, text, self.formats[name] if fmt is None or isinstance(fmt, str) else fmt)
+            ws.write_string(row, col, text, self.formats[name] if isinstance(fmt, str) else fmt)
             return
         if isinstance(fmt, str):
             fmt = self.formats[fmt]
         if kind in ("money", "number"):
-            ws.write_number(row, col, _number(value), fmt or self.formats[kind])
+            ws.write_number(row, col, _number(value), fmt)
         elif kind == "percent":
-            ws.write_number(row, col, _number(value) / 100, fmt or self.formats["percent"])
+            ws.write_number(row, col, _number(value) / 100, fmt)
         elif kind in ("date", "datetime"):
-            if not isinstance(value, datetime.date):
-                raise TypeError(f"A {kind} cell needs a date, not {value!r}")
-            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-                value = timezone.localtime(value).replace(tzinfo=None)  # as people here read the clock
-            ws.write_datetime(row, col, value, fmt or self.formats[kind])
+            ws.write_datetime(row, col, _naive_date(value, kind), fmt)
         else:
             raise ValueError(f"Unknown cell kind {kind!r}")
+
+    def _string(self, row, col, value, name):
+        text = _ILLEGAL.sub("", value if type(value) is str else str(value))
+        if not text:
+            return
+        if len(text) > EXCEL_CELL_LIMIT:
+            text = text[:EXCEL_CELL_LIMIT]
+        quoted = text.startswith(_FORMULA_START)
+        self.ws.write_string(row, col, text, self.formats[f"{name}_quoted" if quoted else name])
+
+    def _text(self, row, col, value):
+        self._string(row, col, value, "text")
+
+    def _wrap(self, row, col, value):
+        self._string(row, col, value, "wrap")
+
+    def _money(self, row, col, value):
+        self.ws.write_number(row, col, _number(value), self.formats["money"])
+
+    def _plain_number(self, row, col, value):
+        self.ws.write_number(row, col, _number(value), self.formats["number"])
+
+    def _percent(self, row, col, value):
+        self.ws.write_number(row, col, _number(value) / 100, self.formats["percent"])
+
+    def _date(self, row, col, value):
+        self.ws.write_datetime(row, col, _naive_date(value, "date"), self.formats["date"])
+
+    def _datetime(self, row, col, value):
+        self.ws.write_datetime(row, col, _naive_date(value, "datetime"), self.formats["datetime"])
 
     def write_total(self, row: int, col: int, first_row: int, last_row: int, value, kind="money"):
         """A real =SUM() over rows first_row..last_row of this column, with `value` cached."""
@@ -149,10 +192,39 @@ class SafeSheet:
             formula = f"=SUM({xl_rowcol_to_cell(first_row, col)}:{xl_rowcol_to_cell(last_row, col)})"
         self.ws.write_formula(row, col, formula, self.formats[f"total_{kind}"], _number(value))
 
+    def write_ratio(self, row: int, col: int, numerator_col: int, denominator_col: int, value):
+        """A total row's percentage as a real formula over two cells of the same row
+        (numerator / denominator, empty when the denominator is 0), with `value` cached:
+        a percentage (96 means 96%) or None for empty."""
+        numerator = xl_rowcol_to_cell(row, numerator_col)
+        denominator = xl_rowcol_to_cell(row, denominator_col)
+        formula = f'=IF({denominator}=0,"",{numerator}/{denominator})'
+        cached = "" if value is None else _number(value) / 100
+        self.ws.write_formula(row, col, formula, self.formats["total_percent"], cached)
+
     def label(self, row: int, col: int, text: str, fmt: str = "label"):
         self.write(row, col, text, fmt=fmt)
 
-    # --- tables ----------------------------------------------------------------------------
+    # --- rows and tables -------------------------------------------------------------------
+
+    def row_writer(self, kinds):
+        """A function `(row, values)` that writes one row of values in these kinds, each in its
+        kind's format; None (or empty text) leaves a cell empty. The fast path for long tables."""
+        try:
+            writers = [self._writers[kind] for kind in kinds]
+        except KeyError as error:
+            raise ValueError(f"Unknown cell kind {error.args[0]!r}") from None
+
+        def write_row(row, values):
+            for col, value in enumerate(values):
+                if value is not None:
+                    writers[col](row, col, value)
+
+        return write_row
+
+    def write_row(self, row: int, values, kinds):
+        """Write one row of values, each in its kind (a list as long as the values)."""
+        self.row_writer(kinds)(row, values)
 
     def header(self, row: int, columns: list[Column], *, freeze=True):
         """Headings with widths, frozen above the data and with filters when `freeze`."""
@@ -164,11 +236,10 @@ class SafeSheet:
 
     def rows(self, first_row: int, columns: list[Column], rows) -> int:
         """Write each row of values in the columns' kinds; return the next free row."""
-        kinds = [c.kind for c in columns]
+        write_row = self.row_writer([c.kind for c in columns])
         row = first_row
         for values in rows:
-            for col, (value, kind) in enumerate(zip(values, kinds)):
-                self.write(row, col, value, kind)
+            write_row(row, values)
             row += 1
         return row
 
@@ -180,7 +251,18 @@ class SafeSheet:
         return end
 
 
+def _naive_date(value, kind):
+    if not isinstance(value, datetime.date):
+        raise TypeError(f"A {kind} cell needs a date, not {value!r}")
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        value = timezone.localtime(value).replace(tzinfo=None)  # as people here read the clock
+    return value
+
+
 def _number(value) -> float:
+    kind = type(value)
+    if kind is Decimal or kind is float or kind is int:
+        return float(value)
     if isinstance(value, bool):
         return float(int(value))
     if isinstance(value, (int, float, Decimal)):

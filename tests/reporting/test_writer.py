@@ -1,0 +1,283 @@
+"""
+The formula-safe writer: every cell we write comes back as what we meant.
+
+Text that a spreadsheet would take for a formula stays text (a string cell with
+Excel's quote prefix, never a <f> element), characters the file format cannot
+hold are removed, numbers, percentages and dates are typed, and the only
+formulas are the totals we write on purpose, each with its value cached.
+Every file is read back with openpyxl, the way a reader of our exports sees it.
+"""
+
+import datetime
+import io
+import re
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from reporting.spreadsheets.writer import (
+    EXCEL_CELL_LIMIT,
+    MONEY_FORMAT,
+    PERCENT_FORMAT,
+    Column,
+    SafeWorkbook,
+    clean_text,
+)
+
+HYPERLINK = '=HYPERLINK("http://x","click")'
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r", "\n"]
+
+
+def build(write, *, constant_memory=True) -> bytes:
+    """The bytes of a workbook whose one sheet, "Data", `write(sheet)` fills."""
+    target = io.BytesIO()
+    book = SafeWorkbook(target, constant_memory=constant_memory)
+    write(book.sheet("Data"))
+    book.close()
+    return target.getvalue()
+
+
+def sheet_of(content: bytes, *, data_only=False):
+    return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only)["Data"]
+
+
+def text_of(cell) -> str:
+    """A string cell's text as Excel shows it. The file format stores a carriage return as
+    _x000D_ (and a literal "_x000D_" as _x005F_x000D_); openpyxl leaves those escapes as they are."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), cell.value)
+
+
+def sheet_xml(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+# --- Text that looks like a formula ------------------------------------------------------
+
+
+@pytest.mark.parametrize("constant_memory", [True, False])
+def test_a_project_named_like_a_hyperlink_formula_comes_out_as_that_text(constant_memory):
+    content = build(lambda sheet: sheet.write(0, 0, HYPERLINK), constant_memory=constant_memory)
+
+    cell = sheet_of(content)["A1"]
+    assert cell.value == HYPERLINK
+    assert cell.data_type == "s"
+    assert cell.quotePrefix is True
+    assert "<f>" not in sheet_xml(content)
+    assert sheet_of(content, data_only=True)["A1"].value == HYPERLINK
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=["equals", "plus", "minus", "at", "tab", "cr", "lf"])
+@pytest.mark.parametrize("kind", ["text", "wrap"])
+def test_text_starting_with_a_formula_character_is_a_quoted_string(start, kind):
+    text = f'{start}SUM(1,2)+cmd|"/c calc"!A1'
+    content = build(lambda sheet: sheet.write(0, 0, text, kind))
+
+    cell = sheet_of(content)["A1"]
+    assert text_of(cell) == text
+    assert cell.data_type == "s"
+    assert cell.quotePrefix is True
+    assert "<f>" not in sheet_xml(content)
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=["equals", "plus", "minus", "at", "tab", "cr", "lf"])
+def test_formula_text_in_a_table_row_is_a_quoted_string(start):
+    columns = [Column("Project"), Column("Budget", "money")]
+    content = build(lambda sheet: sheet.table(columns, [(f"{start}1+1", Decimal("10.00"))]))
+
+    cell = sheet_of(content)["A2"]
+    assert (text_of(cell), cell.data_type, cell.quotePrefix) == (f"{start}1+1", "s", True)
+    assert "<f>" not in sheet_xml(content)
+
+
+def test_formula_text_in_a_named_format_gets_the_quoted_twin():
+    def write(sheet):
+        sheet.workbook.add_format("input", {"locked": False})
+        sheet.write(0, 0, "=1+1", fmt="input")
+        sheet.write(1, 0, "1+1", fmt="input")
+
+    ws = sheet_of(build(write))
+    assert (ws["A1"].value, ws["A1"].data_type, ws["A1"].quotePrefix) == ("=1+1", "s", True)
+    assert ws["A1"].protection.locked is False
+    assert (ws["A2"].value, ws["A2"].quotePrefix) == ("1+1", False)
+
+
+def test_ordinary_text_is_not_quoted():
+    ws = sheet_of(build(lambda sheet: sheet.write(0, 0, "Breaking the Cycle")))
+    assert (ws["A1"].value, ws["A1"].data_type, ws["A1"].quotePrefix) == ("Breaking the Cycle", "s", False)
+
+
+def test_text_that_looks_like_a_number_or_a_link_stays_text():
+    def write(sheet):
+        sheet.write(0, 0, "0123")
+        sheet.write(1, 0, "http://example.org")
+        sheet.write(2, 0, "1e5")
+
+    ws = sheet_of(build(write))
+    assert [(ws[c].value, ws[c].data_type) for c in ("A1", "A2", "A3")] == [
+        ("0123", "s"), ("http://example.org", "s"), ("1e5", "s")
+    ]
+    assert ws["A2"].hyperlink is None
+
+
+# --- Characters a cell cannot hold ---------------------------------------------------------
+
+
+def test_characters_xml_cannot_hold_are_removed():
+    text = "Bad\x00 bytes\x01\x08\x0b\x0c\x0e\x1f here\ufffe\uffff"
+    content = build(lambda sheet: sheet.write(0, 0, text))
+    assert sheet_of(content)["A1"].value == "Bad bytes here"
+
+
+def test_tab_line_feed_and_carriage_return_inside_text_are_kept():
+    text = "Line one\r\nLine two\tand a tab, and _x000D_ as typed"
+    ws = sheet_of(build(lambda sheet: sheet.write(0, 0, text, "wrap")))
+    assert text_of(ws["A1"]) == text
+    assert ws["A1"].quotePrefix is False
+
+
+def test_removing_illegal_characters_cannot_unmask_a_formula():
+    # "\x01=1+1" is not a formula until the control character goes; it must still be quoted.
+    ws = sheet_of(build(lambda sheet: sheet.write(0, 0, "\x01=1+1")))
+    assert (ws["A1"].value, ws["A1"].data_type, ws["A1"].quotePrefix) == ("=1+1", "s", True)
+
+
+def test_text_made_only_of_illegal_characters_leaves_the_cell_empty():
+    ws = sheet_of(build(lambda sheet: sheet.write(0, 0, "\x00\x01")))
+    assert ws["A1"].value is None
+
+
+def test_text_is_cut_at_excels_limit():
+    assert len(clean_text("x" * (EXCEL_CELL_LIMIT + 10))) == EXCEL_CELL_LIMIT
+    ws = sheet_of(build(lambda sheet: sheet.write(0, 0, "y" * (EXCEL_CELL_LIMIT + 10))))
+    assert len(ws["A1"].value) == EXCEL_CELL_LIMIT
+
+
+# --- Typed values --------------------------------------------------------------------------
+
+
+def test_money_is_a_number_with_a_pound_format():
+    ws = sheet_of(build(lambda sheet: sheet.write(0, 0, Decimal("9999999999.99"), "money")))
+    assert ws["A1"].data_type == "n"
+    assert Decimal(str(ws["A1"].value)) == Decimal("9999999999.99")
+    assert ws["A1"].number_format == MONEY_FORMAT
+
+
+def test_a_percentage_is_a_fraction_with_a_percent_format():
+    ws = sheet_of(build(lambda sheet: sheet.write(0, 0, Decimal("96"), "percent")))
+    assert ws["A1"].value == pytest.approx(0.96)
+    assert ws["A1"].number_format == PERCENT_FORMAT
+
+
+def test_numbers_dates_and_datetimes_are_typed():
+    moment = timezone.make_aware(datetime.datetime(2023, 7, 14, 9, 30), datetime.timezone.utc)
+
+    def write(sheet):
+        sheet.write(0, 0, 42, "number")
+        sheet.write(0, 1, 2.5, "number")
+        sheet.write(0, 2, True, "number")
+        sheet.write(0, 3, datetime.date(2023, 9, 30), "date")
+        sheet.write(0, 4, moment, "datetime")
+
+    ws = sheet_of(build(write))
+    assert [ws.cell(1, c).data_type for c in range(1, 6)] == ["n", "n", "n", "d", "d"]
+    assert (ws["A1"].value, ws["B1"].value, ws["C1"].value) == (42, 2.5, 1)
+    assert ws["D1"].value == datetime.datetime(2023, 9, 30)
+    assert ws["D1"].is_date
+    # Written as the clock reads in London (BST in July), not in UTC.
+    assert ws["E1"].value == datetime.datetime(2023, 7, 14, 10, 30)
+
+
+def test_a_number_cell_refuses_text():
+    with pytest.raises(TypeError):
+        build(lambda sheet: sheet.write(0, 0, "12", "money"))
+
+
+def test_a_date_cell_refuses_text():
+    with pytest.raises(TypeError):
+        build(lambda sheet: sheet.write(0, 0, "2023-09-30", "date"))
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError):
+        build(lambda sheet: sheet.write(0, 0, "x", "formula"))
+    with pytest.raises(ValueError):
+        build(lambda sheet: sheet.row_writer(["text", "formula"]))
+
+
+def test_none_and_empty_text_leave_cells_empty():
+    columns = [Column("A"), Column("B", "money"), Column("C", "date")]
+    ws = sheet_of(build(lambda sheet: sheet.table(columns, [("", None, None)])))
+    assert [ws.cell(2, c).value for c in (1, 2, 3)] == [None, None, None]
+
+
+def test_rows_of_mixed_kinds_are_written_in_each_rows_own_kinds():
+    def write(sheet):
+        sheet.write_row(0, ["Rate", Decimal("96")], ["text", "percent"])
+        sheet.write_row(1, ["Spend", Decimal("12.34")], ["text", "money"])
+
+    ws = sheet_of(build(write))
+    assert (ws["B1"].value, ws["B1"].number_format) == (pytest.approx(0.96), PERCENT_FORMAT)
+    assert (ws["B2"].value, ws["B2"].number_format) == (12.34, MONEY_FORMAT)
+
+
+# --- Tables and totals ---------------------------------------------------------------------
+
+
+def test_a_table_has_its_header_frozen_filtered_and_sized():
+    columns = [Column("Project", "text", 40), Column("Budget", "money", 16)]
+    ws = sheet_of(build(lambda sheet: sheet.table(columns, [("One", Decimal("1")), ("Two", Decimal("2"))])))
+    assert [ws["A1"].value, ws["B1"].value] == ["Project", "Budget"]
+    assert ws["A1"].font.b
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:B3"
+    assert ws.column_dimensions["A"].width == pytest.approx(40, abs=1)
+    assert ws.column_dimensions["B"].width == pytest.approx(16, abs=1)
+
+
+def test_totals_are_sum_formulas_with_their_values_cached():
+    amounts = [Decimal("0.10"), Decimal("0.20"), Decimal("1234567.89")]
+    total = sum(amounts)
+
+    def write(sheet):
+        end = sheet.table([Column("Amount", "money")], [(a,) for a in amounts])
+        sheet.write_total(end, 0, 1, end - 1, total)
+        sheet.write_total(end + 1, 0, 5, 4, Decimal("0"))  # an empty range
+
+    content = build(write)
+    ws = sheet_of(content)
+    assert (ws["A5"].value, ws["A5"].data_type) == ("=SUM(A2:A4)", "f")
+    assert ws["A5"].number_format == MONEY_FORMAT
+    assert ws["A6"].value == "=0"
+    cached = sheet_of(content, data_only=True)
+    assert Decimal(str(cached["A5"].value)).quantize(Decimal("0.01")) == total
+    assert re.search(r"<f>SUM\(A2:A4\)</f><v>1234568.19</v>", sheet_xml(content))
+
+
+def test_a_ratio_is_a_guarded_division_formula_with_its_value_cached():
+    def write(sheet):
+        sheet.write_row(0, [Decimal("50"), Decimal("200")], ["money", "money"])
+        sheet.write_ratio(0, 2, 0, 1, Decimal("25"))
+        sheet.write_row(1, [Decimal("0"), Decimal("0")], ["money", "money"])
+        sheet.write_ratio(1, 2, 0, 1, None)
+
+    content = build(write)
+    ws = sheet_of(content)
+    assert ws["C1"].value == '=IF(B1=0,"",A1/B1)'
+    assert ws["C1"].number_format == PERCENT_FORMAT
+    cached = sheet_of(content, data_only=True)
+    assert cached["C1"].value == pytest.approx(0.25)
+    assert cached["C2"].value in (None, "")
+
+
+def test_the_only_formulas_in_a_file_are_the_totals():
+    def write(sheet):
+        end = sheet.table([Column("Name"), Column("Amount", "money")],
+                          [(start + "1", Decimal("1")) for start in FORMULA_STARTS])
+        sheet.write_total(end, 1, 1, end - 1, Decimal("7"))
+
+    xml = sheet_xml(build(write))
+    assert re.findall(r"<f>(.*?)</f>", xml) == ["SUM(B2:B8)"]
