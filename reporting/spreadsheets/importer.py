@@ -23,6 +23,7 @@ from django.core import signing
 from django.utils.crypto import constant_time_compare
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from grants import permissions
 from grants.forms import parse_number
@@ -249,7 +250,7 @@ class _Reader:
             return None
         value = cell.value
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            self.problem(key, f"Enter {what} as a number.")
+            self.problem(key, f"Enter {what}.")
             return None
         if isinstance(value, str):
             if not value.strip():
@@ -257,13 +258,13 @@ class _Reader:
             try:
                 number = parse_number(value)
             except ValueError:
-                self.problem(key, f"“{value.strip()[:40]}” is not a number. Enter {what} as a number.")
+                self.problem(key, f"“{value.strip()[:40]}” is not a number. Enter {what}.")
                 return None
         else:
             try:
                 number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
             except InvalidOperation:
-                self.problem(key, f"Enter {what} as a number.")
+                self.problem(key, f"Enter {what}.")
                 return None
             if "%" in (cell.number_format or ""):
                 number = number * 100  # typed as 96%, stored as 0.96
@@ -289,7 +290,7 @@ def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
         row = layout.spend_rows[line.pk]
         _check_label(reader, t.SPEND_SHEET, spend_cells, row, t.SPEND_LABEL_COL, line.description)
         actual = reader.number(t.SPEND_SHEET, spend_cells, row, t.SPEND_ACTUAL_COL, s.spend_key(line.pk),
-                               f"the spend on {line.description} in pounds and pence")
+                               f"the spend on {line.description} as an amount, like 1250.50")
         explanation = reader.text(t.SPEND_SHEET, spend_cells, row, t.SPEND_EXPLANATION_COL, s.explanation_key(line.pk))
         data.spend[line.pk] = SpendInput(actual, explanation)
 
@@ -304,14 +305,15 @@ def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
         if pm.unit == OutcomeMeasure.Unit.YES_NO:
             cell = outcome_cells.get((row, t.OUTCOME_VALUE_COL))
             if cell is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                value = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key, name)
+                value = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key,
+                                      f"{name} as Yes or No")
             else:
                 answer = reader.choice(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key, yes_no,
                                        f"{name} is Yes or No.")
                 value = None if answer is None else Decimal(int(answer))
         else:
             value = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key,
-                                  f"{name} ({pm.measure.get_unit_display().lower()})")
+                                  f"{name} as a number")
         not_collected = reader.choice(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_NOT_COLLECTED_COL,
                                       s.not_collected_key(pm.pk), yes_no, "Choose Yes or No, or leave it blank.")
         reason = reader.text(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_REASON_COL, s.reason_key(pm.pk))
@@ -378,6 +380,13 @@ def _changes(old: ReturnInput, new: ReturnInput, lines, measures, places) -> lis
     return changes
 
 
+def _reading_order(problem: Problem):
+    """Sheet by sheet as the workbook is laid out, then row by row, left to right."""
+    sheets = [t.SPEND_SHEET, t.OUTCOMES_SHEET, t.NARRATIVE_SHEET]
+    column, row = coordinate_from_string(problem.cell) if problem.cell else ("A", 0)
+    return (sheets.index(problem.sheet) if problem.sheet in sheets else -1, row, column_index_from_string(column))
+
+
 # --- The whole reading ----------------------------------------------------------------------
 
 
@@ -399,7 +408,7 @@ def read_template(content: bytes, user, expected: tuple[Project, Quarter] | None
         if (sheet, cell) not in failed:
             problems.append(Problem(message, sheet, cell))
     if problems:
-        raise TemplateRefused(problems)
+        raise TemplateRefused(sorted(problems, key=_reading_order))
     old = return_services.input_from_return(ret)
     return TemplateReading(
         project=project, quarter=layout.quarter, ret=ret, data=data,
