@@ -14,6 +14,8 @@ def _navigation(request):
         items.append(("Spend to verify", reverse("review-queue")))
     elif user.is_funder_side:
         items.append(("Returns to review", reverse("review-queue")))
+    if user.is_commissioner or user.is_finance:
+        items.append(("Spreadsheet returns", reverse("reporting:commissioner-workbook")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     return [{"label": label, "url": url, "current": request.path == url} for label, url in items]

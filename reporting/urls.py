@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import returns_upload
+from .views import returns_upload, workbooks
 
 app_name = "reporting"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path(RETURN + "template.xlsx", returns_upload.template_download, name="return-template"),
     path(RETURN + "upload/", returns_upload.upload, name="return-upload"),
     path(RETURN + "upload/confirm/", returns_upload.upload_confirm, name="return-upload-confirm"),
+    path("commissioner-workbook/", workbooks.commissioner_workbook_download, name="commissioner-workbook"),
 ]

@@ -202,6 +202,11 @@ class SafeSheet:
         cached = "" if value is None else _number(value) / 100
         self.ws.write_formula(row, col, formula, self.formats["total_percent"], cached)
 
+    def merged(self, row: int, first_col: int, last_col: int, value, kind: str = "wrap"):
+        """One value across several cells of a row (a note on a cover sheet), written like any other."""
+        self.ws.merge_range(row, first_col, row, last_col, "", self.formats[kind])
+        self.write(row, first_col, value, kind)
+
     def label(self, row: int, col: int, text: str, fmt: str = "label"):
         self.write(row, col, text, fmt=fmt)
 

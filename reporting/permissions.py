@@ -1,0 +1,20 @@
+"""
+Who may take which report: can_<verb>_<noun>(user) -> (allowed, reason), as in grants.permissions.
+
+What a report contains is still decided by the scoped QuerySets (`for_user`): these
+functions only say whether the user may ask for it at all.
+"""
+
+from grants.models import User
+
+Allowed = tuple[bool, str]
+OK: Allowed = (True, "")
+
+
+def can_export_commissioner_workbook(user) -> Allowed:
+    """The commissioner's workbook: commissioner and finance officers of a funding organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return False, "Sign in to download the commissioner's workbook."
+    if user.organisation_id and user.role in (User.Role.COMMISSIONER, User.Role.FINANCE):
+        return OK
+    return False, "The commissioner's workbook is for the funder's commissioner and finance officers."
