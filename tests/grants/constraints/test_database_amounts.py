@@ -1,0 +1,168 @@
+"""
+What the database refuses about amounts and values (named CHECK constraints in
+grants/models/*.py): money that is negative, percentages and thresholds outside
+0 to 100, reported values and targets that do not fit their measure's unit, and
+a cumulative measure whose unit cannot be added up.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from grants import models
+from tests import factories as f
+from tests.grants.constraints.helpers import NO_TARGETS, Unit, assert_refused_by, measure
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Money is never negative -----------------------------------------------------
+
+
+def test_it_refuses_a_negative_allocation():
+    assert_refused_by("allocation_amount_not_negative", lambda: f.AllocationFactory(amount=Decimal("-0.01")))
+
+
+def test_it_refuses_a_negative_programme_budget():
+    assert_refused_by("programme_budget_not_negative", lambda: f.ProgrammeFactory(total_budget=Decimal("-1.00")))
+
+
+@pytest.mark.parametrize(
+    "field, constraint_name",
+    [
+        ("amount", "budget_line_amount_not_negative"),
+        ("profile_q1", "budget_line_profile_q1_not_negative"),
+        ("profile_q2", "budget_line_profile_q2_not_negative"),
+        ("profile_q3", "budget_line_profile_q3_not_negative"),
+        ("profile_q4", "budget_line_profile_q4_not_negative"),
+    ],
+)
+def test_it_refuses_a_negative_budget_line_or_profile_quarter(project, field, constraint_name):
+    assert_refused_by(constraint_name, lambda: f.BudgetLineFactory(project=project, **{field: Decimal("-5.00")}))
+
+
+def test_it_refuses_negative_actual_spend(quarterly_return, budget_line):
+    assert_refused_by(
+        "spend_actual_not_negative",
+        lambda: f.SpendLineFactory(quarterly_return=quarterly_return, budget_line=budget_line, actual=Decimal("-0.01")),
+    )
+
+
+def test_it_refuses_a_negative_payment(allocation):
+    assert_refused_by("payment_amount_not_negative", lambda: f.PaymentFactory(allocation=allocation, amount=Decimal("-100")))
+
+
+def test_it_refuses_a_negative_clawback(allocation, user):
+    assert_refused_by(
+        "clawback_amount_not_negative",
+        lambda: models.Clawback.objects.create(
+            allocation=allocation, amount=Decimal("-1.00"), reason="Underspend", requested_on=date(2024, 4, 30), recorded_by=user
+        ),
+    )
+
+
+@pytest.mark.parametrize("amount", [Decimal("0.00"), Decimal("-10.00")])
+def test_it_refuses_a_virement_of_nothing_or_less(project, user, amount):
+    staff, running = f.BudgetLineFactory(project=project), f.BudgetLineFactory(project=project)
+    assert_refused_by(
+        "virement_amount_positive",
+        lambda: models.Virement.objects.create(
+            from_line=staff, to_line=running, amount=amount, reason="Moving money", requested_by=user
+        ),
+    )
+
+
+# --- Percentages, counts and yes/no answers --------------------------------------
+
+
+def test_it_refuses_a_programme_variance_threshold_over_100_percent():
+    assert_refused_by(
+        "programme_variance_threshold_0_100", lambda: f.ProgrammeFactory(variance_threshold_percent=Decimal("100.01"))
+    )
+
+
+def test_it_refuses_a_negative_programme_variance_threshold():
+    assert_refused_by(
+        "programme_variance_threshold_0_100", lambda: f.ProgrammeFactory(variance_threshold_percent=Decimal("-1"))
+    )
+
+
+@pytest.mark.parametrize("percent", [Decimal("-0.01"), Decimal("101")])
+def test_it_refuses_an_over_allocation_allowance_outside_0_to_100_percent(percent):
+    assert_refused_by("programme_over_allocation_0_100", lambda: f.ProgrammeFactory(over_allocation_percent=percent))
+
+
+@pytest.mark.parametrize(
+    "unit, value, constraint_name",
+    [
+        (Unit.PERCENTAGE, Decimal("100.01"), "measure_value_value_percentage_0_100"),
+        (Unit.PERCENTAGE, Decimal("150"), "measure_value_value_percentage_0_100"),
+        (Unit.PERCENTAGE, Decimal("-1"), "measure_value_value_not_negative"),
+        (Unit.COUNT, Decimal("-3"), "measure_value_value_not_negative"),
+        (Unit.MONEY, Decimal("-0.01"), "measure_value_value_not_negative"),
+        (Unit.YES_NO, Decimal("2"), "measure_value_value_yes_no_0_or_1"),
+        (Unit.YES_NO, Decimal("0.5"), "measure_value_value_yes_no_0_or_1"),
+    ],
+)
+def test_it_refuses_a_reported_value_that_does_not_fit_its_unit(quarterly_return, unit, value, constraint_name):
+    project_measure = f.ProjectMeasureFactory(project=quarterly_return.project, measure=measure(unit), **NO_TARGETS)
+    assert_refused_by(
+        constraint_name,
+        lambda: f.MeasureValueFactory(quarterly_return=quarterly_return, project_measure=project_measure, value=value),
+    )
+
+
+def test_it_refuses_a_value_for_a_measure_marked_not_collected(quarterly_return):
+    project_measure = f.ProjectMeasureFactory(project=quarterly_return.project)
+    assert_refused_by(
+        "measure_value_or_not_collected",
+        lambda: f.MeasureValueFactory(
+            quarterly_return=quarterly_return, project_measure=project_measure, value=Decimal("3"), not_collected=True
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "field, unit, value, constraint_name",
+    [
+        ("baseline", Unit.COUNT, Decimal("-1"), "project_measure_baseline_not_negative"),
+        ("baseline", Unit.PERCENTAGE, Decimal("101"), "project_measure_baseline_percentage_0_100"),
+        ("baseline", Unit.YES_NO, Decimal("2"), "project_measure_baseline_yes_no_0_or_1"),
+        ("annual_target", Unit.MONEY, Decimal("-1"), "project_measure_annual_target_not_negative"),
+        ("annual_target", Unit.PERCENTAGE, Decimal("101"), "project_measure_annual_target_percentage_0_100"),
+        ("annual_target", Unit.YES_NO, Decimal("2"), "project_measure_annual_target_yes_no_0_or_1"),
+        ("target_q1", Unit.COUNT, Decimal("-1"), "project_measure_target_q1_not_negative"),
+        ("target_q1", Unit.PERCENTAGE, Decimal("100.01"), "project_measure_target_q1_percentage_0_100"),
+        ("target_q1", Unit.YES_NO, Decimal("0.5"), "project_measure_target_q1_yes_no_0_or_1"),
+        ("target_q2", Unit.COUNT, Decimal("-1"), "project_measure_target_q2_not_negative"),
+        ("target_q2", Unit.PERCENTAGE, Decimal("101"), "project_measure_target_q2_percentage_0_100"),
+        ("target_q2", Unit.YES_NO, Decimal("2"), "project_measure_target_q2_yes_no_0_or_1"),
+        ("target_q3", Unit.COUNT, Decimal("-1"), "project_measure_target_q3_not_negative"),
+        ("target_q3", Unit.PERCENTAGE, Decimal("101"), "project_measure_target_q3_percentage_0_100"),
+        ("target_q3", Unit.YES_NO, Decimal("2"), "project_measure_target_q3_yes_no_0_or_1"),
+        ("target_q4", Unit.COUNT, Decimal("-1"), "project_measure_target_q4_not_negative"),
+        ("target_q4", Unit.PERCENTAGE, Decimal("101"), "project_measure_target_q4_percentage_0_100"),
+        ("target_q4", Unit.YES_NO, Decimal("2"), "project_measure_target_q4_yes_no_0_or_1"),
+    ],
+)
+def test_it_refuses_a_project_measure_target_that_does_not_fit_its_unit(project, field, unit, value, constraint_name):
+    targets = {**NO_TARGETS, field: value}
+    assert_refused_by(
+        constraint_name, lambda: f.ProjectMeasureFactory(project=project, measure=measure(unit), **targets)
+    )
+
+
+def test_it_refuses_a_project_measure_target_once_its_measure_becomes_a_percentage(project):
+    """The unit is copied from the measure on every save, so the check follows the measure."""
+    project_measure = f.ProjectMeasureFactory(project=project, measure=measure(Unit.COUNT, cumulative=False), **NO_TARGETS)
+    project_measure.annual_target = Decimal("250")
+    project_measure.save()
+    models.OutcomeMeasure.objects.filter(pk=project_measure.measure_id).update(unit=Unit.PERCENTAGE)
+    project_measure.measure.refresh_from_db()
+    assert_refused_by("project_measure_annual_target_percentage_0_100", project_measure.save)
+
+
+@pytest.mark.parametrize("unit", [Unit.PERCENTAGE, Unit.YES_NO])
+def test_it_refuses_a_cumulative_measure_that_cannot_be_added_up(unit):
+    assert_refused_by("measure_cumulative_only_count_or_money", lambda: f.OutcomeMeasureFactory(unit=unit, cumulative=True))
