@@ -3,12 +3,6 @@ Periods and dates, and the rules of projects and allocations: what the database
 refuses (a quarter outside 1 to 4; an allocation or a project that ends before it
 starts) and what model validation (`full_clean()`) refuses, with the message
 people see.
-
-The two sections share this file because each defines a test called
-`test_it_refuses_a_project_that_ends_before_it_starts`. In one module the later
-definition (the validation one) replaces the earlier, as it did in the file they
-were split from, so the same tests run as before; renaming the database one
-would make it a test of its own.
 """
 
 from datetime import date
@@ -51,7 +45,7 @@ def test_it_refuses_an_allocation_that_ends_before_it_starts():
     )
 
 
-def test_it_refuses_a_project_that_ends_before_it_starts(allocation):
+def test_the_database_refuses_a_project_that_ends_before_it_starts(allocation):
     assert_refused_by(
         "project_ends_after_start",
         lambda: f.ProjectFactory(allocation=allocation, start_date=date(2023, 7, 1), end_date=date(2023, 6, 30)),
