@@ -355,18 +355,24 @@ def _shown(value) -> str:
     return str(value)
 
 
+def _blank(value):
+    """Blank text and no value are the same to a reader; 0 is not blank."""
+    return None if value is None or value == "" else value
+
+
 def _changes(old: ReturnInput, new: ReturnInput, lines, measures, places) -> list[Change]:
     s = return_services
     changes = []
 
-    def compare(key, what, before, after):
-        if (before or None) != (after or None):
+    def compare(key, what, before, after, money=False):
+        if _blank(before) != _blank(after):
             sheet, cell = places.get(key, ("", ""))
-            changes.append(Change(f"{sheet}!{cell}" if sheet else "", what, _shown(before), _shown(after)))
+            shown = [_shown(v) if v is None or not money else f"£{v:,.2f}" for v in (before, after)]
+            changes.append(Change(f"{sheet}!{cell}" if sheet else "", what, *shown))
 
     for line in lines:
         before, after = old.spend.get(line.pk, SpendInput()), new.spend[line.pk]
-        compare(s.spend_key(line.pk), f"Spend: {line.description}", before.actual, after.actual)
+        compare(s.spend_key(line.pk), f"Spend: {line.description}", before.actual, after.actual, money=True)
         compare(s.explanation_key(line.pk), f"Variance explanation: {line.description}", before.explanation,
                 after.explanation)
     for pm in measures:
