@@ -4,11 +4,13 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from grants.periods import Quarter
+
 from .common import FinancialYearField, money_field, non_negative, quarter_field, quarter_range
 from .programmes import Allocation
 from .projects import BudgetLine
 from .returns import QuarterlyReturn
-from .scoping import ScopedQuerySet, payment_scope
+from .scoping import ScopedQuerySet, payment_scope, project_scope
 
 
 class PaymentQuerySet(ScopedQuerySet):
@@ -58,6 +60,17 @@ class Payment(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"Payment for {self.period.label}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.financial_year, self.quarter)
+
+
+class ClawbackQuerySet(ScopedQuerySet):
+    scope = (payment_scope, "")
+
 
 class Clawback(models.Model):
     """Recovery of unspent or misspent grant from an allocation."""
@@ -73,17 +86,41 @@ class Clawback(models.Model):
     reason = models.TextField(help_text="Why money is being recovered, or why recovery was waived.")
     requested_on = models.DateField()
     received_on = models.DateField(null=True, blank=True)
+    waived_on = models.DateField(null=True, blank=True)
+    waived_reason = models.TextField(blank=True, help_text="Why the commissioner will not recover the money.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
+    objects = ClawbackQuerySet.as_manager()
+
     class Meta:
+        ordering = ["allocation", "requested_on", "pk"]
         constraints = [
             non_negative("amount", "clawback_amount_not_negative"),
             models.CheckConstraint(
                 condition=~models.Q(status="received") | models.Q(received_on__isnull=False),
                 name="received_clawback_has_date",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="waived") | (~models.Q(waived_reason="") & models.Q(waived_on__isnull=False)),
+                name="waived_clawback_has_reason_and_date",
+            ),
         ]
+
+    def __str__(self):
+        return f"Clawback of £{self.amount:,.2f} from {self.allocation}"
+
+
+class VirementQuerySet(ScopedQuerySet):
+    """Virements on the lines of projects the user reaches (through either line)."""
+
+    def for_user(self, user):
+        from_line = project_scope(user, "from_line__project__")
+        to_line = project_scope(user, "to_line__project__")
+        if from_line is None:
+            return self.none()
+        return self.filter(from_line | to_line)
 
 
 class Virement(models.Model):
@@ -97,6 +134,13 @@ class Virement(models.Model):
     from_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="virements_out")
     to_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="virements_in")
     amount = money_field("amount")
+    # The quarter whose profile moves: the from line's profile for it goes down by
+    # the amount and the to line's goes up. Empty only on requests made before
+    # virements named a quarter.
+    quarter = models.PositiveSmallIntegerField(
+        "quarter", null=True, blank=True,
+        choices=[(1, "Q1 (Apr–Jun)"), (2, "Q2 (Jul–Sep)"), (3, "Q3 (Oct–Dec)"), (4, "Q4 (Jan–Mar)")],
+    )
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -104,10 +148,21 @@ class Virement(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
+    objects = VirementQuerySet.as_manager()
+
     class Meta:
+        ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="virement_amount_positive"),
             models.CheckConstraint(condition=~models.Q(from_line=models.F("to_line")), name="virement_between_two_lines"),
+            models.CheckConstraint(
+                condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
+                name="virement_quarter_1_to_4",
+            ),
         ]
+
+    def __str__(self):
+        return f"Virement of £{self.amount:,.2f} from {self.from_line.description} to {self.to_line.description}"

@@ -123,6 +123,7 @@ class Allocation(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     decision_reference = models.CharField(max_length=100, blank=True)
     decision_date = models.DateField(null=True, blank=True)
+    agreement_signed_on = models.DateField("grant agreement signed on", null=True, blank=True)
     conditions = models.TextField(blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
