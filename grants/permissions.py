@@ -10,7 +10,7 @@ uses it to tell a form posted over a return that has since moved on (a
 "this return changed" message) from a form the user should never have had.
 """
 
-from grants.models import QuarterlyReturn, User
+from grants.models import Allocation, Clawback, Payment, QuarterlyReturn, User, Virement
 
 Status = QuarterlyReturn.Status
 Allowed = tuple[bool, str]
@@ -59,4 +59,195 @@ def can_verify_spend(user, ret: QuarterlyReturn, any_status=False) -> Allowed:
         return False, "Only a finance officer of the funder can verify spend."
     if not any_status and ret.status not in (Status.SUBMITTED, Status.APPROVED):
         return False, "Spend can be verified once the return is submitted."
+    return OK
+
+
+# Commissioning: programmes, allocations, projects, the measure library ------------------------
+#
+# Commissioner officers of the funder set these up; finance officers and viewers of the
+# funder read them; providers read what reaches them. Finance decides only about money
+# out: payments, closing an allocation and clawback.
+
+AllocationStatus = Allocation.Status
+OPEN_ALLOCATION = (AllocationStatus.DRAFT, AllocationStatus.APPROVED, AllocationStatus.AGREEMENT_SIGNED,
+                   AllocationStatus.ACTIVE)
+SIGNED_ALLOCATION = (AllocationStatus.AGREEMENT_SIGNED, AllocationStatus.ACTIVE)
+
+
+def _commissioner_of(user, commissioner_id) -> bool:
+    return user.role == User.Role.COMMISSIONER and user.organisation_id == commissioner_id
+
+
+def _finance_of(user, commissioner_id) -> bool:
+    return user.role == User.Role.FINANCE and user.organisation_id == commissioner_id
+
+
+def _status_label(allocation) -> str:
+    return allocation.get_status_display().lower()
+
+
+def can_create_programme(user) -> Allowed:
+    """Set up a new programme: a commissioner officer, for their own organisation."""
+    if user.role != User.Role.COMMISSIONER or not user.organisation_id:
+        return False, "Only a commissioner officer can set up a programme."
+    return OK
+
+
+def can_edit_programme(user, programme) -> Allowed:
+    if not _commissioner_of(user, programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can change a programme."
+    return OK
+
+
+def can_create_allocation(user, programme) -> Allowed:
+    if not _commissioner_of(user, programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can allocate money."
+    return OK
+
+
+def can_edit_allocation(user, allocation, any_status=False) -> Allowed:
+    """Change an allocation's details: the commissioner, until it is closed or withdrawn."""
+    if not _commissioner_of(user, allocation.programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can change an allocation."
+    if not any_status and allocation.status not in OPEN_ALLOCATION:
+        return False, f"This allocation is {_status_label(allocation)} and cannot be changed."
+    return OK
+
+
+def _allocation_step(user, allocation, statuses, who: str, when: str, any_status) -> Allowed:
+    if not _commissioner_of(user, allocation.programme.commissioner_id):
+        return False, f"Only a commissioner officer of the funder can {who}."
+    if not any_status and allocation.status not in statuses:
+        return False, f"This allocation is {_status_label(allocation)}: {when}"
+    return OK
+
+
+def can_approve_allocation(user, allocation, any_status=False) -> Allowed:
+    """Record the decision that approves a draft allocation."""
+    return _allocation_step(user, allocation, (AllocationStatus.DRAFT,), "approve an allocation",
+                            "only a draft allocation can be approved.", any_status)
+
+
+def can_sign_allocation(user, allocation, any_status=False) -> Allowed:
+    return _allocation_step(user, allocation, (AllocationStatus.APPROVED,), "record a signed agreement",
+                            "only an approved allocation's agreement can be recorded as signed.", any_status)
+
+
+def can_activate_allocation(user, allocation, any_status=False) -> Allowed:
+    return _allocation_step(user, allocation, (AllocationStatus.AGREEMENT_SIGNED,), "mark an allocation active",
+                            "only an allocation with a signed agreement can be marked active.", any_status)
+
+
+def can_withdraw_allocation(user, allocation, any_status=False) -> Allowed:
+    """Withdraw an allocation before delivery starts: draft, approved or signed."""
+    return _allocation_step(
+        user, allocation, (AllocationStatus.DRAFT, AllocationStatus.APPROVED, AllocationStatus.AGREEMENT_SIGNED),
+        "withdraw an allocation", "only a draft, approved or signed allocation can be withdrawn.", any_status,
+    )
+
+
+def can_close_allocation(user, allocation, any_status=False) -> Allowed:
+    """Close a signed or active allocation once its payments are settled: a finance officer."""
+    if not _finance_of(user, allocation.programme.commissioner_id):
+        return False, "Only a finance officer of the funder can close an allocation."
+    if not any_status and allocation.status not in SIGNED_ALLOCATION:
+        return False, f"This allocation is {_status_label(allocation)}: only a signed or active allocation can be closed."
+    return OK
+
+
+def can_edit_project(user, project, any_status=False) -> Allowed:
+    """Set up or change a project, its budget lines and its measures: the commissioner, while the
+    allocation is open."""
+    allocation = project.allocation
+    if not _commissioner_of(user, allocation.programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can change a project, its budget or its measures."
+    if not any_status and allocation.status not in OPEN_ALLOCATION:
+        return False, f"The allocation is {_status_label(allocation)}: its projects can no longer change."
+    return OK
+
+
+def can_create_project(user, allocation) -> Allowed:
+    if not _commissioner_of(user, allocation.programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can set up a project."
+    if allocation.status not in OPEN_ALLOCATION:
+        return False, f"This allocation is {_status_label(allocation)}: no project can be added to it."
+    return OK
+
+
+def can_add_measure(user) -> Allowed:
+    """Add a measure to the shared library: a commissioner officer."""
+    if user.role != User.Role.COMMISSIONER or not user.organisation_id:
+        return False, "Only a commissioner officer can add a measure to the library."
+    return OK
+
+
+# Virements ---------------------------------------------------------------------------------
+
+
+def can_request_virement(user, project) -> Allowed:
+    """Ask to move budget: the provider that delivers the project, or the allocation's recipient,
+    once the agreement is signed."""
+    allocation = project.allocation
+    if not (user.is_provider and user.organisation_id in (project.provider_id, allocation.recipient_id)):
+        return False, "Only the provider that delivers this project can ask to move its budget."
+    if allocation.status not in SIGNED_ALLOCATION:
+        return False, f"The allocation is {_status_label(allocation)}: budget can be moved once the agreement is signed."
+    return OK
+
+
+def can_decide_virement(user, virement: Virement, any_status=False) -> Allowed:
+    """Approve or refuse a virement: a commissioner officer of the funder, while it is requested."""
+    if not _commissioner_of(user, virement.from_line.project.allocation.programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can approve or refuse a virement."
+    if not any_status and virement.status != Virement.Status.REQUESTED:
+        return False, f"This virement is already {virement.get_status_display().lower()}."
+    return OK
+
+
+# Payments and clawback ---------------------------------------------------------------------
+
+
+def can_manage_payments(user, allocation) -> Allowed:
+    """Draw up or update the payment schedule: a finance officer of the funder, once signed."""
+    if not _finance_of(user, allocation.programme.commissioner_id):
+        return False, "Only a finance officer of the funder can manage payments."
+    if allocation.status not in SIGNED_ALLOCATION:
+        return False, (f"This allocation is {_status_label(allocation)}: payments are scheduled once the grant "
+                       "agreement is signed and stop when the allocation is closed.")
+    return OK
+
+
+def can_release_payment(user, payment: Payment, any_status=False) -> Allowed:
+    if not _finance_of(user, payment.allocation.programme.commissioner_id):
+        return False, "Only a finance officer of the funder can release a payment."
+    if not any_status and payment.status not in (Payment.Status.SCHEDULED, Payment.Status.WITHHELD):
+        return False, f"This payment is already {payment.get_status_display().lower()}."
+    if not any_status and payment.allocation.status not in SIGNED_ALLOCATION:
+        return False, f"The allocation is {_status_label(payment.allocation)}: no payment can be released."
+    return OK
+
+
+def can_withhold_payment(user, payment: Payment, any_status=False) -> Allowed:
+    if not _finance_of(user, payment.allocation.programme.commissioner_id):
+        return False, "Only a finance officer of the funder can withhold a payment."
+    if not any_status and payment.status != Payment.Status.SCHEDULED:
+        return False, f"Only a scheduled payment can be withheld; this one is {payment.get_status_display().lower()}."
+    return OK
+
+
+def can_record_clawback(user, allocation) -> Allowed:
+    """Ask for unspent grant back: a finance officer, once money has gone out under a signed agreement."""
+    if not _finance_of(user, allocation.programme.commissioner_id):
+        return False, "Only a finance officer of the funder can record a clawback."
+    if allocation.status not in (*SIGNED_ALLOCATION, AllocationStatus.CLOSED):
+        return False, f"This allocation is {_status_label(allocation)}: nothing has been paid to recover."
+    return OK
+
+
+def can_settle_clawback(user, clawback: Clawback, any_status=False) -> Allowed:
+    """Record a clawback as received or waived: a finance officer, while it is requested."""
+    if not _finance_of(user, clawback.allocation.programme.commissioner_id):
+        return False, "Only a finance officer of the funder can record what happened to a clawback."
+    if not any_status and clawback.status != Clawback.Status.REQUESTED:
+        return False, f"This clawback is already {clawback.get_status_display().lower()}."
     return OK

@@ -1,0 +1,468 @@
+"""
+Money out: the payment schedule, releasing and withholding payments, closing an allocation,
+the underspend and clawback.
+
+The schedule follows the programme's payment terms:
+
+- **In advance**: once the agreement is signed, one payment per quarter the allocation covers,
+  in equal instalments to the penny (the last instalment takes the pennies left over).
+- **In arrears**: one payment per quarter that has ended, of the spend verified for it, capped
+  by what is left of the allocation after the earlier quarters' payments and anything already
+  released. A quarter's payment is ready to release when every project running in it has an
+  approved return whose spend finance has verified; until then it waits (or is withheld).
+  Updating the schedule brings an unreleased payment's amount up to date with the verified spend.
+
+    scheduled ──release (finance, reference + date)──▶ released
+        │  ▲                                              ▲
+   withhold │ (the arrears amount can still be updated)   │
+        ▼  │                                              │
+      withheld ───────────release─────────────────────────┘
+
+Nothing is released beyond the allocation: the release locks the allocation and adds up what
+has gone out before it. Two people releasing one payment at once give one release and one
+"this payment changed" message.
+
+Underspend is worked out from verified spend and released payments: money paid but not
+verified as spent can be recovered; a clawback is requested, then received or waived with
+a reason.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from grants import permissions
+from grants.models import Allocation, Clawback, Payment, Programme, Project, QuarterlyReturn, SpendLine
+from grants.models.common import ZERO
+from grants.periods import Quarter
+
+from . import Invalid, NotAllowed
+from .commissioning import ALLOCATION_STALE, TRANSITIONS, audited, check_money, claim, lock_allocation
+
+PaymentStatus = Payment.Status
+UNRELEASED = (PaymentStatus.SCHEDULED, PaymentStatus.WITHHELD)
+
+PAYMENT_STALE = (
+    "This payment changed since you opened it: someone else released, withheld or updated it. "
+    "Nothing was saved. Open it again to see the latest version."
+)
+CLAWBACK_STALE = (
+    "This clawback changed since you opened it: someone else recorded what happened to it. "
+    "Nothing was saved. Open it again to see the latest version."
+)
+
+
+def _money(value) -> str:
+    return f"£{value:,.2f}"
+
+
+def _require(allowed_reason):
+    allowed, reason = allowed_reason
+    if not allowed:
+        raise NotAllowed(reason)
+
+
+def allocation_quarters(allocation: Allocation) -> list[Quarter]:
+    return list(Quarter.covering(allocation.start_date, allocation.end_date))
+
+
+def instalments(amount: Decimal, quarters: list[Quarter]) -> dict[Quarter, Decimal]:
+    """Equal quarterly instalments to the penny; the last one takes what is left over."""
+    if not quarters:
+        return {}
+    each = (amount / len(quarters)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    shares = {q: each for q in quarters[:-1]}
+    shares[quarters[-1]] = amount - each * (len(quarters) - 1)
+    return shares
+
+
+# What the returns say about each quarter ----------------------------------------------------
+
+
+@dataclass
+class QuarterSpend:
+    """The allocation's verified spend in one quarter, and whether every return for it is in."""
+
+    quarter: Quarter
+    verified: Decimal = ZERO
+    waiting: list[str] = field(default_factory=list)  # what stops the quarter being paid in arrears
+    projects: int = 0
+
+    @property
+    def ready(self) -> bool:
+        return self.projects > 0 and not self.waiting
+
+
+def quarter_spend(allocation_ids, quarters_by_allocation: dict[int, list[Quarter]]) -> dict[tuple[int, Quarter], QuarterSpend]:
+    """For each allocation and quarter asked for: the spend verified on approved returns, and which
+    projects' returns are missing, unapproved or unverified. Three queries whatever the numbers."""
+    projects = list(Project.objects.filter(allocation_id__in=allocation_ids).only(
+        "pk", "name", "allocation_id", "start_date", "end_date").order_by("name", "pk"))
+    returns = {
+        (row["project_id"], Quarter(row["financial_year"], row["quarter"])): {**row, "spent": ZERO}
+        for row in QuarterlyReturn.objects.filter(project__allocation_id__in=allocation_ids)
+        .values("pk", "project_id", "financial_year", "quarter", "status", "spend_status")
+    }
+    # Added up here, in decimals, so that the pennies are exact on every database.
+    by_pk = {row["pk"]: row for row in returns.values()}
+    for return_id, actual in SpendLine.objects.filter(
+            quarterly_return__project__allocation_id__in=allocation_ids, actual__isnull=False,
+    ).values_list("quarterly_return_id", "actual"):
+        by_pk[return_id]["spent"] += actual
+    result = {}
+    for allocation_id, quarters in quarters_by_allocation.items():
+        for quarter in quarters:
+            spend = QuarterSpend(quarter)
+            for project in projects:
+                if project.allocation_id != allocation_id or not project.first_quarter <= quarter <= project.last_quarter:
+                    continue
+                spend.projects += 1
+                row = returns.get((project.pk, quarter))
+                if row is None:
+                    spend.waiting.append(f"{project.name}: no return yet")
+                    continue
+                approved = row["status"] == QuarterlyReturn.Status.APPROVED
+                verified = row["spend_status"] == QuarterlyReturn.SpendStatus.VERIFIED
+                if approved and verified:
+                    spend.verified += row["spent"]
+                elif not approved:
+                    spend.waiting.append(f"{project.name}: return {QuarterlyReturn.Status(row['status']).label.lower()}")
+                else:
+                    spend.waiting.append(f"{project.name}: spend {QuarterlyReturn.SpendStatus(row['spend_status']).label.lower()}")
+            result[allocation_id, quarter] = spend
+    return result
+
+
+def arrears_due(allocation: Allocation, quarter: Quarter, verified: Decimal, payments: list[Payment]) -> Decimal:
+    """What a quarter in arrears pays: its verified spend, capped by what is left of the allocation
+    after the earlier quarters' payments and anything released for later ones."""
+    taken = sum(
+        (p.amount for p in payments
+         if p.period != quarter and (p.period < quarter or p.status == PaymentStatus.RELEASED)),
+        ZERO,
+    )
+    return max(min(verified, allocation.amount - taken), ZERO)
+
+
+def _payments_of(allocation: Allocation, lock=False) -> list[Payment]:
+    payments = Payment.objects.filter(allocation=allocation)
+    if lock:
+        payments = payments.select_for_update()
+    return list(payments.order_by("financial_year", "quarter"))
+
+
+# The schedule -------------------------------------------------------------------------------
+
+
+@dataclass
+class ScheduleChange:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.created and not self.updated:
+            return "The payment schedule is up to date: nothing changed."
+        parts = []
+        if self.created:
+            parts.append(f"{len(self.created)} payment{'s' if len(self.created) != 1 else ''} scheduled")
+        if self.updated:
+            parts.append(f"{len(self.updated)} amount{'s' if len(self.updated) != 1 else ''} brought up to date "
+                         "with the verified spend")
+        return "Payment schedule updated: " + " and ".join(parts) + "."
+
+
+def payment_schedule_update(*, actor, allocation: Allocation, today: date | None = None) -> ScheduleChange:
+    """Draw up the allocation's payments from the programme's terms, or bring them up to date."""
+    _require(permissions.can_manage_payments(actor, allocation))
+    today = today or timezone.localdate()
+    change = ScheduleChange()
+    with transaction.atomic():
+        locked = lock_allocation(allocation.pk)
+        _require(permissions.can_manage_payments(actor, locked))
+        payments = _payments_of(locked, lock=True)
+        existing = {p.period: p for p in payments}
+        quarters = allocation_quarters(locked)
+        if locked.programme.payment_terms == Programme.PaymentTerms.ADVANCE:
+            left = locked.amount - sum((p.amount for p in payments), ZERO)
+            for quarter, share in instalments(locked.amount, quarters).items():
+                if quarter in existing:
+                    continue
+                amount = min(share, max(left, ZERO))
+                left -= amount
+                payment = Payment(allocation=locked, financial_year=quarter.financial_year, quarter=quarter.number,
+                                  amount=amount)
+                payment.full_clean()
+                audited(payment, actor, "Scheduled in advance").save()
+                change.created.append(payment)
+        else:
+            ended = [q for q in quarters if q.end < today]
+            spend = quarter_spend([locked.pk], {locked.pk: ended})
+            for quarter in ended:
+                quarter_spend_ = spend[locked.pk, quarter]
+                if not quarter_spend_.projects:
+                    continue
+                due = arrears_due(locked, quarter, quarter_spend_.verified, payments)
+                payment = existing.get(quarter)
+                if payment is None:
+                    payment = Payment(allocation=locked, financial_year=quarter.financial_year,
+                                      quarter=quarter.number, amount=due)
+                    payment.full_clean()
+                    audited(payment, actor, "Scheduled in arrears from verified spend").save()
+                    payments.append(payment)
+                    payments.sort(key=lambda p: p.period)
+                    change.created.append(payment)
+                elif payment.status in UNRELEASED and payment.amount != due:
+                    payment.amount = due
+                    payment.version += 1
+                    payment.full_clean()
+                    audited(payment, actor, "Amount brought up to date with verified spend").save()
+                    change.updated.append(payment)
+    return change
+
+
+def payment_release(*, actor, payment: Payment, version: int, reference: str, paid_on: date | None,
+                    today: date | None = None) -> Payment:
+    """Release a payment with its reference and date. In arrears, only once the quarter's returns are
+    approved with verified spend, for the amount that spend makes due; never beyond the allocation."""
+    _require(permissions.can_release_payment(actor, payment))
+    today = today or timezone.localdate()
+    reference = (reference or "").strip()
+    errors = {}
+    if not reference:
+        errors["reference"] = "Enter the payment reference from the finance system."
+    if paid_on is None:
+        errors["paid_on"] = "Enter the date the payment was made."
+    elif paid_on > today:
+        errors["paid_on"] = "The payment date cannot be in the future: release it on the day it is paid."
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        # The allocation first, then the payment: every release of the allocation queues here,
+        # so the total released is added up one release at a time.
+        allocation = lock_allocation(payment.allocation_id)
+        locked = claim(Payment, payment.pk, UNRELEASED, version, PAYMENT_STALE)
+        if allocation.status not in permissions.SIGNED_ALLOCATION:
+            raise NotAllowed(f"The allocation is {allocation.get_status_display().lower()}: no payment can be released.")
+        others = _payments_of(allocation)
+        if allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
+            spend = quarter_spend([allocation.pk], {allocation.pk: [locked.period]})[allocation.pk, locked.period]
+            if not spend.ready:
+                raise Invalid({"__all__": (
+                    f"{locked.period.label} cannot be paid in arrears yet: "
+                    + "; ".join(spend.waiting or ["no project runs in this quarter"]) + "."
+                )})
+            due = arrears_due(allocation, locked.period, spend.verified, others)
+            if due != locked.amount:
+                raise Invalid({"__all__": (
+                    f"The verified spend for {locked.period.label} now makes {_money(due)} due, not the "
+                    f"{_money(locked.amount)} scheduled: update the schedule, check the amount and release it again."
+                )})
+        released = sum((p.amount for p in others if p.status == PaymentStatus.RELEASED and p.pk != locked.pk), ZERO)
+        if released + locked.amount > allocation.amount:
+            raise Invalid({"__all__": (
+                f"{_money(released)} has already been released against an allocation of {_money(allocation.amount)}: "
+                f"releasing {_money(locked.amount)} would pay more than the allocation."
+            )})
+        locked.status = PaymentStatus.RELEASED
+        locked.reference = reference
+        locked.paid_on = paid_on
+        locked.released_by = actor
+        locked.released_at = timezone.now()
+        locked.full_clean()
+        audited(locked, actor, f"Released: {reference}").save()
+    return locked
+
+
+def payment_withhold(*, actor, payment: Payment, version: int, reason: str) -> Payment:
+    """Hold a scheduled payment back, saying why (for example, a return is missing)."""
+    _require(permissions.can_withhold_payment(actor, payment))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": "Say why the payment is withheld, for example which return is missing."})
+    with transaction.atomic():
+        lock_allocation(payment.allocation_id)
+        locked = claim(Payment, payment.pk, (PaymentStatus.SCHEDULED,), version, PAYMENT_STALE)
+        locked.status = PaymentStatus.WITHHELD
+        locked.withheld_reason = reason
+        locked.full_clean()
+        audited(locked, actor, "Withheld").save()
+    return locked
+
+
+# Underspend, closing and clawback -----------------------------------------------------------
+
+
+@dataclass
+class Underspend:
+    """Where every pound of an allocation stands."""
+
+    amount: Decimal
+    verified_spend: Decimal
+    unverified_spend: Decimal  # reported on returns but not yet approved and verified
+    released: Decimal
+    scheduled: Decimal
+    withheld: Decimal
+    clawback_requested: Decimal
+    clawback_received: Decimal
+    clawback_waived: Decimal
+
+    @property
+    def not_spent(self) -> Decimal:
+        """The part of the allocation not verified as spent."""
+        return self.amount - self.verified_spend
+
+    @property
+    def not_paid(self) -> Decimal:
+        """The part of the allocation not released."""
+        return self.amount - self.released
+
+    @property
+    def paid_not_spent(self) -> Decimal:
+        """Released but not verified as spent: what could be recovered."""
+        return max(self.released - self.verified_spend, ZERO)
+
+    @property
+    def to_recover(self) -> Decimal:
+        """What is paid but not spent and not yet asked back (or waived)."""
+        return max(self.paid_not_spent - self.clawback_requested - self.clawback_received - self.clawback_waived, ZERO)
+
+    @property
+    def recoverable_at_most(self) -> Decimal:
+        """The most a new clawback may ask for: what was released, less clawbacks not waived."""
+        return max(self.released - self.clawback_requested - self.clawback_received, ZERO)
+
+    @property
+    def net_paid(self) -> Decimal:
+        return self.released - self.clawback_received
+
+
+def underspend(allocation: Allocation) -> Underspend:
+    """The allocation's money, from verified spend, payments and clawbacks, added up in decimals. Three queries."""
+    verified = reported = ZERO
+    for status, spend_status, actual in SpendLine.objects.filter(
+            quarterly_return__project__allocation=allocation, actual__isnull=False,
+    ).values_list("quarterly_return__status", "quarterly_return__spend_status", "actual"):
+        if status == QuarterlyReturn.Status.APPROVED and spend_status == QuarterlyReturn.SpendStatus.VERIFIED:
+            verified += actual
+        if status != QuarterlyReturn.Status.DRAFT:
+            reported += actual
+    payments, clawbacks = {}, {}
+    for status, amount in Payment.objects.filter(allocation=allocation).values_list("status", "amount"):
+        payments[status] = payments.get(status, ZERO) + amount
+    for status, amount in Clawback.objects.filter(allocation=allocation).values_list("status", "amount"):
+        clawbacks[status] = clawbacks.get(status, ZERO) + amount
+    return Underspend(
+        amount=allocation.amount, verified_spend=verified, unverified_spend=reported - verified,
+        released=payments.get(PaymentStatus.RELEASED, ZERO), scheduled=payments.get(PaymentStatus.SCHEDULED, ZERO),
+        withheld=payments.get(PaymentStatus.WITHHELD, ZERO),
+        clawback_requested=clawbacks.get(Clawback.Status.REQUESTED, ZERO),
+        clawback_received=clawbacks.get(Clawback.Status.RECEIVED, ZERO),
+        clawback_waived=clawbacks.get(Clawback.Status.WAIVED, ZERO),
+    )
+
+
+def allocation_close(*, actor, allocation: Allocation, version: int, today: date | None = None) -> Allocation:
+    """Close the allocation once its payments are settled: none still scheduled, and (in arrears)
+    every ended quarter with verified spend has its payment."""
+    _require(permissions.can_close_allocation(actor, allocation))
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = claim(Allocation, allocation.pk, TRANSITIONS["close"][0], version, ALLOCATION_STALE)
+        payments = _payments_of(locked)
+        scheduled = [p for p in payments if p.status == PaymentStatus.SCHEDULED]
+        if scheduled:
+            raise Invalid({"__all__": (
+                "Release or withhold the scheduled payments before closing: "
+                + ", ".join(f"{p.period.label} ({_money(p.amount)})" for p in scheduled) + "."
+            )})
+        if locked.programme.payment_terms == Programme.PaymentTerms.ARREARS:
+            paid = {p.period for p in payments}
+            ended = [q for q in allocation_quarters(locked) if q.end < today and q not in paid]
+            spend = quarter_spend([locked.pk], {locked.pk: ended})
+            unpaid = [q for q in ended if spend[locked.pk, q].verified > 0]
+            if unpaid:
+                raise Invalid({"__all__": (
+                    "Verified spend has no payment yet for " + ", ".join(q.label for q in unpaid)
+                    + ": update the payment schedule first."
+                )})
+        locked.status = TRANSITIONS["close"][1]
+        locked.full_clean()
+        audited(locked, actor, "Closed").save()
+    return locked
+
+
+def clawback_request(*, actor, allocation: Allocation, amount: Decimal | None, reason: str,
+                     requested_on: date | None, today: date | None = None) -> Clawback:
+    """Ask for money back: no more than has been released and not already asked back."""
+    _require(permissions.can_record_clawback(actor, allocation))
+    today = today or timezone.localdate()
+    errors = {}
+    check_money(errors, "amount", amount, "the amount to recover", positive=True)
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the money is being recovered, for example the underspend at year end."
+    if requested_on is None:
+        errors["requested_on"] = "Enter the date the money was asked for."
+    elif requested_on > today:
+        errors["requested_on"] = "The request date cannot be in the future."
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        locked = lock_allocation(allocation.pk)
+        _require(permissions.can_record_clawback(actor, locked))
+        figures = underspend(locked)
+        if amount > figures.recoverable_at_most:
+            raise Invalid({"amount": (
+                f"Only {_money(figures.recoverable_at_most)} has been released and not already asked back: "
+                "no more than that can be recovered."
+            )})
+        clawback = Clawback(allocation=locked, amount=amount, reason=reason.strip(), requested_on=requested_on,
+                            recorded_by=actor)
+        clawback.full_clean()
+        audited(clawback, actor, "Requested").save()
+    return clawback
+
+
+def _settle(*, actor, clawback: Clawback, version: int, errors: dict, reason: str, **changes) -> Clawback:
+    _require(permissions.can_settle_clawback(actor, clawback))
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        lock_allocation(clawback.allocation_id)
+        locked = claim(Clawback, clawback.pk, (Clawback.Status.REQUESTED,), version, CLAWBACK_STALE)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        audited(locked, actor, reason).save()
+    return locked
+
+
+def clawback_receive(*, actor, clawback: Clawback, version: int, received_on: date | None,
+                     today: date | None = None) -> Clawback:
+    today = today or timezone.localdate()
+    errors = {}
+    if received_on is None:
+        errors["received_on"] = "Enter the date the money was received."
+    elif received_on > today:
+        errors["received_on"] = "The date received cannot be in the future."
+    elif received_on < clawback.requested_on:
+        errors["received_on"] = f"The money cannot arrive before it was asked for ({clawback.requested_on:%-d %B %Y})."
+    return _settle(actor=actor, clawback=clawback, version=version, errors=errors, reason="Received",
+                   status=Clawback.Status.RECEIVED, received_on=received_on)
+
+
+def clawback_waive(*, actor, clawback: Clawback, version: int, reason: str, today: date | None = None) -> Clawback:
+    today = today or timezone.localdate()
+    reason = (reason or "").strip()
+    errors = {} if reason else {"waived_reason": "Say why the money will not be recovered."}
+    return _settle(actor=actor, clawback=clawback, version=version, errors=errors, reason="Waived",
+                   status=Clawback.Status.WAIVED, waived_reason=reason, waived_on=today)
+
+
+__all__ = [
+    "allocation_quarters", "instalments", "quarter_spend", "arrears_due", "payment_schedule_update",
+    "payment_release", "payment_withhold", "underspend", "allocation_close", "clawback_request",
+    "clawback_receive", "clawback_waive",
+]

@@ -1,0 +1,163 @@
+"""
+Virements: moving budget between lines, asked for by the provider and decided by the commissioner.
+
+    requested ──approve──▶ approved   (the budgets and profiles change)
+        └──────refuse────▶ refused    (with a note the provider sees)
+
+A virement names one quarter of the lines' financial year. On approval the amount comes
+off the "from" line's budget and off its profile for that quarter, and goes onto the "to"
+line's budget and its profile for the same quarter, so both profiles still add up to their
+lines and the allocation's total does not change. The rules are checked when the provider
+asks and again, on the locked rows, when the commissioner approves:
+
+- the lines belong to the same financial year of projects under the same allocation;
+- the "from" line's profile for the quarter is at least the amount (nothing goes negative);
+- the "from" line keeps at least what has been reported spent on it, in the year and in
+  that quarter.
+
+The lines' audit history records the change with the virement's number, so the project's
+history shows each line before and after.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from grants import permissions
+from grants.models import BudgetLine, Virement
+from grants.models.common import MONEY_MAX
+
+from . import Invalid, NotAllowed
+from .commissioning import audited, claim, lock_allocation, spent_on
+
+Status = Virement.Status
+
+STALE = (
+    "This virement changed since you opened it: someone else approved or refused it. "
+    "Nothing was saved. Open it again to see the decision."
+)
+
+
+def _money(value) -> str:
+    return f"£{value:,.2f}"
+
+
+def check_move(from_line: BudgetLine, to_line: BudgetLine, amount: Decimal | None, quarter: int | None) -> dict:
+    """What stops `amount` moving from one line to the other in `quarter`, by field; {} if nothing."""
+    errors = {}
+    if from_line.pk == to_line.pk:
+        errors["to_line"] = "Choose a different line to move the money to."
+    elif from_line.project.allocation_id != to_line.project.allocation_id:
+        errors["to_line"] = "Money can only move between projects funded by the same allocation."
+    elif from_line.financial_year != to_line.financial_year:
+        errors["to_line"] = "Money can only move between lines of the same financial year."
+    if quarter not in (1, 2, 3, 4):
+        errors["quarter"] = "Choose the quarter whose profile changes."
+    if amount is None:
+        errors["amount"] = "Enter the amount to move."
+    elif amount <= 0:
+        errors["amount"] = "The amount to move must be more than £0."
+    elif amount > MONEY_MAX or amount.as_tuple().exponent < -2:
+        errors["amount"] = "Enter the amount in pounds and pence, for example 1250.50."
+    if errors:
+        return errors
+    profiled = from_line.profile_for(quarter)
+    spent = spent_on(from_line.pk)
+    spent_in_quarter = spent_on(from_line.pk, quarter)
+    if amount > profiled:
+        errors["amount"] = (
+            f"Only {_money(profiled)} is profiled on {from_line.description} in Q{quarter}: "
+            "no more than that can move from this quarter."
+        )
+    elif from_line.amount - amount < spent:
+        errors["amount"] = (
+            f"{_money(spent)} has already been reported spent on {from_line.description}: "
+            f"at most {_money(from_line.amount - spent)} can move from it."
+        )
+    elif profiled - amount < spent_in_quarter:
+        errors["amount"] = (
+            f"{_money(spent_in_quarter)} was reported spent on {from_line.description} in Q{quarter}: "
+            f"at most {_money(profiled - spent_in_quarter)} can move from that quarter."
+        )
+    return errors
+
+
+def virement_request(*, actor, from_line: BudgetLine, to_line: BudgetLine, amount: Decimal | None,
+                     quarter: int | None, reason: str) -> Virement:
+    """A provider asks to move budget between its lines, or between projects of the same allocation."""
+    allowed, why = permissions.can_request_virement(actor, from_line.project)
+    if not allowed:
+        raise NotAllowed(why)
+    errors = {}
+    if not permissions.can_request_virement(actor, to_line.project)[0]:
+        errors["to_line"] = "You can only move money to lines of projects your organisation delivers or funds."
+    errors = {**check_move(from_line, to_line, amount, quarter), **errors}
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the money needs to move: the commissioner decides on this reason."
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        virement = Virement(from_line=from_line, to_line=to_line, amount=amount, quarter=quarter,
+                            reason=reason.strip(), requested_by=actor)
+        virement.full_clean()
+        audited(virement, actor, "Requested").save()
+    return virement
+
+
+def _decide(*, actor, virement: Virement, version: int, errors: dict, apply):
+    allowed, why = permissions.can_decide_virement(actor, virement)
+    if not allowed:
+        raise NotAllowed(why)
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        allocation = lock_allocation(virement.from_line.project.allocation_id)
+        locked = claim(Virement, virement.pk, (Status.REQUESTED,), version, STALE)
+        apply(locked, allocation)
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.full_clean()
+        audited(locked, actor, locked.get_status_display()).save()
+    return locked
+
+
+def virement_approve(*, actor, virement: Virement, version: int, note: str = "") -> Virement:
+    """Approve: the budgets and the quarter's profiles change, if the rules still allow it."""
+
+    def apply(locked, allocation):
+        if allocation.status not in permissions.SIGNED_ALLOCATION:
+            raise Invalid({"__all__": (
+                f"The allocation is {allocation.get_status_display().lower()}: its budget can no longer change."
+            )})
+        lines = {line.pk: line for line in BudgetLine.objects.select_for_update().select_related("project")
+                 .filter(pk__in=[locked.from_line_id, locked.to_line_id])}
+        source, target = lines[locked.from_line_id], lines[locked.to_line_id]
+        problems = check_move(source, target, locked.amount, locked.quarter)
+        if problems:
+            raise Invalid({"__all__": "This virement can no longer be made: " + next(iter(problems.values()))})
+        field = f"profile_q{locked.quarter}"
+        for line, sign in ((source, -1), (target, 1)):
+            line.amount += sign * locked.amount
+            setattr(line, field, getattr(line, field) + sign * locked.amount)
+            line.version += 1  # open edit forms for the line are now out of date
+            line.full_clean()
+            audited(line, actor, f"Virement {locked.pk} approved").save()
+        locked.status = Status.APPROVED
+        locked.decision_note = (note or "").strip()
+
+    return _decide(actor=actor, virement=virement, version=version, errors={}, apply=apply)
+
+
+def virement_refuse(*, actor, virement: Virement, version: int, note: str) -> Virement:
+    note = (note or "").strip()
+    errors = {} if note else {"note": "Say why the virement is refused: the provider sees this note."}
+
+    def apply(locked, allocation):
+        locked.status = Status.REFUSED
+        locked.decision_note = note
+
+    return _decide(actor=actor, virement=virement, version=version, errors=errors, apply=apply)
+
+
+__all__ = ["check_move", "virement_request", "virement_approve", "virement_refuse"]

@@ -1,0 +1,124 @@
+"""
+Helpers shared by the commissioning and finance tests: money to the penny, budget
+lines, returns taken through the real services to "approved with verified spend",
+the test client for an actor, the rows of a table on a page, and the error summary.
+"""
+
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+
+from django.test import Client
+
+from grants.models import BudgetLine, QuarterlyReturn
+from grants.periods import Quarter
+from grants.services import returns as return_services
+from grants.services.returns import ReturnInput, SpendInput
+
+ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
+Q = lambda n, year=2023: Quarter(year, n)  # noqa: E731
+
+
+def gbp(text) -> Decimal:
+    return Decimal(text)
+
+
+def line(project, description="Youth workers", amount="40000.00", profile=None, *, category=BudgetLine.Category.STAFF,
+         year=2023) -> BudgetLine:
+    """A budget line saved straight to the database (set-up, not the thing under test)."""
+    amount = Decimal(amount)
+    profile = [Decimal(p) for p in (profile or [amount / 4] * 4)]
+    return BudgetLine.objects.create(
+        project=project, financial_year=year, category=category, description=description, amount=amount,
+        profile_q1=profile[0], profile_q2=profile[1], profile_q3=profile[2], profile_q4=profile[3],
+    )
+
+
+def verified_return(w, project, quarter: Quarter, spend: dict, *, provider=None, verify=True, approve=True):
+    """A return for `quarter` submitted by the provider, approved by the commissioner and its spend
+    verified by finance, all through the return services. `spend` maps budget lines to amounts."""
+    provider = provider or (w.user_a if project.provider_id == w.provider_a.pk else w.user_b)
+    data = ReturnInput(progress="Sessions ran as planned.", self_rag="green",
+                       spend={ln.pk: SpendInput(actual=Decimal(v), explanation="Timing of invoices.")
+                              for ln, v in spend.items()})
+    existing = QuarterlyReturn.objects.filter(project=project, financial_year=quarter.financial_year,
+                                              quarter=quarter.number).first()
+    ret = return_services.return_submit(actor=provider, project=project, quarter=quarter,
+                                        version=existing.version if existing else None, data=data)
+    if approve:
+        ret = return_services.return_approve(actor=w.commissioner, ret=ret, version=ret.version, officer_rag="green")
+    if verify:
+        ret = return_services.return_verify_spend(actor=w.finance, ret=ret, version=ret.version)
+    return ret
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+class _Tables(HTMLParser):
+    """The rows of the table marked data-testid=<testid>, as lists of cell texts."""
+
+    def __init__(self, testid):
+        super().__init__()
+        self.testid, self.inside, self.rows, self.cell = testid, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("data-testid") == self.testid:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = []
+        elif tag == "br" and self.cell is not None:
+            self.cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_rows(response, testid) -> list[list[str]]:
+    parser = _Tables(testid)
+    parser.feed(response.content.decode())
+    return [row for row in parser.rows[1:] if row]  # without the header row
+
+
+def summary_list(response, testid) -> dict[str, str]:
+    """The keys and values of the summary list marked data-testid=<testid>."""
+    html = response.content.decode()
+    block = re.search(rf'<dl[^>]*data-testid="{testid}".*?</dl>', html, re.S)
+    assert block, f"no summary list {testid}"
+    pairs = re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", block.group(0), re.S)
+    clean = lambda s: " ".join(re.sub(r"<[^>]+>", " ", s).split())  # noqa: E731
+    return {clean(k): clean(v) for k, v in pairs}
+
+
+def error_summary(response) -> list[tuple[str, str]]:
+    """(link target, message) for each entry of the GOV.UK error summaries on the page."""
+    html = response.content.decode()
+    found = []
+    for summary in re.findall(r'<div class="govuk-error-summary".*?</ul>', html, re.S):
+        found += [(target, " ".join(text.split())) for target, text in
+                  re.findall(r'<a href="#([^"]*)">(.*?)</a>', summary, re.S)]
+    return found
+
+
+def version_in(response, action: str = "") -> str:
+    """The hidden version of the form posting to `action` (or the first form with one)."""
+    html = response.content.decode()
+    pattern = (rf'<form[^>]*action="{re.escape(action)}"[^>]*>.*?name="version" value="(\d+)"' if action
+               else r'name="version" value="(\d+)"')
+    match = re.search(pattern, html, re.S)
+    assert match, f"no version field for {action or 'any form'}"
+    return match.group(1)
