@@ -202,6 +202,13 @@ if envbool("SECURE_PROXY_SSL_HEADER", "False"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60))
 
+# 360Giving open data. Grant identifiers start with the publisher's prefix, which 360Giving
+# gives each publisher (360G- and a short name); organisations with no charity, company or
+# local authority number get an identifier under it too. The licence is the one the data is
+# published under: an open licence, given by its canonical address.
+OPEN_DATA_PREFIX = os.getenv("OPEN_DATA_PREFIX", "360G-demo")
+OPEN_DATA_LICENSE = os.getenv("OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
