@@ -148,7 +148,7 @@ def summary_rows(data: WorkbookData):
         annual = profiled = actual = ZERO
         for line in data.lines.get(project.pk, ()):
             annual += line.amount
-            profiled += sum((line.profile_q1, line.profile_q2, line.profile_q3, line.profile_q4)[:number], ZERO)
+            profiled += sum(line.profile[:number], ZERO)
             for q in range(1, number + 1):
                 spent = actuals.get((line.pk, q))
                 if spent is not None:
@@ -230,7 +230,7 @@ def spend_rows(data: WorkbookData):
     for project in data.projects:
         head = (project.programme, project.reference, project.name, project.provider_name)
         for line in data.lines.get(project.pk, ()):
-            profile = (line.profile_q1, line.profile_q2, line.profile_q3, line.profile_q4)
+            profile = line.profile
             actual = [actuals.get((line.pk, q)) if q <= number else None for q in QUARTERS]
             profiled = sum(profile[:number], ZERO)
             spent = sum((a for a in actual if a is not None), ZERO)
@@ -293,9 +293,7 @@ def outcome_rows(data: WorkbookData):
         for pm in data.measures.get(project.pk, ()):
             quarters = [values.get((pm.pk, q)) if q <= number else None for q in QUARTERS]
             ytd = year_to_date_value(pm.cumulative, quarters[:number])
-            target = target_to_date(
-                pm.cumulative, pm.annual_target, [pm.target_q1, pm.target_q2, pm.target_q3, pm.target_q4], number
-            )
+            target = target_to_date(pm.cumulative, pm.annual_target, pm.targets, number)
             rag = outcome_rag(pm.direction, target, ytd)
             yield pm.unit, (
                 *head, pm.measure_name, UNIT_LABELS.get(pm.unit, pm.unit), DIRECTION_LABELS.get(pm.direction),

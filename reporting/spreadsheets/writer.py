@@ -70,7 +70,9 @@ class SafeWorkbook:
                 "strings_to_urls": False,
             },
         )
+        self.text_cache = {}  # short texts already made safe: names and labels repeat on every row
         self.formats = {}
+        self.format_properties = {}  # by name, so that the same formats can be made elsewhere
         for name, properties in {
             "text": {"valign": "top"},
             "wrap": {"valign": "top", "text_wrap": True},
@@ -91,8 +93,10 @@ class SafeWorkbook:
 
     def add_format(self, name: str, properties: dict):
         """Register a named format, and its quote-prefixed twin for text that looks like a formula."""
+        quoted = {**properties, "quote_prefix": True}
         self.formats[name] = self.book.add_format(properties)
-        self.formats[f"{name}_quoted"] = self.book.add_format({**properties, "quote_prefix": True})
+        self.formats[f"{name}_quoted"] = self.book.add_format(quoted)
+        self.format_properties[name], self.format_properties[f"{name}_quoted"] = dict(properties), quoted
         return self.formats[name]
 
     def sheet(self, name: str) -> "SafeSheet":
@@ -108,15 +112,7 @@ class SafeSheet:
         self.ws = worksheet
         self.formats = workbook.formats
         # One function per kind for cells in their kind's own format: the path long tables take.
-        self._writers = {
-            "text": self._text,
-            "wrap": self._wrap,
-            "money": self._money,
-            "number": self._plain_number,
-            "percent": self._percent,
-            "date": self._date,
-            "datetime": self._datetime,
-        }
+        self._writers = _kind_writers(worksheet, self.formats, workbook.text_cache)
 
     # --- single cells ----------------------------------------------------------------------
 
@@ -153,36 +149,6 @@ class SafeSheet:
             ws.write_datetime(row, col, _naive_date(value, kind), fmt)
         else:
             raise ValueError(f"Unknown cell kind {kind!r}")
-
-    def _string(self, row, col, value, name):
-        text = _ILLEGAL.sub("", value if type(value) is str else str(value))
-        if not text:
-            return
-        if len(text) > EXCEL_CELL_LIMIT:
-            text = text[:EXCEL_CELL_LIMIT]
-        quoted = text.startswith(_FORMULA_START)
-        self.ws.write_string(row, col, text, self.formats[f"{name}_quoted" if quoted else name])
-
-    def _text(self, row, col, value):
-        self._string(row, col, value, "text")
-
-    def _wrap(self, row, col, value):
-        self._string(row, col, value, "wrap")
-
-    def _money(self, row, col, value):
-        self.ws.write_number(row, col, _number(value), self.formats["money"])
-
-    def _plain_number(self, row, col, value):
-        self.ws.write_number(row, col, _number(value), self.formats["number"])
-
-    def _percent(self, row, col, value):
-        self.ws.write_number(row, col, _number(value) / 100, self.formats["percent"])
-
-    def _date(self, row, col, value):
-        self.ws.write_datetime(row, col, _naive_date(value, "date"), self.formats["date"])
-
-    def _datetime(self, row, col, value):
-        self.ws.write_datetime(row, col, _naive_date(value, "datetime"), self.formats["datetime"])
 
     def write_total(self, row: int, col: int, first_row: int, last_row: int, value, kind="money"):
         """A real =SUM() over rows first_row..last_row of this column, with `value` cached."""
@@ -254,6 +220,68 @@ class SafeSheet:
         end = self.rows(first_row + 1, columns, rows)
         self.ws.autofilter(first_row, 0, max(end - 1, first_row), len(columns) - 1)
         return end
+
+
+# Texts up to this length are remembered once made safe (names, references, labels), up to this many.
+_CACHED_TEXT_LENGTH = 200
+_CACHED_TEXTS = 100_000
+
+
+def safe_text(value, cache: dict) -> tuple[str, bool]:
+    """The text a cell can hold, and whether it needs the quote prefix."""
+    text = value if type(value) is str else str(value)
+    known = cache.get(text)
+    if known is not None:
+        return known
+    cleaned = clean_text(text)
+    result = (cleaned, looks_like_formula(cleaned))
+    if len(text) <= _CACHED_TEXT_LENGTH:
+        if len(cache) >= _CACHED_TEXTS:
+            cache.clear()
+        cache[text] = result
+    return result
+
+
+def _kind_writers(ws, formats, cache) -> dict:
+    """A function (row, col, value) per kind, writing in the kind's own format. Closures over the
+    worksheet's methods and the formats, since a long table calls them for every cell."""
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+
+    def strings(name):
+        plain, quoted = formats[name], formats[f"{name}_quoted"]
+
+        def write(row, col, value):
+            text, looks_like = safe_text(value, cache)
+            if text:
+                write_string(row, col, text, quoted if looks_like else plain)
+
+        return write
+
+    def numbers(name, scale=None):
+        fmt = formats[name]
+
+        def write(row, col, value):
+            number = float(value) if type(value) in _NUMBER_TYPES else _number(value)
+            write_number(row, col, number if scale is None else number / scale, fmt)
+
+        return write
+
+    def dates(name):
+        fmt = formats[name]
+
+        def write(row, col, value):
+            write_datetime(row, col, _naive_date(value, name), fmt)
+
+        return write
+
+    return {
+        "text": strings("text"), "wrap": strings("wrap"),
+        "money": numbers("money"), "number": numbers("number"), "percent": numbers("percent", 100),
+        "date": dates("date"), "datetime": dates("datetime"),
+    }
+
+
+_NUMBER_TYPES = (Decimal, float, int)  # exactly these types (bool is handled by _number)
 
 
 def _naive_date(value, kind):

@@ -281,3 +281,15 @@ def test_the_only_formulas_in_a_file_are_the_totals():
 
     xml = sheet_xml(build(write))
     assert re.findall(r"<f>(.*?)</f>", xml) == ["SUM(B2:B8)"]
+
+
+def test_a_repeated_text_is_made_safe_every_time_it_is_written():
+    columns = [Column("Project"), Column("Note", "wrap")]
+    rows = [(HYPERLINK, "plain"), ("plain", HYPERLINK), (HYPERLINK, "bad\x00")] * 3
+    ws = sheet_of(build(lambda sheet: sheet.table(columns, rows)))
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if cell.value == HYPERLINK:
+                assert cell.data_type == "s" and cell.quotePrefix is True
+            else:
+                assert cell.value in ("plain", "bad") and cell.quotePrefix is False
