@@ -183,6 +183,9 @@ SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 # Overdue returns are chased for this many days after the overdue reminder, then no more.
 REMINDER_OVERDUE_WINDOW_DAYS = envint("REMINDER_OVERDUE_WINDOW_DAYS", "60")
 
+# Projects whose funding ends within this many months are flagged "funding ending".
+FUNDING_ENDING_MONTHS = envint("FUNDING_ENDING_MONTHS", "6")
+
 # Uploaded workbooks: Django sets no limit on file size, we do.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 # An uploaded workbook that unpacks to more than this is refused before it is parsed (a zip bomb).

@@ -14,6 +14,15 @@ def _navigation(request):
         items.append(("Spend to verify", reverse("review-queue")))
     elif user.is_funder_side:
         items.append(("Returns to review", reverse("review-queue")))
+    # Commissioning and finance.
+    if user.is_provider:
+        items.append(("Funding", reverse("funding")))
+    elif user.is_finance:
+        items.append(("Payments", reverse("finance")))
+        items.append(("Programmes", reverse("programmes")))
+    elif user.is_funder_side:
+        items.append(("Programmes", reverse("programmes")))
+        items.append(("Virements", reverse("virement-list")))
     if user.is_commissioner or user.is_finance:
         items.append(("Spreadsheet returns", reverse("reporting:commissioner-workbook")))
     if user.is_staff:

@@ -226,9 +226,10 @@ def programme_update(*, actor, programme: Programme, values: dict) -> Programme:
 # Allocations --------------------------------------------------------------------------------
 
 
-def _check_allocation(programme: Programme, values: dict) -> dict[str, str]:
+def _check_allocation(programme: Programme, values: dict, partial=False) -> dict[str, str]:
     errors = {}
-    check_money(errors, "amount", values.get("amount"), "the amount", positive=True)
+    if not partial or "amount" in values:
+        check_money(errors, "amount", values.get("amount"), "the amount", positive=True)
     recipient = values.get("recipient")
     if recipient is not None and recipient.pk == programme.commissioner_id:
         errors["recipient"] = "Choose the organisation that receives the money, not the funder itself."
@@ -258,7 +259,7 @@ def allocation_update(*, actor, allocation: Allocation, version: int, values: di
     """Change an allocation's details. The recipient, amount and dates are fixed once it is approved."""
     _unknown(values, ALLOCATION_FIELDS)
     _require(permissions.can_edit_allocation(actor, allocation))
-    errors = _check_allocation(allocation.programme, values)
+    errors = _check_allocation(allocation.programme, values, partial=True)
     if errors:
         raise Invalid(errors)
     with transaction.atomic():

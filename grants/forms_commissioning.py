@@ -1,0 +1,455 @@
+"""
+Forms for commissioning and finance. They read what people type (money with £ and commas,
+dates as 31/3/2024, years as 2024-25) and hand plain values to the services, which decide
+what is allowed; the services' messages come back onto the fields they name.
+"""
+
+from decimal import Decimal
+
+from django import forms
+
+from grants.forms import parse_number
+from grants.models import Area, BudgetLine, Organisation, OutcomeMeasure, Priority, Programme
+from grants.models.common import MONEY_MAX
+from grants.periods import FinancialYear
+
+DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
+QUARTERS = [(1, "Q1 (Apr–Jun)"), (2, "Q2 (Jul–Sep)"), (3, "Q3 (Oct–Dec)"), (4, "Q4 (Jan–Mar)")]
+
+
+class MoneyField(forms.CharField):
+    """Pounds and pence as people type them: 1,250.50, £1250 or 1250."""
+
+    def __init__(self, *, what: str, **kwargs):
+        self.what = what
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"prefix": "£", "width": "10", "inputmode": "decimal"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            amount = parse_number(value)
+        except ValueError:
+            raise forms.ValidationError(f"Enter {self.what} in pounds and pence, like 1250.50.")
+        if amount.as_tuple().exponent < -2:
+            raise forms.ValidationError(f"Enter {self.what} to the penny: at most 2 decimal places.")
+        if abs(amount) > MONEY_MAX:
+            raise forms.ValidationError(f"{self.what[0].upper()}{self.what[1:]} is too large.")
+        return amount.quantize(Decimal("0.01"))
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}"
+        return value
+
+
+class FigureField(forms.CharField):
+    """A number for a measure or a percentage: 96, 96%, 1,250."""
+
+    def __init__(self, *, what: str, suffix: str = "", **kwargs):
+        self.what = what
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"width": "5", "inputmode": "decimal"})
+        if suffix:
+            self.widget.attrs["suffix"] = suffix
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_number(value)
+        except ValueError:
+            raise forms.ValidationError(f"Enter {self.what} as a number, like 90.")
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return value
+
+
+class YearField(forms.CharField):
+    """A financial year typed as 2024-25 (or 2024)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "For example, 2024-25.")
+        super().__init__(**kwargs)
+        self.widget.attrs["width"] = "5"
+
+    def to_python(self, value):
+        value = (super().to_python(value) or "").strip()
+        if not value:
+            return None
+        try:
+            if value.isdigit() and len(value) == 4:
+                return FinancialYear(int(value)).start_year
+            return FinancialYear.from_label(value).start_year
+        except ValueError:
+            raise forms.ValidationError("Enter the financial year like 2024-25.")
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return FinancialYear(value).label
+        return value
+
+
+def date_field(label: str, what: str, *, required=True, help_text="For example, 31/3/2024.") -> forms.DateField:
+    field = forms.DateField(
+        label=label, required=required, input_formats=DATE_FORMATS, help_text=help_text,
+        widget=forms.DateInput(format="%d/%m/%Y"),
+        error_messages={"required": f"Enter {what}.", "invalid": f"Enter {what} as a real date, like 31/3/2024."},
+    )
+    field.widget.attrs["width"] = "10"
+    return field
+
+
+def whole_number(label: str, what: str, *, maximum: int, help_text="") -> forms.IntegerField:
+    field = forms.IntegerField(
+        label=label, min_value=0, max_value=maximum, help_text=help_text,
+        error_messages={
+            "required": f"Enter {what}.", "invalid": f"Enter {what} as a whole number.",
+            "min_value": f"{what[0].upper()}{what[1:]} must be 0 or more.",
+            "max_value": f"{what[0].upper()}{what[1:]} must be {maximum} or fewer.",
+        },
+    )
+    field.widget.attrs["width"] = "3"
+    return field
+
+
+def text(label: str, what: str, *, required=True, rows=None, help_text="", max_length=None) -> forms.CharField:
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    return forms.CharField(
+        label=label, required=required, widget=widget, help_text=help_text, max_length=max_length,
+        error_messages={"required": f"Enter {what}.",
+                        "max_length": f"{what[0].upper()}{what[1:]} must be %(limit_value)d characters or fewer."},
+    )
+
+
+class VersionForm(forms.Form):
+    """A form that only carries the version of the object the person saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ServiceErrorsMixin:
+    def add_service_errors(self, errors: dict[str, str]):
+        for key, message in errors.items():
+            self.add_error(key if key in self.fields and key != "__all__" else None, message)
+
+
+class BaseForm(ServiceErrorsMixin, forms.Form):
+    # The fields passed to the service, in their form order (without version).
+    service_fields: tuple = ()
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.service_fields if name in self.cleaned_data}
+
+
+class VersionedForm(BaseForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+# Programmes ---------------------------------------------------------------------------------
+
+
+class ProgrammeForm(BaseForm):
+    name = text("Name", "the programme's name", max_length=200)
+    code = forms.SlugField(
+        label="Code", max_length=40, help_text="A short code used in exports: letters, numbers and hyphens, like CSF-2024.",
+        error_messages={"required": "Enter a short code for the programme, like CSF-2024.",
+                        "invalid": "The code can only have letters, numbers, hyphens and underscores, like CSF-2024."},
+    )
+    financial_year = YearField(label="Financial year", error_messages={"required": "Enter the financial year, like 2024-25."})
+    funding_source = text("Funding source", "where the money comes from", max_length=200,
+                          help_text="For example, Home Office Serious Violence Duty.")
+    description = text("Description", "a description", required=False, rows=3)
+    total_budget = MoneyField(label="Total budget", what="the total budget")
+    payment_terms = forms.ChoiceField(
+        label="Payment terms", choices=Programme.PaymentTerms.choices, widget=forms.Select(attrs={"radios": True}),
+        error_messages={"required": "Choose how the programme pays: in arrears or in advance."},
+    )
+    return_due_days = whole_number("Days after quarter end that returns are due", "the days after quarter end",
+                                   maximum=120)
+    reminder_days_before = whole_number("Reminder: days before the due date", "the days before the due date",
+                                        maximum=60)
+    overdue_reminder_days = whole_number("Overdue reminder: days after the due date", "the days after the due date",
+                                         maximum=60)
+    variance_threshold_percent = FigureField(
+        label="Variance threshold", what="the variance threshold", suffix="%",
+        help_text="Spend more than this far from profile needs an explanation.",
+    )
+    over_allocation_percent = FigureField(
+        label="Over-allocation allowance", what="the over-allocation allowance", suffix="%",
+        help_text="How far approved allocations may exceed the budget, expecting underspend. 0 for none.",
+    )
+
+    service_fields = ("name", "code", "financial_year", "funding_source", "description", "total_budget",
+                      "payment_terms", "return_due_days", "reminder_days_before", "overdue_reminder_days",
+                      "variance_threshold_percent", "over_allocation_percent")
+
+    def clean(self):
+        data = super().clean()
+        for name in ("variance_threshold_percent", "over_allocation_percent"):
+            if name in data and data[name] is None:
+                data[name] = Decimal("0")
+        return data
+
+    @classmethod
+    def initial_for(cls, programme: Programme | None) -> dict:
+        if programme is None:
+            return {"return_due_days": 30, "reminder_days_before": 7, "overdue_reminder_days": 7,
+                    "variance_threshold_percent": Decimal("10"), "over_allocation_percent": Decimal("0"),
+                    "payment_terms": Programme.PaymentTerms.ARREARS}
+        return {name: getattr(programme, name) for name in cls.service_fields}
+
+
+# Allocations --------------------------------------------------------------------------------
+
+
+class AllocationForm(VersionedForm):
+    recipient = forms.ModelChoiceField(
+        label="Recipient", queryset=Organisation.objects.none(), empty_label="Choose an organisation",
+        error_messages={"required": "Choose the organisation that receives the money."},
+    )
+    title = text("Title", "a title for the allocation", max_length=200,
+                 help_text="For example, Bradford District Community Safety Fund 2024-25.")
+    purpose = text("Purpose", "the purpose", required=False, rows=3, help_text="What the grant is for.")
+    amount = MoneyField(label="Amount", what="the amount")
+    start_date = date_field("Start date", "the start date")
+    end_date = date_field("End date", "the end date")
+    conditions = text("Conditions of the grant agreement", "the conditions", required=False, rows=4)
+    is_regrant = forms.BooleanField(label="The recipient passes the money on as grants to other providers",
+                                    required=False)
+    do_not_publish = forms.BooleanField(label="Do not publish this allocation as open data", required=False)
+    do_not_publish_reason = text("Why it must not be published", "the reason", required=False, rows=2)
+
+    service_fields = ("recipient", "title", "purpose", "amount", "start_date", "end_date", "conditions",
+                      "is_regrant", "do_not_publish", "do_not_publish_reason")
+    DECIDED = ("recipient", "amount", "start_date", "end_date")
+
+    def __init__(self, *args, organisations, decided=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = organisations
+        if decided:
+            # Fixed by the approval decision: shown, not posted.
+            for name in self.DECIDED:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Fixed by the approval decision."
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.service_fields if not self.fields[name].disabled}
+
+    @classmethod
+    def initial_for(cls, allocation) -> dict:
+        if allocation is None:
+            return {}
+        initial = {name: getattr(allocation, name) for name in cls.service_fields}
+        initial["recipient"] = allocation.recipient_id
+        initial["version"] = allocation.version
+        return initial
+
+
+class ApproveForm(VersionForm, ServiceErrorsMixin):
+    decision_reference = text("Decision reference", "the reference of the decision", max_length=100,
+                              help_text="The reference of the decision record, for example OPCC-DEC-2024-017.")
+    decision_date = date_field("Decision date", "the date of the decision")
+
+
+class SignForm(VersionForm, ServiceErrorsMixin):
+    signed_on = date_field("Date the grant agreement was signed", "the date the agreement was signed")
+
+
+class WithdrawForm(VersionForm, ServiceErrorsMixin):
+    reason = text("Why is the allocation being withdrawn?", "the reason", required=False, rows=3)
+
+
+class ActionForm(VersionForm, ServiceErrorsMixin):
+    """Activate or close: nothing to enter but the version seen."""
+
+
+# Projects -----------------------------------------------------------------------------------
+
+
+class ProjectForm(BaseForm):
+    reference = forms.SlugField(
+        label="Reference", max_length=40,
+        help_text="A short unique reference: letters, numbers and hyphens, like BTC-2024.",
+        error_messages={"required": "Enter a short reference for the project, like BTC-2024.",
+                        "invalid": "The reference can only have letters, numbers, hyphens and underscores."},
+    )
+    name = text("Name", "the project's name", max_length=200)
+    description = text("Description", "a description", required=False, rows=3)
+    provider = forms.ModelChoiceField(
+        label="Delivered by", queryset=Organisation.objects.none(), empty_label="Choose an organisation",
+        error_messages={"required": "Choose the organisation that delivers the project."},
+    )
+    start_date = date_field("Start date", "the start date")
+    end_date = date_field("End date", "the end date", help_text="For example, 31/3/2025. Funding that ends within "
+                          "the warning period is flagged as “funding ending”.")
+    priorities = forms.ModelMultipleChoiceField(
+        label="Police and Crime Plan priorities", queryset=Priority.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"checkboxes": True}),
+    )
+    area = forms.ModelChoiceField(label="Area served", queryset=Area.objects.none(), required=False, empty_label="No area")
+
+    service_fields = ("reference", "name", "description", "provider", "start_date", "end_date", "area")
+
+    def __init__(self, *args, organisations, priorities, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = organisations
+        self.fields["priorities"].queryset = priorities
+        self.fields["area"].queryset = areas
+
+    @classmethod
+    def initial_for(cls, project) -> dict:
+        if project is None:
+            return {}
+        initial = {name: getattr(project, name) for name in cls.service_fields}
+        initial.update(provider=project.provider_id, area=project.area_id,
+                       priorities=[p.pk for p in project.priorities.all()])
+        return initial
+
+
+class BudgetLineForm(VersionedForm):
+    financial_year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
+                                            error_messages={"required": "Choose the financial year."})
+    category = forms.ChoiceField(label="Category", choices=[("", "Choose a category")] + BudgetLine.Category.choices,
+                                 error_messages={"required": "Choose the category of the budget line."})
+    description = text("Description", "a description of the line", max_length=200,
+                       help_text="For example, Youth-work practitioners.")
+    amount = MoneyField(label="Budget for the year", what="the budget for the year")
+    profile_q1 = MoneyField(label="Planned spend Q1 (Apr–Jun)", what="the planned spend for Q1")
+    profile_q2 = MoneyField(label="Planned spend Q2 (Jul–Sep)", what="the planned spend for Q2")
+    profile_q3 = MoneyField(label="Planned spend Q3 (Oct–Dec)", what="the planned spend for Q3")
+    profile_q4 = MoneyField(label="Planned spend Q4 (Jan–Mar)", what="the planned spend for Q4",
+                            help_text="The four quarters must add up to the budget for the year.")
+
+    service_fields = ("financial_year", "category", "description", "amount", "profile_q1", "profile_q2", "profile_q3",
+                      "profile_q4")
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financial_year"].choices = [(y, FinancialYear(y).label) for y in years]
+
+    @classmethod
+    def initial_for(cls, line) -> dict:
+        if line is None:
+            return {}
+        return {**{name: getattr(line, name) for name in cls.service_fields}, "version": line.version}
+
+
+class ProjectMeasureForm(BaseForm):
+    measure = forms.ModelChoiceField(label="Measure from the library", queryset=OutcomeMeasure.objects.all(),
+                                     empty_label="Choose a measure",
+                                     error_messages={"required": "Choose a measure from the library."})
+    financial_year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
+                                            error_messages={"required": "Choose the financial year."})
+    baseline = FigureField(label="Baseline", what="the baseline", help_text="Where things stood before the project.")
+    annual_target = FigureField(label="Target for the year", what="the target for the year")
+    target_q1 = FigureField(label="Target Q1", what="the Q1 target")
+    target_q2 = FigureField(label="Target Q2", what="the Q2 target")
+    target_q3 = FigureField(label="Target Q3", what="the Q3 target")
+    target_q4 = FigureField(label="Target Q4", what="the Q4 target",
+                            help_text="Quarterly targets are optional: leave them empty to compare with the year's target.")
+
+    service_fields = ("measure", "financial_year", "baseline", "annual_target", "target_q1", "target_q2",
+                      "target_q3", "target_q4")
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financial_year"].choices = [(y, FinancialYear(y).label) for y in years]
+
+    @classmethod
+    def initial_for(cls, project_measure) -> dict:
+        if project_measure is None:
+            return {}
+        initial = {name: getattr(project_measure, name) for name in cls.service_fields}
+        initial["measure"] = project_measure.measure_id
+        return initial
+
+
+class MeasureForm(BaseForm):
+    name = text("Name", "the measure's name", max_length=200, help_text="For example, Young people engaged.")
+    definition = text("Definition", "what is counted, and how", rows=3,
+                      help_text="What is counted, and how, so that every provider counts it the same way.")
+    unit = forms.ChoiceField(label="Unit", choices=OutcomeMeasure.Unit.choices, widget=forms.Select(attrs={"radios": True}),
+                             error_messages={"required": "Choose the unit of the measure."})
+    direction = forms.ChoiceField(label="Direction", choices=OutcomeMeasure.Direction.choices,
+                                  widget=forms.Select(attrs={"radios": True}), error_messages={"required": "Choose whether higher or lower is better."})
+    cumulative = forms.BooleanField(label="Quarters add up to the year (a count of people helped, not a rate)",
+                                    required=False)
+
+    service_fields = ("name", "definition", "unit", "direction", "cumulative")
+
+
+# Virements ----------------------------------------------------------------------------------
+
+
+class LineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, line):
+        return (f"{line.project.name}: {line.description} ({FinancialYear(line.financial_year).label}, "
+                f"£{line.amount:,.2f})")
+
+
+class VirementForm(BaseForm):
+    from_line = LineChoiceField(label="Move money from", queryset=BudgetLine.objects.none(),
+                                empty_label="Choose a budget line",
+                                error_messages={"required": "Choose the budget line the money comes from."})
+    to_line = LineChoiceField(label="Move money to", queryset=BudgetLine.objects.none(),
+                              empty_label="Choose a budget line",
+                              error_messages={"required": "Choose the budget line the money goes to."})
+    amount = MoneyField(label="Amount", what="the amount to move")
+    quarter = forms.TypedChoiceField(
+        label="Quarter whose profile changes", coerce=int, choices=[("", "Choose a quarter")] + QUARTERS,
+        help_text="The amount comes off the first line's planned spend for this quarter and onto the second's.",
+        error_messages={"required": "Choose the quarter whose profile changes."},
+    )
+    reason = text("Why does the money need to move?", "the reason", required=False, rows=4,
+                  help_text="The commissioner decides on this reason.")
+
+    service_fields = ("from_line", "to_line", "amount", "quarter", "reason")
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_line"].queryset = lines
+        self.fields["to_line"].queryset = lines
+
+
+class DecisionForm(VersionForm, ServiceErrorsMixin):
+    note = text("Note for the provider", "a note", required=False, rows=3,
+                help_text="Required when refusing: the provider sees it.")
+
+
+# Payments and clawback ----------------------------------------------------------------------
+
+
+class ReleaseForm(VersionForm, ServiceErrorsMixin):
+    reference = text("Payment reference", "the payment reference", required=False, max_length=100,
+                     help_text="The reference from the finance system.")
+    paid_on = date_field("Date paid", "the date the payment was made", required=False)
+
+
+class WithholdForm(VersionForm, ServiceErrorsMixin):
+    reason = text("Why is the payment withheld?", "the reason", required=False, rows=3,
+                  help_text="For example, which return is missing. The recipient sees this.")
+
+
+class ClawbackForm(BaseForm):
+    amount = MoneyField(label="Amount to recover", what="the amount to recover")
+    reason = text("Why is the money being recovered?", "the reason", required=False, rows=3,
+                  help_text="For example, underspend at year end.")
+    requested_on = date_field("Date requested", "the date the money was asked for", required=False)
+
+    service_fields = ("amount", "reason", "requested_on")
+
+
+class ReceiveForm(VersionForm, ServiceErrorsMixin):
+    received_on = date_field("Date received", "the date the money was received", required=False)
+
+
+class WaiveForm(VersionForm, ServiceErrorsMixin):
+    waived_reason = text("Why will the money not be recovered?", "the reason", required=False, rows=3)

@@ -1,0 +1,585 @@
+"""Commissioning on the web: programmes, allocations, projects, budget lines, measures and virements.
+
+Reach decides 404 (the scoped selectors); permission decides 403 with the reason; the
+services decide what is valid. Each view parses a form, calls one service, and redirects
+or shows the form again with a GOV.UK error summary."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from grants import permissions, selectors
+from grants import forms_commissioning as f
+from grants.models import Area, Priority, Project, Virement
+from grants.services import Invalid, NotAllowed, Stale
+from grants.services import commissioning as services
+from grants.services import payments as payment_services
+from grants.services import virements as virement_services
+
+
+def funding_ending_months() -> int:
+    return getattr(settings, "FUNDING_ENDING_MONTHS", 6)
+
+
+# Shared by every view here and in finance.py ---------------------------------------------------
+
+
+def require(allowed_reason):
+    allowed, reason = allowed_reason
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def funder_only(user, what: str):
+    if not user.is_funder_side:
+        raise PermissionDenied(f"{what} are for the funder's officers.")
+
+
+def posted_version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def stale_or_forbidden(request, check, obj) -> bool:
+    """403 if the user may never do this; True if they may in principle but the object has moved on
+    since their form was drawn (their version is old); False if all is well."""
+    allowed, reason = check(request.user, obj)
+    if allowed:
+        return False
+    if check(request.user, obj, any_status=True)[0] and posted_version(request) != obj.version:
+        return True
+    raise PermissionDenied(reason)
+
+
+def call_service(form, call, stale_message: str | None = None) -> bool:
+    """Validate the form and call the service; True on success, else the form carries the errors."""
+    if stale_message:
+        form.is_valid()
+        form.add_error(None, stale_message)
+        return False
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except Invalid as error:
+        form.add_service_errors(error.errors)
+    except (Stale, NotAllowed) as error:
+        form.add_error(None, error.message)
+    else:
+        return True
+    return False
+
+
+def form_page(request, form, *, title, heading, submit, back_url, caption="", intro="", status=200, extra=None):
+    context = {"form": form, "title": title, "heading": heading, "submit": submit, "back_url": back_url,
+               "caption": caption, "intro": intro, **(extra or {})}
+    return render(request, "grants/form_page.html", context, status=status)
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound else 200
+
+
+# Programmes ---------------------------------------------------------------------------------
+
+
+@login_required
+def programme_list(request):
+    funder_only(request.user, "Programmes")
+    today = timezone.localdate()
+    months = funding_ending_months()
+    return render(request, "grants/programmes.html", {
+        "programmes": selectors.programme_list(request.user),
+        "ending": selectors.funding_ending(request.user, today, months),
+        "months": months,
+        "can_create": permissions.can_create_programme(request.user)[0],
+    })
+
+
+@login_required
+def programme_create(request):
+    require(permissions.can_create_programme(request.user))
+    form = f.ProgrammeForm(request.POST or None, initial=f.ProgrammeForm.initial_for(None))
+    if request.method == "POST":
+        done = {}
+
+        def call(data):
+            done["programme"] = services.programme_create(actor=request.user, values=form.values())
+
+        if call_service(form, call):
+            messages.success(request, "Programme set up. Now allocate its budget.")
+            return redirect("programme-detail", done["programme"].pk)
+    return form_page(request, form, title="Set up a programme", heading="Set up a programme",
+                     submit="Save programme", back_url=reverse("programmes"), status=_status(form),
+                     intro="A funding programme for one financial year, with its budget and its rules.")
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = selectors.programme_for_user(request.user, pk)
+    funder_only(request.user, "Programme pages")
+    return render(request, "grants/programme_detail.html", {
+        "programme": programme,
+        "totals": selectors.programme_totals(programme),
+        "allocations": selectors.programme_allocations(request.user, programme),
+        "can_edit": permissions.can_edit_programme(request.user, programme)[0],
+        "can_allocate": permissions.can_create_allocation(request.user, programme)[0],
+    })
+
+
+@login_required
+def programme_edit(request, pk):
+    programme = selectors.programme_for_user(request.user, pk)
+    require(permissions.can_edit_programme(request.user, programme))
+    form = f.ProgrammeForm(request.POST or None, initial=f.ProgrammeForm.initial_for(programme))
+    if request.method == "POST" and call_service(
+            form, lambda data: services.programme_update(actor=request.user, programme=programme, values=form.values())):
+        messages.success(request, "Programme saved.")
+        return redirect("programme-detail", programme.pk)
+    return form_page(request, form, title=f"Change {programme}", heading="Change the programme", caption=str(programme),
+                     submit="Save programme", back_url=reverse("programme-detail", args=[programme.pk]),
+                     status=_status(form))
+
+
+# Allocations --------------------------------------------------------------------------------
+
+
+@login_required
+def allocation_create(request, pk):
+    programme = selectors.programme_for_user(request.user, pk)
+    require(permissions.can_create_allocation(request.user, programme))
+    form = f.AllocationForm(request.POST or None, organisations=selectors.organisations_for_choice(),
+                            initial={"start_date": programme.year.start, "end_date": programme.year.end})
+    if request.method == "POST":
+        done = {}
+
+        def call(data):
+            done["allocation"] = services.allocation_create(actor=request.user, programme=programme,
+                                                            values=form.values())
+
+        if call_service(form, call):
+            messages.success(request, "Draft allocation saved. Record the decision to approve it.")
+            return redirect("allocation-detail", done["allocation"].pk)
+    totals = selectors.programme_totals(programme)
+    return form_page(request, form, title="Allocate funds", heading="Allocate funds", caption=str(programme),
+                     submit="Save draft allocation", back_url=reverse("programme-detail", args=[programme.pk]),
+                     intro=f"Left to allocate: £{totals.left_to_allocate:,.2f} (the budget plus the "
+                           f"{totals.allowance_percent.normalize():f}% allowance, less what is approved). "
+                           "A draft commits nothing until it is approved.",
+                     status=_status(form))
+
+
+def allocation_context(request, allocation, **forms) -> dict:
+    """Everything the allocation page shows, with a form for each action the user may take."""
+    user = request.user
+    today = timezone.localdate()
+    months = funding_ending_months()
+    sees_money = user.is_funder_side or (user.is_provider and user.organisation_id == allocation.recipient_id)
+    version = {"version": allocation.version}
+    context = {
+        "allocation": allocation,
+        "programme": allocation.programme,
+        "projects": selectors.allocation_projects(allocation),
+        "budgeted": selectors.allocation_budgeted(allocation),
+        "ending_before": selectors.add_months(today, months),
+        "today": today,
+        "months": months,
+        "sees_money": sees_money,
+        "can_edit": permissions.can_edit_allocation(user, allocation)[0],
+        "can_add_project": permissions.can_create_project(user, allocation)[0],
+        "can_manage_payments": permissions.can_manage_payments(user, allocation)[0],
+        "can_record_clawback": permissions.can_record_clawback(user, allocation)[0],
+    }
+    if user.is_funder_side:
+        context["totals"] = selectors.programme_totals(allocation.programme)
+    if sees_money:
+        context["schedule"] = selectors.payment_schedule(user, allocation, today)
+        context["money"] = payment_services.underspend(allocation)
+        context["clawbacks"] = selectors.clawbacks_for(user, allocation)
+        context["history"] = selectors.allocation_history(allocation)
+    for name, check, form_class in ALLOCATION_ACTIONS_FORMS:
+        if name in forms:
+            context[f"{name}_form"] = forms[name]
+        elif check(user, allocation)[0]:
+            context[f"{name}_form"] = form_class(initial=version)
+    context["error_forms"] = [form for form in forms.values() if form.errors]
+    return context
+
+
+ALLOCATION_ACTIONS_FORMS = [
+    ("approve", permissions.can_approve_allocation, f.ApproveForm),
+    ("sign", permissions.can_sign_allocation, f.SignForm),
+    ("activate", permissions.can_activate_allocation, f.ActionForm),
+    ("withdraw", permissions.can_withdraw_allocation, f.WithdrawForm),
+    ("close", permissions.can_close_allocation, f.ActionForm),
+]
+
+
+@login_required
+def allocation_detail(request, pk):
+    allocation = selectors.allocation_for_user(request.user, pk)
+    return render(request, "grants/allocation_detail.html", allocation_context(request, allocation))
+
+
+@login_required
+def allocation_edit(request, pk):
+    allocation = selectors.allocation_for_user(request.user, pk)
+    stale = request.method == "POST" and stale_or_forbidden(request, permissions.can_edit_allocation, allocation)
+    if request.method != "POST":
+        require(permissions.can_edit_allocation(request.user, allocation))
+    decided = allocation.status != allocation.Status.DRAFT
+    form = f.AllocationForm(request.POST or None, organisations=selectors.organisations_for_choice(), decided=decided,
+                            initial=f.AllocationForm.initial_for(allocation))
+    if request.method == "POST" and call_service(
+            form, lambda data: services.allocation_update(actor=request.user, allocation=allocation,
+                                                          version=data["version"], values=form.values()),
+            stale_message=services.ALLOCATION_STALE if stale else None):
+        messages.success(request, "Allocation saved.")
+        return redirect("allocation-detail", allocation.pk)
+    return form_page(request, form, title=f"Change {allocation.title}", heading="Change the allocation",
+                     caption=allocation.title, submit="Save allocation",
+                     back_url=reverse("allocation-detail", args=[allocation.pk]), status=_status(form))
+
+
+def allocation_post(request, pk, action: str, actions: dict):
+    """The shape every allocation action shares: check, validate, act, redirect or show the page again."""
+    allocation = selectors.allocation_for_user(request.user, pk)
+    if action not in actions:
+        raise Http404("No such action")
+    check, form_class, act, message = actions[action]
+    stale = stale_or_forbidden(request, check, allocation)
+    form = form_class(request.POST)
+    if call_service(form, lambda data: act(request.user, allocation, data),
+                    stale_message=services.ALLOCATION_STALE if stale else None):
+        messages.success(request, message)
+        return redirect("allocation-detail", allocation.pk)
+    return render(request, "grants/allocation_detail.html", allocation_context(request, allocation, **{action: form}),
+                  status=400)
+
+
+COMMISSIONING_ACTIONS = {
+    "approve": (permissions.can_approve_allocation, f.ApproveForm,
+                lambda user, allocation, data: services.allocation_approve(
+                    actor=user, allocation=allocation, version=data["version"],
+                    decision_reference=data["decision_reference"], decision_date=data["decision_date"]),
+                "Allocation approved."),
+    "sign": (permissions.can_sign_allocation, f.SignForm,
+             lambda user, allocation, data: services.allocation_sign(
+                 actor=user, allocation=allocation, version=data["version"], signed_on=data["signed_on"]),
+             "Grant agreement recorded as signed: finance can now schedule the payments."),
+    "activate": (permissions.can_activate_allocation, f.ActionForm,
+                 lambda user, allocation, data: services.allocation_activate(
+                     actor=user, allocation=allocation, version=data["version"]),
+                 "Allocation marked active."),
+    "withdraw": (permissions.can_withdraw_allocation, f.WithdrawForm,
+                 lambda user, allocation, data: services.allocation_withdraw(
+                     actor=user, allocation=allocation, version=data["version"], reason=data["reason"]),
+                 "Allocation withdrawn."),
+}
+
+
+@login_required
+@require_POST
+def allocation_action(request, pk, action):
+    return allocation_post(request, pk, action, COMMISSIONING_ACTIONS)
+
+
+# Projects -----------------------------------------------------------------------------------
+
+
+def _project_form(request, allocation, project=None):
+    return f.ProjectForm(
+        request.POST or None, initial=f.ProjectForm.initial_for(project) if project else
+        {"start_date": allocation.start_date, "end_date": allocation.end_date},
+        organisations=selectors.organisations_for_choice(),
+        priorities=Priority.objects.filter(commissioner_id=allocation.programme.commissioner_id).order_by("name"),
+        areas=Area.objects.order_by("name"),
+    )
+
+
+@login_required
+def project_create(request, pk):
+    allocation = selectors.allocation_for_user(request.user, pk)
+    require(permissions.can_create_project(request.user, allocation))
+    form = _project_form(request, allocation)
+    if request.method == "POST":
+        done = {}
+
+        def call(data):
+            done["project"] = services.project_create(actor=request.user, allocation=allocation, values=form.values(),
+                                                      priorities=data["priorities"])
+
+        if call_service(form, call):
+            messages.success(request, "Project set up. Now add its budget lines and outcome measures.")
+            return redirect("project-detail", done["project"].reference)
+    return form_page(request, form, title="Set up a project", heading="Set up a project", caption=allocation.title,
+                     submit="Save project", back_url=reverse("allocation-detail", args=[allocation.pk]),
+                     status=_status(form))
+
+
+@login_required
+def project_detail(request, reference):
+    project = selectors.project_for_user(request.user, reference)
+    user = request.user
+    today = timezone.localdate()
+    months = funding_ending_months()
+    lines = list(selectors.project_lines(project))
+    years = {}
+    for line in lines:
+        years.setdefault(line.financial_year, []).append(line)
+    return render(request, "grants/project_detail.html", {
+        "project": project,
+        "allocation": project.allocation,
+        "years": [(year, year_lines, sum((line.amount for line in year_lines), 0)) for year, year_lines in years.items()],
+        "measures": selectors.project_measures(project),
+        "virements": selectors.virements_for_user(user, project=project),
+        "history": selectors.project_history(project),
+        "funding_ending": today <= project.end_date <= selectors.add_months(today, months)
+        and project.allocation.status in selectors.FUNDED_STATUSES,
+        "months": months,
+        "can_edit": permissions.can_edit_project(user, project)[0],
+        "can_request_virement": permissions.can_request_virement(user, project)[0],
+    })
+
+
+@login_required
+def project_edit(request, reference):
+    project = selectors.project_for_user(request.user, reference)
+    require(permissions.can_edit_project(request.user, project))
+    form = _project_form(request, project.allocation, project)
+    if request.method == "POST":
+        done = {}
+
+        def call(data):
+            done["project"] = services.project_update(actor=request.user, project=project, values=form.values(),
+                                                      priorities=data["priorities"])
+
+        if call_service(form, call):
+            messages.success(request, "Project saved.")
+            return redirect("project-detail", done["project"].reference)
+    return form_page(request, form, title=f"Change {project.name}", heading="Change the project", caption=project.name,
+                     submit="Save project", back_url=reverse("project-detail", args=[project.reference]),
+                     status=_status(form))
+
+
+def _project_years(project):
+    return sorted({q.financial_year for q in project.quarters()})
+
+
+@login_required
+def budget_line_edit(request, reference, pk=None):
+    project = selectors.project_for_user(request.user, reference)
+    line = get_object_or_404(project.budget_lines, pk=pk) if pk else None
+    if line is not None and request.method == "POST":
+        check = lambda user, obj, any_status=False: permissions.can_edit_project(user, project, any_status)  # noqa: E731
+        stale = stale_or_forbidden(request, check, line)
+    else:
+        require(permissions.can_edit_project(request.user, project))
+        stale = False
+    form = f.BudgetLineForm(request.POST or None, years=_project_years(project),
+                            initial=f.BudgetLineForm.initial_for(line) or {"financial_year": _project_years(project)[0]})
+    if request.method == "POST" and call_service(
+            form, lambda data: services.budget_line_save(actor=request.user, project=project, values=form.values(),
+                                                         line=line, version=data["version"]),
+            stale_message=services.LINE_STALE if stale else None):
+        messages.success(request, "Budget line saved.")
+        return redirect(reverse("project-detail", args=[project.reference]) + "#budget")
+    left = project.allocation.amount - selectors.allocation_budgeted(project.allocation) + (line.amount if line else 0)
+    return form_page(request, form, title="Budget line", heading="Change a budget line" if line else "Add a budget line",
+                     caption=project.name, submit="Save budget line",
+                     back_url=reverse("project-detail", args=[project.reference]),
+                     intro=f"Left for this line within the allocation: £{left:,.2f}. The quarterly profile must add "
+                           "up to the line.", status=_status(form))
+
+
+@login_required
+@require_POST
+def budget_line_delete(request, reference, pk):
+    project = selectors.project_for_user(request.user, reference)
+    line = get_object_or_404(project.budget_lines, pk=pk)
+    require(permissions.can_edit_project(request.user, project))
+    try:
+        services.budget_line_delete(actor=request.user, line=line, version=posted_version(request))
+    except (Invalid, Stale) as error:
+        messages.error(request, next(iter(error.errors.values())) if isinstance(error, Invalid) else error.message)
+    else:
+        messages.success(request, "Budget line removed.")
+    return redirect(reverse("project-detail", args=[project.reference]) + "#budget")
+
+
+@login_required
+def project_measure_edit(request, reference, pk=None):
+    project = selectors.project_for_user(request.user, reference)
+    project_measure = get_object_or_404(project.measures, pk=pk) if pk else None
+    require(permissions.can_edit_project(request.user, project))
+    form = f.ProjectMeasureForm(request.POST or None, years=_project_years(project),
+                                initial=f.ProjectMeasureForm.initial_for(project_measure)
+                                or {"financial_year": _project_years(project)[0]})
+    if request.method == "POST" and call_service(
+            form, lambda data: services.project_measure_save(actor=request.user, project=project, values=form.values(),
+                                                             project_measure=project_measure)):
+        messages.success(request, "Outcome measure saved.")
+        return redirect(reverse("project-detail", args=[project.reference]) + "#measures")
+    return form_page(request, form, title="Outcome measure",
+                     heading="Change a measure's targets" if project_measure else "Add an outcome measure",
+                     caption=project.name, submit="Save measure",
+                     back_url=reverse("project-detail", args=[project.reference]),
+                     intro="Not in the list? Add it to the library first.",
+                     extra={"library_link": reverse("measure-create") + f"?project={project.reference}"},
+                     status=_status(form))
+
+
+@login_required
+@require_POST
+def project_measure_delete(request, reference, pk):
+    project = selectors.project_for_user(request.user, reference)
+    project_measure = get_object_or_404(project.measures, pk=pk)
+    require(permissions.can_edit_project(request.user, project))
+    try:
+        services.project_measure_delete(actor=request.user, project_measure=project_measure)
+    except Invalid as error:
+        messages.error(request, next(iter(error.errors.values())))
+    else:
+        messages.success(request, "Outcome measure removed.")
+    return redirect(reverse("project-detail", args=[project.reference]) + "#measures")
+
+
+# The measure library ------------------------------------------------------------------------
+
+
+@login_required
+def measure_list(request):
+    from grants.models import OutcomeMeasure
+
+    if not request.user.role:
+        raise PermissionDenied("The measure library is for people with a role in an organisation.")
+    return render(request, "grants/measures.html", {
+        "measures": OutcomeMeasure.objects.order_by("name"),
+        "can_add": permissions.can_add_measure(request.user)[0],
+    })
+
+
+@login_required
+def measure_create(request):
+    require(permissions.can_add_measure(request.user))
+    back = reverse("measure-list")
+    reference = request.GET.get("project", "")
+    if reference and Project.objects.for_user(request.user).filter(reference=reference).exists():
+        back = reverse("project-measure-create", args=[reference])
+    form = f.MeasureForm(request.POST or None)
+    if request.method == "POST" and call_service(
+            form, lambda data: services.measure_create(actor=request.user, values=form.values())):
+        messages.success(request, "Measure added to the library.")
+        return redirect(back)
+    return form_page(request, form, title="Add a measure to the library", heading="Add a measure to the library",
+                     submit="Add measure", back_url=back, status=_status(form),
+                     intro="Every project can report against the measures in the library. Check the library first: "
+                           "one measure counted the same way everywhere can be added up.")
+
+
+# Virements ----------------------------------------------------------------------------------
+
+
+@login_required
+def virement_list(request):
+    if not request.user.role:
+        raise PermissionDenied("Virements are for people with a role in an organisation.")
+    status = request.GET.get("status", "")
+    if status not in Virement.Status.values:
+        status = ""
+    return render(request, "grants/virements.html", {
+        "virements": selectors.virements_for_user(request.user, status=status or None),
+        "status": status, "statuses": Virement.Status.choices,
+    })
+
+
+@login_required
+def virement_create(request, reference):
+    project = selectors.project_for_user(request.user, reference)
+    require(permissions.can_request_virement(request.user, project))
+    lines = selectors.virement_lines(request.user, project)
+    form = f.VirementForm(request.POST or None, lines=lines)
+    if request.method == "POST":
+        done = {}
+
+        def call(data):
+            done["virement"] = virement_services.virement_request(
+                actor=request.user, from_line=data["from_line"], to_line=data["to_line"], amount=data["amount"],
+                quarter=data["quarter"], reason=data["reason"])
+
+        if call_service(form, call):
+            messages.success(request, "Virement requested: the commissioner will approve or refuse it.")
+            return redirect("virement-detail", done["virement"].pk)
+    return form_page(request, form, title="Ask to move budget", heading="Ask to move budget", caption=project.name,
+                     submit="Send the request", back_url=reverse("project-detail", args=[project.reference]),
+                     intro="Move money between budget lines of your project, or between projects of the same "
+                           "allocation. The commissioner must approve it before the budget changes.",
+                     status=_status(form))
+
+
+def _virement_page(request, virement, form=None, status=200):
+    can_decide = permissions.can_decide_virement(request.user, virement)[0]
+    if can_decide and form is None:
+        form = f.DecisionForm(initial={"version": virement.version})
+    problems = {}
+    if virement.status == Virement.Status.REQUESTED and virement.quarter:
+        problems = virement_services.check_move(virement.from_line, virement.to_line, virement.amount, virement.quarter)
+    lines = [virement.from_line, virement.to_line]
+    return render(request, "grants/virement_detail.html", {
+        "virement": virement, "form": form if can_decide or form is not None else None,
+        "problems": list(problems.values()), "lines": lines,
+        "error_forms": [form] if form is not None and form.errors else [],
+        "line_changes": _line_changes(virement),
+    }, status=status)
+
+
+def _line_changes(virement):
+    """Each line before and after an approved virement, from the audit history."""
+    if virement.status != Virement.Status.APPROVED:
+        return []
+    from grants.models import BudgetLine
+
+    reason = f"Virement {virement.pk} approved"
+    rows = []
+    for line in (virement.from_line, virement.to_line):
+        after = BudgetLine.history.filter(id=line.pk, history_change_reason=reason).order_by("-history_date").first()
+        before = after.prev_record if after is not None else None
+        if after is not None and before is not None:
+            rows.append((line, before, after))
+    return rows
+
+
+@login_required
+def virement_detail(request, pk):
+    virement = selectors.virement_for_user(request.user, pk)
+    return _virement_page(request, virement)
+
+
+@login_required
+@require_POST
+def virement_decide(request, pk):
+    virement = selectors.virement_for_user(request.user, pk)
+    approve = request.POST.get("action") == "approve"
+    stale = stale_or_forbidden(request, permissions.can_decide_virement, virement)
+    form = f.DecisionForm(request.POST)
+
+    def call(data):
+        if approve:
+            virement_services.virement_approve(actor=request.user, virement=virement, version=data["version"],
+                                               note=data["note"])
+        else:
+            virement_services.virement_refuse(actor=request.user, virement=virement, version=data["version"],
+                                              note=data["note"])
+
+    if call_service(form, call, stale_message=virement_services.STALE if stale else None):
+        messages.success(request, "Virement approved: the budgets have changed." if approve else "Virement refused.")
+        return redirect("virement-detail", virement.pk)
+    return _virement_page(request, virement, form=form, status=400)

@@ -1,0 +1,127 @@
+"""
+The world the page tests share, and the form data each page posts.
+
+Programme "Community Safety Fund" (the base actors') pays in advance. Allocation A (to A) is
+active with a scheduled payment for Q1 and a released one for Q2 with a clawback asked for;
+allocation B (to B) is active and settled, and funds B's project and one delivered by A, so
+that A reaches B's allocation without seeing what B is paid. A draft allocation to A waits for
+its decision; project A has three budget lines (one spare), a measure, and a virement requested by A.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from grants.models import (
+    Allocation,
+    BudgetLine,
+    Clawback,
+    OutcomeMeasure,
+    Payment,
+    Programme,
+    Project,
+    ProjectMeasure,
+    Virement,
+)
+from tests import factories as f
+from tests.grants.commissioning.helpers import line
+
+TODAY = date(2024, 5, 15)
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(date(2024, 5, 15), tick=False):
+        yield TODAY
+
+
+@pytest.fixture
+def pages(world, today):
+    w = world
+    Programme.objects.filter(pk=w.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
+    w.programme.refresh_from_db()
+    w.staff = line(w.project_a, "Youth workers", "40000.00")
+    w.venue = line(w.project_a, "Venue hire", "4000.00", category=BudgetLine.Category.NON_STAFF)
+    w.spare = line(w.project_a, "Contingency", "400.00", category=BudgetLine.Category.OTHER)
+    w.measure = f.OutcomeMeasureFactory(name="Young people engaged")
+    w.project_measure = f.ProjectMeasureFactory(project=w.project_a, measure=w.measure)
+    w.virement = Virement.objects.create(from_line=w.staff, to_line=w.venue, amount=Decimal("500.00"), quarter=4,
+                                         reason="Evening sessions.", requested_by=w.user_a)
+    w.q1 = f.PaymentFactory(allocation=w.allocation_a, quarter=1, amount=Decimal("25000.00"))
+    w.q2 = f.PaymentFactory(allocation=w.allocation_a, quarter=2, amount=Decimal("25000.00"), status="released",
+                            reference="PAY-2", paid_on=date(2023, 7, 3), released_by=w.finance)
+    w.clawback = Clawback.objects.create(allocation=w.allocation_a, amount=Decimal("1000.00"), reason="Underspend.",
+                                         requested_on=date(2024, 5, 1), recorded_by=w.finance)
+    w.b_payment = f.PaymentFactory(allocation=w.allocation_b, quarter=1, amount=Decimal("10000.00"),
+                                   status="released", reference="PAY-B1", paid_on=date(2023, 4, 3))
+    w.b_2 = f.ProjectFactory(allocation=w.allocation_b, provider=w.provider_a, reference="B-2",
+                             name="Delivered by A for B")
+    w.draft = f.AllocationFactory(programme=w.programme, recipient=w.provider_a, title="Draft to A",
+                                  amount=Decimal("5000.00"), status="draft", decision_reference="", decision_date=None)
+    return w
+
+
+def state() -> list:
+    """Everything a page here can change."""
+    return [
+        sorted(Programme.objects.values_list("pk", "name", "total_budget")),
+        sorted(Allocation.objects.values_list("pk", "status", "version", "amount", "title")),
+        sorted(Project.objects.values_list("pk", "name")),
+        sorted(BudgetLine.objects.values_list("pk", "amount", "version", "profile_q4")),
+        sorted(ProjectMeasure.objects.values_list("pk", "annual_target")),
+        OutcomeMeasure.objects.count(),
+        sorted(Virement.objects.values_list("pk", "status")),
+        sorted(Payment.objects.values_list("pk", "status", "amount", "version")),
+        sorted(Clawback.objects.values_list("pk", "status", "amount")),
+    ]
+
+
+def programme_data(w, **changes):
+    data = dict(name="Serious Violence Duty", code="SVD-2024", financial_year="2024-25",
+                funding_source="Home Office", description="", total_budget="£250,000", payment_terms="arrears",
+                return_due_days="30", reminder_days_before="7", overdue_reminder_days="7",
+                variance_threshold_percent="10%", over_allocation_percent="0")
+    data.update(changes)
+    return data
+
+
+def programme_edit_data(w, **changes):
+    return programme_data(w, name="Community Safety Fund (renamed)", code=w.programme.code, financial_year="2023-24",
+                          total_budget="1,000,000.00", payment_terms="advance", **changes)
+
+
+def allocation_data(w, **changes):
+    data = dict(recipient=str(w.provider_b.pk), title="Extra for B", purpose="", amount="5,000.00",
+                start_date="1/4/2023", end_date="31/3/2024", conditions="", version="")
+    data.update(changes)
+    return data
+
+
+def allocation_edit_data(w, allocation, **changes):
+    data = dict(title=allocation.title + " (renamed)", purpose="Youth work.", conditions="Quarterly returns.",
+                version=str(allocation.version))
+    data.update(changes)
+    return data
+
+
+def project_data(w, **changes):
+    data = dict(reference="NEW-1", name="New project", description="", provider=str(w.provider_a.pk),
+                start_date="1/4/2023", end_date="31/3/2024", area="")
+    data.update(changes)
+    return data
+
+
+def line_data(w, **changes):
+    data = dict(financial_year="2023", category="other", description="Training", amount="400",
+                profile_q1="100", profile_q2="100", profile_q3="100", profile_q4="100", version="")
+    data.update(changes)
+    return data
+
+
+def measure_data(w, **changes):
+    data = dict(measure=str(f.OutcomeMeasureFactory(name="Sessions run").pk), financial_year="2023", baseline="",
+                annual_target="48", target_q1="", target_q2="", target_q3="", target_q4="")
+    data.update(changes)
+    return data
