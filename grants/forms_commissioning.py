@@ -213,7 +213,8 @@ class ProgrammeForm(BaseForm):
 class AllocationForm(VersionedForm):
     recipient = forms.ModelChoiceField(
         label="Recipient", queryset=Organisation.objects.none(), empty_label="Choose an organisation",
-        error_messages={"required": "Choose the organisation that receives the money."},
+        error_messages={"required": "Choose the organisation that receives the money.",
+                        "invalid_choice": "Choose an organisation from the list."},
     )
     title = text("Title", "a title for the allocation", max_length=200,
                  help_text="For example, Bradford District Community Safety Fund 2024-25.")
@@ -285,7 +286,8 @@ class ProjectForm(BaseForm):
     description = text("Description", "a description", required=False, rows=3)
     provider = forms.ModelChoiceField(
         label="Delivered by", queryset=Organisation.objects.none(), empty_label="Choose an organisation",
-        error_messages={"required": "Choose the organisation that delivers the project."},
+        error_messages={"required": "Choose the organisation that delivers the project.",
+                        "invalid_choice": "Choose an organisation from the list."},
     )
     start_date = date_field("Start date", "the start date")
     end_date = date_field("End date", "the end date", help_text="For example, 31/3/2025. Funding that ends within "
@@ -345,7 +347,8 @@ class BudgetLineForm(VersionedForm):
 class ProjectMeasureForm(BaseForm):
     measure = forms.ModelChoiceField(label="Measure from the library", queryset=OutcomeMeasure.objects.all(),
                                      empty_label="Choose a measure",
-                                     error_messages={"required": "Choose a measure from the library."})
+                                     error_messages={"required": "Choose a measure from the library.",
+                                                     "invalid_choice": "Choose a measure from the list."})
     financial_year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
                                             error_messages={"required": "Choose the financial year."})
     baseline = FigureField(label="Baseline", what="the baseline", help_text="Where things stood before the project.")
@@ -398,10 +401,12 @@ class LineChoiceField(forms.ModelChoiceField):
 class VirementForm(BaseForm):
     from_line = LineChoiceField(label="Move money from", queryset=BudgetLine.objects.none(),
                                 empty_label="Choose a budget line",
-                                error_messages={"required": "Choose the budget line the money comes from."})
+                                error_messages={"required": "Choose the budget line the money comes from.",
+                                                "invalid_choice": "Choose a budget line from the list."})
     to_line = LineChoiceField(label="Move money to", queryset=BudgetLine.objects.none(),
                               empty_label="Choose a budget line",
-                              error_messages={"required": "Choose the budget line the money goes to."})
+                              error_messages={"required": "Choose the budget line the money goes to.",
+                                              "invalid_choice": "Choose a budget line from the list."})
     amount = MoneyField(label="Amount", what="the amount to move")
     quarter = forms.TypedChoiceField(
         label="Quarter whose profile changes", coerce=int, choices=[("", "Choose a quarter")] + QUARTERS,

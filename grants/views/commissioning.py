@@ -550,8 +550,9 @@ def _line_changes(virement):
     reason = f"Virement {virement.pk} approved"
     rows = []
     for line in (virement.from_line, virement.to_line):
-        after = BudgetLine.history.filter(id=line.pk, history_change_reason=reason).order_by("-history_date").first()
-        before = after.prev_record if after is not None else None
+        records = BudgetLine.history.filter(id=line.pk)
+        after = records.filter(history_change_reason=reason).order_by("-history_id").first()
+        before = records.filter(history_id__lt=after.history_id).order_by("-history_id").first() if after else None
         if after is not None and before is not None:
             rows.append((line, before, after))
     return rows
