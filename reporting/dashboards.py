@@ -1,0 +1,632 @@
+"""
+What the dashboards show: the funder's (commissioner officers, finance officers and viewers),
+a provider's, and the charts on a project's page.
+
+Each reads in a fixed number of queries however many programmes, projects and returns there
+are: sums and counts are grouped in the database, lists are cut to a length, and what is
+worked out per project is worked out in Python from one query's rows. Everything starts from
+the user's reach (`for_user`, or the same scope rule as a condition).
+
+The rules
+- The current quarter is the latest quarter that has ended (figures.latest_ended_quarter).
+  When none of the user's projects runs that late, the funder's dashboard shows the last
+  quarter one of them ran in, and says so. Any other quarter can be chosen.
+- "To date" means the quarter's financial year, from Q1 to that quarter.
+- Only approved returns count: spend, measure values and the officer's RAG.
+- A programme's row covers the programmes of the quarter's financial year and any other
+  programme with a decided allocation running in that year. Allocated is the total of its
+  decided allocations (approved, agreement signed, active, closed); profiled is the budget
+  lines' profile for Q1 to the quarter; spent is the actual spend on approved returns for
+  those quarters; variance is spent minus profiled (and as a % of profiled); paid is the
+  payments released for those quarters.
+- Returns by status: for every project running in the quarter under a decided allocation,
+  its return's status, or "not started".
+- RAG: figures.return_rag (the officer's rating of an approved return; the provider's own
+  rating of a return submitted or sent back; a draft is not rated).
+- Overdue: a quarter up to the chosen one, of a project whose allocation still owes returns,
+  whose due date (the programme's days after quarter end) has passed by today, and whose
+  return is not submitted or approved.
+- Measures most off target: for each measure with an approved value in the quarter, the year
+  to date against the target to date (the return page's rules), ranked by the shortfall as
+  a share of the target.
+- Funding ending: grants.selectors.funding_ending, FUNDING_ENDING_MONTHS from today.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When
+
+from grants import selectors
+from grants.models import (
+    RAG,
+    Allocation,
+    BudgetLine,
+    MeasureValue,
+    Payment,
+    Programme,
+    Project,
+    ProjectMeasure,
+    QuarterlyReturn,
+    ReturnEvent,
+    SpendLine,
+)
+from grants.models.common import ZERO
+from grants.periods import Quarter
+from grants.selectors import target_to_date
+
+from .figures import (
+    APPROVED,
+    COUNTED_ALLOCATIONS,
+    NOT_RATED,
+    NOT_STARTED,
+    OWING_ALLOCATIONS,
+    RAG_ORDER,
+    STATUS_ORDER,
+    Status,
+    latest_ended_quarter,
+    money,
+    percent,
+    quarter_targets,
+    quarters_q,
+    rag_condition,
+    return_rag,
+    shortfall,
+    spend_variance_percent,
+)
+
+LIST_LENGTH = 25  # rows shown in each "needs attention" list; the total is always said
+OFF_TARGET_LENGTH = 10
+
+
+def can_view_dashboard(user) -> tuple[bool, str]:
+    """Anyone with an organisation and a role has a dashboard: the funder's or a provider's."""
+    if not getattr(user, "is_authenticated", False):
+        return False, "Sign in to see your dashboard."
+    if not user.organisation_id or not user.role:
+        return False, "Your account has no organisation or role yet: ask an administrator to set them."
+    return True, ""
+
+
+def funding_ending_months() -> int:
+    return getattr(settings, "FUNDING_ENDING_MONTHS", 6)
+
+
+# --- The funder's dashboard ------------------------------------------------------------------
+
+
+@dataclass
+class ProgrammeRow:
+    programme: Programme
+    allocated: Decimal = ZERO
+    profiled: Decimal = ZERO
+    spent: Decimal = ZERO
+    paid: Decimal = ZERO
+    running: int = 0
+    statuses: dict = field(default_factory=dict)  # status (or "not_started") -> count
+    rags: dict = field(default_factory=dict)  # red, amber, green, not_rated -> count
+
+    @property
+    def variance(self) -> Decimal:
+        return self.spent - self.profiled
+
+    @property
+    def variance_percent(self):
+        return spend_variance_percent(self.spent, self.profiled)
+
+    @property
+    def approved(self) -> int:
+        return self.statuses.get(APPROVED, 0)
+
+    @property
+    def status_list(self):
+        return [(status, self.statuses.get(status, 0)) for status in STATUS_ORDER]
+
+    @property
+    def rag_list(self):
+        return [(rag, self.rags.get(rag, 0)) for rag in RAG_ORDER]
+
+
+@dataclass
+class AttentionRow:
+    """A return rated red or amber this quarter."""
+
+    ret: QuarterlyReturn
+    rag: str
+    source: str  # "officer" or "provider"
+
+
+@dataclass
+class OverdueRow:
+    project_id: int
+    reference: str
+    name: str
+    programme: str
+    provider: str
+    quarter: Quarter
+    due: date
+    status: str  # draft, returned or not_started
+
+    @property
+    def days_overdue(self) -> int:
+        return (self._today - self.due).days
+
+    _today: date = date.min
+
+
+@dataclass
+class OffTargetRow:
+    reference: str
+    project: str
+    programme: str
+    measure: str
+    unit: str
+    direction: str
+    year_to_date: Decimal
+    target: Decimal
+    shortfall: Decimal
+    quarter: Quarter
+
+    @property
+    def percent_of_target(self):
+        return percent(self.year_to_date, self.target)
+
+
+@dataclass
+class FunderDashboard:
+    quarter: Quarter
+    latest_ended: Quarter
+    clamped: bool  # the quarter was moved back to the last one the user's projects ran in
+    programme: Programme | None
+    today: date
+    programmes: list
+    totals: ProgrammeRow
+    attention: list
+    attention_total: int
+    overdue: list
+    overdue_total: int
+    off_target: list
+    ending: list
+    ending_total: int
+    months: int
+
+    @property
+    def year_label(self) -> str:
+        return self.quarter.year.label
+
+
+def project_span(user) -> tuple[date | None, date | None]:
+    """The first start and the last end of the projects the user reaches under decided allocations."""
+    span = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS).aggregate(
+        first=Min("start_date"), last=Max("end_date"))
+    return span["first"], span["last"]
+
+
+def default_quarter(today: date, last_end: date | None) -> tuple[Quarter, bool]:
+    """The latest quarter that has ended, or the last quarter a project ran in if that is earlier."""
+    latest = latest_ended_quarter(today)
+    if last_end is not None and Quarter.from_date(last_end) < latest:
+        return Quarter.from_date(last_end), True
+    return latest, False
+
+
+def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programme | None = None,
+                     latest_ended: Quarter | None = None, clamped: bool = False) -> FunderDashboard:
+    """The funder's dashboard for `quarter`, optionally for one programme. Thirteen queries."""
+    year, number = quarter.financial_year, quarter.number
+    projects = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS)
+    if programme is not None:
+        projects = projects.filter(allocation__programme=programme)
+
+    # 1. The programmes: of this year, or with a decided allocation running in it.
+    decided = Allocation.objects.filter(programme=OuterRef("pk"), status__in=COUNTED_ALLOCATIONS)
+    runs_this_year = decided.filter(start_date__lte=quarter.year.end, end_date__gte=quarter.year.start)
+    allocated = decided.order_by().values("programme").annotate(total=Sum("amount")).values("total")
+    programmes = Programme.objects.for_user(user).filter(Q(financial_year=year) | Q(Exists(runs_this_year)))
+    if programme is not None:
+        programmes = programmes.filter(pk=programme.pk)
+    rows = {
+        p.pk: ProgrammeRow(p, allocated=money(p.allocated_total))
+        for p in programmes.annotate(allocated_total=Subquery(allocated)).order_by("name", "financial_year", "pk")
+    }
+    ids = list(rows)
+
+    # 2. Profiled to date, per programme.
+    profile_sums = {f"p{n}": Sum(f"profile_q{n}") for n in range(1, number + 1)}
+    for row in (BudgetLine.objects.filter(project__in=projects, project__allocation__programme__in=ids,
+                                          financial_year=year)
+                .values("project__allocation__programme_id").annotate(**profile_sums)):
+        rows[row["project__allocation__programme_id"]].profiled = sum(
+            (money(row[f"p{n}"]) for n in range(1, number + 1)), ZERO)
+
+    # 3. Spent to date on approved returns, per programme.
+    for programme_id, spent in (
+        SpendLine.objects.filter(quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
+                                 quarterly_return__quarter__lte=number, actual__isnull=False,
+                                 quarterly_return__project__in=projects,
+                                 quarterly_return__project__allocation__programme__in=ids)
+        .values_list("quarterly_return__project__allocation__programme_id")
+        .annotate(total=Sum("actual")).values_list("quarterly_return__project__allocation__programme_id", "total")
+    ):
+        rows[programme_id].spent = money(spent)
+
+    # 4. Paid: payments released for the quarters to date.
+    for programme_id, paid in (
+        Payment.objects.for_user(user).filter(status=Payment.Status.RELEASED, financial_year=year, quarter__lte=number,
+                               allocation__programme__in=ids)
+        .values_list("allocation__programme_id").annotate(total=Sum("amount"))
+        .values_list("allocation__programme_id", "total")
+    ):
+        rows[programme_id].paid = money(paid)
+
+    # 5. Projects running in the quarter, per programme.
+    running = projects.filter(start_date__lte=quarter.end, end_date__gte=quarter.start)
+    for programme_id, count in (running.filter(allocation__programme__in=ids)
+                                .values_list("allocation__programme_id").annotate(n=Count("pk"))
+                                .values_list("allocation__programme_id", "n")):
+        rows[programme_id].running = count
+
+    # 6. The quarter's returns by status and RAG, per programme.
+    returns = QuarterlyReturn.objects.for_user(user).filter(
+        project__in=running, financial_year=year, quarter=number)
+    for programme_id, status, officer_rag, self_rag, count in (
+        returns.filter(project__allocation__programme__in=ids)
+        .values_list("project__allocation__programme_id", "status", "officer_rag", "self_rag")
+        .annotate(n=Count("pk")).order_by()
+    ):
+        row = rows[programme_id]
+        row.statuses[status] = row.statuses.get(status, 0) + count
+        rag, _ = return_rag(status, officer_rag, self_rag)
+        row.rags[rag] = row.rags.get(rag, 0) + count
+    for row in rows.values():
+        returned = sum(row.statuses.values())
+        row.statuses[NOT_STARTED] = max(row.running - returned, 0)
+        row.rags[NOT_RATED] = row.rags.get(NOT_RATED, 0) + row.statuses[NOT_STARTED]
+
+    totals = ProgrammeRow(None)
+    for row in rows.values():
+        for name in ("allocated", "profiled", "spent", "paid", "running"):
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+        for status, count in row.statuses.items():
+            totals.statuses[status] = totals.statuses.get(status, 0) + count
+        for rag, count in row.rags.items():
+            totals.rags[rag] = totals.rags.get(rag, 0) + count
+
+    # 7. Returns that need attention: red first, then amber.
+    flagged = returns.filter(rag_condition([RAG.RED, RAG.AMBER]))
+    red = rag_condition([RAG.RED])
+    attention = [
+        AttentionRow(r, *return_rag(r.status, r.officer_rag, r.self_rag))
+        for r in flagged.select_related("project__allocation__programme", "project__provider")
+        .annotate(red_first=Case(When(red, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("red_first", "project__allocation__programme__name", "project__name", "pk")[:LIST_LENGTH]
+    ]
+    attention_total = totals.rags.get(RAG.RED, 0) + totals.rags.get(RAG.AMBER, 0)
+
+    # 8 and 9. Overdue returns, up to this quarter.
+    overdue = _overdue(user, projects, quarter, today)
+
+    # 10 and 11. Measures most off target this quarter.
+    off_target = _off_target(user, projects, quarter)
+
+    # 12 and 13. Funding ending.
+    months = funding_ending_months()
+    ending = selectors.funding_ending(user, today, months)
+    if programme is not None:
+        ending = ending.filter(allocation__programme=programme)
+
+    return FunderDashboard(
+        quarter=quarter, latest_ended=latest_ended or latest_ended_quarter(today), clamped=clamped,
+        programme=programme, today=today, programmes=list(rows.values()), totals=totals,
+        attention=attention, attention_total=attention_total,
+        overdue=overdue[:LIST_LENGTH], overdue_total=len(overdue), off_target=off_target,
+        ending=list(ending[:LIST_LENGTH]), ending_total=ending.count(), months=months,
+    )
+
+
+def _overdue(user, projects, quarter: Quarter, today: date) -> list[OverdueRow]:
+    """Every overdue return up to `quarter` of the projects whose allocations still owe returns,
+    most overdue first. Two queries."""
+    owing = list(
+        projects.filter(allocation__status__in=OWING_ALLOCATIONS, start_date__lte=quarter.end)
+        .annotate(programme_name=F("allocation__programme__name"), due_days=F("allocation__programme__return_due_days"),
+                  provider_name=F("provider__name"))
+        .values_list("pk", "reference", "name", "programme_name", "provider_name", "start_date", "end_date",
+                     "due_days", named=True)
+    )
+    statuses = {
+        (project_id, Quarter(year, number)): status
+        for project_id, year, number, status in QuarterlyReturn.objects.for_user(user)
+        .filter(project__in=projects.filter(allocation__status__in=OWING_ALLOCATIONS, start_date__lte=quarter.end))
+        .filter(Q(financial_year__lt=quarter.financial_year)
+                | Q(financial_year=quarter.financial_year, quarter__lte=quarter.number))
+        .values_list("project_id", "financial_year", "quarter", "status")
+    }
+    rows = []
+    for p in owing:
+        last = min(Quarter.from_date(p.end_date), quarter)
+        for q in Quarter.range(Quarter.from_date(p.start_date), last):
+            due = q.due_date(p.due_days)
+            if due >= today:
+                continue
+            status = statuses.get((p.pk, q), NOT_STARTED)
+            if status in (Status.SUBMITTED, Status.APPROVED):
+                continue
+            rows.append(OverdueRow(p.pk, p.reference, p.name, p.programme_name, p.provider_name, q, due, status,
+                                   _today=today))
+    rows.sort(key=lambda r: (r.due, r.programme, r.name, r.reference))
+    return rows
+
+
+def _off_target(user, projects, quarter: Quarter) -> list[OffTargetRow]:
+    """The measures furthest off target, year to date, among those with an approved value this
+    quarter. Two queries."""
+    year, number = quarter.financial_year, quarter.number
+    approved = MeasureValue.objects.filter(
+        quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
+        quarterly_return__project__in=projects, value__isnull=False,
+    )
+    current = list(
+        approved.filter(quarterly_return__quarter=number)
+        .annotate(measure_name=F("project_measure__measure__name"), direction=F("project_measure__measure__direction"),
+                  cumulative=F("project_measure__measure__cumulative"),
+                  reference=F("quarterly_return__project__reference"), project=F("quarterly_return__project__name"),
+                  programme=F("quarterly_return__project__allocation__programme__name"),
+                  annual=F("project_measure__annual_target"), t1=F("project_measure__target_q1"),
+                  t2=F("project_measure__target_q2"), t3=F("project_measure__target_q3"),
+                  t4=F("project_measure__target_q4"))
+        .values_list("project_measure_id", "value", "unit", "measure_name", "direction", "cumulative", "reference",
+                     "project", "programme", "annual", "t1", "t2", "t3", "t4", named=True)
+    )
+    totals = dict(
+        approved.filter(quarterly_return__quarter__lte=number, project_measure__measure__cumulative=True)
+        .values_list("project_measure_id").annotate(total=Sum("value")).values_list("project_measure_id", "total")
+    )
+    rows = []
+    for m in current:
+        cumulative = bool(m.cumulative)
+        ytd = Decimal(totals[m.project_measure_id]).quantize(Decimal("0.01")) if cumulative else m.value
+        target = target_to_date(cumulative, m.annual, [m.t1, m.t2, m.t3, m.t4], number)
+        gap = shortfall(m.direction, target, ytd)
+        if gap > 0:
+            rows.append(OffTargetRow(m.reference, m.project, m.programme, m.measure_name, m.unit, m.direction, ytd,
+                                     target, gap, quarter))
+    rows.sort(key=lambda r: (-r.shortfall, r.project, r.measure))
+    return rows[:OFF_TARGET_LENGTH]
+
+
+# --- A provider's dashboard ------------------------------------------------------------------
+
+
+@dataclass
+class ProviderDashboard:
+    today: date
+    latest_ended: Quarter
+    projects: list
+    overdue: list  # ReturnRow from grants.selectors.provider_returns
+    due: list
+    sent_back: list
+    payments: list
+    payment_totals: list  # (status, label, count, total), for the statuses there are
+
+
+def provider_dashboard(user, *, today: date) -> ProviderDashboard:
+    """A provider's projects, the returns it owes, those sent back to it, and its organisation's
+    payments. Six queries."""
+    latest = latest_ended_quarter(today)
+    projects = list(selectors.projects_with_latest_return(user))
+    owed = [
+        row for row in selectors.provider_returns(user, today)
+        if row.quarter <= latest and row.status in ("", Status.DRAFT)
+    ]
+    owed.sort(key=lambda row: (row.due, row.project.name))
+    comment = ReturnEvent.objects.filter(quarterly_return=OuterRef("pk"), kind=ReturnEvent.Kind.RETURNED).order_by(
+        "-at", "-pk")
+    sent_back = list(
+        QuarterlyReturn.objects.for_user(user)
+        .filter(status=Status.RETURNED, project__provider_id=user.organisation_id)
+        .select_related("project__allocation__programme")
+        .annotate(comment=Subquery(comment.values("comment")[:1]), returned_at=Subquery(comment.values("at")[:1]))
+        .order_by("financial_year", "quarter", "project__name")
+    )
+    payments = Payment.objects.for_user(user)
+    sums = {
+        status: (count, money(total))
+        for status, count, total in payments.values_list("status").annotate(n=Count("pk"), total=Sum("amount"))
+        .values_list("status", "n", "total").order_by()
+    }
+    totals = [(status, label, *sums[status]) for status, label in Payment.Status.choices if status in sums]
+    return ProviderDashboard(
+        today=today, latest_ended=latest, projects=projects,
+        overdue=[row for row in owed if row.overdue], due=[row for row in owed if not row.overdue],
+        sent_back=sent_back,
+        payments=list(payments.select_related("allocation__programme").order_by(
+            "-financial_year", "-quarter", "allocation__title")[:LIST_LENGTH]),
+        payment_totals=totals,
+    )
+
+
+# --- A project's charts ----------------------------------------------------------------------
+
+
+@dataclass
+class SpendQuarter:
+    quarter: Quarter
+    profiled: Decimal
+    spent: Decimal | None  # None: no approved return for the quarter
+    status: str  # the return's status, or not_started
+
+    @property
+    def variance(self):
+        return None if self.spent is None else self.spent - self.profiled
+
+
+@dataclass
+class MeasureQuarter:
+    quarter: Quarter
+    target: Decimal | None
+    value: Decimal | None  # approved only
+    status: str
+
+
+@dataclass
+class MeasureChart:
+    key: str
+    name: str
+    unit: str
+    direction: str
+    cumulative: bool
+    quarters: list  # MeasureQuarter
+
+    @property
+    def data_id(self) -> str:
+        return f"{self.key}-data"
+
+    def chart(self) -> dict:
+        return {
+            "kind": "measure", "unit": self.unit,
+            "labels": [q.quarter.label for q in self.quarters],
+            "series": [
+                {"label": "Target", "role": "target", "values": [_text(q.target) for q in self.quarters]},
+                {"label": "Value (approved returns)", "role": "actual",
+                 "values": [_text(q.value) for q in self.quarters]},
+            ],
+        }
+
+    @property
+    def summary(self) -> str:
+        reported = [q for q in self.quarters if q.value is not None]
+        if not self.quarters:
+            return f"{self.name}: no quarters."
+        span = f"{self.quarters[0].quarter.label} to {self.quarters[-1].quarter.label}"
+        if not reported:
+            return f"{self.name}, target by quarter from {span}: no approved value yet."
+        met = sum(1 for q in reported if q.target is not None and _met(self.direction, q.target, q.value))
+        latest = reported[-1]
+        return (f"{self.name}, value against target by quarter from {span}. "
+                f"{len(reported)} of {len(self.quarters)} quarters have an approved value; {met} of them met "
+                f"the target. Latest, {latest.quarter.label}: {_shown(latest.value, self.unit)} against a target of "
+                f"{_shown(latest.target, self.unit)}.")
+
+
+def _met(direction, target, value) -> bool:
+    return value >= target if direction == "higher" else value <= target
+
+
+def _text(value) -> str | None:
+    """A figure for a chart's data: exact decimal text (JSON numbers are binary fractions)."""
+    return None if value is None else f"{value:f}"
+
+
+def _shown(value, unit) -> str:
+    if value is None:
+        return "none"
+    if unit == "money":
+        return f"£{value:,.2f}"
+    if unit == "percentage":
+        return f"{value.normalize():f}%"
+    if unit == "yes_no":
+        return "yes" if value == 1 else "no"
+    return f"{value.normalize():,f}"
+
+
+@dataclass
+class ProjectCharts:
+    project: Project
+    spend: list  # SpendQuarter
+    measures: list  # MeasureChart
+
+    @property
+    def profiled_total(self) -> Decimal:
+        return sum((q.profiled for q in self.spend), ZERO)
+
+    @property
+    def spent_total(self) -> Decimal:
+        return sum((q.spent for q in self.spend if q.spent is not None), ZERO)
+
+    @property
+    def profiled_reported(self) -> Decimal:
+        """The profile of the quarters with an approved return: what the spent total compares with."""
+        return sum((q.profiled for q in self.spend if q.spent is not None), ZERO)
+
+    def spend_chart(self) -> dict:
+        return {
+            "kind": "spend", "unit": "money",
+            "labels": [q.quarter.label for q in self.spend],
+            "series": [
+                {"label": "Profiled", "role": "target", "values": [_text(q.profiled) for q in self.spend]},
+                {"label": "Spent (approved returns)", "role": "actual", "values": [_text(q.spent) for q in self.spend]},
+            ],
+        }
+
+    @property
+    def spend_summary(self) -> str:
+        if not self.spend:
+            return "Spend against profile: the project has no quarters."
+        span = f"{self.spend[0].quarter.label} to {self.spend[-1].quarter.label}"
+        reported = [q for q in self.spend if q.spent is not None]
+        text = (f"Spend against profile by quarter from {span}: £{self.profiled_total:,.2f} profiled in all. ")
+        if not reported:
+            return text + "No quarter has an approved return yet."
+        variance = self.spent_total - self.profiled_reported
+        word = "over" if variance > 0 else "under"
+        return text + (
+            f"{len(reported)} of {len(self.spend)} quarters have an approved return: £{self.spent_total:,.2f} spent "
+            f"against £{self.profiled_reported:,.2f} profiled for them"
+            + (f", £{abs(variance):,.2f} {word} profile." if variance else ", exactly on profile."))
+
+
+def project_charts(user, project: Project) -> ProjectCharts:
+    """Spend against profile and each measure's value against target, quarter by quarter, for
+    every quarter the project runs. Approved returns only. Five queries."""
+    quarters = list(project.quarters())
+    returns = QuarterlyReturn.objects.for_user(user).filter(project=project)
+    statuses = {Quarter(y, n): s for y, n, s in returns.values_list("financial_year", "quarter", "status")}
+
+    profile = defaultdict(lambda: ZERO)
+    for year, *sums in (BudgetLine.objects.filter(project=project).values_list("financial_year")
+                        .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by()):
+        for n, total in enumerate(sums, start=1):
+            profile[Quarter(year, n)] += money(total)
+    spent = {
+        Quarter(y, n): money(total)
+        for y, n, total in SpendLine.objects.filter(
+            quarterly_return__in=returns.filter(status=APPROVED), actual__isnull=False)
+        .values_list("quarterly_return__financial_year", "quarterly_return__quarter")
+        .annotate(total=Sum("actual")).order_by()
+    }
+    # An approved return with no spend entered still counts as £0 spent.
+    for q, status in statuses.items():
+        if status == APPROVED:
+            spent.setdefault(q, ZERO)
+    spend = [SpendQuarter(q, profile[q], spent.get(q), statuses.get(q, NOT_STARTED)) for q in quarters]
+
+    pms = list(ProjectMeasure.objects.filter(project=project).select_related("measure").order_by(
+        "measure__name", "financial_year"))
+    values = {
+        (pm_id, Quarter(y, n)): value
+        for pm_id, y, n, value in MeasureValue.objects.filter(
+            quarterly_return__in=returns.filter(status=APPROVED), value__isnull=False)
+        .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter", "value")
+    }
+    by_measure = defaultdict(list)
+    for pm in pms:
+        by_measure[pm.measure_id].append(pm)
+    charts = []
+    for measure_id, year_pms in by_measure.items():
+        measure = year_pms[0].measure
+        rows = []
+        for pm in year_pms:
+            targets = quarter_targets(measure.cumulative, pm.annual_target,
+                                      [pm.target_q1, pm.target_q2, pm.target_q3, pm.target_q4])
+            for q in quarters:
+                if q.financial_year == pm.financial_year:
+                    rows.append(MeasureQuarter(q, targets[q.number - 1], values.get((pm.pk, q)),
+                                               statuses.get(q, NOT_STARTED)))
+        rows.sort(key=lambda r: r.quarter)
+        charts.append(MeasureChart(f"chart-measure-{measure_id}", measure.name, measure.unit, measure.direction,
+                                   measure.cumulative, rows))
+    return ProjectCharts(project, spend, charts)

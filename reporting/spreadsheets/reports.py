@@ -1,0 +1,224 @@
+"""
+The performance report and the report by priority as workbooks: the same figures as the
+printable pages (reporting.reports), written through the formula-safe writer.
+
+Performance report sheets: Cover, Spend by quarter, Spend by project, Outcomes, Key outcomes,
+Narrative, Risks. Report by priority: Cover, Priorities, Key outcomes, Projects.
+
+Totals of rows that add up are real =SUM() formulas. The total row of the report by priority
+counts each project once, so it is written as figures, not as a sum of the rows above it
+(a project with two priorities is in two rows).
+"""
+
+from django.utils import timezone
+
+from grants.models import RAG, OutcomeMeasure
+from grants.periods import Quarter
+
+from ..reports import PerformanceReport, PriorityReport
+from .commissioner import UNIT_KINDS
+from .writer import Column, SafeWorkbook
+
+RAG_LABELS = dict(RAG.choices)
+UNIT_LABELS = dict(OutcomeMeasure.Unit.choices)
+DIRECTION_LABELS = {"higher": "Higher is better", "lower": "Lower is better"}
+NOTE = ("Only approved returns count: spend, outcome values, narrative and risks come from approved returns only. "
+        "Plan is the budget lines' profile for the quarters of the period the project runs in.")
+
+
+def report_filename(report) -> str:
+    return f"{report.subject.slug}-{report.window.slug}.xlsx"
+
+
+def _yes(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def _cover(book: SafeWorkbook, report, title: str, lines: list):
+    sheet = book.sheet("Cover")
+    sheet.ws.set_column(0, 0, 24)
+    sheet.ws.set_column(1, 1, 90)
+    sheet.write(0, 0, title, fmt="title")
+    rows = [
+        ("About", report.subject.title),
+        ("", report.subject.description),
+        ("Period", f"{report.window.title} ({report.window.span})"),
+        ("Prepared by", f"{report.user.get_full_name() or report.user.username}, {report.user.organisation}"),
+    ]
+    for row, (label, value) in enumerate(rows + lines, start=2):
+        sheet.label(row, 0, label)
+        sheet.write(row, 1, value, "wrap")
+    row = 2 + len(rows) + len(lines)
+    sheet.label(row, 0, "Prepared at")
+    sheet.write(row, 1, timezone.localtime(report.generated_at), "datetime")
+    sheet.label(row + 2, 0, "Note")
+    sheet.write(row + 2, 1, NOTE, "wrap")
+
+
+def _total_row(sheet, row: int, first: int, values: dict, label_col: int = 0, label="Total"):
+    """A total row: =SUM() for the columns in `values` (col -> cached value)."""
+    sheet.write(row, label_col, label, fmt="total_label")
+    for col, (kind, value) in values.items():
+        sheet.write_total(row, col, first, row - 1, value, kind)
+
+
+# --- The performance report ------------------------------------------------------------------
+
+BY_QUARTER = [
+    Column("Quarter", "text", 14), Column("Returns due (projects running)", "number", 14),
+    Column("Returns approved", "number", 12),
+    Column("Plan (profile)", "money", 16), Column("Spent (approved returns)", "money", 16),
+    Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
+]
+BY_PROJECT = [
+    Column("Programme", "text", 26), Column("Reference", "text", 14), Column("Project", "text", 34),
+    Column("Recipient", "text", 28), Column("Provider", "text", 28), Column("Returns approved", "number", 11),
+    Column("Returns due in the period", "number", 11), Column("Plan (profile)", "money", 16),
+    Column("Spent (approved returns)", "money", 16), Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
+    Column("Latest RAG", "text", 10),
+]
+KEY_OUTCOMES = [
+    Column("Measure", "text", 36), Column("Unit", "text", 12), Column("Adds up over quarters", "text", 10),
+    Column("Projects reporting it", "number", 12), Column("With a value and a target", "number", 12),
+    Column("On target", "number", 10), Column("Value (cumulative measures)", "number", 14),
+    Column("Target (cumulative measures)", "number", 14), Column("% of target", "percent", 11), Column("RAG", "text", 9),
+]
+
+
+def performance_workbook(target, report: PerformanceReport):
+    book = SafeWorkbook(target)
+    _cover(book, report, "Performance report", [
+        ("Projects", str(len(report.projects))),
+        ("Returns approved", f"{report.approved} of the {report.expected} due in the period"),
+    ])
+
+    sheet = book.sheet("Spend by quarter")
+    sheet.header(0, BY_QUARTER)
+    end = sheet.rows(1, BY_QUARTER, ([q.quarter.label, q.expected, q.approved, q.plan, q.spent, q.variance,
+                                       q.variance_percent] for q in report.by_quarter))
+    _total_row(sheet, end, 1, {1: ("number", report.expected), 2: ("number", report.approved),
+                                            3: ("money", report.plan), 4: ("money", report.spent),
+                                            5: ("money", report.variance)})
+    sheet.write_ratio(end, 6, 5, 3, report.variance / report.plan * 100 if report.plan else None)
+
+    sheet = book.sheet("Spend by project")
+    sheet.header(0, BY_PROJECT)
+    end = sheet.rows(1, BY_PROJECT, (
+        [p.programme, p.reference, p.name, p.recipient, p.provider, p.approved, p.expected, p.plan_total,
+         p.spent_total, p.variance, p.variance_percent, RAG_LABELS.get(p.rag, "")]
+        for p in report.projects))
+    sheet.ws.autofilter(0, 0, max(end - 1, 0), len(BY_PROJECT) - 1)
+    _total_row(sheet, end, 1, {5: ("number", report.approved), 6: ("number", report.expected),
+                                            7: ("money", report.plan), 8: ("money", report.spent),
+                                            9: ("money", report.variance)})
+    sheet.write_ratio(end, 10, 9, 7, report.variance / report.plan * 100 if report.plan else None)
+
+    quarters = report.window.quarters
+    outcome_columns = [
+        Column("Reference", "text", 14), Column("Project", "text", 34), Column("Measure", "text", 36),
+        Column("Unit", "text", 12), Column("Direction", "text", 16), Column("Adds up over quarters", "text", 10),
+        *[Column(q.label, "number", 12) for q in quarters],
+        Column("Value for the period", "number", 14), Column("Target for the period", "number", 14),
+        Column("% of target", "percent", 11), Column("RAG", "text", 9),
+    ]
+    sheet = book.sheet("Outcomes")
+    sheet.header(0, outcome_columns)
+    row = 1
+    for o in report.outcomes:
+        kind = UNIT_KINDS[o.unit]
+        values = [o.project.reference, o.project.name, o.name, UNIT_LABELS[o.unit], DIRECTION_LABELS[o.direction],
+                  _yes(o.cumulative), *[o.values.get(q) for q in quarters], o.actual, o.target, o.percent_of_target,
+                  RAG_LABELS.get(o.rag, "")]
+        kinds = ["text"] * 6 + [kind] * (len(quarters) + 2) + ["percent", "text"]
+        sheet.write_row(row, values, kinds)
+        row += 1
+    sheet.ws.autofilter(0, 0, max(row - 1, 0), len(outcome_columns) - 1)
+
+    _key_outcomes_sheet(book, [(None, report.key_outcomes)])
+
+    sheet = book.sheet("Narrative")
+    columns = [Column("Reference", "text", 14), Column("Project", "text", 30), Column("Latest approved quarter", "text", 14),
+               Column("Progress", "wrap", 70), Column("Case studies", "wrap", 70)]
+    sheet.table(columns, (
+        [p.reference, p.name, _latest_label(p), p.latest.progress if p.latest else "",
+         "\n\n".join(f"{q.label}: {text}" for q, text in p.case_studies)]
+        for p in report.highlights))
+
+    sheet = book.sheet("Risks")
+    columns = [Column("Reference", "text", 14), Column("Project", "text", 30), Column("Latest approved quarter", "text", 14),
+               Column("RAG", "text", 9), Column("Risks and issues", "wrap", 70), Column("Challenges", "wrap", 60)]
+    sheet.table(columns, (
+        [p.reference, p.name, _latest_label(p), RAG_LABELS.get(p.rag, ""), p.latest.risks, p.latest.challenges]
+        for p in report.risks))
+    book.close()
+
+
+def _latest_label(project) -> str:
+    if project.latest is None:
+        return ""
+    return Quarter(project.latest.financial_year, project.latest.quarter).label
+
+
+def _key_outcomes_sheet(book, groups):
+    """Key outcomes, with a Priority column first when there are groups."""
+    grouped = groups and groups[0][0] is not None
+    columns = ([Column("Priority", "text", 30)] if grouped else []) + KEY_OUTCOMES
+    sheet = book.sheet("Key outcomes")
+    sheet.header(0, columns)
+    row = 1
+    for name, outcomes in groups:
+        for k in outcomes:
+            kind = UNIT_KINDS[k.unit]
+            values = [k.name, UNIT_LABELS[k.unit], _yes(k.cumulative), k.projects, k.compared, k.on_target,
+                      k.actual if k.cumulative and k.compared else None,
+                      k.target if k.cumulative and k.compared else None, k.percent_of_target, RAG_LABELS.get(k.rag, "")]
+            kinds = ["text", "text", "text", "number", "number", "number", kind, kind, "percent", "text"]
+            if grouped:
+                values, kinds = [name, *values], ["text", *kinds]
+            sheet.write_row(row, values, kinds)
+            row += 1
+    sheet.ws.autofilter(0, 0, max(row - 1, 0), len(columns) - 1)
+
+
+# --- The report by priority ------------------------------------------------------------------
+
+PRIORITY_COLUMNS = [
+    Column("Priority", "text", 36), Column("Projects", "number", 10), Column("Returns approved", "number", 11),
+    Column("Returns due in the period", "number", 11), Column("Plan (profile)", "money", 16),
+    Column("Spent (approved returns)", "money", 16), Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
+]
+
+
+def priority_workbook(target, report: PriorityReport):
+    book = SafeWorkbook(target)
+    _cover(book, report, "Report by priority", [
+        ("Projects", str(len(report.total.projects))),
+        ("Counting", "A project with several priorities counts under each of them, so the priorities add up to more "
+                     "than the total, which counts each project once."),
+    ])
+    sheet = book.sheet("Priorities")
+    sheet.header(0, PRIORITY_COLUMNS)
+    end = sheet.rows(1, PRIORITY_COLUMNS, (
+        [r.name, len(r.projects), r.approved, r.expected, r.plan, r.spent, r.variance, r.variance_percent]
+        for r in report.rows))
+    total = report.total
+    sheet.write(end, 0, "All projects, each counted once", fmt="total_label")
+    for col, kind, value in ((1, "number", len(total.projects)), (2, "number", total.approved),
+                             (3, "number", total.expected), (4, "money", total.plan), (5, "money", total.spent),
+                             (6, "money", total.variance)):
+        sheet.write(end, col, value, kind, fmt=f"total_{kind}")
+    sheet.write(end, 7, total.variance_percent, "percent", fmt="total_percent")
+
+    _key_outcomes_sheet(book, [(r.name, r.key_outcomes) for r in report.rows])
+
+    sheet = book.sheet("Projects")
+    columns = [Column("Priority", "text", 30), Column("Reference", "text", 14), Column("Project", "text", 34),
+               Column("Programme", "text", 26), Column("Provider", "text", 28), Column("Plan (profile)", "money", 16),
+               Column("Spent (approved returns)", "money", 16), Column("Variance £", "money", 14),
+               Column("Returns approved", "number", 11), Column("Returns due in the period", "number", 11)]
+    sheet.table(columns, (
+        [r.name, p.reference, p.name, p.programme, p.provider, p.plan_total, p.spent_total, p.variance, p.approved,
+         p.expected]
+        for r in report.rows for p in r.projects))
+    book.close()
+
