@@ -8,6 +8,8 @@ def _navigation(request):
     if user is None or not user.is_authenticated:
         return []
     items = [("Home", reverse("home"))]
+    if user.organisation_id and user.role:
+        items.append(("Dashboard", reverse("reporting:dashboard")))
     if user.is_provider:
         items.append(("My returns", reverse("my-returns")))
     elif user.is_finance:
