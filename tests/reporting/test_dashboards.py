@@ -1,0 +1,315 @@
+"""
+The funder's dashboard: every figure to the penny against the database (approved returns only),
+returns by status and RAG for the quarter, what needs attention, who sees what, and the number
+of queries as the data grows.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db.models import Sum
+from django.utils import timezone
+
+from grants.models import Payment, QuarterlyReturn, SpendLine, User
+from grants.periods import Quarter
+from reporting.dashboards import default_quarter, funder_dashboard
+from reporting.figures import latest_ended_quarter
+from tests import factories as f
+from tests.reporting.dashboard_fixtures import QUARTER, board, client_for, count_queries, ret, tables, text  # noqa: F401
+
+URL = "/reports/dashboard/"
+Q2 = URL + "?quarter=2023-24+Q2"
+D = Decimal
+Status = QuarterlyReturn.Status
+
+
+def dashboard(w, user=None, **kwargs):
+    return funder_dashboard(User.objects.get(pk=(user or w.commissioner).pk), quarter=QUARTER,
+                            today=timezone.localdate(), **kwargs)
+
+
+def csf_row(d, w):
+    [row] = [r for r in d.programmes if r.programme == w.programme]
+    return row
+
+
+# --- The quarter --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("today, expected", [
+    (date(2026, 11, 21), "2026-27 Q2"), (date(2026, 10, 1), "2026-27 Q2"), (date(2026, 9, 30), "2026-27 Q1"),
+    (date(2026, 4, 1), "2025-26 Q4"), (date(2026, 1, 15), "2025-26 Q3"),
+])
+def test_the_current_quarter_is_the_latest_that_has_ended(today, expected):
+    assert latest_ended_quarter(today).label == expected
+
+
+def test_the_default_quarter_is_the_last_one_a_project_ran_in_when_that_is_earlier():
+    assert default_quarter(date(2026, 11, 21), date(2020, 3, 31)) == (Quarter(2019, 4), True)
+    assert default_quarter(date(2026, 11, 21), date(2027, 3, 31)) == (Quarter(2026, 2), False)
+    assert default_quarter(date(2026, 11, 21), None) == (Quarter(2026, 2), False)
+
+
+def test_the_page_says_when_it_shows_an_earlier_quarter_than_the_latest(actors):
+    with time_machine.travel(date(2026, 11, 21)):
+        response = client_for(actors.commissioner).get(URL)
+    assert response.status_code == 200
+    assert "Dashboard: 2023-24 Q4" in text(response)
+    assert "The latest quarter that has ended is 2026-27 Q2, but none of your projects runs that late" in text(response)
+
+
+def test_the_page_starts_from_the_latest_quarter_that_has_ended(board):
+    with time_machine.travel(date(2024, 2, 10)):
+        response = client_for(board.commissioner).get(URL)
+    assert "Dashboard: 2023-24 Q3" in text(response)
+    assert "none of your projects runs that late" not in text(response)
+
+
+# --- Spend against plan, to the penny -------------------------------------------------------------
+
+
+def test_each_programme_has_its_money_to_the_penny(board):
+    row = csf_row(dashboard(board), board)
+    assert row.allocated == D("200000.00")  # the draft and the withdrawn allocations do not count
+    assert row.profiled == D("37400.71")  # Q1 and Q2 of every line of A-1 and B-1
+    assert row.spent == D("29399.99")  # approved Q1 and Q2 only: not B-1's submitted Q2, not A-1's Q3
+    assert row.paid == D("62345.66")  # released for Q1 and Q2: not the withheld, scheduled or later ones
+    assert row.variance == D("-8000.72")
+    assert row.variance_percent == D("-21.4")
+
+
+def test_the_figures_are_the_databases(board):
+    """The same figures worked out independently, straight from the tables."""
+    row = csf_row(dashboard(board), board)
+    spent = SpendLine.objects.filter(
+        quarterly_return__status=Status.APPROVED, quarterly_return__financial_year=2023,
+        quarterly_return__quarter__lte=2, quarterly_return__project__allocation__programme=board.programme,
+    ).aggregate(total=Sum("actual"))["total"]
+    paid = Payment.objects.filter(allocation__programme=board.programme, status=Payment.Status.RELEASED,
+                                  financial_year=2023, quarter__lte=2).aggregate(total=Sum("amount"))["total"]
+    profiled = sum(line.profile_q1 + line.profile_q2 for line in (board.a_staff, board.a_running, board.b_staff))
+    assert (row.spent, row.paid, row.profiled) == (spent, paid, profiled)
+
+
+def test_the_page_shows_the_same_money(board):
+    response = client_for(board.commissioner).get(Q2)
+    assert response.status_code == 200
+    assert tables(response)["programme-money"] == [
+        ["Community Safety Fund 2023-24", "£200,000.00", "£37,400.71", "£29,399.99", "-£8,000.72 -21.4%",
+         "£62,345.66"],
+    ]
+
+
+def test_only_the_programmes_of_the_year_show_and_never_another_commissioners(board):
+    assert [r.programme.code for r in dashboard(board).programmes] == ["CSF"]
+    later = funder_dashboard(board.commissioner, quarter=Quarter.from_date(timezone.localdate()).previous(),
+                             today=timezone.localdate())
+    assert "Elsewhere Fund" not in [r.programme.name for r in later.programmes]
+
+
+def test_a_programme_running_across_years_shows_in_each_year(board):
+    """An allocation of a 2023-24 programme that runs into 2024-25 brings the programme into 2024-25."""
+    f.AllocationFactory(programme=board.programme, recipient=board.provider_a, title="Two years",
+                        amount=D("10000"), start_date=date(2023, 4, 1), end_date=date(2025, 3, 31))
+    d = funder_dashboard(board.commissioner, quarter=Quarter(2024, 1), today=timezone.localdate())
+    assert [r.programme.code for r in d.programmes] == ["CSF"]
+    assert csf_row(d, board).allocated == D("210000.00")
+
+
+# --- Returns and RAG for the quarter ------------------------------------------------------------
+
+
+def test_returns_by_status_count_every_project_running_in_the_quarter(board):
+    row = csf_row(dashboard(board), board)
+    assert row.running == 5  # A, B, C, D, E; F starts in Q3
+    assert row.status_list == [("approved", 1), ("submitted", 1), ("returned", 1), ("draft", 1), ("not_started", 1)]
+
+
+def test_rag_is_the_officers_when_approved_and_the_providers_when_sent(board):
+    row = csf_row(dashboard(board), board)
+    # A-1 approved: the officer's amber (the provider said green); B-1 submitted: the provider's red;
+    # C-1 returned: the provider's amber; D-1's draft red and E-1's missing return are not rated.
+    assert row.rag_list == [("red", 1), ("amber", 2), ("green", 0), ("not_rated", 2)]
+
+
+def test_the_page_shows_returns_and_rag(board):
+    response = client_for(board.viewer).get(Q2)
+    assert tables(response)["programme-returns"] == [
+        ["Community Safety Fund 2023-24", "5", "1", "1", "1", "1", "1", "1", "2", "0", "2"],
+    ]
+
+
+def test_red_and_amber_returns_are_listed_red_first_with_whose_rating(board):
+    d = dashboard(board)
+    assert [(r.ret.project.reference, r.rag, r.source) for r in d.attention] == [
+        ("B-1", "red", "provider"), ("C-1", "amber", "provider"), ("A-1", "amber", "officer"),
+    ]
+    assert d.attention_total == 3
+    rows = tables(client_for(board.commissioner).get(Q2))["attention"]
+    assert [r[0] for r in rows] == ["Project of B B-1", "Project C-1 C-1", "Project of A A-1"]
+    assert rows[0][3] == "Red (provider)"
+
+
+def test_each_row_links_to_the_project_and_its_return(board):
+    content = client_for(board.commissioner).get(Q2).content.decode()
+    assert 'href="/projects/B-1/"' in content
+    assert 'href="/returns/B-1/2023/2/"' in content
+    assert 'href="/returns/E-1/2023/1/"' in content  # an overdue return not started yet
+    assert f'href="?quarter=2023-24%20Q2&amp;programme={board.programme.pk}"' in content
+
+
+# --- Overdue, off target, funding ending ---------------------------------------------------------
+
+
+def test_overdue_returns_are_those_past_due_and_not_yet_submitted(board):
+    d = dashboard(board)
+    assert sorted((r.reference, r.quarter.label, r.status) for r in d.overdue) == [
+        ("C-1", "2023-24 Q1", "not_started"), ("C-1", "2023-24 Q2", "returned"),
+        ("D-1", "2023-24 Q1", "not_started"), ("D-1", "2023-24 Q2", "draft"),
+        ("E-1", "2023-24 Q1", "not_started"), ("E-1", "2023-24 Q2", "not_started"),
+    ]
+    assert d.overdue_total == 6
+    assert [r.due for r in d.overdue] == sorted(r.due for r in d.overdue)
+
+
+def test_a_return_not_yet_due_is_not_overdue(board):
+    d = funder_dashboard(board.commissioner, quarter=QUARTER, today=date(2023, 10, 15))
+    # Q2 returns are due 30 days after 30 September: on 15 October only Q1's are overdue.
+    assert sorted((r.reference, r.quarter.label) for r in d.overdue) == [
+        ("C-1", "2023-24 Q1"), ("D-1", "2023-24 Q1"), ("E-1", "2023-24 Q1")]
+
+
+def test_measures_most_off_target_use_the_return_pages_rules(board):
+    d = dashboard(board)
+    assert [(r.reference, r.measure, r.year_to_date, r.target) for r in d.off_target] == [
+        # Cumulative: 20 + 15 against half the annual 100. Point in time: Q2's 81% against Q2's 90%.
+        ("A-1", "Young people engaged", D("35.00"), D("50.00")),
+        ("A-1", "Voluntary engagement rate", D("81.00"), D("90.00")),
+    ]  # Incidents (lower is better, 11 against 20) is on target; B-1's Q2 is not approved.
+    assert d.off_target[0].percent_of_target == D("70.0")
+
+
+def test_projects_with_funding_ending_come_from_the_commissioning_rule(board):
+    d = dashboard(board)
+    assert [p.reference for p in d.ending] == ["G-1"]
+    assert d.ending_total == 1 and d.months == 6
+    assert [p.reference for p in dashboard(board, programme=board.programme).ending] == []
+
+
+def test_one_programme_narrows_every_list(board):
+    other = f.ProgrammeFactory(commissioner=board.commissioner_org, name="Serious Violence Duty", code="SVD")
+    allocation = f.AllocationFactory(programme=other, recipient=board.provider_b)
+    late = f.ProjectFactory(allocation=allocation, reference="S-1")
+    ret(late, 2, Status.SUBMITTED, self_rag="red")
+    everything = dashboard(board)
+    assert {r.programme.code for r in everything.programmes} == {"CSF", "SVD"}
+    assert "S-1" in [r.ret.project.reference for r in everything.attention]
+    assert ("S-1", "2023-24 Q1") in [(r.reference, r.quarter.label) for r in everything.overdue]
+    one = dashboard(board, programme=other)
+    assert [r.programme.code for r in one.programmes] == ["SVD"]
+    assert [r.ret.project.reference for r in one.attention] == ["S-1"]
+    assert [(r.reference, r.quarter.label) for r in one.overdue] == [("S-1", "2023-24 Q1")]
+
+
+# --- Who sees what -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who, status, sees", [
+    ("commissioner", 200, "Community Safety Fund 2023-24"),
+    ("finance", 200, "Community Safety Fund 2023-24"),
+    ("viewer", 200, "Community Safety Fund 2023-24"),
+    ("user_a", 200, "Project of A"),
+    ("user_b", 200, "Project of B"),
+    ("outsider", 200, "Elsewhere Fund"),
+])
+def test_every_actor_gets_their_own_dashboard(board, who, status, sees):
+    response = client_for(getattr(board, who)).get(URL)
+    assert response.status_code == status
+    assert sees in text(response)
+
+
+def test_anonymous_people_are_sent_to_sign_in(board):
+    response = client_for(None).get(Q2)
+    assert response.status_code == 302
+    assert response.url.startswith("/sign-in/")
+
+
+def test_someone_without_a_role_is_refused_with_the_reason(board):
+    nobody = f.UserFactory(organisation=None, role="")
+    response = client_for(nobody).get(URL)
+    assert response.status_code == 403
+    assert "no organisation or role" in response.content.decode()
+
+
+def test_another_commissioner_sees_nothing_of_ours(board):
+    response = client_for(board.outsider).get(URL + "?quarter=2023-24+Q2")
+    page = text(response)
+    assert response.status_code == 200
+    for ours in ("Community Safety Fund", "Project of A", "Project of B", "Project C-1", "£29,399.99", "G-1"):
+        assert ours not in page
+    assert tables(response)["programme-money"] == [
+        ["Elsewhere Fund 2023-24", "£999,999.00", "£11,111.10", "£4,444.44", "-£6,666.66 -60.0%", "£77,777.77"]]
+
+
+def test_someone_elses_programme_is_refused_with_an_error_summary(board):
+    response = client_for(board.outsider).get(URL + f"?quarter=2023-24+Q2&programme={board.programme.pk}")
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'class="govuk-error-summary"' in content
+    assert '<a href="#id_programme">Choose one of your programmes, or all programmes.</a>' in content
+    assert "Community Safety Fund" not in content
+
+
+def test_a_quarter_that_has_not_ended_is_refused(board):
+    response = client_for(board.commissioner).get(URL + "?quarter=2999-00+Q1")
+    assert response.status_code == 400
+    assert '<a href="#id_quarter">Choose a quarter that has ended, from the list.</a>' in response.content.decode()
+
+
+def test_the_nav_and_the_home_page_lead_to_the_dashboard(board):
+    for user in (board.commissioner, board.finance, board.viewer, board.user_a):
+        content = client_for(user).get("/").content.decode()
+        assert f'href="{URL}"' in content
+        assert 'data-testid="dashboard-link"' in content
+
+
+# --- Queries ----------------------------------------------------------------------------------
+
+
+def grow(w, count: int):
+    """`count` more projects under CSF, each with a line, a measure, an approved Q1, a Q2 in some status,
+    a red or amber rating, and a payment."""
+    statuses = [Status.SUBMITTED, Status.RETURNED, Status.DRAFT, Status.APPROVED]
+    for n in range(count):
+        allocation = f.AllocationFactory(programme=w.programme, recipient=w.provider_a)
+        project = f.ProjectFactory(allocation=allocation)
+        budget = f.BudgetLineFactory(project=project)
+        pm = f.ProjectMeasureFactory(project=project)
+        ret(project, 1, Status.APPROVED, spend=[(budget, "100.00")], values=[(pm, 5)], officer_rag="green")
+        ret(project, 2, statuses[n % 4], spend=[(budget, "100.00")], values=[(pm, 5)], self_rag="red",
+            officer_rag="amber")
+        f.PaymentFactory(allocation=allocation, status=Payment.Status.RELEASED, reference="P", paid_on=date(2023, 5, 1))
+
+
+def test_the_dashboard_makes_as_many_queries_with_many_projects_as_with_few(board):
+    client = client_for(board.commissioner)
+    grow(board, 2)
+    small, response = count_queries(client, Q2)
+    assert response.status_code == 200
+    grow(board, 30)
+    large, response = count_queries(client, Q2)
+    assert csf_row(response.context["board"], board).running == 5 + 32
+    assert small == large
+    assert large <= 25
+
+
+def test_one_programme_makes_as_many_queries_too(board):
+    client = client_for(board.finance)
+    url = Q2 + f"&programme={board.programme.pk}"
+    grow(board, 2)
+    small, _ = count_queries(client, url)
+    grow(board, 20)
+    large, _ = count_queries(client, url)
+    assert small == large
