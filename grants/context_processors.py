@@ -27,6 +27,8 @@ def _navigation(request):
         items.append(("Virements", reverse("virement-list")))
     if user.is_commissioner or user.is_finance:
         items.append(("Spreadsheet returns", reverse("reporting:commissioner-workbook")))
+    if user.organisation_id and user.role:
+        items.append(("Reports", reverse("reporting:index")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     return [{"label": label, "url": url, "current": request.path == url} for label, url in items]

@@ -18,3 +18,13 @@ def can_export_commissioner_workbook(user) -> Allowed:
     if user.organisation_id and user.role in (User.Role.COMMISSIONER, User.Role.FINANCE):
         return OK
     return False, "The commissioner's workbook is for the funder's commissioner and finance officers."
+
+
+def can_view_lists(user) -> Allowed:
+    """The lists of programmes, allocations, projects, returns and payments: anyone with an organisation
+    and a role. What each list holds is the user's reach."""
+    if not getattr(user, "is_authenticated", False):
+        return False, "Sign in to see the lists."
+    if not user.organisation_id or not user.role:
+        return False, "Your account has no organisation or role yet: ask an administrator to set them."
+    return OK

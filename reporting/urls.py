@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import dashboards, opendata, reports, returns_upload, workbooks
+from .views import dashboards, lists, opendata, reports, returns_upload, workbooks
 
 app_name = "reporting"
 
@@ -15,4 +15,11 @@ urlpatterns = [
     path("performance/", reports.performance, name="performance"),
     path("open-data/", opendata.open_data, name="open-data"),
     re_path(r"^open-data/grants\.(?P<extension>json|xlsx)$", opendata.open_data_download, name="open-data-download"),
+    # Lists, each with ?format=xlsx or ?format=csv for a download of the filtered rows.
+    path("", lists.index, name="index"),
+    path("programmes/", lists.list_page, {"slug": "programmes"}, name="programme-list"),
+    path("allocations/", lists.list_page, {"slug": "allocations"}, name="allocation-list"),
+    path("projects/", lists.list_page, {"slug": "projects"}, name="project-list"),
+    path("returns/", lists.list_page, {"slug": "returns"}, name="return-list"),
+    path("payments/", lists.list_page, {"slug": "payments"}, name="payment-list"),
 ]
