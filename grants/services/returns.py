@@ -130,15 +130,18 @@ def _claim(ret_id: int, statuses, version: int) -> QuarterlyReturn:
 def _start(actor, project, quarter, lines, measures) -> QuarterlyReturn:
     try:
         with transaction.atomic():
-            ret = QuarterlyReturn.objects.create(
-                project=project, financial_year=quarter.financial_year, quarter=quarter.number
-            )
+            ret = QuarterlyReturn(project=project, financial_year=quarter.financial_year, quarter=quarter.number)
+            ret._history_user = actor
+            ret.save(force_insert=True)
     except IntegrityError:
         # Someone started it a moment ago.
         raise Stale(STALE_MESSAGE)
-    bulk_create_with_history([SpendLine(quarterly_return=ret, budget_line=line) for line in lines], SpendLine)
+    bulk_create_with_history([SpendLine(quarterly_return=ret, budget_line=line) for line in lines], SpendLine,
+                             default_user=actor)
     for pm in measures:
-        MeasureValue(quarterly_return=ret, project_measure=pm, unit=pm.unit).save()
+        value = MeasureValue(quarterly_return=ret, project_measure=pm, unit=pm.unit)
+        value._history_user = actor
+        value.save()
     _event(ret, ReturnEvent.Kind.CREATED, actor)
     return ret
 
@@ -267,29 +270,38 @@ def _check_submission(data: ReturnInput, project, quarter, lines, measures) -> d
     return errors
 
 
-def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures) -> bool:
+def clean_text(text: str) -> str:
+    """Text as we keep it: trimmed, with line breaks as LF however the browser or file sent them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures, actor) -> bool:
     """Write the input onto the return and its lines; True if any spend figure changed.
 
     Only rows whose figures change are saved, so the audit history shows real changes."""
     for name in NARRATIVE_FIELDS:
-        setattr(ret, name, getattr(data, name).strip())
+        setattr(ret, name, clean_text(getattr(data, name)))
     ret.self_rag = data.self_rag
     spend_changed = False
     existing_spend = {s.budget_line_id: s for s in ret.spend_lines.all()}
     for line in lines:
         entry = data.spend.get(line.pk, SpendInput())
         spend = existing_spend.get(line.pk) or SpendLine(quarterly_return=ret, budget_line=line)
-        if spend.pk is None or (spend.actual, spend.variance_explanation) != (entry.actual, entry.explanation.strip()):
+        explanation = clean_text(entry.explanation)
+        if spend.pk is None or (spend.actual, spend.variance_explanation) != (entry.actual, explanation):
             spend_changed |= spend.actual != entry.actual
-            spend.actual, spend.variance_explanation = entry.actual, entry.explanation.strip()
+            spend.actual, spend.variance_explanation = entry.actual, explanation
+            spend._history_user = actor
             spend.save()
     existing = {mv.project_measure_id: mv for mv in ret.measure_values.all()}
     for pm in measures:
         entry = data.measures.get(pm.pk, MeasureInput())
         mv = existing.get(pm.pk) or MeasureValue(quarterly_return=ret, project_measure=pm)
-        new = (None if entry.not_collected else entry.value, entry.not_collected, entry.reason.strip() if entry.not_collected else "")
+        new = (None if entry.not_collected else entry.value, entry.not_collected,
+               clean_text(entry.reason) if entry.not_collected else "")
         if mv.pk is None or (mv.value, mv.not_collected, mv.not_collected_reason) != new:
             mv.value, mv.not_collected, mv.not_collected_reason = new
+            mv._history_user = actor
             mv.save()
     return spend_changed
 
@@ -316,7 +328,7 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
         else:
             ret = _claim(existing.pk, EDITABLE, version)
         was_returned = ret.status == Status.RETURNED
-        spend_changed = _apply(ret, data, lines, measures)
+        spend_changed = _apply(ret, data, lines, measures, actor)
         note = ""
         if spend_changed and ret.spend_status != SpendStatus.NOT_CHECKED:
             ret.spend_status = SpendStatus.NOT_CHECKED
@@ -329,6 +341,7 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
         else:
             kind = ReturnEvent.Kind.SAVED
         ret.full_clean()
+        ret._history_user = actor
         ret.save()
         _event(ret, kind, actor, note)
     return ret
@@ -360,6 +373,7 @@ def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.full_clean()
+        locked._history_user = actor
         locked.save()
         _event(locked, kind, actor, comment)
     return locked
@@ -369,7 +383,7 @@ def return_approve(*, actor, ret: QuarterlyReturn, version: int, officer_rag: st
     errors = {} if officer_rag in RAG.values else {"officer_rag": "Choose the officer's RAG rating before approving."}
     return _transition(
         actor=actor, ret=ret, version=version, action="approve", check=permissions.can_review_return, errors=errors,
-        kind=ReturnEvent.Kind.APPROVED, comment=comment.strip(), officer_rag=officer_rag, approved_at=timezone.now(),
+        kind=ReturnEvent.Kind.APPROVED, comment=clean_text(comment), officer_rag=officer_rag, approved_at=timezone.now(),
     )
 
 
@@ -378,7 +392,7 @@ def return_send_back(*, actor, ret: QuarterlyReturn, version: int, comment: str,
     changes = {"officer_rag": officer_rag} if officer_rag in RAG.values else {}
     return _transition(
         actor=actor, ret=ret, version=version, action="send_back", check=permissions.can_review_return, errors=errors,
-        kind=ReturnEvent.Kind.RETURNED, comment=comment.strip(), **changes,
+        kind=ReturnEvent.Kind.RETURNED, comment=clean_text(comment), **changes,
     )
 
 
@@ -386,7 +400,7 @@ def return_reopen(*, actor, ret: QuarterlyReturn, version: int, reason: str):
     errors = {} if reason.strip() else {"reason": "Say why the approved return is being reopened."}
     return _transition(
         actor=actor, ret=ret, version=version, action="reopen", check=permissions.can_reopen_return, errors=errors,
-        kind=ReturnEvent.Kind.REOPENED, comment=reason.strip(), approved_at=None,
+        kind=ReturnEvent.Kind.REOPENED, comment=clean_text(reason), approved_at=None,
     )
 
 
@@ -399,7 +413,8 @@ def _spend_check(*, actor, ret, version, spend_status, kind, note, errors=None):
     with transaction.atomic():
         locked = _claim(ret.pk, (Status.SUBMITTED, Status.APPROVED), version)
         locked.spend_status = spend_status
-        locked.spend_note = note.strip()
+        locked.spend_note = clean_text(note)
+        locked._history_user = actor
         locked.save()
         _event(locked, kind, actor, note.strip())
     return locked

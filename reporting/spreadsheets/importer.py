@@ -15,9 +15,12 @@ would change; saving is `return_save_draft`, exactly as for the web form.
 
 import io
 import zipfile
+import zlib
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core import signing
 from django.utils.crypto import constant_time_compare
@@ -37,6 +40,10 @@ from . import template as t
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the older .xls format
 MAX_MEMBERS = 200
+UNREADABLE = (
+    "The file could not be read as an Excel workbook: it may be damaged, or made by a program that writes "
+    "something other than a standard .xlsx file. Save it again in Excel and upload the new copy."
+)
 MAX_RATIO = 100  # uncompressed / compressed size of any one member over 1 MB
 
 
@@ -129,9 +136,19 @@ def _open(content: bytes):
     except Exception:  # noqa: BLE001 - any failure of the parser means the same thing to the user
         # openpyxl raises KeyError, ValueError, TypeError, zipfile and XML errors (defusedxml's
         # refusals of entity declarations among them) for files it cannot read.
-        raise TemplateRefused([Problem(
-            "The file could not be read as an Excel workbook: it may be damaged, or made by a program that "
-            "writes something other than a standard .xlsx file. Save it again in Excel and upload the new copy.")])
+        raise TemplateRefused([Problem(UNREADABLE)])
+
+
+def _unless_unreadable(read, book, *args):
+    """Run `read` over the workbook's sheets, which openpyxl parses lazily: XML that breaks part-way
+    through a sheet (a cut-short or hand-edited file) fails here, not when the file was opened."""
+    try:
+        return read(book, *args)
+    except TemplateRefused:
+        raise
+    except (ElementTree.ParseError, DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, TypeError,
+            IndexError, EOFError, OSError, zlib.error):
+        raise TemplateRefused([Problem(UNREADABLE)])
 
 
 def _cells(book, sheet_name: str, max_row: int, max_col: int) -> dict[tuple[int, int], object]:
@@ -214,6 +231,11 @@ def _project_and_return(user, layout: t.TemplateLayout, expected: tuple[Project,
 # --- The cells ------------------------------------------------------------------------------
 
 
+def _plain(number: Decimal) -> Decimal:
+    """Without trailing zeros (92.500 is 92.5) and never in exponent form (100, not 1E+2)."""
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
 class _Reader:
     """Reads input cells, collecting a Problem for every cell that cannot be used."""
 
@@ -267,7 +289,7 @@ class _Reader:
                 self.problem(key, f"Enter {what}.")
                 return None
             if "%" in (cell.number_format or ""):
-                number = number * 100  # typed as 96%, stored as 0.96
+                number = _plain(number * 100)  # typed as 92.5%, stored as 0.925
         return number
 
     def choice(self, sheet, cells, row, col, key, options: dict[str, object], message: str):
@@ -356,7 +378,10 @@ def _shown(value) -> str:
 
 
 def _blank(value):
-    """Blank text and no value are the same to a reader; 0 is not blank."""
+    """Blank text and no value are the same to a reader, as are line breaks however they were typed;
+    0 is not blank."""
+    if isinstance(value, str):
+        value = return_services.clean_text(value)
     return None if value is None or value == "" else value
 
 
@@ -402,9 +427,9 @@ def read_template(content: bytes, user, expected: tuple[Project, Quarter] | None
     `expected` is the (project, quarter) of the page the file was uploaded on, if any."""
     book = _open(content)
     try:
-        layout = _layout(_identity(book))
+        layout = _layout(_unless_unreadable(_identity, book))
         project, ret, lines, measures = _project_and_return(user, layout, expected)
-        data, reader = _read_inputs(book, layout, lines, measures)
+        data, reader = _unless_unreadable(_read_inputs, book, layout, lines, measures)
     finally:
         book.close()
     problems = list(reader.problems)

@@ -35,8 +35,9 @@ DATETIME_FORMAT = "d mmm yyyy hh:mm"
 
 
 def clean_text(value: str) -> str:
-    """Text as a cell can hold it: illegal characters removed, cut at Excel's limit."""
-    return _ILLEGAL.sub("", value)[:EXCEL_CELL_LIMIT]
+    """Text as a cell can hold it: line breaks as a spreadsheet writes them (LF, where a browser
+    sends CRLF), illegal characters removed, cut at Excel's limit."""
+    return _ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))[:EXCEL_CELL_LIMIT]
 
 
 def looks_like_formula(text: str) -> bool:

@@ -86,13 +86,28 @@ def upload(request, reference, year, quarter):
 @require_POST
 def upload_confirm(request, reference, year, quarter):
     """Save the previewed input as the draft, exactly as if it had been typed in."""
-    project, period = _editable(request, reference, year, quarter)
+    project, period = project_and_quarter(request.user, reference, year, quarter)
     context = {"project": project, "quarter": period, "return_url": return_url(project, period), "form": UploadForm()}
+
+    def refused(message):
+        return render(request, "reporting/return_upload.html",
+                      {**context, "problems": [importer.Problem(message)]}, status=400)
+
+    ret = QuarterlyReturn.objects.filter(project=project, financial_year=period.financial_year,
+                                         quarter=period.number).first()
     try:
         confirmed = importer.from_payload(request.POST.get("payload", ""), request.user, project, period)
     except ValueError as error:
-        return render(request, "reporting/return_upload.html",
-                      {**context, "problems": [importer.Problem(str(error))]}, status=400)
+        confirmed, problem = None, str(error)
+    allowed, reason = permissions.can_edit_return(request.user, project, ret)
+    if not allowed:
+        # The right person confirming a preview of a return that has since moved on is told so.
+        right_person = permissions.can_edit_return(request.user, project, ret, any_status=True)[0]
+        if right_person and confirmed is not None and ret is not None and confirmed.version != ret.version:
+            return refused(return_services.STALE_MESSAGE)
+        raise PermissionDenied(reason)
+    if confirmed is None:
+        return refused(problem)
     try:
         return_services.return_save_draft(actor=request.user, project=project, quarter=period,
                                           version=confirmed.version, data=confirmed.data)

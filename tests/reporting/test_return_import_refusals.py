@@ -118,9 +118,6 @@ def test_a_workbook_whose_insides_are_corrupt_is_refused(draft, tmp_path):
     assert UNREADABLE in problem.message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: importer.read_template reads the sheets (_identity, _cells) after _open's "
-                   "try/except, so XML that breaks after a sheet's <dimension> raises xml.etree.ElementTree.ParseError "
-                   "out of read_template (a 500 on upload, a traceback from import_return) instead of TemplateRefused")
 @pytest.mark.parametrize("member", ["xl/worksheets/sheet2.xml", "xl/worksheets/sheet5.xml"], ids=["Spend", "Identity"])
 def test_a_workbook_whose_sheet_xml_is_cut_short_is_refused(draft, tmp_path, member):
     content = rewrite_member(template_for(draft.project_a)[0], member, lambda data: data[: int(len(data) * 0.7)])
@@ -566,9 +563,6 @@ def test_a_percentage_typed_with_a_percent_sign_is_read_as_a_percentage(draft):
     assert reading.data.measures[w.measures["rate"].pk].value == Decimal("96")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: importer._Reader.number multiplies a %-formatted cell by 100 without "
-                   "normalising, so 92.5% (0.925) becomes Decimal('92.500') and check_measure_value refuses it "
-                   "for having more than 2 decimal places")
 def test_a_percentage_with_a_decimal_typed_with_a_percent_sign_is_read(draft):
     w = draft
     book, layout = good_workbook(w)

@@ -100,9 +100,6 @@ def test_export_refuses_an_inactive_user(draft, tmp_path):
                "-o", str(tmp_path / "out.xlsx"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: export_return_template catches OSError (line 35), but XlsxWriter raises "
-                   "xlsxwriter.exceptions.FileCreateError, which is not an OSError, so an unwritable -o path ends in "
-                   "a traceback instead of a CommandError")
 def test_export_says_so_when_it_cannot_write_the_file(draft, tmp_path):
     with pytest.raises(CommandError, match="Could not write"):
         export("--project", "A-1", "--year", "2023-24", "--quarter", "2", "-o", str(tmp_path / "missing" / "x.xlsx"))
@@ -226,9 +223,6 @@ def _written(content, tmp_path):
     return path
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: import_return saves through return_save_draft outside a request, so "
-                   "simple-history records no history_user: the field history of an imported return names nobody "
-                   "(the web upload records the user through HistoryRequestMiddleware)")
 def test_the_history_of_an_imported_return_names_the_user(draft, tmp_path):
     w = draft
 

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from xlsxwriter.exceptions import FileCreateError
 
 from grants.models import Project, User
 from reporting.spreadsheets.template import write_template
@@ -32,6 +33,6 @@ class Command(BaseCommand):
                                f"(it runs {found.first_quarter.label} to {found.last_quarter.label}).")
         try:
             write_template(found, period, output)
-        except OSError as error:
-            raise CommandError(f"Could not write {output}: {error.strerror or error}")
+        except (OSError, FileCreateError) as error:
+            raise CommandError(f"Could not write {output}: {getattr(error, 'strerror', None) or error}")
         self.stdout.write(f"Wrote the {period.label} return template for {found.reference} to {output}.")

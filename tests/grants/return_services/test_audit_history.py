@@ -32,8 +32,10 @@ def test_saving_and_submitting_leave_history_records_of_the_return_and_its_spend
     assert staff_history[-1] == Decimal("9800.00")
     assert MeasureValue.history.filter(quarterly_return_id=ret.pk, project_measure_id=world.people.pk,
                                        value=Decimal("35")).exists()
-    # The services take no request: who did it is for the web layer's middleware to record.
-    assert not QuarterlyReturn.history.filter(id=ret.pk, history_user__isnull=False).exists()
+    # The services take no request, but they know the actor: every record names them, from the command line too.
+    records = [QuarterlyReturn.history.filter(id=ret.pk), SpendLine.history.filter(quarterly_return_id=ret.pk),
+               MeasureValue.history.filter(quarterly_return_id=ret.pk)]
+    assert [set(r.values_list("history_user", flat=True)) for r in records] == [{world.user_a.pk}] * 3
 
 
 def test_every_spend_line_of_a_new_return_is_in_the_history_from_its_creation(world):
