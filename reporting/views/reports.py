@@ -30,8 +30,10 @@ def performance(request):
         allowed, reason = reports.can_take_report(user, reports.PRIORITY if other else asked_for)
         if not allowed:
             raise PermissionDenied(reason)
-    # A link may fill in part of the form (the dashboard's gives the period): it is shown, not yet judged.
-    submitted = "end" in request.GET and (user.is_provider or "subject" in request.GET)
+    # The form always sends its selects; a link that gives only the period (the dashboard's) fills the
+    # form in without judging it.
+    submitted = "end" in request.GET and (
+        user.is_provider or any(name in request.GET for name in ("subject", "programme", "organisation", "priority")))
     form = ReportForm(request.GET if submitted else None, user=user, today=timezone.localdate(),
                       initial=None if submitted else request.GET.dict())
     if not submitted or not form.is_valid():
