@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_tables2 as tables
+from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -53,6 +54,27 @@ def _rag(value) -> str:
 
 def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
+
+
+def nulls_first(*fields):
+    """An `order_<column>` method for columns that may be empty: empty first going up, last going
+    down, on every database (SQLite and PostgreSQL disagree by default)."""
+
+    def order(self, queryset, is_descending):
+        keys = [F(f).desc(nulls_last=True) if is_descending else F(f).asc(nulls_first=True) for f in fields]
+        return queryset.order_by(*keys, "-pk" if is_descending else "pk"), True
+
+    return order
+
+
+def by_severity(self, queryset, is_descending):
+    """An `order_rag` method: red, amber, green, then not rated (reversed going down)."""
+    rank = Case(
+        When(rag=RAG.RED, then=Value(0)), When(rag=RAG.AMBER, then=Value(1)), When(rag=RAG.GREEN, then=Value(2)),
+        default=Value(3), output_field=IntegerField(),
+    )
+    queryset = queryset.annotate(rag_rank=rank)
+    return queryset.order_by("-rag_rank" if is_descending else "rag_rank", "-pk" if is_descending else "pk"), True
 
 
 NUMERIC = {
@@ -202,10 +224,12 @@ class ProjectTable(GovukTable):
     priorities = tables.Column("Priorities", accessor="pk", orderable=False)
     budget = MoneyColumn("Budget", order_by=("budget", "pk"))
     spent = MoneyColumn("Spent", order_by=("spent", "pk"))
-    latest = tables.Column("Latest return", accessor="latest_status", empty_values=(),
-                           order_by=("latest_year", "latest_quarter", "pk"))
-    rag = tables.Column("RAG", empty_values=(), order_by=("rag", "pk"))
+    latest = tables.Column("Latest return", accessor="latest_status", empty_values=())
+    rag = tables.Column("RAG", empty_values=())
     end_date = DateColumn("Ends", order_by=("end_date", "pk"))
+
+    order_latest = nulls_first("latest_year", "latest_quarter")
+    order_rag = by_severity
 
     export_columns = (
         ExportColumn("Reference", "text", lambda p: p.reference),
@@ -273,7 +297,9 @@ class ReturnTable(GovukTable):
     spend = MoneyColumn("Spend", order_by=("spend", "pk"))
     profile = MoneyColumn("Profile", order_by=("profile", "pk"))
     variance = MoneyColumn("Variance", order_by=("variance", "pk"))
-    rag = tables.Column("RAG", empty_values=(), order_by=("rag", "pk"))
+    rag = tables.Column("RAG", empty_values=())
+
+    order_rag = by_severity
 
     export_columns = (
         ExportColumn("Reference", "text", lambda r: r.project.reference),
@@ -328,8 +354,10 @@ class PaymentTable(GovukTable):
     quarter = tables.Column("Quarter", order_by=("financial_year", "quarter", "pk"))
     amount = MoneyColumn("Amount", order_by=("amount", "pk"))
     status = tables.Column("Status", order_by=("status", "pk"))
-    paid_on = DateColumn("Paid on", order_by=("paid_on", "pk"))
+    paid_on = DateColumn("Paid on")
     reference = tables.Column("Payment reference", order_by=("reference", "pk"))
+
+    order_paid_on = nulls_first("paid_on")
 
     export_columns = (
         ExportColumn("Allocation", "text", lambda p: p.allocation.title, 30),

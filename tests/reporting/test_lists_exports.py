@@ -49,10 +49,12 @@ CASES = [
     ("allocations", {"organisation": "a"}),
     ("projects", {"sort": "-spent"}),
     ("projects", {"priority": "asb", "sort": "budget"}),
+    ("projects", {"sort": "-rag"}),
     ("returns", {"status": "approved", "sort": "-spend"}),
     ("returns", {"sort": "variance"}),
     ("payments", {"status": "released", "sort": "-amount"}),
     ("payments", {"quarter": "2"}),
+    ("payments", {"sort": "paid_on"}),
 ]
 
 

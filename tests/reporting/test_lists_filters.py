@@ -206,12 +206,18 @@ def test_the_years_offered_are_those_of_the_lists_rows(world):
     ("projects", "spent", ["A-2", "B-1", "A-1"]),
     ("projects", "-spent", ["A-1", "B-1", "A-2"]),
     ("projects", "latest", ["B-1", "A-1", "A-2"]),
-    ("projects", "rag", ["A-2", "A-1", "B-1"]),
+    ("projects", "rag", ["B-1", "A-1", "A-2"]),  # by severity: red, amber, green, not rated
+    ("projects", "-rag", ["A-2", "A-1", "B-1"]),
     ("returns", "spend", ["A-2 2024-25 Q1", "B-1 2023-24 Q1", "A-1 2023-24 Q1", "A-1 2023-24 Q2"]),
     ("returns", "-variance", ["A-1 2023-24 Q2", "A-1 2023-24 Q1", "B-1 2023-24 Q1", "A-2 2024-25 Q1"]),
     ("returns", "quarter", ["A-1 2023-24 Q1", "B-1 2023-24 Q1", "A-1 2023-24 Q2", "A-2 2024-25 Q1"]),
     ("payments", "-amount", ["Allocation to A Q2", "Allocation to A Q1", "Allocation to B Q2",
                              "Allocation to B Q1"]),
+    ("returns", "rag", ["B-1 2023-24 Q1", "A-1 2023-24 Q2", "A-1 2023-24 Q1", "A-2 2024-25 Q1"]),
+    ("payments", "paid_on", ["Allocation to A Q2", "Allocation to B Q2", "Allocation to A Q1",
+                             "Allocation to B Q1"]),  # not paid first, on every database
+    ("payments", "-paid_on", ["Allocation to B Q1", "Allocation to A Q1", "Allocation to B Q2",
+                              "Allocation to A Q2"]),
     ("payments", "status", ["Allocation to A Q1", "Allocation to B Q1", "Allocation to A Q2",
                             "Allocation to B Q2"]),
 ])
