@@ -26,6 +26,7 @@ from grants.models import (
     Allocation,
     Area,
     BudgetLine,
+    Clawback,
     MeasureValue,
     Organisation,
     OutcomeMeasure,
@@ -410,6 +411,11 @@ class DemoBuilder:
                              withheld="Q3 monitoring for Operation Steerside was returned for amendment; "
                              "payment is withheld until it is approved.")
 
+        # Recovered from the closed 2018-19 allocation: costs found to be outside the agreement.
+        _save(Clawback(allocation=allocations[2018], amount=Decimal("1200.00"), status=Clawback.Status.RECEIVED,
+                       reason="A residential trip in Q3 was outside the grant agreement's eligible costs. " + ILLUSTRATIVE,
+                       requested_on=date(2019, 5, 20), received_on=date(2019, 6, 14), recorded_by=finance))
+
         # A virement the commissioner refused.
         btc = projects["btc", 2019]
         management = btc.budget_lines.get(category=BudgetLine.Category.MANAGEMENT)
@@ -498,6 +504,14 @@ class DemoBuilder:
             progress="Information-sharing agreement signed by all partners in September. " + ILLUSTRATIVE), **partnership)
         self.quarterly_return(slavery, q(3), ReturnPlan(QuarterlyReturn.Status.DRAFT, values=(70,)), **partnership)
 
+        # A virement waiting for the commissioner's decision.
+        interpreting = hate.budget_lines.get(category=BudgetLine.Category.NON_STAFF)
+        caseworkers = hate.budget_lines.get(category=BudgetLine.Category.STAFF)
+        _save(Virement(from_line=interpreting, to_line=caseworkers, amount=Decimal("1500.00"), quarter=4,
+                       reason="Interpreting is now provided free by the council's language service; the money would "
+                       "pay for extra caseworker hours after the November spike in demand. " + ILLUSTRATIVE,
+                       requested_by=u["charity-provider"]))
+
         # Quarterly in advance once the agreement was signed: a quarter of the allocation each time.
         instalment = (allocation.amount / 4).quantize(Decimal("0.01"))
         for number in (1, 2, 3, 4):
@@ -527,5 +541,5 @@ def build():
 # The models written to the fixture, parents before children.
 FIXTURE_MODELS = [
     Organisation, User, Priority, Area, OutcomeMeasure, Programme, Allocation, Project, BudgetLine, ProjectMeasure,
-    QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, Virement,
+    QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, Virement, Clawback,
 ]
