@@ -11,8 +11,8 @@ What is published
 The fields of a grant
     id                    the publisher's prefix (settings.OPEN_DATA_PREFIX) and the allocation's
                           number: 360G-demo-allocation-17. Stable: nothing that can be edited is in it.
-    title, description    the allocation's title and purpose (the purpose is required to be
-                          helpful; without one, a sentence naming the programme and the recipient)
+    title, description    the allocation's title and purpose (without a purpose, a sentence
+                          naming the programme, its year and the recipient)
     currency              GBP
     amountAwarded         the allocation's amount
     amountDisbursed       the payments released against it, to the penny
@@ -27,7 +27,9 @@ The fields of a grant
     beneficiaryLocation   each distinct area of the allocation's projects that has an ONS code,
                           with its code type (a Welsh community safety partnership's type is CDRP)
     regrantType           FRG010 (common regrant) when the recipient passes the money on
-    dateModified          the later of the allocation's last change and its last payment release
+    dateModified          the later of the allocation's last save (`updated_at`) and its last
+                          payment release (`released_at`). Organisations, projects and areas keep
+                          no change time, so a change to one of them alone does not move it.
 
 Speed: `grants()` reads everything in three queries whatever the number of allocations
 (the allocations with their programme, commissioner and recipient; their projects' areas;
