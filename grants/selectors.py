@@ -445,10 +445,12 @@ def allocation_for_user(user, pk: int) -> Allocation:
     )
 
 
-def allocation_projects(allocation: Allocation):
+def allocation_projects(user, allocation: Allocation):
+    """The allocation's projects in the user's reach (a provider delivering one project under a
+    partnership's allocation sees only its own), with what each budgets."""
     budgeted = BudgetLine.objects.filter(project=OuterRef("pk"))
     return (
-        allocation.projects.select_related("provider", "area")
+        Project.objects.for_user(user).filter(allocation=allocation).select_related("provider", "area")
         .prefetch_related("priorities")
         .annotate(budgeted=_sum_of(budgeted, "amount"))
         .order_by("name", "reference")
@@ -746,10 +748,10 @@ def largest_variances(user, limit: int = 10) -> list[VarianceRow]:
     return result[:limit]
 
 
-def finance_page(user, today: date) -> FinancePage:
+def finance_page(user, today: date, year: FinancialYear | None = None) -> FinancePage:
     """Payments due, returns awaiting spend verification, the largest variances and what was released
-    this financial year per programme. A fixed number of queries."""
-    year = FinancialYear.from_date(today)
+    in a financial year (this one unless asked) per programme. A fixed number of queries."""
+    year = year or FinancialYear.from_date(today)
     payments = Payment.objects.for_user(user).select_related("allocation__programme", "allocation__recipient")
     due = _due_rows(user, payments.filter(status=Payment.Status.SCHEDULED).order_by("financial_year", "quarter", "pk"))
     due.sort(key=lambda row: (not row.ready, row.due, row.payment.allocation.title))

@@ -187,7 +187,7 @@ def allocation_context(request, allocation, **forms) -> dict:
     context = {
         "allocation": allocation,
         "programme": allocation.programme,
-        "projects": selectors.allocation_projects(allocation),
+        "projects": selectors.allocation_projects(user, allocation),
         "budgeted": selectors.allocation_budgeted(allocation),
         "ending_before": selectors.add_months(today, months),
         "today": today,

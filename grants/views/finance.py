@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from grants import forms_commissioning as f
 from grants import permissions, selectors
 from grants.models import Programme
+from grants.periods import FinancialYear
 from grants.services import Invalid, NotAllowed
 from grants.services import payments as services
 
@@ -29,7 +30,11 @@ from .commissioning import (
 @login_required
 def finance_home(request):
     funder_only(request.user, "Finance pages")
-    page = selectors.finance_page(request.user, timezone.localdate())
+    try:
+        year = FinancialYear.from_label(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    page = selectors.finance_page(request.user, timezone.localdate(), year)
     return render(request, "grants/finance.html", {"page": page})
 
 

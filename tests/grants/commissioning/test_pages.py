@@ -191,8 +191,11 @@ def test_a_provider_delivering_under_someone_elses_allocation_sees_none_of_its_m
     page = client_for(pages.user_a).get(f"/allocations/{pages.allocation_b.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-testid="payment-schedule"' not in html and 'data-testid="money"' not in html
-    assert "Delivered by A for B" in html
+    for testid in ("payment-schedule", "money", "budgeted", "allocation-history"):
+        assert f'data-testid="{testid}"' not in html
+    assert [row[0] for row in table_rows(page, "allocation-projects")] == ["Delivered by A for B B-2"]
+    assert [row[0] for row in table_rows(client_for(pages.user_b).get(f"/allocations/{pages.allocation_b.pk}/"),
+                                         "allocation-projects")] == ["Delivered by A for B B-2", "Project of B B-1"]
 
 
 def test_the_finance_page_shows_due_withheld_to_verify_variance_and_released_this_year(pages):
@@ -266,3 +269,13 @@ def test_virements_can_be_listed_by_status(pages):
     assert len(table_rows(client.get("/virements/"), "virements")) == 2
     assert [row[4] for row in table_rows(client.get("/virements/?status=refused"), "virements")] == ["Refused"]
     assert len(table_rows(client.get("/virements/?status=nonsense"), "virements")) == 2
+
+
+def test_the_finance_page_shows_what_was_released_in_another_year_when_asked(pages):
+    client = client_for(pages.finance)
+    assert table_rows(client.get("/finance/"), "released-this-year") == [["Nothing released in 2024-25 yet."]]
+    asked = client.get("/finance/?year=2023-24")
+    assert table_rows(asked, "released-this-year") == [["Community Safety Fund 2023-24", "2", "£35,000.00"]]
+    assert 'href="?year=2022-23"' in asked.content.decode()
+    assert table_rows(client.get("/finance/?year=nonsense"), "released-this-year") == [
+        ["Nothing released in 2024-25 yet."]]
