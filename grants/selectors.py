@@ -589,10 +589,11 @@ def _shown(value, kind, names):
 
 
 def _changes(history, fields, subject, names) -> list[Change]:
-    """Every change to `fields` through `history` (one query), oldest record first, diffed in Python."""
+    """Every change to `fields` through `history` (one query), diffed in Python in the order the records
+    were written."""
     changes, previous = [], {}
     model = history.model.instance_type
-    for record in history.select_related("history_user").order_by("history_date", "history_id"):
+    for record in history.select_related("history_user").order_by("history_id"):
         before = previous.get(record.id)
         reason = record.history_change_reason or ""
         if record.history_type == "-":
@@ -613,6 +614,17 @@ def _changes(history, fields, subject, names) -> list[Change]:
 
 def _status_labels(model):
     return dict(model.Status.choices)
+
+
+def programme_history(programme: Programme) -> list[Change]:
+    """Every change to the programme's terms and budget, newest first. One query."""
+    fields = [("name", None), ("code", None), ("financial_year", None), ("funding_source", None),
+              ("total_budget", "money"), ("payment_terms", dict(Programme.PaymentTerms.choices)),
+              ("return_due_days", None), ("reminder_days_before", None), ("overdue_reminder_days", None),
+              ("variance_threshold_percent", None), ("over_allocation_percent", None)]
+    changes = _changes(Programme.history.filter(id=programme.pk), fields, lambda r: "Programme", {})
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes
 
 
 def allocation_history(allocation: Allocation) -> list[Change]:

@@ -130,6 +130,7 @@ def programme_detail(request, pk):
         "programme": programme,
         "totals": selectors.programme_totals(programme),
         "allocations": selectors.programme_allocations(request.user, programme),
+        "history": selectors.programme_history(programme),
         "can_edit": permissions.can_edit_programme(request.user, programme)[0],
         "can_allocate": permissions.can_create_allocation(request.user, programme)[0],
     })

@@ -279,3 +279,12 @@ def test_the_finance_page_shows_what_was_released_in_another_year_when_asked(pag
     assert 'href="?year=2022-23"' in asked.content.decode()
     assert table_rows(client.get("/finance/?year=nonsense"), "released-this-year") == [
         ["Nothing released in 2024-25 yet."]]
+
+
+def test_a_change_to_the_programmes_budget_is_in_its_history(pages):
+    from tests.grants.commissioning.views_world import programme_edit_data
+
+    client = client_for(pages.commissioner)
+    client.post(f"/programmes/{pages.programme.pk}/edit/", programme_edit_data(pages, total_budget="1,250,000"))
+    rows = [row[1:] for row in table_rows(client.get(f"/programmes/{pages.programme.pk}/"), "programme-history")]
+    assert ["commissioner", "Programme", "Total budget", "£1,000,000.00", "£1,250,000.00"] in rows

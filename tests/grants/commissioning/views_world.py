@@ -88,8 +88,10 @@ def programme_data(w, **changes):
 
 
 def programme_edit_data(w, **changes):
-    return programme_data(w, name="Community Safety Fund (renamed)", code=w.programme.code, financial_year="2023-24",
-                          total_budget="1,000,000.00", payment_terms="advance", **changes)
+    values = dict(name="Community Safety Fund (renamed)", code=w.programme.code, financial_year="2023-24",
+                  total_budget="1,000,000.00", payment_terms="advance")
+    values.update(changes)
+    return programme_data(w, **values)
 
 
 def allocation_data(w, **changes):
