@@ -38,7 +38,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case, Count, DecimalField, Exists, ExpressionWrapper, F, FloatField, IntegerField, Max, Min, OuterRef, Q, Subquery,
+    Sum, Value, When,
+)
+from django.db.models.functions import Abs, Coalesce
 
 from grants import selectors
 from grants.models import (
@@ -60,6 +64,8 @@ from grants.selectors import target_to_date
 
 from .figures import (
     APPROVED,
+    as_text,
+    decimal_or_none,
     COUNTED_ALLOCATIONS,
     NOT_RATED,
     NOT_STARTED,
@@ -71,7 +77,6 @@ from .figures import (
     money,
     percent,
     quarter_targets,
-    quarters_q,
     rag_condition,
     return_rag,
     shortfall,
@@ -215,7 +220,7 @@ def default_quarter(today: date, last_end: date | None) -> tuple[Quarter, bool]:
 
 def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programme | None = None,
                      latest_ended: Quarter | None = None, clamped: bool = False) -> FunderDashboard:
-    """The funder's dashboard for `quarter`, optionally for one programme. Thirteen queries."""
+    """The funder's dashboard for `quarter`, optionally for one programme. Twelve queries."""
     year, number = quarter.financial_year, quarter.number
     projects = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS)
     if programme is not None:
@@ -309,10 +314,10 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     # 8 and 9. Overdue returns, up to this quarter.
     overdue = _overdue(user, projects, quarter, today)
 
-    # 10 and 11. Measures most off target this quarter.
+    # 10. Measures most off target this quarter.
     off_target = _off_target(user, projects, quarter)
 
-    # 12 and 13. Funding ending.
+    # 11 and 12. Funding ending.
     months = funding_ending_months()
     ending = selectors.funding_ending(user, today, months)
     if programme is not None:
@@ -329,73 +334,97 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
 
 def _overdue(user, projects, quarter: Quarter, today: date) -> list[OverdueRow]:
     """Every overdue return up to `quarter` of the projects whose allocations still owe returns,
-    most overdue first. Two queries."""
-    owing = list(
-        projects.filter(allocation__status__in=OWING_ALLOCATIONS, start_date__lte=quarter.end)
-        .annotate(programme_name=F("allocation__programme__name"), due_days=F("allocation__programme__return_due_days"),
-                  provider_name=F("provider__name"))
+    most overdue first. Two queries; the quarters are worked out once per run of dates."""
+    owing = projects.filter(allocation__status__in=OWING_ALLOCATIONS, start_date__lte=quarter.end)
+    rows_of = list(
+        owing.annotate(programme_name=F("allocation__programme__name"),
+                       due_days=F("allocation__programme__return_due_days"), provider_name=F("provider__name"))
         .values_list("pk", "reference", "name", "programme_name", "provider_name", "start_date", "end_date",
                      "due_days", named=True)
     )
     statuses = {
-        (project_id, Quarter(year, number)): status
+        (project_id, year, number): status
         for project_id, year, number, status in QuarterlyReturn.objects.for_user(user)
-        .filter(project__in=projects.filter(allocation__status__in=OWING_ALLOCATIONS, start_date__lte=quarter.end))
+        .filter(project__in=owing)
         .filter(Q(financial_year__lt=quarter.financial_year)
                 | Q(financial_year=quarter.financial_year, quarter__lte=quarter.number))
         .values_list("project_id", "financial_year", "quarter", "status")
     }
+    done = (Status.SUBMITTED, Status.APPROVED)
+    due_quarters = {}  # (start, end, days) -> [(quarter, due)] of the quarters already due by today
     rows = []
-    for p in owing:
-        last = min(Quarter.from_date(p.end_date), quarter)
-        for q in Quarter.range(Quarter.from_date(p.start_date), last):
-            due = q.due_date(p.due_days)
-            if due >= today:
-                continue
-            status = statuses.get((p.pk, q), NOT_STARTED)
-            if status in (Status.SUBMITTED, Status.APPROVED):
-                continue
-            rows.append(OverdueRow(p.pk, p.reference, p.name, p.programme_name, p.provider_name, q, due, status,
-                                   _today=today))
+    for p in rows_of:
+        key = (p.start_date, p.end_date, p.due_days)
+        if key not in due_quarters:
+            last = min(Quarter.from_date(p.end_date), quarter)
+            due_quarters[key] = [(q, q.due_date(p.due_days)) for q in Quarter.range(Quarter.from_date(p.start_date), last)]
+            due_quarters[key] = [(q, due) for q, due in due_quarters[key] if due < today]
+        for q, due in due_quarters[key]:
+            status = statuses.get((p.pk, q.financial_year, q.number), NOT_STARTED)
+            if status not in done:
+                rows.append(OverdueRow(p.pk, p.reference, p.name, p.programme_name, p.provider_name, q, due, status,
+                                       _today=today))
     rows.sort(key=lambda r: (r.due, r.programme, r.name, r.reference))
     return rows
 
 
 def _off_target(user, projects, quarter: Quarter) -> list[OffTargetRow]:
     """The measures furthest off target, year to date, among those with an approved value this
-    quarter. Two queries."""
+    quarter. One query: the year to date, the target to date (the return page's rules, written as
+    SQL) and the shortfall are worked out by the database, which hands back the worst few only;
+    their figures are then worked out again here, exactly, with the return page's own functions."""
     year, number = quarter.financial_year, quarter.number
     approved = MeasureValue.objects.filter(
-        quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
-        quarterly_return__project__in=projects, value__isnull=False,
+        quarterly_return__status=APPROVED, quarterly_return__financial_year=year, value__isnull=False)
+    figure = DecimalField(max_digits=30, decimal_places=10)
+    pm = "project_measure__"
+    year_total = Subquery(
+        approved.filter(project_measure=OuterRef("project_measure"), quarterly_return__quarter__lte=number)
+        .order_by().values("project_measure").annotate(total=Sum("value")).values("total"), output_field=figure)
+    quarter_targets = [F(f"{pm}target_q{n}") for n in range(1, number + 1)]
+    every_quarter_set = Q(**{f"{pm}target_q{n}__isnull": False for n in range(1, number + 1)})
+    cumulative = Q(**{f"{pm}measure__cumulative": True})
+    target = Case(
+        When(cumulative & every_quarter_set, then=ExpressionWrapper(sum(quarter_targets[1:], quarter_targets[0]),
+                                                                    output_field=figure)),
+        # × a float, so that SQLite does not divide whole numbers as integers.
+        When(cumulative, then=ExpressionWrapper(F(f"{pm}annual_target") * Value(number / 4), output_field=figure)),
+        default=Coalesce(F(f"{pm}target_q{number}"), F(f"{pm}annual_target"), output_field=figure),
+        output_field=figure,
     )
-    current = list(
-        approved.filter(quarterly_return__quarter=number)
-        .annotate(measure_name=F("project_measure__measure__name"), direction=F("project_measure__measure__direction"),
-                  cumulative=F("project_measure__measure__cumulative"),
+    higher = Q(**{f"{pm}measure__direction": "higher"})
+    worst = list(
+        approved.filter(quarterly_return__quarter=number, quarterly_return__project__in=projects)
+        .annotate(ytd=Case(When(cumulative, then=year_total), default=F("value"), output_field=figure),
+                  target_to_date=target)
+        .filter((higher & Q(ytd__lt=F("target_to_date"))) | (~higher & Q(ytd__gt=F("target_to_date"))))
+        .annotate(gap=Case(When(target_to_date=0, then=Value(1.0)),
+                           default=ExpressionWrapper(Abs(F("ytd") - F("target_to_date")) / F("target_to_date"),
+                                                     output_field=FloatField()),
+                           output_field=FloatField()),
+                  measure_name=F(f"{pm}measure__name"), direction=F(f"{pm}measure__direction"),
+                  cumulative=F(f"{pm}measure__cumulative"),
                   reference=F("quarterly_return__project__reference"), project=F("quarterly_return__project__name"),
                   programme=F("quarterly_return__project__allocation__programme__name"),
-                  annual=F("project_measure__annual_target"), t1=F("project_measure__target_q1"),
-                  t2=F("project_measure__target_q2"), t3=F("project_measure__target_q3"),
-                  t4=F("project_measure__target_q4"))
-        .values_list("project_measure_id", "value", "unit", "measure_name", "direction", "cumulative", "reference",
-                     "project", "programme", "annual", "t1", "t2", "t3", "t4", named=True)
-    )
-    totals = dict(
-        approved.filter(quarterly_return__quarter__lte=number, project_measure__measure__cumulative=True)
-        .values_list("project_measure_id").annotate(total=Sum("value")).values_list("project_measure_id", "total")
+                  ytd_text=as_text("ytd"), value_text=as_text("value"), annual=as_text(f"{pm}annual_target"),
+                  t1=as_text(f"{pm}target_q1"), t2=as_text(f"{pm}target_q2"), t3=as_text(f"{pm}target_q3"),
+                  t4=as_text(f"{pm}target_q4"))
+        .order_by("-gap", "project", "measure_name", "pk")
+        .values_list("ytd_text", "value_text", "unit", "measure_name", "direction", "cumulative", "reference",
+                     "project", "programme", "annual", "t1", "t2", "t3", "t4", named=True)[:OFF_TARGET_LENGTH]
     )
     rows = []
-    for m in current:
-        cumulative = bool(m.cumulative)
-        ytd = Decimal(totals[m.project_measure_id]).quantize(Decimal("0.01")) if cumulative else m.value
-        target = target_to_date(cumulative, m.annual, [m.t1, m.t2, m.t3, m.t4], number)
-        gap = shortfall(m.direction, target, ytd)
-        if gap > 0:
+    for m in worst:
+        is_cumulative = bool(m.cumulative)
+        ytd = money(Decimal(m.ytd_text)) if is_cumulative else Decimal(m.value_text)
+        target_value = target_to_date(is_cumulative, decimal_or_none(m.annual),
+                                      [decimal_or_none(t) for t in (m.t1, m.t2, m.t3, m.t4)], number)
+        gap = shortfall(m.direction, target_value, ytd)
+        if gap > 0:  # binary fractions can put a measure exactly on target a hair off it: not off target
             rows.append(OffTargetRow(m.reference, m.project, m.programme, m.measure_name, m.unit, m.direction, ytd,
-                                     target, gap, quarter))
+                                     target_value, gap, quarter))
     rows.sort(key=lambda r: (-r.shortfall, r.project, r.measure))
-    return rows[:OFF_TARGET_LENGTH]
+    return rows
 
 
 # --- A provider's dashboard ------------------------------------------------------------------

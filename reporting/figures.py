@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from grants.models import RAG, Allocation, QuarterlyReturn
 from grants.models.common import PENNY, ZERO
@@ -49,6 +50,16 @@ def money(value) -> Decimal:
     if value is None:
         return ZERO
     return Decimal(value).quantize(PENNY)
+
+
+def as_text(field: str) -> Cast:
+    """A decimal column read as its text, to be made a Decimal in Python (decimal_or_none): exact on
+    both databases and, on SQLite, several times quicker than the ORM's conversion of each value."""
+    return Cast(field, output_field=CharField())
+
+
+def decimal_or_none(text) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 def percent(part, whole) -> Decimal | None:

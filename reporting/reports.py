@@ -40,6 +40,7 @@ commissioner's view of its own plan, is for the funder's people.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from decimal import Decimal
 
@@ -64,14 +65,14 @@ from .figures import (
     APPROVED,
     COUNTED_ALLOCATIONS,
     NOT_STARTED,
-    STATUS_LABELS,
+    as_text,
+    decimal_or_none,
     money,
     outcome_rag,
     percent,
     period_figure,
     quarters_q,
     return_rag,
-    runs_in,
     spend_variance_percent,
 )
 
@@ -174,7 +175,7 @@ def priorities_subject() -> Subject:
 # --- Figures per project ---------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class OutcomeRow:
     project: "ProjectRow"
     measure_id: int
@@ -182,7 +183,7 @@ class OutcomeRow:
     unit: str
     direction: str
     cumulative: bool
-    values: dict  # Quarter -> approved value
+    values: list  # the approved value of each quarter of the period, None where there is none
     actual: Decimal | None
     target: Decimal | None
     quarters_reported: int
@@ -192,13 +193,15 @@ class OutcomeRow:
     def percent_of_target(self):
         return percent(self.actual, self.target)
 
-    @property
+    @cached_property
     def rag(self) -> str:
         return outcome_rag(self.direction, self.target, self.actual)
 
 
-@dataclass
+@dataclass(eq=False)
 class ProjectRow:
+    """A project's figures for the period. The lists hold one entry per quarter of the period."""
+
     pk: int
     reference: str
     name: str
@@ -208,22 +211,28 @@ class ProjectRow:
     provider: str
     start_date: object
     end_date: object
-    quarters: list  # the period's quarters the project runs in
-    plan: dict = field(default_factory=dict)  # Quarter -> Decimal
-    spent: dict = field(default_factory=dict)  # Quarter -> Decimal, approved returns only
-    statuses: dict = field(default_factory=dict)  # Quarter -> status, or not_started
+    period: list  # the period's quarters
+    runs: list  # whether the project runs in each
+    plan: list = field(default_factory=list)  # Decimal: the profile (£0 where it does not run)
+    spent: list = field(default_factory=list)  # Decimal: approved returns only (£0 where none)
+    statuses: list = field(default_factory=list)  # the return's status, not_started, or None where it does not run
     outcomes: list = field(default_factory=list)
     latest: object = None  # the latest approved return's narrative row
     case_studies: list = field(default_factory=list)  # (Quarter, text)
     priorities: list = field(default_factory=list)
 
     @property
-    def plan_total(self) -> Decimal:
-        return sum((self.plan.get(q, ZERO) for q in self.quarters), ZERO)
+    def quarters(self) -> list[Quarter]:
+        """The quarters of the period the project runs in."""
+        return [q for q, runs in zip(self.period, self.runs) if runs]
 
-    @property
+    @cached_property
+    def plan_total(self) -> Decimal:
+        return sum(self.plan, ZERO)
+
+    @cached_property
     def spent_total(self) -> Decimal:
-        return sum((self.spent.get(q, ZERO) for q in self.quarters), ZERO)
+        return sum(self.spent, ZERO)
 
     @property
     def variance(self) -> Decimal:
@@ -233,13 +242,13 @@ class ProjectRow:
     def variance_percent(self):
         return spend_variance_percent(self.spent_total, self.plan_total)
 
-    @property
+    @cached_property
     def approved(self) -> int:
-        return sum(1 for q in self.quarters if self.statuses.get(q) == APPROVED)
+        return self.statuses.count(APPROVED)
 
-    @property
+    @cached_property
     def expected(self) -> int:
-        return len(self.quarters)
+        return sum(self.runs)
 
     @property
     def rag(self) -> str:
@@ -249,25 +258,24 @@ class ProjectRow:
         rag, _ = return_rag(APPROVED, self.latest.officer_rag, self.latest.self_rag)
         return "" if rag == "not_rated" else rag
 
-    def status_label(self, quarter: Quarter) -> str:
-        if quarter not in self.quarters:
-            return "Not running"
-        return STATUS_LABELS[self.statuses.get(quarter, NOT_STARTED)]
 
-
-def _decimal(value):
-    return None if value is None else Decimal(value)
-
-
-def gather_projects(user, window: Window, condition: Q = Q()) -> list[ProjectRow]:
+def gather_projects(user, window: Window, condition: Q = Q(), *, narrative: bool = True) -> list[ProjectRow]:
     """Every project in reach that `condition` selects and that runs in the period, with its spend,
-    outcomes, narrative and risks for the period. Seven queries however many projects there are."""
+    outcomes, and (with `narrative`) narrative and risks for the period. Seven queries (six without the
+    narrative) however many projects there are.
+
+    Quarters are found by their place in the period ((year, number) -> 0..3), so that the thousands of
+    rows a large report reads never make a Quarter each."""
+    period = window.quarters
+    place = {(q.financial_year, q.number): i for i, q in enumerate(period)}
     projects = Project.objects.for_user(user).filter(
         condition, allocation__status__in=COUNTED_ALLOCATIONS,
         start_date__lte=window.end.end, end_date__gte=window.first.start,
     )
     chosen = Project.objects.filter(pk__in=projects.values("pk"))  # once each, whatever `condition` joins
     rows = {}
+    bounds = [(q.start, q.end) for q in period]
+    running = {}  # (start, end) -> whether a project with those dates runs in each quarter
     for p in (
         chosen.annotate(programme_name=F("allocation__programme__name"), code=F("allocation__programme__code"),
                         recipient=F("allocation__recipient__name"), provider_name=F("provider__name"))
@@ -275,91 +283,98 @@ def gather_projects(user, window: Window, condition: Q = Q()) -> list[ProjectRow
         .values_list("pk", "reference", "name", "programme_name", "code", "recipient", "provider_name",
                      "start_date", "end_date", named=True)
     ):
-        quarters = [q for q in window.quarters if runs_in(p.start_date, p.end_date, q)]
+        dates = (p.start_date, p.end_date)
+        if dates not in running:
+            running[dates] = [p.start_date <= end and p.end_date >= start for start, end in bounds]
+        runs = running[dates]
         rows[p.pk] = ProjectRow(p.pk, p.reference, p.name, p.programme_name, p.code, p.recipient, p.provider_name,
-                                p.start_date, p.end_date, quarters)
+                                p.start_date, p.end_date, period, list(runs), plan=[ZERO] * 4, spent=[ZERO] * 4,
+                                statuses=[NOT_STARTED if r else None for r in runs])
 
-    wanted = {q.financial_year: [] for q in window.quarters}
-    for q in window.quarters:
-        wanted[q.financial_year].append(q.number)
     for project_id, year, *sums in (
         BudgetLine.objects.filter(project__in=chosen, financial_year__in=window.years)
         .values_list("project_id", "financial_year")
         .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by()
     ):
         row = rows[project_id]
-        for number in wanted[year]:
-            quarter = Quarter(year, number)
-            if quarter in row.quarters:
-                row.plan[quarter] = row.plan.get(quarter, ZERO) + money(sums[number - 1])
+        for number, total in enumerate(sums, start=1):
+            i = place.get((year, number))
+            if i is not None and row.runs[i]:
+                row.plan[i] += money(total)
 
     returns = QuarterlyReturn.objects.for_user(user).filter(window.q(), project__in=chosen)
     for project_id, year, number, status in returns.values_list("project_id", "financial_year", "quarter", "status"):
-        rows[project_id].statuses[Quarter(year, number)] = status
+        row, i = rows[project_id], place[year, number]
+        if row.runs[i]:
+            row.statuses[i] = status
     approved = returns.filter(status=APPROVED)
-    for row in rows.values():
-        for quarter in row.quarters:
-            if row.statuses.get(quarter) == APPROVED:
-                row.spent[quarter] = ZERO  # approved with nothing entered is £0 spent
     for project_id, year, number, total in (
         SpendLine.objects.filter(quarterly_return__in=approved, actual__isnull=False)
         .values_list("quarterly_return__project_id", "quarterly_return__financial_year", "quarterly_return__quarter")
         .annotate(total=Sum("actual")).order_by()
     ):
-        rows[project_id].spent[Quarter(year, number)] = money(total)
+        row, i = rows[project_id], place[year, number]
+        if row.runs[i]:
+            row.spent[i] = money(total)
 
-    _outcomes(rows, chosen, approved, window)
+    _outcomes(rows, chosen, approved, window, place)
 
-    for r in (
-        approved.order_by("financial_year", "quarter")
-        .values_list("project_id", "financial_year", "quarter", "progress", "case_study", "challenges", "risks",
-                     "officer_rag", "self_rag", named=True)
-    ):
-        row = rows[r.project_id]
-        row.latest = r
-        text = r.case_study.strip()
-        if text and text not in {t for _, t in row.case_studies}:
-            row.case_studies.append((Quarter(r.financial_year, r.quarter), text))
+    if narrative:
+        seen = set()
+        for r in (
+            approved.order_by("financial_year", "quarter")
+            .values_list("project_id", "financial_year", "quarter", "progress", "case_study", "challenges", "risks",
+                         "officer_rag", "self_rag", named=True)
+        ):
+            row = rows[r.project_id]
+            row.latest = r
+            text = r.case_study.strip()
+            if text and (r.project_id, text) not in seen:
+                seen.add((r.project_id, text))
+                row.case_studies.append((period[place[r.financial_year, r.quarter]], text))
     return list(rows.values())
 
 
-def _outcomes(rows: dict, chosen, approved, window: Window):
+def _outcomes(rows: dict, chosen, approved, window: Window, place: dict):
     """Each project's measures over the period. Two queries."""
-    values = defaultdict(dict)
+    values = defaultdict(lambda: [None] * 4)  # project measure -> the period's approved values
     for pm_id, year, number, value in (
         MeasureValue.objects.filter(quarterly_return__in=approved, value__isnull=False)
-        .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter", "value")
+        .annotate(value_text=as_text("value"))
+        .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter",
+                     "value_text")
     ):
-        values[pm_id][Quarter(year, number)] = value
+        values[pm_id][place[year, number]] = Decimal(value)
     by_measure = defaultdict(list)  # (project, measure) -> project measures, one per year
-    names = {}
     for pm in (
         ProjectMeasure.objects.filter(project__in=chosen, financial_year__in=window.years)
-        .annotate(name=F("measure__name"), direction=F("measure__direction"), cumulative=F("measure__cumulative"))
+        .annotate(name=F("measure__name"), direction=F("measure__direction"), cumulative=F("measure__cumulative"),
+                  annual=as_text("annual_target"), t1=as_text("target_q1"), t2=as_text("target_q2"),
+                  t3=as_text("target_q3"), t4=as_text("target_q4"))
         .order_by("name", "financial_year")
         .values_list("pk", "project_id", "measure_id", "name", "unit", "direction", "cumulative", "financial_year",
-                     "annual_target", "target_q1", "target_q2", "target_q3", "target_q4", named=True)
+                     "annual", "t1", "t2", "t3", "t4", named=True)
     ):
         by_measure[pm.project_id, pm.measure_id].append(pm)
-        names[pm.measure_id] = pm.name
+    period = window.quarters
     for (project_id, measure_id), pms in by_measure.items():
         row = rows[project_id]
         first = pms[0]
-        cumulative = bool(first.cumulative)
-        segments, found = [], {}
+        segments, found = [], [None] * 4
         for pm in pms:
-            numbers = [q.number for q in row.quarters if q.financial_year == pm.financial_year]
-            if not numbers:
+            places = [i for i, q in enumerate(period) if row.runs[i] and q.financial_year == pm.financial_year]
+            if not places:
                 continue
-            targets = [pm.target_q1, pm.target_q2, pm.target_q3, pm.target_q4]
-            segment_values = [(n, values[pm.pk].get(Quarter(pm.financial_year, n))) for n in numbers]
-            segments.append((pm.annual_target, targets, segment_values))
-            found.update({Quarter(pm.financial_year, n): v for n, v in segment_values if v is not None})
+            targets = [decimal_or_none(t) for t in (pm.t1, pm.t2, pm.t3, pm.t4)]
+            pm_values = values.get(pm.pk, [None] * 4)
+            segments.append((decimal_or_none(pm.annual), targets, [(period[i].number, pm_values[i]) for i in places]))
+            for i in places:
+                found[i] = pm_values[i]
         if not segments:
             continue
-        figure = period_figure(cumulative, segments)
+        figure = period_figure(bool(first.cumulative), segments)
         row.outcomes.append(OutcomeRow(
-            row, measure_id, first.name, first.unit, first.direction, cumulative, found,
+            row, measure_id, first.name, first.unit, first.direction, bool(first.cumulative), found,
             figure.actual, figure.target, figure.quarters_reported, figure.quarters_expected,
         ))
 
@@ -480,13 +495,13 @@ class PerformanceReport:
 
 def by_quarter(projects, window: Window) -> list[QuarterTotal]:
     totals = []
-    for quarter in window.quarters:
-        running = [p for p in projects if quarter in p.quarters]
+    for i, quarter in enumerate(window.quarters):
+        running = [p for p in projects if p.runs[i]]
         totals.append(QuarterTotal(
             quarter,
-            sum((p.plan.get(quarter, ZERO) for p in running), ZERO),
-            sum((p.spent.get(quarter, ZERO) for p in running), ZERO),
-            sum(1 for p in running if p.statuses.get(quarter) == APPROVED),
+            sum((p.plan[i] for p in running), ZERO),
+            sum((p.spent[i] for p in running), ZERO),
+            sum(1 for p in running if p.statuses[i] == APPROVED),
             len(running),
         ))
     return totals
@@ -550,17 +565,15 @@ class PriorityReport:
 
 
 def priority_report(user, window: Window) -> PriorityReport:
-    """Funding, spend and key outcomes per priority of the user's organisation's plan. Nine queries."""
-    projects = gather_projects(user, window)
+    """Funding, spend and key outcomes per priority of the user's organisation's plan. Eight queries."""
+    projects = gather_projects(user, window, narrative=False)
     by_pk = {p.pk: p for p in projects}
     priorities = list(Priority.objects.filter(commissioner_id=user.organisation_id).order_by("name", "pk"))
     tagged = defaultdict(list)
+    # The plan's tags; only those of projects already read from the user's reach are used.
     for project_id, priority_id in (
-        Project.priorities.through.objects.filter(
-            priority__commissioner_id=user.organisation_id,
-            project_id__in=Project.objects.for_user(user).filter(
-                start_date__lte=window.end.end, end_date__gte=window.first.start).values("pk"),
-        ).values_list("project_id", "priority_id")
+        Project.priorities.through.objects.filter(priority__commissioner_id=user.organisation_id)
+        .values_list("project_id", "priority_id")
     ):
         if project_id in by_pk:
             tagged[priority_id].append(project_id)

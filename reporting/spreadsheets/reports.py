@@ -127,7 +127,7 @@ def performance_workbook(target, report: PerformanceReport):
     for o in report.outcomes:
         kind = UNIT_KINDS[o.unit]
         values = [o.project.reference, o.project.name, o.name, UNIT_LABELS[o.unit], DIRECTION_LABELS[o.direction],
-                  _yes(o.cumulative), *[o.values.get(q) for q in quarters], o.actual, o.target, o.percent_of_target,
+                  _yes(o.cumulative), *o.values, o.actual, o.target, o.percent_of_target,
                   RAG_LABELS.get(o.rag, "")]
         kinds = ["text"] * 6 + [kind] * (len(quarters) + 2) + ["percent", "text"]
         sheet.write_row(row, values, kinds)

@@ -19,7 +19,7 @@ from reporting.reports import (
     priority_subject,
     programme_subject,
 )
-from tests.reporting.report_fixtures import END, FORMULA_NAME, years  # noqa: F401
+from tests.reporting.report_fixtures import END, years  # noqa: F401
 
 D = Decimal
 WINDOW = Window(END)
