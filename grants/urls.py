@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import SignInForm
-from .views import commissioning, finance, home, returns
+from .views import commissioning, finance, home, returns, virements
 
 RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
 
@@ -45,12 +45,12 @@ urlpatterns = [
          name="project-measure-edit"),
     path("projects/<slug:reference>/measures/<int:pk>/remove/", commissioning.project_measure_delete,
          name="project-measure-delete"),
-    path("projects/<slug:reference>/virements/new/", commissioning.virement_create, name="virement-create"),
+    path("projects/<slug:reference>/virements/new/", virements.virement_create, name="virement-create"),
     path("measures/", commissioning.measure_list, name="measure-list"),
     path("measures/new/", commissioning.measure_create, name="measure-create"),
-    path("virements/", commissioning.virement_list, name="virement-list"),
-    path("virements/<int:pk>/", commissioning.virement_detail, name="virement-detail"),
-    path("virements/<int:pk>/decide/", commissioning.virement_decide, name="virement-decide"),
+    path("virements/", virements.virement_list, name="virement-list"),
+    path("virements/<int:pk>/", virements.virement_detail, name="virement-detail"),
+    path("virements/<int:pk>/decide/", virements.virement_decide, name="virement-decide"),
     # Finance
     path("finance/", finance.finance_home, name="finance"),
     path("allocations/<int:pk>/schedule/", finance.schedule_update, name="schedule-update"),

@@ -1,4 +1,4 @@
-"""Commissioning on the web: programmes, allocations, projects, budget lines, measures and virements.
+"""Commissioning on the web: programmes, allocations, projects, budget lines, measures and the library.
 
 Reach decides 404 (the scoped selectors); permission decides 403 with the reason; the
 services decide what is valid. Each view parses a form, calls one service, and redirects
@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 
 from grants import permissions, selectors
 from grants import forms_commissioning as f
-from grants.models import Area, Priority, Project, Virement
+from grants.models import Area, Priority, Project
 from grants.services import Invalid, NotAllowed, Stale
 from grants.services import commissioning as services
 from grants.services import payments as payment_services
-from grants.services import virements as virement_services
 
 
 def funding_ending_months() -> int:
@@ -84,7 +83,7 @@ def form_page(request, form, *, title, heading, submit, back_url, caption="", in
     return render(request, "grants/form_page.html", context, status=status)
 
 
-def _status(form) -> int:
+def form_status(form) -> int:
     return 400 if form.is_bound else 200
 
 
@@ -118,7 +117,7 @@ def programme_create(request):
             messages.success(request, "Programme set up. Now allocate its budget.")
             return redirect("programme-detail", done["programme"].pk)
     return form_page(request, form, title="Set up a programme", heading="Set up a programme",
-                     submit="Save programme", back_url=reverse("programmes"), status=_status(form),
+                     submit="Save programme", back_url=reverse("programmes"), status=form_status(form),
                      intro="A funding programme for one financial year, with its budget and its rules.")
 
 
@@ -147,7 +146,7 @@ def programme_edit(request, pk):
         return redirect("programme-detail", programme.pk)
     return form_page(request, form, title=f"Change {programme}", heading="Change the programme", caption=str(programme),
                      submit="Save programme", back_url=reverse("programme-detail", args=[programme.pk]),
-                     status=_status(form))
+                     status=form_status(form))
 
 
 # Allocations --------------------------------------------------------------------------------
@@ -175,7 +174,7 @@ def allocation_create(request, pk):
                      intro=f"Left to allocate: £{totals.left_to_allocate:,.2f} (the budget plus the "
                            f"{totals.allowance_percent.normalize():f}% allowance, less what is approved). "
                            "A draft commits nothing until it is approved.",
-                     status=_status(form))
+                     status=form_status(form))
 
 
 def allocation_context(request, allocation, **forms) -> dict:
@@ -247,7 +246,7 @@ def allocation_edit(request, pk):
         return redirect("allocation-detail", allocation.pk)
     return form_page(request, form, title=f"Change {allocation.title}", heading="Change the allocation",
                      caption=allocation.title, submit="Save allocation",
-                     back_url=reverse("allocation-detail", args=[allocation.pk]), status=_status(form))
+                     back_url=reverse("allocation-detail", args=[allocation.pk]), status=form_status(form))
 
 
 def allocation_post(request, pk, action: str, actions: dict):
@@ -323,7 +322,7 @@ def project_create(request, pk):
             return redirect("project-detail", done["project"].reference)
     return form_page(request, form, title="Set up a project", heading="Set up a project", caption=allocation.title,
                      submit="Save project", back_url=reverse("allocation-detail", args=[allocation.pk]),
-                     status=_status(form))
+                     status=form_status(form))
 
 
 @login_required
@@ -368,7 +367,7 @@ def project_edit(request, reference):
             return redirect("project-detail", done["project"].reference)
     return form_page(request, form, title=f"Change {project.name}", heading="Change the project", caption=project.name,
                      submit="Save project", back_url=reverse("project-detail", args=[project.reference]),
-                     status=_status(form))
+                     status=form_status(form))
 
 
 def _project_years(project):
@@ -398,7 +397,7 @@ def budget_line_edit(request, reference, pk=None):
                      caption=project.name, submit="Save budget line",
                      back_url=reverse("project-detail", args=[project.reference]),
                      intro=f"Left for this line within the allocation: £{left:,.2f}. The quarterly profile must add "
-                           "up to the line.", status=_status(form))
+                           "up to the line.", status=form_status(form))
 
 
 @login_required
@@ -435,7 +434,7 @@ def project_measure_edit(request, reference, pk=None):
                      back_url=reverse("project-detail", args=[project.reference]),
                      intro="Not in the list? Add it to the library first.",
                      extra={"library_link": reverse("measure-create") + f"?project={project.reference}"},
-                     status=_status(form))
+                     status=form_status(form))
 
 
 @login_required
@@ -481,107 +480,6 @@ def measure_create(request):
         messages.success(request, "Measure added to the library.")
         return redirect(back)
     return form_page(request, form, title="Add a measure to the library", heading="Add a measure to the library",
-                     submit="Add measure", back_url=back, status=_status(form),
+                     submit="Add measure", back_url=back, status=form_status(form),
                      intro="Every project can report against the measures in the library. Check the library first: "
                            "one measure counted the same way everywhere can be added up.")
-
-
-# Virements ----------------------------------------------------------------------------------
-
-
-@login_required
-def virement_list(request):
-    if not request.user.role:
-        raise PermissionDenied("Virements are for people with a role in an organisation.")
-    status = request.GET.get("status", "")
-    if status not in Virement.Status.values:
-        status = ""
-    return render(request, "grants/virements.html", {
-        "virements": selectors.virements_for_user(request.user, status=status or None),
-        "status": status, "statuses": Virement.Status.choices,
-    })
-
-
-@login_required
-def virement_create(request, reference):
-    project = selectors.project_for_user(request.user, reference)
-    require(permissions.can_request_virement(request.user, project))
-    lines = selectors.virement_lines(request.user, project)
-    form = f.VirementForm(request.POST or None, lines=lines)
-    if request.method == "POST":
-        done = {}
-
-        def call(data):
-            done["virement"] = virement_services.virement_request(
-                actor=request.user, from_line=data["from_line"], to_line=data["to_line"], amount=data["amount"],
-                quarter=data["quarter"], reason=data["reason"])
-
-        if call_service(form, call):
-            messages.success(request, "Virement requested: the commissioner will approve or refuse it.")
-            return redirect("virement-detail", done["virement"].pk)
-    return form_page(request, form, title="Ask to move budget", heading="Ask to move budget", caption=project.name,
-                     submit="Send the request", back_url=reverse("project-detail", args=[project.reference]),
-                     intro="Move money between budget lines of your project, or between projects of the same "
-                           "allocation. The commissioner must approve it before the budget changes.",
-                     status=_status(form))
-
-
-def _virement_page(request, virement, form=None, status=200):
-    can_decide = permissions.can_decide_virement(request.user, virement)[0]
-    if can_decide and form is None:
-        form = f.DecisionForm(initial={"version": virement.version})
-    problems = {}
-    if virement.status == Virement.Status.REQUESTED and virement.quarter:
-        problems = virement_services.check_move(virement.from_line, virement.to_line, virement.amount, virement.quarter)
-    lines = [virement.from_line, virement.to_line]
-    return render(request, "grants/virement_detail.html", {
-        "virement": virement, "form": form if can_decide or form is not None else None,
-        "problems": list(problems.values()), "lines": lines,
-        "error_forms": [form] if form is not None and form.errors else [],
-        "line_changes": _line_changes(virement),
-    }, status=status)
-
-
-def _line_changes(virement):
-    """Each line before and after an approved virement, from the audit history."""
-    if virement.status != Virement.Status.APPROVED:
-        return []
-    from grants.models import BudgetLine
-
-    reason = f"Virement {virement.pk} approved"
-    rows = []
-    for line in (virement.from_line, virement.to_line):
-        records = BudgetLine.history.filter(id=line.pk)
-        after = records.filter(history_change_reason=reason).order_by("-history_id").first()
-        before = records.filter(history_id__lt=after.history_id).order_by("-history_id").first() if after else None
-        if after is not None and before is not None:
-            rows.append((line, before, after))
-    return rows
-
-
-@login_required
-def virement_detail(request, pk):
-    virement = selectors.virement_for_user(request.user, pk)
-    return _virement_page(request, virement)
-
-
-@login_required
-@require_POST
-def virement_decide(request, pk):
-    virement = selectors.virement_for_user(request.user, pk)
-    approve = request.POST.get("action") == "approve"
-    stale = stale_or_forbidden(request, permissions.can_decide_virement, virement)
-    form = f.DecisionForm(request.POST)
-
-    def call(data):
-        if approve:
-            virement_services.virement_approve(actor=request.user, virement=virement, version=data["version"],
-                                               note=data["note"])
-        else:
-            virement_services.virement_refuse(actor=request.user, virement=virement, version=data["version"],
-                                              note=data["note"])
-
-    if call_service(form, call, stale_message=virement_services.STALE if stale else None):
-        messages.success(request, "Virement approved: the budgets have changed." if approve else "Virement refused.")
-        return redirect("virement-detail", virement.pk)
-    return _virement_page(request, virement, form=form, status=400)

@@ -12,17 +12,15 @@ from typing import Callable
 import pytest
 
 from tests.grants.commissioning.helpers import ACTORS, client_for
-from tests.grants.commissioning.views_world import (  # noqa: F401 (fixtures)
+from tests.grants.commissioning.views_world import (
     allocation_data,
     allocation_edit_data,
     line_data,
     measure_data,
-    pages,
     programme_data,
     programme_edit_data,
     project_data,
     state,
-    today,
 )
 
 SIGN_IN = "/sign-in/"

@@ -9,19 +9,14 @@ what, before and after.
 from datetime import date
 from decimal import Decimal
 
-import pytest
-from django.test import override_settings
-
 from grants.models import Allocation, BudgetLine, Payment, Programme, Project, Virement
 from grants.services import virements
 from tests import factories as f
 from tests.grants.commissioning.helpers import client_for, error_summary, summary_list, table_rows, version_in
-from tests.grants.commissioning.views_world import (  # noqa: F401 (fixtures)
+from tests.grants.commissioning.views_world import (
     allocation_data,
     line_data,
-    pages,
     programme_data,
-    today,
 )
 
 

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from grants.models import Clawback, Payment, Virement
 from tests import factories as f
 from tests.grants.commissioning.helpers import Q, client_for, line, table_rows, verified_return
-from tests.grants.commissioning.views_world import pages, today  # noqa: F401 (fixtures)
 
 
 def _grow(w, count):

@@ -1,5 +1,6 @@
 """
-The world the page tests share, and the form data each page posts.
+The form data each commissioning and finance page posts, and the state a refused request must
+leave as it was. The `pages` fixture (conftest.py) builds the world the page tests share:
 
 Programme "Community Safety Fund" (the base actors') pays in advance. Allocation A (to A) is
 active with a scheduled payment for Q1 and a released one for Q2 with a clawback asked for;
@@ -7,12 +8,6 @@ allocation B (to B) is active and settled, and funds B's project and one deliver
 that A reaches B's allocation without seeing what B is paid. A draft allocation to A waits for
 its decision; project A has three budget lines (one spare), a measure, and a virement requested by A.
 """
-
-from datetime import date
-from decimal import Decimal
-
-import pytest
-import time_machine
 
 from grants.models import (
     Allocation,
@@ -26,41 +21,6 @@ from grants.models import (
     Virement,
 )
 from tests import factories as f
-from tests.grants.commissioning.helpers import line
-
-TODAY = date(2024, 5, 15)
-
-
-@pytest.fixture
-def today():
-    with time_machine.travel(date(2024, 5, 15), tick=False):
-        yield TODAY
-
-
-@pytest.fixture
-def pages(world, today):
-    w = world
-    Programme.objects.filter(pk=w.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
-    w.programme.refresh_from_db()
-    w.staff = line(w.project_a, "Youth workers", "40000.00")
-    w.venue = line(w.project_a, "Venue hire", "4000.00", category=BudgetLine.Category.NON_STAFF)
-    w.spare = line(w.project_a, "Contingency", "400.00", category=BudgetLine.Category.OTHER)
-    w.measure = f.OutcomeMeasureFactory(name="Young people engaged")
-    w.project_measure = f.ProjectMeasureFactory(project=w.project_a, measure=w.measure)
-    w.virement = Virement.objects.create(from_line=w.staff, to_line=w.venue, amount=Decimal("500.00"), quarter=4,
-                                         reason="Evening sessions.", requested_by=w.user_a)
-    w.q1 = f.PaymentFactory(allocation=w.allocation_a, quarter=1, amount=Decimal("25000.00"))
-    w.q2 = f.PaymentFactory(allocation=w.allocation_a, quarter=2, amount=Decimal("25000.00"), status="released",
-                            reference="PAY-2", paid_on=date(2023, 7, 3), released_by=w.finance)
-    w.clawback = Clawback.objects.create(allocation=w.allocation_a, amount=Decimal("1000.00"), reason="Underspend.",
-                                         requested_on=date(2024, 5, 1), recorded_by=w.finance)
-    w.b_payment = f.PaymentFactory(allocation=w.allocation_b, quarter=1, amount=Decimal("10000.00"),
-                                   status="released", reference="PAY-B1", paid_on=date(2023, 4, 3))
-    w.b_2 = f.ProjectFactory(allocation=w.allocation_b, provider=w.provider_a, reference="B-2",
-                             name="Delivered by A for B")
-    w.draft = f.AllocationFactory(programme=w.programme, recipient=w.provider_a, title="Draft to A",
-                                  amount=Decimal("5000.00"), status="draft", decision_reference="", decision_date=None)
-    return w
 
 
 def state() -> list:
