@@ -92,9 +92,17 @@ class ListFilter(django_filters.FilterSet):
             self.filters["organisation"].queryset = self.organisation_choices(user)
 
     def drop_downs(self):
-        """Each field of the form with its choices, read once. A template looping over a model
-        field's choices, or list(), would ask for their number first: one more query per drop-down."""
-        return [(field, [choice for choice in field.field.choices]) for field in self.form]
+        """Each field of the form with its options as (value, label, selected), read once. A template
+        looping over a model field's choices, or list(), would count them first: a query more each."""
+        fields = []
+        for field in self.form:
+            chosen = "" if field.value() is None else str(field.value())
+            options = []
+            for value, label in field.field.choices:
+                value = "" if value is None else str(value)
+                options.append((value, label, value == chosen))
+            fields.append((field, options))
+        return fields
 
     @staticmethod
     def priority_choices(user):

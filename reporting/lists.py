@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -29,6 +28,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.db.models.lookups import Exact
 
 from grants.models import Allocation, BudgetLine, Payment, Programme, Project, QuarterlyReturn, SpendLine
 from grants.models.common import ZERO
@@ -38,8 +38,9 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 Status = QuarterlyReturn.Status
 
 
-def summed(queryset, field: str):
-    """The sum of `field` over `queryset` (already correlated with OuterRef) as a subquery, or £0."""
+def summed(queryset, field):
+    """The sum of `field` (a name or an expression) over `queryset` (already correlated with OuterRef)
+    as a subquery, or £0."""
     total = queryset.order_by().annotate(_one=Value(1)).values("_one").annotate(total=Sum(field)).values("total")
     return Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
@@ -132,17 +133,19 @@ def project_rows(user):
 
 
 def _profile_for_quarter():
-    """The profiled spend of the return's quarter over its project's budget lines for the year."""
+    """The profiled spend of the return's quarter over its project's budget lines for the year:
+    one subquery, each line giving the profile of the outer row's quarter."""
+    quarter = OuterRef("quarter")
+    this_quarter = Case(*[When(Exact(quarter, n), then=F(f"profile_q{n}")) for n in (1, 2, 3, 4)],
+                        output_field=MONEY)
     lines = BudgetLine.objects.filter(project=OuterRef("project"), financial_year=OuterRef("financial_year"))
-    return Case(
-        *[When(quarter=n, then=summed(lines, f"profile_q{n}")) for n in (1, 2, 3, 4)],
-        default=Value(ZERO), output_field=MONEY,
-    )
+    return summed(lines, this_quarter)
 
 
 def return_rows(user):
-    """The user's returns with the quarter's spend (as entered, whatever the status), its profile,
-    the variance between them (spend less profile) and the effective RAG."""
+    """The user's returns with the quarter's spend (as entered, whatever the status), its profile and
+    the effective RAG. The variance (spend less profile) is worked out from the two: in SQL it would
+    repeat both subqueries, so the table adds it to the query only to sort by it."""
     spend = SpendLine.objects.filter(quarterly_return=OuterRef("pk"), actual__isnull=False)
     return (
         QuarterlyReturn.objects.for_user(user)
@@ -152,7 +155,6 @@ def return_rows(user):
             profile=_profile_for_quarter(),
             rag=effective_rag(),
         )
-        .annotate(variance=ExpressionWrapper(F("spend") - F("profile"), output_field=MONEY))
         .order_by("-financial_year", "-quarter", "project__name", "pk")
     )
 

@@ -28,7 +28,7 @@ from tests.reporting.lists_fixtures import (  # noqa: F401
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # For each list: the heading that names a row, how the page's record gives that name, and the
-# money columns with the record's attribute each one comes from.
+# money columns with the record's attribute (or the sum) each one comes from.
 SHAPES = {
     "programmes": ("Programme", lambda r: r.name,
                    {"Budget": "total_budget", "Allocated": "allocated", "Spent (approved returns)": "spent",
@@ -37,7 +37,8 @@ SHAPES = {
                     {"Amount": "amount", "Spent (approved returns)": "spent", "Paid (released)": "paid"}),
     "projects": ("Reference", lambda r: r.reference, {"Budget": "budget", "Spent (approved returns)": "spent"}),
     "returns": ("Quarter", lambda r: r.period.label,
-                {"Spend": "spend", "Profile": "profile", "Variance (spend less profile)": "variance"}),
+                {"Spend": "spend", "Profile": "profile",
+                 "Variance (spend less profile)": lambda r: r.spend - r.profile}),
     "payments": ("Allocation", lambda r: r.allocation.title, {"Amount": "amount"}),
 }
 
@@ -83,7 +84,8 @@ def test_a_download_holds_the_filtered_rows_in_the_order_shown_to_the_penny(worl
         assert [row[heading] for row in rows] == [name(r) for r in shown]
         for row, record in zip(rows, shown):
             for column, attribute in money.items():
-                assert amount(row[column]) == getattr(record, attribute), (wanted, column)
+                expected = attribute(record) if callable(attribute) else getattr(record, attribute)
+                assert amount(row[column]) == expected, (wanted, column)
 
 
 def test_the_returns_download_carries_the_figures_of_the_returns(world):
