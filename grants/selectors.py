@@ -765,7 +765,10 @@ def finance_page(user, today: date, year: FinancialYear | None = None) -> Financ
     in a financial year (this one unless asked) per programme. A fixed number of queries."""
     year = year or FinancialYear.from_date(today)
     payments = Payment.objects.for_user(user).select_related("allocation__programme", "allocation__recipient")
-    due = _due_rows(user, payments.filter(status=Payment.Status.SCHEDULED).order_by("financial_year", "quarter", "pk"))
+    due = _due_rows(user, payments.filter(status=Payment.Status.SCHEDULED,
+                                          allocation__status__in=[Allocation.Status.AGREEMENT_SIGNED,
+                                                                  Allocation.Status.ACTIVE])
+                    .order_by("financial_year", "quarter", "pk"))
     due.sort(key=lambda row: (not row.ready, row.due, row.payment.allocation.title))
     withheld = list(payments.filter(status=Payment.Status.WITHHELD).order_by("financial_year", "quarter", "pk"))
     released = (

@@ -382,6 +382,12 @@ def allocation_withdraw(*, actor, allocation: Allocation, version: int, reason: 
                 "Money has been released under this allocation: it cannot be withdrawn. "
                 "Close it and recover what was not spent instead."
             )})
+        # Payments already scheduled will not be made: hold them back, saying why.
+        for payment in locked.payments.select_for_update().filter(status=Payment.Status.SCHEDULED):
+            payment.status = Payment.Status.WITHHELD
+            payment.withheld_reason = f"The allocation was withdrawn: {reason}"
+            payment.version += 1
+            audited(payment, actor, "Allocation withdrawn").save()
 
     return _transition(
         actor=actor, allocation=allocation, version=version, action="withdraw",

@@ -10,9 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from grants.models import Allocation, Clawback, Payment, Programme
+from grants.models import Allocation, Clawback, Payment, Programme, QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import Invalid, NotAllowed, Stale
+from grants.services import commissioning, returns
 from grants.services import payments as s
 from tests import factories as f
 from tests.grants.commissioning.helpers import Q, line, verified_return
@@ -197,9 +198,6 @@ def test_an_arrears_payment_waits_for_every_return_approved_with_verified_spend(
     assert refused.value.errors == {"__all__": "2023-24 Q1 cannot be paid in arrears yet: Second: spend not checked."}
 
     # Finance verifies; the schedule is out of date until it is updated.
-    from grants.models import QuarterlyReturn
-    from grants.services import returns
-
     ret = QuarterlyReturn.objects.get(project=w.second, quarter=1)
     returns.return_verify_spend(actor=w.finance, ret=ret, version=ret.version)
     with pytest.raises(Invalid) as refused:
@@ -233,9 +231,6 @@ def test_a_released_arrears_payment_is_never_changed_by_a_later_update(arrears):
     verified_return(w, w.second, Q(1), {w.outreach: "15000.00"})
     schedule(w, today=date(2023, 7, 1))
     release(w, Payment.objects.get(quarter=1))
-    from grants.models import QuarterlyReturn
-    from grants.services import returns
-
     ret = QuarterlyReturn.objects.get(project=w.second, quarter=1)
     returns.return_reopen(actor=w.commissioner, ret=ret, version=ret.version, reason="Invoice was wrong.")
     assert str(schedule(w, today=date(2023, 7, 1))) == "The payment schedule is up to date: nothing changed."
@@ -360,3 +355,16 @@ def test_in_arrears_an_allocation_does_not_close_with_verified_spend_unpaid(arre
                            today=AFTER_YEAR_END)
     assert refused.value.errors == {"__all__": (
         "Verified spend has no payment yet for 2023-24 Q1: update the payment schedule first.")}
+
+
+def test_withdrawing_a_signed_allocation_holds_back_its_scheduled_payments_saying_why(advance):
+    w = advance
+    Allocation.objects.filter(pk=w.allocation_a.pk).update(status=Allocation.Status.AGREEMENT_SIGNED)
+    w.allocation_a.refresh_from_db()
+    schedule(w)
+    commissioning.allocation_withdraw(actor=w.commissioner, allocation=w.allocation_a, version=w.allocation_a.version,
+                                      reason="The partnership dissolved.")
+    assert set(Payment.objects.filter(allocation=w.allocation_a).values_list("status", "withheld_reason")) == {
+        ("withheld", "The allocation was withdrawn: The partnership dissolved.")}
+    record = Payment.history.filter(allocation_id=w.allocation_a.pk, status="withheld").first()
+    assert (record.history_user, record.history_change_reason) == (w.commissioner, "Allocation withdrawn")
