@@ -308,3 +308,13 @@ def test_each_report_makes_as_many_queries_with_many_projects_as_with_few(years,
     assert large <= 25
     if "xlsx" not in url and "programme" in url:
         assert len(response.context["report"].projects) == 3 + 27
+
+
+def test_names_and_narrative_are_escaped_in_every_table(years):
+    years.span.name = '<b>Mentoring</b> & "more"'
+    years.span.save()
+    QuarterlyReturn.objects.filter(project=years.span, quarter=2).update(risks="<script>alert(1)</script>\nLine two")
+    content = client_for(years.commissioner).get(SVF).content.decode()
+    assert "<b>Mentoring</b>" not in content and "<script>alert(1)" not in content
+    assert "&lt;b&gt;Mentoring&lt;/b&gt; &amp; &quot;more&quot;" in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>Line two" in content
