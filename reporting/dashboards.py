@@ -341,6 +341,7 @@ def _overdue(user, projects, quarter: Quarter, today: date) -> list[OverdueRow]:
                        due_days=F("allocation__programme__return_due_days"), provider_name=F("provider__name"))
         .values_list("pk", "reference", "name", "programme_name", "provider_name", "start_date", "end_date",
                      "due_days", named=True)
+        .order_by()
     )
     statuses = {
         (project_id, year, number): status
