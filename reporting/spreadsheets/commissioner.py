@@ -143,16 +143,12 @@ SUMMARY_VARIANCE, SUMMARY_PROFILE, SUMMARY_PERCENT = 10, 8, 11
 def summary_rows(data: WorkbookData):
     """(programme code, values) for each project, in the Summary's columns."""
     number = data.quarter.number
-    actuals = data.actuals
     for project in data.projects:
         annual = profiled = actual = ZERO
         for line in data.lines.get(project.pk, ()):
             annual += line.amount
             profiled += sum(line.profile[:number], ZERO)
-            for q in range(1, number + 1):
-                spent = actuals.get((line.pk, q))
-                if spent is not None:
-                    actual += spent
+            actual += sum(filter(None, line.actual), ZERO)  # None (and £0) add nothing
         ret = data.returns.get((project.pk, number))
         approved = ret is not None and ret.status == QuarterlyReturn.Status.APPROVED
         percent = variance_percent(actual, profiled)
@@ -226,14 +222,12 @@ SPEND_PROFILE, SPEND_VARIANCE, SPEND_PERCENT = 15, 17, 18
 
 def spend_rows(data: WorkbookData):
     number = data.quarter.number
-    actuals = data.actuals
     for project in data.projects:
         head = (project.programme, project.reference, project.name, project.provider_name)
         for line in data.lines.get(project.pk, ()):
-            profile = line.profile
-            actual = [actuals.get((line.pk, q)) if q <= number else None for q in QUARTERS]
+            profile, actual = line.profile, line.actual
             profiled = sum(profile[:number], ZERO)
-            spent = sum((a for a in actual if a is not None), ZERO)
+            spent = sum(filter(None, actual), ZERO)
             yield (
                 *head, CATEGORY_LABELS.get(line.category, line.category), line.description, line.amount,
                 *profile, *actual, profiled, spent, spent - profiled, variance_percent(spent, profiled),
@@ -243,14 +237,14 @@ def spend_rows(data: WorkbookData):
 def write_spend(sheet, data: WorkbookData):
     sheet.header(0, SPEND)
     write_row = sheet.row_writer([c.kind for c in SPEND])
-    sums = dict.fromkeys(SPEND_MONEY, ZERO)
+    first, end = SPEND_MONEY[0], SPEND_MONEY[-1] + 1
+    sums = [ZERO] * len(SPEND_MONEY)
     row = 1
     for values in spend_rows(data):
         write_row(row, values)
-        for col in SPEND_MONEY:
-            if values[col] is not None:
-                sums[col] += values[col]
+        sums = [total if value is None else total + value for total, value in zip(sums, values[first:end])]
         row += 1
+    sums = dict(zip(SPEND_MONEY, sums))
     last = row - 1
     sheet.ws.autofilter(0, 0, max(last, 0), len(SPEND) - 1)
     row += 1
@@ -287,19 +281,20 @@ OUTCOME_VALUE_COLUMNS = (8, 9, 10, 11, 12, 13, 14, 15)  # written in the measure
 def outcome_rows(data: WorkbookData):
     """(unit, values) for each project measure, in the Outcomes sheet's columns."""
     number = data.quarter.number
-    values = data.values
+    labels = {}  # (unit, direction, cumulative) -> the three columns that describe the measure
     for project in data.projects:
         head = (project.programme, project.reference, project.name, project.provider_name)
         for pm in data.measures.get(project.pk, ()):
-            quarters = [values.get((pm.pk, q)) if q <= number else None for q in QUARTERS]
+            kind = (pm.unit, pm.direction, pm.cumulative)
+            if kind not in labels:
+                labels[kind] = (UNIT_LABELS.get(pm.unit, pm.unit), DIRECTION_LABELS.get(pm.direction),
+                                "Sum of quarters" if pm.cumulative else "Latest value")
+            quarters = pm.values
             ytd = year_to_date_value(pm.cumulative, quarters[:number])
             target = target_to_date(pm.cumulative, pm.annual_target, pm.targets, number)
-            rag = outcome_rag(pm.direction, target, ytd)
             yield pm.unit, (
-                *head, pm.measure_name, UNIT_LABELS.get(pm.unit, pm.unit), DIRECTION_LABELS.get(pm.direction),
-                "Sum of quarters" if pm.cumulative else "Latest value",
-                pm.baseline, pm.annual_target, *quarters, ytd, target,
-                percent_of(ytd, pm.annual_target), RAG_LABELS.get(rag),
+                *head, pm.measure_name, *labels[kind], pm.baseline, pm.annual_target, *quarters, ytd, target,
+                percent_of(ytd, pm.annual_target), RAG_LABELS.get(outcome_rag(pm.direction, target, ytd)),
             )
 
 

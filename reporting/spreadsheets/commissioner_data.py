@@ -1,10 +1,10 @@
 """
 What the commissioner's workbook reads, in a fixed number of queries.
 
-One query per kind of row (programmes, projects, their priorities, budget lines,
-returns, approved spend, project measures, approved values, narrative,
-allocations, payments), each scoped with `for_user` and each returning plain
-rows (`values_list`), whatever the number of projects. The rows are indexed
+One query per kind of row (programmes, projects, their priorities, budget lines
+with their approved spend, returns, project measures with their approved values,
+narrative, allocations, payments), each scoped with `for_user` and each returning
+plain rows (`values_list`), whatever the number of projects. The rows are indexed
 by project, line or measure so that the sheets can be written in one pass
 with no query per row.
 
@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, F
+from django.db.models import CharField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -45,22 +45,31 @@ APPROVED = QuarterlyReturn.Status.APPROVED
 CHUNK = 2000
 
 
-# A budget line with its quarterly profile (Q1 to Q4), and a project's measure with its targets (Q1 to Q4).
-Line = namedtuple("Line", "pk category description amount profile")
-Measure = namedtuple("Measure", "pk measure_name unit direction cumulative baseline annual_target targets")
-
-# Decimal columns are read as their text and made Decimal here: exact on both databases, and on
-# SQLite several times quicker than the ORM's conversion of each value, which for a workbook of a
-# few thousand projects is a quarter of a million values.
-_TEXT_NAMES = tuple(f"_text{n}" for n in range(6))
+# A budget line with its profile and its approved actual spend, and a project's measure with its
+# targets and its approved values: each a tuple for Q1 to Q4, None where there is none (and after
+# the quarter the workbook is for).
+Line = namedtuple("Line", "pk category description amount profile actual")
+Measure = namedtuple("Measure", "pk measure_name unit direction cumulative baseline annual_target targets values")
+_AFTER = {n: (None,) * (4 - n) for n in (1, 2, 3, 4)}
 
 
-def _as_text(*fields) -> dict:
-    return {name: Cast(field, output_field=CharField()) for name, field in zip(_TEXT_NAMES, fields)}
+def _approved(model, link: str, field: str, year: int, quarter: int) -> Subquery:
+    """`field` of the `model` row (a spend line or a measure value) that the approved return for
+    `quarter` of the outer row's project holds for the outer row (a budget line or a project measure)."""
+    return Subquery(
+        model.objects.filter(
+            **{link: OuterRef("pk")}, quarterly_return__project=OuterRef("project"),
+            quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
+            quarterly_return__quarter=quarter,
+        ).order_by().values(field)[:1]
+    )
 
 
-def _decimal(text):
-    return None if text is None else Decimal(text)
+def _as_text(**expressions) -> dict:
+    """Decimal columns read as their text and made Decimal here: exact on both databases, and on
+    SQLite several times quicker than the ORM's conversion of each value (a workbook of a few
+    thousand projects reads a quarter of a million of them)."""
+    return {name: Cast(expression, output_field=CharField()) for name, expression in expressions.items()}
 
 
 class UnknownProgramme(ValueError):
@@ -80,9 +89,7 @@ class WorkbookData:
     priorities: dict = field(default_factory=dict)  # project id -> "A; B"
     lines: dict = field(default_factory=dict)  # project id -> [Line]
     returns: dict = field(default_factory=dict)  # (project id, quarter) -> return row, quarters 1..N
-    actuals: dict = field(default_factory=dict)  # (line id, quarter) -> Decimal, approved returns only
     measures: dict = field(default_factory=dict)  # project id -> [Measure]
-    values: dict = field(default_factory=dict)  # (project measure id, quarter) -> Decimal, approved only
     narrative: dict = field(default_factory=dict)  # project id -> narrative row, the quarter's approved return
     allocations: list = field(default_factory=list)
     payments: dict = field(default_factory=dict)  # (allocation id, quarter) -> payment row
@@ -139,15 +146,25 @@ def gather(user, quarter: Quarter, programme_code: str | None = None) -> Workboo
         priorities[project_id].append(name)
     data.priorities = {pk: "; ".join(names) for pk, names in priorities.items()}
 
+    # Each budget line with its approved actual for every quarter to date, and each project
+    # measure with its approved value for every quarter to date: one row each, the quarters'
+    # figures looked up by the database (at most one return per project and quarter).
+    to_date = range(1, number + 1)
     lines = defaultdict(list)
-    for pk, project_id, category, description, amount, *profile in (
+    for pk, project_id, category, description, amount, *figures in (
         BudgetLine.objects.filter(project__in=projects, financial_year=year)
-        .annotate(**_as_text("amount", "profile_q1", "profile_q2", "profile_q3", "profile_q4"))
+        .annotate(**_as_text(
+            t_amount=F("amount"), t_q1=F("profile_q1"), t_q2=F("profile_q2"), t_q3=F("profile_q3"),
+            t_q4=F("profile_q4"), **{f"t_actual{q}": _approved(SpendLine, "budget_line", "actual", year, q) for q in to_date},
+        ))
         .order_by("project_id", "category", "description", "pk")
-        .values_list("pk", "project_id", "category", "description", *_TEXT_NAMES[:5])
+        .values_list("pk", "project_id", "category", "description", "t_amount", "t_q1", "t_q2", "t_q3", "t_q4",
+                     *(f"t_actual{q}" for q in to_date))
         .iterator(chunk_size=CHUNK)
     ):
-        lines[project_id].append(Line(pk, category, description, Decimal(amount), tuple(map(Decimal, profile))))
+        figures = [None if f is None else Decimal(f) for f in figures]
+        lines[project_id].append(Line(pk, category, description, Decimal(amount), tuple(figures[:4]),
+                                      (*figures[4:], *_AFTER[number])))
     data.lines = lines
 
     returns = QuarterlyReturn.objects.for_user(user).filter(
@@ -155,47 +172,35 @@ def gather(user, quarter: Quarter, programme_code: str | None = None) -> Workboo
     )
     data.returns = {
         (r.project_id, r.quarter): r
-        for r in returns.values_list(
+        for r in returns.order_by().values_list(
             "project_id", "quarter", "status", "spend_status", "officer_rag", named=True
         ).iterator(chunk_size=CHUNK)
     }
     approved = returns.filter(status=APPROVED)
 
-    data.actuals = {
-        (line_id, q): Decimal(actual)
-        for line_id, q, actual in SpendLine.objects.filter(quarterly_return__in=approved, actual__isnull=False)
-        .annotate(**_as_text("actual"))
-        .values_list("budget_line_id", "quarterly_return__quarter", _TEXT_NAMES[0])
-        .iterator(chunk_size=CHUNK)
-    }
-
     measures = defaultdict(list)
-    for pk, project_id, name, unit, direction, cumulative, baseline, annual, *targets in (
+    for pk, project_id, name, unit, direction, cumulative, *figures in (
         ProjectMeasure.objects.filter(project__in=projects, financial_year=year)
-        .annotate(measure_name=F("measure__name"),
-                  **_as_text("baseline", "annual_target", "target_q1", "target_q2", "target_q3", "target_q4"))
+        .annotate(measure_name=F("measure__name"), **_as_text(
+            t_baseline=F("baseline"), t_annual=F("annual_target"), t_q1=F("target_q1"), t_q2=F("target_q2"),
+            t_q3=F("target_q3"), t_q4=F("target_q4"),
+            **{f"t_value{q}": _approved(MeasureValue, "project_measure", "value", year, q) for q in to_date},
+        ))
         .order_by("project_id", "measure_name", "pk")
         .values_list("pk", "project_id", "measure_name", "unit", "measure__direction", "measure__cumulative",
-                     *_TEXT_NAMES[:6])
+                     "t_baseline", "t_annual", "t_q1", "t_q2", "t_q3", "t_q4", *(f"t_value{q}" for q in to_date))
         .iterator(chunk_size=CHUNK)
     ):
+        baseline, annual, *rest = [None if f is None else Decimal(f) for f in figures]
         measures[project_id].append(Measure(
-            pk, name, unit, direction, bool(cumulative), _decimal(baseline), _decimal(annual),
-            tuple(map(_decimal, targets)),
+            pk, name, unit, direction, bool(cumulative), baseline, annual, tuple(rest[:4]), (*rest[4:], *_AFTER[number]),
         ))
     data.measures = measures
-
-    data.values = {
-        (pm_id, q): Decimal(value)
-        for pm_id, q, value in MeasureValue.objects.filter(quarterly_return__in=approved, value__isnull=False)
-        .annotate(**_as_text("value"))
-        .values_list("project_measure_id", "quarterly_return__quarter", _TEXT_NAMES[0])
-        .iterator(chunk_size=CHUNK)
-    }
 
     data.narrative = {
         r.project_id: r
         for r in approved.filter(quarter=number)
+        .order_by()
         .values_list("project_id", "self_rag", "progress", "challenges", "case_study", "risks", named=True)
         .iterator(chunk_size=CHUNK)
     }
@@ -212,6 +217,7 @@ def gather(user, quarter: Quarter, programme_code: str | None = None) -> Workboo
         (p.allocation_id, p.quarter): p
         for p in Payment.objects.for_user(user)
         .filter(allocation__in=allocations, financial_year=year)
+        .order_by()
         .values_list("allocation_id", "quarter", "amount", "status", "reference", "paid_on", "withheld_reason", named=True)
     }
     return data

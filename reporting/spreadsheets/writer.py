@@ -250,20 +250,28 @@ def _kind_writers(ws, formats, cache) -> dict:
 
     def strings(name):
         plain, quoted = formats[name], formats[f"{name}_quoted"]
+        known = cache.get
 
         def write(row, col, value):
-            text, looks_like = safe_text(value, cache)
+            text, looks_like = known(value) or safe_text(value, cache)
             if text:
                 write_string(row, col, text, quoted if looks_like else plain)
 
         return write
 
-    def numbers(name, scale=None):
+    def numbers(name):
         fmt = formats[name]
 
         def write(row, col, value):
-            number = float(value) if type(value) in _NUMBER_TYPES else _number(value)
-            write_number(row, col, number if scale is None else number / scale, fmt)
+            write_number(row, col, float(value) if type(value) is Decimal else _number(value), fmt)
+
+        return write
+
+    def percentages(name):
+        fmt = formats[name]
+
+        def write(row, col, value):
+            write_number(row, col, (float(value) if type(value) is Decimal else _number(value)) / 100, fmt)
 
         return write
 
@@ -277,12 +285,9 @@ def _kind_writers(ws, formats, cache) -> dict:
 
     return {
         "text": strings("text"), "wrap": strings("wrap"),
-        "money": numbers("money"), "number": numbers("number"), "percent": numbers("percent", 100),
+        "money": numbers("money"), "number": numbers("number"), "percent": percentages("percent"),
         "date": dates("date"), "datetime": dates("datetime"),
     }
-
-
-_NUMBER_TYPES = (Decimal, float, int)  # exactly these types (bool is handled by _number)
 
 
 def _naive_date(value, kind):
