@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 
 from grants.models import Allocation, BudgetLine, Payment, Programme, Project, QuarterlyReturn, SpendLine
@@ -68,11 +68,16 @@ def _released(user, **correlation):
     return Payment.objects.for_user(user).filter(status=Payment.Status.RELEASED, **correlation)
 
 
-def effective_rag(prefix: str = ""):
-    """The officer's RAG where the officer has rated, otherwise the provider's; None when neither has."""
-    return Coalesce(
-        NullIf(F(f"{prefix}officer_rag"), Value("")), NullIf(F(f"{prefix}self_rag"), Value("")),
-        output_field=CharField(),
+def effective_rag():
+    """The RAG a return counts as, in SQL, by the rule of `reporting.figures.return_rag`: an approved
+    return's officer rating (the provider's if the officer gave none), a submitted or sent-back
+    return's provider rating, and None for a draft or no rating."""
+    approved = Q(status=Status.APPROVED)
+    sent = Q(status__in=[Status.APPROVED, Status.SUBMITTED, Status.RETURNED])
+    return Case(
+        When(approved & ~Q(officer_rag=""), then=F("officer_rag")),
+        When(sent & ~Q(self_rag=""), then=F("self_rag")),
+        default=Value(None), output_field=CharField(),
     )
 
 
@@ -110,10 +115,9 @@ def allocation_rows(user):
 
 
 def project_rows(user):
-    """The user's projects with their budget, approved spend, latest return and latest RAG.
-
-    The latest RAG is that of the latest return past draft: the officer's where rated, else the
-    provider's. Priorities are prefetched (one query for a page); exports fetch them in one query."""
+    """The user's projects with their budget, approved spend, latest return and latest RAG: that of
+    the latest return past draft, as it counts (`effective_rag`). Priorities are prefetched (one
+    query for a page); exports fetch them in one query."""
     returns = QuarterlyReturn.objects.filter(project=OuterRef("pk")).order_by("-financial_year", "-quarter")
     sent = returns.exclude(status=Status.DRAFT).annotate(rag=effective_rag())
     return (
@@ -144,7 +148,7 @@ def _profile_for_quarter():
 
 def return_rows(user):
     """The user's returns with the quarter's spend (as entered, whatever the status), its profile and
-    the effective RAG. The variance (spend less profile) is worked out from the two: in SQL it would
+    the RAG it counts as. The variance (spend less profile) is worked out from the two: in SQL it would
     repeat both subqueries, so the table adds it to the query only to sort by it."""
     spend = SpendLine.objects.filter(quarterly_return=OuterRef("pk"), actual__isnull=False)
     return (

@@ -366,6 +366,7 @@ class ReturnTable(GovukTable):
         field("Spend", "spend", "money"),
         field("Profile", "profile", "money"),
         worked_out("Variance (spend less profile)", "spend profile", lambda r: r["spend"] - r["profile"], "money"),
+        worked_out("RAG", "rag", lambda r: _rag(r["rag"]), width=10),
         worked_out("Provider's RAG", "self_rag", lambda r: _rag(r["self_rag"]), width=10),
         worked_out("Officer's RAG", "officer_rag", lambda r: _rag(r["officer_rag"]), width=10),
         field("Submitted", "submitted_at", "datetime", 16),

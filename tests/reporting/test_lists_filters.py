@@ -158,7 +158,7 @@ def test_returns_show_spend_against_the_quarters_profile(world):
     ({"spend_status": "verified"}, ["A-1 2023-24 Q1"]),
     ({"rag": "red"}, ["B-1 2023-24 Q1"]),
     ({"rag": "amber"}, ["A-1 2023-24 Q2"]),
-    ({"rag": "none"}, []),
+    ({"rag": "none"}, ["A-2 2024-25 Q1"]),  # a draft is not rated yet, whatever the provider chose
     ({"priority": "asb"}, ["A-2 2024-25 Q1", "B-1 2023-24 Q1"]),
     ({"organisation": "b"}, ["B-1 2023-24 Q1"]),
     ({"programme": "ssf"}, ["A-2 2024-25 Q1"]),
@@ -307,3 +307,15 @@ def test_clear_filters_keeps_the_order(world):
     text = client_for(world.commissioner).get(URLS["payments"], {"status": "released", "sort": "amount"}).content
     assert b'href="/reports/payments/?sort=amount">Clear filters' in text
     assert b"Clear filters" not in client_for(world.commissioner).get(URLS["payments"]).content
+
+
+def test_rag_counts_as_on_the_dashboard_a_sent_back_return_by_the_providers_rating(world):
+    from grants.periods import Quarter
+    from grants.services import returns as s
+    from tests.reporting.lists_fixtures import report
+
+    line = world.project_b.budget_lines.get()
+    ret = report(world.user_b, world.project_b, Quarter(2023, 2), {line: "10000.00"}, self_rag="amber")
+    s.return_send_back(actor=world.commissioner, ret=ret, version=ret.version, comment="Check.", officer_rag="red")
+    assert names(world.commissioner, "returns", rag="amber") == ["A-1 2023-24 Q2", "B-1 2023-24 Q2"]
+    assert {p.reference: p.rag for p in records(world.commissioner, "projects")}["B-1"] == "amber"
