@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv assets serve demo-fixture clean
+.PHONY: run test setup venv assets serve demo-fixture clean bench
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -46,6 +46,10 @@ demo-fixture: setup
 	DATABASE_URL=sqlite:////tmp/grants-demo-build.sqlite3 $(PY) manage.py migrate --noinput --verbosity 0
 	DATABASE_URL=sqlite:////tmp/grants-demo-build.sqlite3 $(PY) manage.py build_demo_fixture -o fixtures/demo.json
 	rm -f /tmp/grants-demo-build.sqlite3
+
+# Figures for the README: the commissioner's workbook at 200 and 2,000 projects, in a throwaway database.
+bench: setup
+	$(PY) benchmarks/commissioner_workbook.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3

@@ -1,0 +1,418 @@
+"""
+How fast the commissioner's workbook is, against writing the same cells with bare XlsxWriter.
+
+    .venv/bin/python benchmarks/commissioner_workbook.py            # 200 and 2,000 projects
+    .venv/bin/python benchmarks/commissioner_workbook.py --projects 200 2000 5000
+
+Builds a data set in a throwaway SQLite database (a temporary file, deleted at the end: the
+developer's database is never touched): one commissioner, 4 programmes, 10 projects per
+allocation, each project with 6 budget lines, 8 outcome measures and 4 quarters of returns
+in a mix of statuses (mostly approved), payments per allocation and quarter. Rows are added
+with bulk_create, so the audit history is not written.
+
+For each size it prints, for the workbook of Q4 (the whole year to date):
+- seconds: our export, reading the database and writing the file (best of --repeat runs, by the
+  clock and in CPU time: on a busy machine the CPU time is the steadier figure);
+- bare seconds: the same cells (same sheets, rows, values and formats) written with bare
+  XlsxWriter in constant-memory mode from Python lists prepared beforehand (best of --repeat):
+  every worksheet call our writer makes is recorded in a separate run, and replayed;
+- ratio: ours / bare; the aim is under 1.3;
+- peak memory: the largest Python allocation during one export, by tracemalloc (a separate run,
+  since tracing slows everything down); the process's maximum resident set size is printed too;
+- queries: the number of SQL queries one export makes (the same at every size).
+"""
+
+import argparse
+import gc
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUARTERS = (1, 2, 3, 4)
+YEAR = 2023
+LINES = [  # category, description, quarterly profile
+    ("staff", "Practitioners", "12500.25"),
+    ("staff", "Co-ordinator", "4250.00"),
+    ("non_staff", "Venues and travel", "1375.50"),
+    ("non_staff", "Interpreting", "600.00"),
+    ("capital", "Equipment", "2000.00"),
+    ("management", "Management fee", "500.00"),
+]
+MEASURES = [  # name, unit, direction, cumulative, annual target
+    ("People engaged", "count", "higher", True, "400"),
+    ("Sessions delivered", "count", "higher", True, "120"),
+    ("Referrals received", "count", "higher", True, "300"),
+    ("Incidents reported", "count", "lower", True, "80"),
+    ("Funds leveraged", "money", "higher", True, "10000.00"),
+    ("Voluntary engagement rate", "percentage", "higher", False, "90"),
+    ("Feel safer at home", "percentage", "higher", False, "85"),
+    ("Information-sharing agreement in place", "yes_no", "higher", False, "1"),
+]
+PROGRESS = ("Sessions ran every week in three community centres; referrals came from schools, the youth "
+            "offending service and the exploitation hub. Two new volunteers were trained this quarter. ")
+CASE_STUDY = ("Young person A was referred after going missing twice. After ten weeks of voluntary sessions A is "
+              "back in school, has not gone missing again and is now helping run a peer group on Thursdays. ")
+
+
+def setup_django(database_path: str):
+    os.environ["DATABASE_URL"] = f"sqlite:///{database_path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "True")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+class Builder:
+    """Adds projects, with everything under them, in batches, keeping count of what is there."""
+
+    def __init__(self):
+        from grants.models import OutcomeMeasure, Organisation, Priority, Programme, User
+
+        self.commissioner_org = Organisation.objects.create(name="Office of the Benchmark Commissioner", kind="commissioner")
+        self.user = User.objects.create(username="bench-commissioner", first_name="Bench", last_name="Mark",
+                                        organisation=self.commissioner_org, role="commissioner")
+        self.providers = Organisation.objects.bulk_create(
+            [Organisation(name=f"Provider {n:03d}", kind="charity") for n in range(100)]
+        )
+        self.programmes = Programme.objects.bulk_create([
+            Programme(commissioner=self.commissioner_org, name=name, code=code, financial_year=YEAR,
+                      funding_source="Benchmark", total_budget=Decimal("90000000.00"))
+            for name, code in [("Community Safety Fund", "CSF"), ("Serious Violence Duty", "SVD"),
+                               ("Victims Services", "VS"), ("Safer Streets", "SSF")]
+        ])
+        self.priorities = Priority.objects.bulk_create([
+            Priority(commissioner=self.commissioner_org, code=f"p{n}", name=f"Priority {n}") for n in range(5)
+        ])
+        self.measures = OutcomeMeasure.objects.bulk_create([
+            OutcomeMeasure(name=name, definition=name, unit=unit, direction=direction, cumulative=cumulative)
+            for name, unit, direction, cumulative, _ in MEASURES
+        ])
+        self.count = 0
+
+    def grow_to(self, total: int):
+        from django.db import transaction
+
+        with transaction.atomic():
+            while self.count < total:
+                batch = min(500, total - self.count)
+                self._add(self.count, batch)
+                self.count += batch
+
+    def _add(self, first: int, count: int):
+        from grants.models import (
+            Allocation, BudgetLine, MeasureValue, Payment, Project, ProjectMeasure, QuarterlyReturn, SpendLine,
+        )
+
+        start, end = date(YEAR, 4, 1), date(YEAR + 1, 3, 31)
+        allocations = Allocation.objects.bulk_create([
+            Allocation(programme=self.programmes[n % 4], recipient=self.providers[n % 100], title=f"Allocation {n:05d}",
+                       amount=Decimal("1500000.00"), status="active", decision_reference=f"DEC-{n}",
+                       decision_date=date(YEAR, 3, 1), start_date=start, end_date=end)
+            for n in range(first // 10, (first + count + 9) // 10)
+        ])
+        by_number = {int(a.title.split()[-1]): a for a in allocations}
+        projects = Project.objects.bulk_create([
+            Project(allocation=by_number[n // 10], provider=self.providers[(n * 7) % 100], reference=f"P-{n:05d}",
+                    name=("=" if n % 50 == 0 else "") + f"Project {n:05d} for young people at risk",
+                    start_date=start, end_date=end)
+            for n in range(first, first + count)
+        ])
+        Project.priorities.through.objects.bulk_create([
+            Project.priorities.through(project_id=p.pk, priority_id=self.priorities[(i + k) % 5].pk)
+            for i, p in enumerate(projects) for k in range(2)
+        ])
+        lines = BudgetLine.objects.bulk_create([
+            BudgetLine(project=p, financial_year=YEAR, category=category, description=description,
+                       amount=Decimal(quarter) * 4, profile_q1=Decimal(quarter), profile_q2=Decimal(quarter),
+                       profile_q3=Decimal(quarter), profile_q4=Decimal(quarter))
+            for p in projects for category, description, quarter in LINES
+        ])
+        pms = ProjectMeasure.objects.bulk_create([
+            ProjectMeasure(project=p, measure=m, financial_year=YEAR, unit=m.unit, annual_target=Decimal(target),
+                           baseline=Decimal(target) / 2 if m.unit != "yes_no" else None)
+            for p in projects for m, (_, _, _, _, target) in zip(self.measures, MEASURES)
+        ])
+        returns = []
+        for n, p in enumerate(projects, start=first):
+            for q in QUARTERS:
+                if q == 4 and n % 29 == 0:
+                    continue  # not started
+                status = "approved"
+                if q == 4 and n % 10 == 0:
+                    status = "submitted"
+                elif q == 4 and n % 23 == 0:
+                    status = "draft"
+                elif q == 3 and n % 17 == 0:
+                    status = "returned"
+                returns.append(QuarterlyReturn(
+                    project=p, financial_year=YEAR, quarter=q, status=status,
+                    spend_status="verified" if status == "approved" else "not_checked",
+                    officer_rag="green" if status == "approved" else "", self_rag="amber",
+                    progress=PROGRESS + f"Quarter {q}.", challenges="Recruitment to one vacant post.",
+                    case_study=CASE_STUDY, risks="Funding ends in March: continuation needs a decision.",
+                ))
+        returns = QuarterlyReturn.objects.bulk_create(returns)
+        lines_of, pms_of = defaultdict(list), defaultdict(list)
+        for line in lines:
+            lines_of[line.project_id].append(line)
+        for pm in pms:
+            pms_of[pm.project_id].append(pm)
+        SpendLine.objects.bulk_create([
+            SpendLine(quarterly_return=r, budget_line=line, actual=(line.profile_q1 * Decimal("0.97")).quantize(Decimal("0.01")))
+            for r in returns for line in lines_of[r.project_id]
+        ], batch_size=2000)
+        MeasureValue.objects.bulk_create([
+            MeasureValue(quarterly_return=r, project_measure=pm, unit=pm.unit,
+                         value=_value(pm, r.quarter))
+            for r in returns for pm in pms_of[r.project_id]
+        ], batch_size=2000)
+        Payment.objects.bulk_create([
+            Payment(allocation=a, financial_year=YEAR, quarter=q, amount=Decimal("375000.00"),
+                    **({"status": "released", "reference": f"PAY-{a.pk}-{q}", "paid_on": date(YEAR, 3 * q + 1, 20)}
+                       if q <= 2 else {}))
+            for a in allocations for q in QUARTERS
+        ])
+
+
+def _value(pm, quarter: int) -> Decimal:
+    if pm.unit == "yes_no":
+        return Decimal(1)
+    if pm.unit == "percentage":
+        return Decimal("88.5") + quarter
+    if pm.unit == "money":
+        return Decimal("2400.55")
+    return Decimal(23 + quarter * 2 + pm.pk % 5)
+
+
+# --- Recording the cells our writer writes, and writing them again with bare XlsxWriter ---------
+
+CALLS = {"write_string", "write_number", "write_datetime", "write_formula", "write_blank", "merge_range",
+         "set_column", "set_row", "freeze_panes", "autofilter"}
+
+
+class Recording:
+    """Stands in for an XlsxWriter worksheet and notes every call that puts something in the file."""
+
+    def __init__(self, worksheet, log, format_names):
+        self._ws, self._log, self._names = worksheet, log, format_names
+
+    def __getattr__(self, name):
+        method = getattr(self._ws, name)
+        if name not in CALLS:
+            return method
+
+        def call(*args):
+            self._log.append((name, tuple(self._names.get(id(a), a) if _is_format(a) else a for a in args)))
+            return method(*args)
+
+        return call
+
+
+def _is_format(value) -> bool:
+    from xlsxwriter.format import Format
+
+    return isinstance(value, Format)
+
+
+def record_cells(user, quarter):
+    """Export once with every worksheet call noted: [(sheet name, [(method, args with format names)])]."""
+    from reporting.spreadsheets import writer
+    from reporting.spreadsheets.commissioner import commissioner_workbook
+
+    sheets = []
+    original = writer.SafeWorkbook.sheet
+    properties = {}
+
+    def sheet(self, name):
+        log = []
+        sheets.append((name, log))
+        names = {id(fmt): key for key, fmt in self.formats.items()}
+        properties.update(self.format_properties)
+        return writer.SafeSheet(self, Recording(self.book.add_worksheet(name), log, names))
+
+    writer.SafeWorkbook.sheet = sheet
+    try:
+        commissioner_workbook(tempfile.TemporaryFile(), user=user, quarter=quarter)
+    finally:
+        writer.SafeWorkbook.sheet = original
+    return sheets, properties
+
+
+def prepare_bare(target, sheets, properties):
+    """A bare XlsxWriter workbook in constant-memory mode with its formats and sheets, and the
+    recorded calls as plain lists of (worksheet method, arguments) ready to run. Returns the
+    workbook, the lists, and the time (by the clock and in CPU) that making the workbook, its
+    formats and its sheets took, which counts as part of writing."""
+    import xlsxwriter
+
+    started, cpu = time.perf_counter(), time.process_time()
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    formats = {name: book.add_format(props) for name, props in properties.items()}
+    worksheets = [book.add_worksheet(name) for name, _ in sheets]
+    made = (time.perf_counter() - started, time.process_time() - cpu)
+    prepared = []
+    for ws, (_, calls) in zip(worksheets, sheets):
+        for method, args in calls:
+            where = FORMAT_ARGUMENT.get(method)
+            if where is not None and where < len(args) and args[where] is not None:
+                args = (*args[:where], formats[args[where]], *args[where + 1:])
+            prepared.append((getattr(ws, method), args))
+    return book, prepared, made
+
+
+# Where the format is among each call's arguments.
+FORMAT_ARGUMENT = {"write_string": 3, "write_number": 3, "write_datetime": 3, "write_formula": 3, "write_blank": 3,
+                   "merge_range": 5}
+
+
+def write_bare(book, prepared):
+    for method, args in prepared:
+        method(*args)
+    book.close()
+
+
+# --- Measuring ------------------------------------------------------------------------------
+
+
+def measure(builder, projects: int, repeat: int):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from grants.models import User
+    from grants.periods import Quarter
+    from reporting.spreadsheets.commissioner import commissioner_workbook
+
+    builder.grow_to(projects)
+    quarter = Quarter(YEAR, 4)
+
+    def fresh_user():
+        return User.objects.select_related("organisation").get(pk=builder.user.pk)
+
+    def ours(user):
+        with tempfile.TemporaryFile() as target:
+            started, cpu = time.perf_counter(), time.process_time()
+            data = commissioner_workbook(target, user=user, quarter=quarter)
+            seconds = (time.perf_counter() - started, time.process_time() - cpu)
+            size = target.tell()
+        return seconds, data, size
+
+    user = fresh_user()
+    with CaptureQueriesContext(connection) as queries:
+        _, data, size = ours(user)
+    query_count = len(queries.captured_queries)
+    reset_queries()
+
+    sheets, properties = record_cells(fresh_user(), quarter)
+    cells = sum(1 for _, calls in sheets for method, _ in calls if method.startswith("write_"))
+
+    def bare():
+        with tempfile.TemporaryFile() as target:
+            book, prepared, made = prepare_bare(target, sheets, properties)
+            started, cpu = time.perf_counter(), time.process_time()
+            write_bare(book, prepared)
+            return made[0] + time.perf_counter() - started, made[1] + time.process_time() - cpu
+
+    our_times, bare_times = [], []
+    for _ in range(repeat):
+        gc.collect()
+        our_times.append(ours(fresh_user())[0])
+        gc.collect()
+        bare_times.append(bare())
+
+    gc.collect()
+    user = fresh_user()
+    tracemalloc.start()
+    ours(user)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    rows = {name: len({args[0] for method, args in calls if method.startswith("write_")}) for name, calls in sheets}
+    return {
+        "projects": len(data.projects), "cells": cells, "rows": rows, "bytes": size, "queries": query_count,
+        "seconds": min(t[0] for t in our_times), "bare": min(t[0] for t in bare_times),
+        "cpu": min(t[1] for t in our_times), "bare_cpu": min(t[1] for t in bare_times), "peak": peak,
+    }
+
+
+def same_cells(builder):
+    """Check that the bare write really writes what ours does: the sheets' XML is identical."""
+    import zipfile
+
+    from grants.models import User
+    from grants.periods import Quarter
+    from reporting.spreadsheets.commissioner import commissioner_workbook
+
+    user = User.objects.get(pk=builder.user.pk)
+    ours, bare = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    data = commissioner_workbook(ours, user=user, quarter=Quarter(YEAR, 4))
+    sheets, properties = record_cells(user, Quarter(YEAR, 4))
+    write_bare(*prepare_bare(bare, sheets, properties)[:2])
+    with zipfile.ZipFile(ours) as a, zipfile.ZipFile(bare) as b:
+        names = [n for n in a.namelist() if n.startswith("xl/worksheets/")]
+        # The cover's "generated at" differs by the seconds between the two runs; compare the data sheets.
+        differ = [n for n in names if n != "xl/worksheets/sheet1.xml" and a.read(n) != b.read(n)]
+    return data, differ
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--projects", type=int, nargs="+", default=[200, 2000],
+                        help="Sizes to measure, in increasing order (default: 200 2000).")
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of each timing; the best is kept (default 3).")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="grants-bench-")
+    database = os.path.join(folder, "bench.sqlite3")
+    try:
+        print(f"Throwaway database: {database}")
+        started = time.perf_counter()
+        setup_django(database)
+        builder = Builder()
+        print(f"Migrated in {time.perf_counter() - started:.1f} s.")
+
+        builder.grow_to(min(args.projects))
+        _, differ = same_cells(builder)
+        print("Bare XlsxWriter writes the same data sheets as ours: " + ("yes" if not differ else f"NO, {differ} differ"))
+
+        results = []
+        for size in sorted(args.projects):
+            started = time.perf_counter()
+            builder.grow_to(size)
+            print(f"\n{size:,} projects (built in {time.perf_counter() - started:.1f} s)")
+            r = measure(builder, size, args.repeat)
+            results.append(r)
+            print(f"  rows per sheet     {', '.join(f'{k} {v:,}' for k, v in r['rows'].items())}")
+            print(f"  cells written      {r['cells']:,} ({r['bytes'] / 1e6:.1f} MB file)")
+            print(f"  queries            {r['queries']}")
+            print(f"  our export         {r['seconds']:.2f} s ({r['cpu']:.2f} s of CPU)")
+            print(f"  bare XlsxWriter    {r['bare']:.2f} s ({r['bare_cpu']:.2f} s of CPU)")
+            print(f"  ratio              {r['seconds'] / r['bare']:.2f} by the clock, {r['cpu'] / r['bare_cpu']:.2f} by CPU time"
+                  " (aim: under 1.3)")
+            print(f"  peak memory        {r['peak'] / 1e6:.0f} MB (tracemalloc, during one export)")
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"\nProcess maximum resident set size: {maxrss:.0f} MB (ru_maxrss, the whole run including the data build)")
+        counts = {r["queries"] for r in results}
+        print("Queries the same at every size: " + ("yes" if len(counts) == 1 else f"NO: {sorted(counts)}"))
+    finally:
+        for name in os.listdir(folder):
+            os.remove(os.path.join(folder, name))
+        os.rmdir(folder)
+
+
+if __name__ == "__main__":
+    main()
