@@ -141,6 +141,7 @@ class GovukTable(tables.Table):
     """A table in GOV.UK Frontend style, sorted by ?sort= and paged by ?page=."""
 
     export_columns: tuple[ExportColumn, ...] = ()
+    user = None  # who the page is for, set by the view: some links are for the funder's people only
 
     class Meta:
         template_name = "django_tables2/govuk.html"
@@ -205,6 +206,12 @@ class ProgrammeTable(GovukTable):
         fields = ()
         empty_text = "No programmes match these filters."
 
+    def render_name(self, value, record):
+        if not self.user.is_funder_side:  # programme pages are the funder's
+            return value
+        return format_html('<a class="govuk-link" href="{}">{}</a>', reverse("programme-detail", args=[record.pk]),
+                           value)
+
     def render_financial_year(self, value):
         return _year(value)
 
@@ -246,6 +253,10 @@ class AllocationTable(GovukTable):
         model = Allocation
         fields = ()
         empty_text = "No allocations match these filters."
+
+    def render_title(self, value, record):
+        return format_html('<a class="govuk-link" href="{}">{}</a>', reverse("allocation-detail", args=[record.pk]),
+                           value)
 
     def render_programme(self, value, record):
         return f"{value} {_year(record.programme.financial_year)}"
@@ -315,7 +326,8 @@ class ProjectTable(GovukTable):
             yield [read(row) for read in readers]
 
     def render_name(self, value, record):
-        return format_html('{}<br><span class="govuk-body-s">{}</span>', value, record.reference)
+        return format_html('<a class="govuk-link" href="{}">{}</a><br><span class="govuk-body-s">{}</span>',
+                           reverse("project-detail", args=[record.reference]), value, record.reference)
 
     def render_programme(self, value, record):
         return f"{value} {_year(record.allocation.programme.financial_year)}"
@@ -434,7 +446,9 @@ class PaymentTable(GovukTable):
         return f"{value} {_year(record.allocation.programme.financial_year)}"
 
     def render_quarter(self, record):
-        return _quarter(record.financial_year, record.quarter)
+        return format_html('<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden">: the payment to {}'
+                           '</span></a>', reverse("payment-detail", args=[record.pk]),
+                           _quarter(record.financial_year, record.quarter), record.allocation.recipient.name)
 
     def render_status(self, value, record):
         return status_tag(record.status, record.get_status_display())

@@ -105,6 +105,7 @@ def list_page(request, slug):
     filterset = spec.filterset(request.GET, queryset=spec.rows(user), user=user)
     valid = filterset.is_valid()
     table = spec.table(filterset.qs if valid else filterset.queryset.none())
+    table.user = user
     sort = request.GET.get(table.prefixed_order_by_field, "")
     if sort:
         table.order_by = sort  # columns that do not exist or cannot be sorted are ignored

@@ -319,3 +319,25 @@ def test_rag_counts_as_on_the_dashboard_a_sent_back_return_by_the_providers_rati
     s.return_send_back(actor=world.commissioner, ret=ret, version=ret.version, comment="Check.", officer_rag="red")
     assert names(world.commissioner, "returns", rag="amber") == ["A-1 2023-24 Q2", "B-1 2023-24 Q2"]
     assert {p.reference: p.rag for p in records(world.commissioner, "projects")}["B-1"] == "amber"
+
+
+def test_each_row_links_to_its_page(world):
+    client = client_for(world.commissioner)
+    assert f'href="/programmes/{world.programme.pk}/">Community Safety Fund</a>' in client.get(
+        URLS["programmes"]).content.decode()
+    assert f'href="/allocations/{world.allocation_a.pk}/">Allocation to A</a>' in client.get(
+        URLS["allocations"]).content.decode()
+    assert 'href="/projects/A-1/">Project of A</a>' in client.get(URLS["projects"]).content.decode()
+    assert 'href="/returns/A-1/2023/1/">Project of A</a>' in client.get(URLS["returns"]).content.decode()
+    payment = world.allocation_b.payments.get(quarter=2)
+    assert (f'href="/payments/{payment.pk}/">2023-24 Q2<span class="govuk-visually-hidden">: the payment to '
+            f'Provider B</span></a>') in client.get(URLS["payments"]).content.decode()
+
+
+def test_a_provider_gets_no_link_to_a_programme_page_which_is_the_funders(world):
+    client = client_for(world.user_a)
+    text = client.get(URLS["programmes"]).content.decode()
+    assert "Community Safety Fund" in text and "/programmes/" not in text
+    project = client.get(URLS["projects"]).content.decode()
+    assert 'href="/projects/A-1/"' in project
+    assert client.get("/projects/A-1/").status_code == 200  # the link leads somewhere it may go
