@@ -42,7 +42,7 @@ from django.db.models import (
     Case, Count, DecimalField, Exists, ExpressionWrapper, F, FloatField, IntegerField, Max, Min, OuterRef, Q, Subquery,
     Sum, Value, When,
 )
-from django.db.models.functions import Abs, Coalesce
+from django.db.models.functions import Abs, Cast, Coalesce
 
 from grants import selectors
 from grants.models import (
@@ -64,8 +64,6 @@ from grants.selectors import target_to_date
 
 from .figures import (
     APPROVED,
-    as_text,
-    decimal_or_none,
     COUNTED_ALLOCATIONS,
     NOT_RATED,
     NOT_STARTED,
@@ -220,7 +218,7 @@ def default_quarter(today: date, last_end: date | None) -> tuple[Quarter, bool]:
 
 def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programme | None = None,
                      latest_ended: Quarter | None = None, clamped: bool = False) -> FunderDashboard:
-    """The funder's dashboard for `quarter`, optionally for one programme. Twelve queries."""
+    """The funder's dashboard for `quarter`, optionally for one programme. Thirteen queries."""
     year, number = quarter.financial_year, quarter.number
     projects = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS)
     if programme is not None:
@@ -314,10 +312,10 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     # 8 and 9. Overdue returns, up to this quarter.
     overdue = _overdue(user, projects, quarter, today)
 
-    # 10. Measures most off target this quarter.
+    # 10 and 11. Measures most off target this quarter.
     off_target = _off_target(user, projects, quarter)
 
-    # 11 and 12. Funding ending.
+    # 12 and 13. Funding ending.
     months = funding_ending_months()
     ending = selectors.funding_ending(user, today, months)
     if programme is not None:
@@ -371,59 +369,65 @@ def _overdue(user, projects, quarter: Quarter, today: date) -> list[OverdueRow]:
 
 def _off_target(user, projects, quarter: Quarter) -> list[OffTargetRow]:
     """The measures furthest off target, year to date, among those with an approved value this
-    quarter. One query: the year to date, the target to date (the return page's rules, written as
-    SQL) and the shortfall are worked out by the database, which hands back the worst few only;
-    their figures are then worked out again here, exactly, with the return page's own functions."""
+    quarter. Two queries. The first is grouped by project measure: the database works out the year
+    to date, the target to date (the return page's rules, written as SQL) and the shortfall, and
+    hands back the worst few only. Their figures are then worked out again here, exactly, with the
+    return page's own functions, from the second."""
     year, number = quarter.financial_year, quarter.number
-    approved = MeasureValue.objects.filter(
-        quarterly_return__status=APPROVED, quarterly_return__financial_year=year, value__isnull=False)
     figure = DecimalField(max_digits=30, decimal_places=10)
     pm = "project_measure__"
-    year_total = Subquery(
-        approved.filter(project_measure=OuterRef("project_measure"), quarterly_return__quarter__lte=number)
-        .order_by().values("project_measure").annotate(total=Sum("value")).values("total"), output_field=figure)
-    quarter_targets = [F(f"{pm}target_q{n}") for n in range(1, number + 1)]
-    every_quarter_set = Q(**{f"{pm}target_q{n}__isnull": False for n in range(1, number + 1)})
-    cumulative = Q(**{f"{pm}measure__cumulative": True})
+    cumulative = Q(cumulative=1)
+    every_quarter_set = Q(**{f"t{n}__isnull": False for n in range(1, number + 1)})
+    quarter_targets = [F(f"t{n}") for n in range(1, number + 1)]
     target = Case(
         When(cumulative & every_quarter_set, then=ExpressionWrapper(sum(quarter_targets[1:], quarter_targets[0]),
                                                                     output_field=figure)),
         # × a float, so that SQLite does not divide whole numbers as integers.
-        When(cumulative, then=ExpressionWrapper(F(f"{pm}annual_target") * Value(number / 4), output_field=figure)),
-        default=Coalesce(F(f"{pm}target_q{number}"), F(f"{pm}annual_target"), output_field=figure),
+        When(cumulative, then=ExpressionWrapper(F("annual") * Value(number / 4), output_field=figure)),
+        default=Coalesce(F(f"t{number}"), F("annual"), output_field=figure),
         output_field=figure,
     )
-    higher = Q(**{f"{pm}measure__direction": "higher"})
+    higher = Q(direction="higher")
+    # Grouped by the project measure alone; its own columns come along as Max() of one value.
     worst = list(
-        approved.filter(quarterly_return__quarter=number, quarterly_return__project__in=projects)
-        .annotate(ytd=Case(When(cumulative, then=year_total), default=F("value"), output_field=figure),
+        MeasureValue.objects.filter(
+            quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
+            quarterly_return__quarter__lte=number, quarterly_return__project__in=projects, value__isnull=False)
+        .values("project_measure_id")
+        .annotate(year_total=Sum("value"),
+                  current=Max(Case(When(quarterly_return__quarter=number, then=F("value")), output_field=figure)),
+                  cumulative=Max(Cast(f"{pm}measure__cumulative", IntegerField())),
+                  direction=Max(f"{pm}measure__direction"), annual=Max(f"{pm}annual_target"),
+                  **{f"t{n}": Max(f"{pm}target_q{n}") for n in (1, 2, 3, 4)})
+        .filter(current__isnull=False)
+        .annotate(ytd=Case(When(cumulative, then=F("year_total")), default=F("current"), output_field=figure),
                   target_to_date=target)
         .filter((higher & Q(ytd__lt=F("target_to_date"))) | (~higher & Q(ytd__gt=F("target_to_date"))))
         .annotate(gap=Case(When(target_to_date=0, then=Value(1.0)),
                            default=ExpressionWrapper(Abs(F("ytd") - F("target_to_date")) / F("target_to_date"),
                                                      output_field=FloatField()),
-                           output_field=FloatField()),
-                  measure_name=F(f"{pm}measure__name"), direction=F(f"{pm}measure__direction"),
-                  cumulative=F(f"{pm}measure__cumulative"),
-                  reference=F("quarterly_return__project__reference"), project=F("quarterly_return__project__name"),
-                  programme=F("quarterly_return__project__allocation__programme__name"),
-                  ytd_text=as_text("ytd"), value_text=as_text("value"), annual=as_text(f"{pm}annual_target"),
-                  t1=as_text(f"{pm}target_q1"), t2=as_text(f"{pm}target_q2"), t3=as_text(f"{pm}target_q3"),
-                  t4=as_text(f"{pm}target_q4"))
-        .order_by("-gap", "project", "measure_name", "pk")
-        .values_list("ytd_text", "value_text", "unit", "measure_name", "direction", "cumulative", "reference",
-                     "project", "programme", "annual", "t1", "t2", "t3", "t4", named=True)[:OFF_TARGET_LENGTH]
+                           output_field=FloatField()))
+        .order_by("-gap", "project_measure_id")
+        .values_list("project_measure_id", "year_total", "current")[:OFF_TARGET_LENGTH]
     )
+    details = {
+        d.pk: d for d in ProjectMeasure.objects.filter(pk__in=[pk for pk, _, _ in worst])
+        .annotate(measure_name=F("measure__name"), direction=F("measure__direction"),
+                  cumulative=F("measure__cumulative"), reference=F("project__reference"), project_name=F("project__name"),
+                  programme=F("project__allocation__programme__name"))
+        .values_list("pk", "unit", "measure_name", "direction", "cumulative", "reference", "project_name", "programme",
+                     "annual_target", "target_q1", "target_q2", "target_q3", "target_q4", named=True)
+    }
     rows = []
-    for m in worst:
-        is_cumulative = bool(m.cumulative)
-        ytd = money(Decimal(m.ytd_text)) if is_cumulative else Decimal(m.value_text)
-        target_value = target_to_date(is_cumulative, decimal_or_none(m.annual),
-                                      [decimal_or_none(t) for t in (m.t1, m.t2, m.t3, m.t4)], number)
+    for pk, year_total, current in worst:
+        m = details[pk]
+        ytd = money(year_total) if m.cumulative else Decimal(current).quantize(Decimal("0.01"))
+        target_value = target_to_date(m.cumulative, m.annual_target,
+                                      [m.target_q1, m.target_q2, m.target_q3, m.target_q4], number)
         gap = shortfall(m.direction, target_value, ytd)
         if gap > 0:  # binary fractions can put a measure exactly on target a hair off it: not off target
-            rows.append(OffTargetRow(m.reference, m.project, m.programme, m.measure_name, m.unit, m.direction, ytd,
-                                     target_value, gap, quarter))
+            rows.append(OffTargetRow(m.reference, m.project_name, m.programme, m.measure_name, m.unit, m.direction,
+                                     ytd, target_value, gap, quarter))
     rows.sort(key=lambda r: (-r.shortfall, r.project, r.measure))
     return rows
 
