@@ -12,7 +12,7 @@ The rules
   When none of the user's projects runs that late, the funder's dashboard shows the last
   quarter one of them ran in, and says so. Any other quarter can be chosen.
 - "To date" means the quarter's financial year, from Q1 to that quarter.
-- Only approved returns count: spend, measure values and the officer's RAG.
+- Only approved returns count in spend and in measure values.
 - A programme's row covers the programmes of the quarter's financial year and any other
   programme with a decided allocation running in that year. Allocated is the total of its
   decided allocations (approved, agreement signed, active, closed); profiled is the budget
@@ -152,12 +152,11 @@ class OverdueRow:
     quarter: Quarter
     due: date
     status: str  # draft, returned or not_started
+    today: date
 
     @property
     def days_overdue(self) -> int:
-        return (self._today - self.due).days
-
-    _today: date = date.min
+        return (self.today - self.due).days
 
 
 @dataclass
@@ -258,8 +257,8 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
 
     # 4. Paid: payments released for the quarters to date.
     for programme_id, paid in (
-        Payment.objects.for_user(user).filter(status=Payment.Status.RELEASED, financial_year=year, quarter__lte=number,
-                               allocation__programme__in=ids)
+        Payment.objects.for_user(user)
+        .filter(status=Payment.Status.RELEASED, financial_year=year, quarter__lte=number, allocation__programme__in=ids)
         .values_list("allocation__programme_id").annotate(total=Sum("amount"))
         .values_list("allocation__programme_id", "total")
     ):
@@ -362,7 +361,7 @@ def _overdue(user, projects, quarter: Quarter, today: date) -> list[OverdueRow]:
             status = statuses.get((p.pk, q.financial_year, q.number), NOT_STARTED)
             if status not in done:
                 rows.append(OverdueRow(p.pk, p.reference, p.name, p.programme_name, p.provider_name, q, due, status,
-                                       _today=today))
+                                       today))
     rows.sort(key=lambda r: (r.due, r.programme, r.name, r.reference))
     return rows
 
