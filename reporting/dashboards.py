@@ -59,6 +59,7 @@ from grants.models import (
     SpendLine,
 )
 from grants.models.common import ZERO
+from grants.models.scoping import project_scope
 from grants.periods import Quarter
 from grants.selectors import target_to_date
 
@@ -215,6 +216,16 @@ def default_quarter(today: date, last_end: date | None) -> tuple[Quarter, bool]:
     return latest, False
 
 
+def counted(user, prefix: str, programme: Programme | None = None) -> Q:
+    """The projects the funder's dashboard counts (in reach, under a decided allocation, of `programme`
+    if given), as a condition on Project through `prefix`: joins, where a subquery of project ids
+    would leave PostgreSQL to guess at a semi-join."""
+    condition = (project_scope(user, prefix) or Q(pk__in=[])) & Q(**{f"{prefix}allocation__status__in": COUNTED_ALLOCATIONS})
+    if programme is not None:
+        condition &= Q(**{f"{prefix}allocation__programme": programme})
+    return condition
+
+
 def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programme | None = None,
                      latest_ended: Quarter | None = None, clamped: bool = False) -> FunderDashboard:
     """The funder's dashboard for `quarter`, optionally for one programme. Thirteen queries."""
@@ -238,7 +249,7 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
 
     # 2. Profiled to date, per programme.
     profile_sums = {f"p{n}": Sum(f"profile_q{n}") for n in range(1, number + 1)}
-    for row in (BudgetLine.objects.filter(project__in=projects, project__allocation__programme__in=ids,
+    for row in (BudgetLine.objects.filter(counted(user, "project__", programme), project__allocation__programme__in=ids,
                                           financial_year=year)
                 .values("project__allocation__programme_id").annotate(**profile_sums)):
         rows[row["project__allocation__programme_id"]].profiled = sum(
@@ -246,9 +257,9 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
 
     # 3. Spent to date on approved returns, per programme.
     for programme_id, spent in (
-        SpendLine.objects.filter(quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
+        SpendLine.objects.filter(counted(user, "quarterly_return__project__", programme),
+                                 quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
                                  quarterly_return__quarter__lte=number, actual__isnull=False,
-                                 quarterly_return__project__in=projects,
                                  quarterly_return__project__allocation__programme__in=ids)
         .values_list("quarterly_return__project__allocation__programme_id")
         .annotate(total=Sum("actual")).values_list("quarterly_return__project__allocation__programme_id", "total")
@@ -273,7 +284,8 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
 
     # 6. The quarter's returns by status and RAG, per programme.
     returns = QuarterlyReturn.objects.for_user(user).filter(
-        project__in=running, financial_year=year, quarter=number)
+        counted(user, "project__", programme), project__start_date__lte=quarter.end,
+        project__end_date__gte=quarter.start, financial_year=year, quarter=number)
     for programme_id, status, officer_rag, self_rag, count in (
         returns.filter(project__allocation__programme__in=ids)
         .values_list("project__allocation__programme_id", "status", "officer_rag", "self_rag")
@@ -309,10 +321,10 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     attention_total = totals.rags.get(RAG.RED, 0) + totals.rags.get(RAG.AMBER, 0)
 
     # 8 and 9. Overdue returns, up to this quarter.
-    overdue = _overdue(user, projects, quarter, today)
+    overdue = _overdue(user, projects, programme, quarter, today)
 
     # 10 and 11. Measures most off target this quarter.
-    off_target = _off_target(user, projects, quarter)
+    off_target = _off_target(user, programme, quarter)
 
     # 12 and 13. Funding ending.
     months = funding_ending_months()
@@ -329,7 +341,7 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     )
 
 
-def _overdue(user, projects, quarter: Quarter, today: date) -> list[OverdueRow]:
+def _overdue(user, projects, programme, quarter: Quarter, today: date) -> list[OverdueRow]:
     """Every overdue return up to `quarter` of the projects whose allocations still owe returns,
     most overdue first. Two queries; the quarters are worked out once per run of dates."""
     owing = projects.filter(allocation__status__in=OWING_ALLOCATIONS, start_date__lte=quarter.end)
@@ -343,7 +355,8 @@ def _overdue(user, projects, quarter: Quarter, today: date) -> list[OverdueRow]:
     statuses = {
         (project_id, year, number): status
         for project_id, year, number, status in QuarterlyReturn.objects.for_user(user)
-        .filter(project__in=owing)
+        .filter(counted(user, "project__", programme), project__allocation__status__in=OWING_ALLOCATIONS,
+                project__start_date__lte=quarter.end)
         .filter(Q(financial_year__lt=quarter.financial_year)
                 | Q(financial_year=quarter.financial_year, quarter__lte=quarter.number))
         .values_list("project_id", "financial_year", "quarter", "status")
@@ -366,7 +379,7 @@ def _overdue(user, projects, quarter: Quarter, today: date) -> list[OverdueRow]:
     return rows
 
 
-def _off_target(user, projects, quarter: Quarter) -> list[OffTargetRow]:
+def _off_target(user, programme, quarter: Quarter) -> list[OffTargetRow]:
     """The measures furthest off target, year to date, among those with an approved value this
     quarter. Two queries. The first is grouped by project measure: the database works out the year
     to date, the target to date (the return page's rules, written as SQL) and the shortfall, and
@@ -390,8 +403,8 @@ def _off_target(user, projects, quarter: Quarter) -> list[OffTargetRow]:
     # Grouped by the project measure alone; its own columns come along as Max() of one value.
     worst = list(
         MeasureValue.objects.filter(
-            quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
-            quarterly_return__quarter__lte=number, quarterly_return__project__in=projects, value__isnull=False)
+            counted(user, "quarterly_return__project__", programme), quarterly_return__status=APPROVED,
+            quarterly_return__financial_year=year, quarterly_return__quarter__lte=number, value__isnull=False)
         .values("project_measure_id")
         .annotate(year_total=Sum("value"),
                   current=Max(Case(When(quarterly_return__quarter=number, then=F("value")), output_field=figure)),
@@ -618,6 +631,9 @@ def project_charts(user, project: Project) -> ProjectCharts:
     quarters = list(project.quarters())
     returns = QuarterlyReturn.objects.for_user(user).filter(project=project)
     statuses = {Quarter(y, n): s for y, n, s in returns.values_list("financial_year", "quarter", "status")}
+    # The rows of the project's approved returns, by joins (the same reach as `returns`), not a subquery.
+    approved = (project_scope(user, "quarterly_return__project__") or Q(pk__in=[])) & Q(
+        quarterly_return__project=project, quarterly_return__status=APPROVED)
 
     profile = defaultdict(lambda: ZERO)
     for year, *sums in (BudgetLine.objects.filter(project=project).values_list("financial_year")
@@ -626,8 +642,7 @@ def project_charts(user, project: Project) -> ProjectCharts:
             profile[Quarter(year, n)] += money(total)
     spent = {
         Quarter(y, n): money(total)
-        for y, n, total in SpendLine.objects.filter(
-            quarterly_return__in=returns.filter(status=APPROVED), actual__isnull=False)
+        for y, n, total in SpendLine.objects.filter(approved, actual__isnull=False)
         .values_list("quarterly_return__financial_year", "quarterly_return__quarter")
         .annotate(total=Sum("actual")).order_by()
     }
@@ -641,8 +656,7 @@ def project_charts(user, project: Project) -> ProjectCharts:
         "measure__name", "financial_year"))
     values = {
         (pm_id, Quarter(y, n)): value
-        for pm_id, y, n, value in MeasureValue.objects.filter(
-            quarterly_return__in=returns.filter(status=APPROVED), value__isnull=False)
+        for pm_id, y, n, value in MeasureValue.objects.filter(approved, value__isnull=False)
         .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter", "value")
     }
     by_measure = defaultdict(list)
