@@ -373,7 +373,7 @@ def _shown(value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, Decimal):
-        return f"{value:,f}"
+        return f"{_plain(value):,f}"  # a count saved as 12.00 reads as 12, beside the 35 typed
     return str(value)
 
 
