@@ -34,11 +34,19 @@ node_modules/.installed: package.json package-lock.json
 static/build/app.css: node_modules/.installed static/scss/app.scss
 	npm run --silent build:css
 
-# Production-style: collected static files served by WhiteNoise under gunicorn.
+# Production: DEBUG off, PostgreSQL, collected static files served by WhiteNoise under gunicorn.
+# SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL come from the environment (README, "Production").
+# SERVE_MIGRATE=0 skips the migration on all but one of several application servers.
+SERVE_MIGRATE ?= 1
+serve: export DEBUG = False
 serve: setup
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "make serve runs against PostgreSQL: set DATABASE_URL=postgres://user:password@host:5432/name"; exit 2;; esac
+	$(PY) manage.py check --deploy --fail-level ERROR
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py migrate --noinput
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+	@if [ "$(SERVE_MIGRATE)" = 1 ]; then $(PY) manage.py migrate --noinput; fi
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # Rebuild fixtures/demo.json from grants/demo.py (after a model or demo change).
 demo-fixture: setup

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -14,9 +15,16 @@ class SignInForm(AuthenticationForm):
     }
 
 
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
 def parse_number(text: str) -> Decimal:
-    """Read a number as people type it: "1,250.50", "£1250", " 96 %". Raises ValueError."""
+    """Read a number as people type it: "1,250.50", "£1250", " 96 %". Raises ValueError.
+
+    Only digits, one point and a sign: Decimal would also read "1e9" as a billion pounds."""
     cleaned = (text or "").strip().replace(",", "").replace("£", "").replace("%", "").strip()
+    if not PLAIN_NUMBER.fullmatch(cleaned):
+        raise ValueError(text)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

@@ -1,0 +1,216 @@
+"""
+Load: concurrent signed-in users going through the main pages for a fixed time, against the
+production server (gunicorn, DEBUG off, WhiteNoise) on loopback. Prints requests per second,
+the 50th, 95th and 99th percentile response times, and every error.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/grants .venv/bin/python benchmarks/load.py
+    .venv/bin/python benchmarks/load.py --users 50 --seconds 60 --workers 3
+    .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000   # a server already running
+
+Without --url it collects the static files and starts gunicorn itself, as `make serve` does, on a
+free port with DEBUG off, a throwaway SECRET_KEY and SECURE_PROXY_SSL_HEADER on; the users send
+X-Forwarded-Proto: https as the TLS proxy in front of a real server would, so secure cookies,
+HTTPS redirects and the CSRF origin check are all as in production. The database must hold the
+demo data (`python manage.py load_demo`). Each user signs in through the sign-in form with its CSRF
+token, as one of the demo accounts in turn, and then walks its role's pages and the detail pages
+linked from them, with no pause between requests.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+PASSWORD = "demo-password-only"
+
+# The demo accounts (README) and the main pages of each role.
+COMMISSIONER_PAGES = ["/", "/programmes/", "/review/", "/virements/", "/measures/", "/finance/", "/reports/",
+                      "/reports/dashboard/", "/reports/performance/", "/reports/returns/", "/reports/allocations/",
+                      "/reports/open-data/", "/reports/commissioner-workbook/"]
+FINANCE_PAGES = ["/", "/finance/", "/review/", "/programmes/", "/reports/payments/", "/reports/dashboard/",
+                 "/reports/returns/"]
+VIEWER_PAGES = ["/", "/programmes/", "/review/", "/reports/dashboard/", "/reports/projects/"]
+PROVIDER_PAGES = ["/", "/returns/", "/funding/", "/virements/", "/reports/dashboard/", "/reports/returns/"]
+ACCOUNTS = {
+    "commissioner": COMMISSIONER_PAGES, "avon-commissioner": COMMISSIONER_PAGES,
+    "finance": FINANCE_PAGES, "avon-finance": FINANCE_PAGES, "viewer": VIEWER_PAGES,
+    "provider": PROVIDER_PAGES, "csp": PROVIDER_PAGES, "police-provider": PROVIDER_PAGES,
+    "bristol-provider": PROVIDER_PAGES, "charity-provider": PROVIDER_PAGES, "kbsp": PROVIDER_PAGES,
+}
+# Detail pages linked from the main pages, visited too (a few of each user's).
+DETAIL = re.compile(r'href="(/(?:returns/[\w-]+/\d+/\d/|allocations/\d+/|programmes/\d+/|projects/[\w-]+/|'
+                    r'payments/\d+/|virements/\d+/))"')
+
+
+def label(path: str) -> str:
+    """The page without its object: /returns/<ref>/<year>/<quarter>/, /allocations/<id>/."""
+    path = re.sub(r"^/returns/[\w-]+/\d+/\d/$", "/returns/<ref>/<year>/<quarter>/", path)
+    path = re.sub(r"^/projects/[\w-]+/$", "/projects/<ref>/", path)
+    return re.sub(r"/\d+/", "/<id>/", path)
+
+
+class User:
+    def __init__(self, host, port, username, pages, results, errors):
+        self.host, self.port, self.username, self.pages = host, port, username, list(pages)
+        self.results, self.errors = results, errors
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection(host, port, timeout=60)
+
+    def request(self, method, path, body=None, record=True):
+        headers = {"Host": f"{self.host}:{self.port}", "X-Forwarded-Proto": "https", "User-Agent": "grants-load"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers.update({"Content-Type": "application/x-www-form-urlencoded",
+                            "Origin": f"https://{self.host}:{self.port}",
+                            "Referer": f"https://{self.host}:{self.port}{path}"})
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            content = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            self.connection.close()
+            self.errors.append(f"{method} {path} as {self.username}: {type(error).__name__}: {error}")
+            return None, b""
+        elapsed = time.perf_counter() - started
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        if record:
+            self.results.append((label(path), elapsed))
+        return response, content
+
+    def sign_in(self):
+        response, content = self.request("GET", "/sign-in/", record=False)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content or b"")
+        if response is None or token is None:
+            raise RuntimeError(f"no sign-in form for {self.username}: {response and response.status}")
+        body = urlencode({"csrfmiddlewaretoken": token.group(1).decode(), "username": self.username,
+                          "password": PASSWORD})
+        response, _ = self.request("POST", "/sign-in/", body=body, record=False)
+        if response is None or response.status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"{self.username} could not sign in: {response and response.status}")
+        details = []
+        for page in self.pages[:3]:
+            _, content = self.request("GET", page, record=False)
+            details += [m for m in DETAIL.findall(content.decode()) if m not in details]
+        self.pages += details[:6]
+
+    def run(self, deadline, start_line):
+        start_line.wait()
+        n = 0
+        while time.perf_counter() < deadline:
+            path = self.pages[n % len(self.pages)]
+            n += 1
+            response, _ = self.request("GET", path)
+            if response is not None and response.status != 200:
+                self.errors.append(f"GET {path} as {self.username}: {response.status}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(os.environ, DEBUG="False", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
+               SECURE_PROXY_SSL_HEADER="True", LOG_LEVEL="WARNING")
+    python = sys.executable
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=PROJECT_DIR,
+                   env=env, check=True)
+    gunicorn = str(Path(python).with_name("gunicorn"))
+    server = subprocess.Popen([gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                               "--log-level", "warning"], cwd=PROJECT_DIR, env=env)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def percentile(values, p):
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=int(os.getenv("WEB_CONCURRENCY", "3")),
+                        help="gunicorn workers, when the script starts the server")
+    parser.add_argument("--url", help="a server already running (otherwise one is started)")
+    args = parser.parse_args(argv)
+
+    server = None
+    if args.url:
+        url = args.url
+    else:
+        server, url = start_server(args.workers)
+    parts = urlsplit(url)
+    try:
+        results, errors = [], []
+        accounts = list(ACCOUNTS.items())
+        users = [User(parts.hostname, parts.port or 80, *accounts[n % len(accounts)], results, errors)
+                 for n in range(args.users)]
+        signing_in = [threading.Thread(target=user.sign_in) for user in users]
+        for thread in signing_in:
+            thread.start()
+        for thread in signing_in:
+            thread.join()
+        if errors:
+            print("\n".join(errors[:20]))
+            return 1
+        results.clear()
+        start_line = threading.Event()
+        started = time.perf_counter()
+        deadline = started + args.seconds
+        threads = [threading.Thread(target=user.run, args=(deadline, start_line)) for user in users]
+        for thread in threads:
+            thread.start()
+        start_line.set()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+    times = sorted(t for _, t in results)
+    print(f"{args.users} signed-in users for {elapsed:.0f} s against {url}"
+          + (f" (gunicorn, {args.workers} workers, DEBUG off)" if server else ""))
+    print(f"requests: {len(times)}  errors: {len(errors)}  requests per second: {len(times) / elapsed:.1f}")
+    if times:
+        print("response time: p50 {:.0f} ms, p95 {:.0f} ms, p99 {:.0f} ms, max {:.0f} ms".format(
+            *(1000 * percentile(times, p) for p in (50, 95, 99)), 1000 * times[-1]))
+        by_page = defaultdict(list)
+        for page, t in results:
+            by_page[page].append(t)
+        print("\n  p50 ms  p95 ms  requests  page")
+        for page, values in sorted(by_page.items(), key=lambda item: -statistics.median(item[1])):
+            print(f"  {1000 * statistics.median(values):6.0f}  {1000 * percentile(sorted(values), 95):6.0f}  "
+                  f"{len(values):8d}  {page}")
+    for error, count in Counter(errors).most_common(20):
+        print(f"error ({count}x): {error}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

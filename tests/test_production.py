@@ -1,0 +1,86 @@
+"""
+Production mode: `check --deploy` is clean with the settings the README documents, every response
+carries the Content-Security-Policy, and no template holds the inline script, inline style or event
+handler attribute that the policy would block.
+
+(Secure cookies, HSTS, Argon2 and the settings refused with DEBUG off are in tests/grants/test_settings.py;
+the sign-in lockout in tests/grants/test_home.py.)
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.grants.test_settings import SETTINGS_VARIABLES as KNOWN
+
+SETTINGS_VARIABLES = KNOWN | {"SECURE_HSTS_PRELOAD", "CONTENT_SECURITY_POLICY", "WEB_CONCURRENCY"}
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+TEMPLATES = PROJECT_DIR / "templates"
+
+POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+          "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+# The production settings of the README: DEBUG off, a long random key, the host name.
+PRODUCTION = {
+    "DEBUG": "False",
+    "SECRET_KEY": "k3Jw9-production-like-secret-for-the-deploy-check-0123456789-abcdefghijklmn",
+    "ALLOWED_HOSTS": "grants.example.org",
+}
+
+
+def manage(*args, **environ) -> subprocess.CompletedProcess:
+    """manage.py in a fresh process, with only `environ` of the settings variables set."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES and not k.startswith("DJANGO_")}
+    env.update(environ)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT_DIR, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_the_deploy_check_is_clean_with_the_documented_production_settings():
+    completed = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "System check identified no issues" in completed.stdout
+    assert "WARNINGS" not in completed.stderr + completed.stdout
+
+
+def test_the_deploy_check_is_not_clean_while_developing():
+    """The control for the test above: the same check finds the development settings wanting."""
+    completed = manage("check", "--deploy", "--fail-level", "WARNING")
+
+    assert completed.returncode != 0
+    assert "security.W018" in completed.stderr + completed.stdout  # DEBUG on
+
+
+def test_every_response_carries_the_content_security_policy(client, actors):
+    assert client.get("/sign-in/")["Content-Security-Policy"] == POLICY
+    client.force_login(actors.commissioner)
+    assert client.get("/")["Content-Security-Policy"] == POLICY
+    assert client.get("/no-such-page/")["Content-Security-Policy"] == POLICY
+
+
+def templates():
+    return sorted(TEMPLATES.rglob("*.html"))
+
+
+@pytest.mark.parametrize("path", templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_no_template_holds_what_the_policy_blocks(path):
+    html = path.read_text()
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag, f"inline script in {path.name}: {tag} (use a static file, or json_script for data)"
+    assert not re.search(r"<style\b", html), f"a <style> block in {path.name}: move it to static/scss"
+    assert not re.search(r"\sstyle=", html), f"a style attribute in {path.name}: use a class"
+    assert not re.search(r"\son[a-z]+=", html), f"an event handler attribute in {path.name}: use static/js"
+    assert "javascript:" not in html, f"a javascript: URL in {path.name}"
+
+
+def test_the_scan_above_finds_what_it_looks_for(tmp_path):
+    for bad in ['<script>alert(1)</script>', '<p style="color: red">', '<a onclick="x()">', "<style>p{}</style>"]:
+        found = (any("src=" not in tag for tag in re.findall(r"<script\b[^>]*>", bad))
+                 or re.search(r"<style\b", bad) or re.search(r"\sstyle=", bad) or re.search(r"\son[a-z]+=", bad))
+        assert found, bad
