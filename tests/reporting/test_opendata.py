@@ -1,6 +1,6 @@
 """
 The grants as 360Giving open data: the package validates against the standard's own schema
-(read from shared/standards/360giving, nothing fetched), and the data-quality rules hold:
+(read from tests/standards/360giving, nothing fetched), and the data-quality rules hold:
 what is published and what never is, identifiers by their prefix's pattern, planned dates,
 amounts disbursed to the penny, regrants, locations, no personal data, and the spreadsheet
 form under the standard's column titles, formula-safe.
@@ -36,7 +36,7 @@ from grants.personal_data import find_personal_data
 from reporting import opendata
 from tests import factories as f
 
-STANDARD = Path(settings.BASE_DIR).parent / "shared" / "standards" / "360giving"
+STANDARD = Path(__file__).resolve().parent.parent / "standards" / "360giving"
 
 
 # --- The standard's schema, offline -------------------------------------------------------------
@@ -44,7 +44,7 @@ STANDARD = Path(settings.BASE_DIR).parent / "shared" / "standards" / "360giving"
 
 def _schema(name: str) -> dict:
     path = STANDARD / name
-    assert path.is_file(), f"The 360Giving schema is expected at {path} (shared/ beside the checkout)."
+    assert path.is_file(), f"The 360Giving schema is expected at {path}."
     return json.loads(path.read_text(encoding="utf-8"))
 
 
