@@ -38,8 +38,8 @@ class AreaAdmin(admin.ModelAdmin):
 
 @admin.register(models.OutcomeMeasure)
 class OutcomeMeasureAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "unit", "direction", "cumulative"]
-    list_filter = ["unit", "cumulative"]
+    list_display = ["name", "unit", "direction", "aggregation"]
+    list_filter = ["unit", "aggregation", "direction"]
     search_fields = ["name"]
 
 

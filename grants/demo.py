@@ -41,6 +41,7 @@ from grants.models import (
     User,
     Virement,
 )
+from grants.figures import rate
 from grants.periods import Quarter
 
 DEMO_PASSWORD = "demo-password-only"
@@ -156,22 +157,24 @@ class DemoBuilder:
         self.bristol = _save(Area(name="Bristol", code="E06000023", code_type=Area.CodeType.UA))
 
     def measure_library(self):
+        A = OutcomeMeasure.Aggregation
         rows = [
-            ("engaged", "Young people engaged", "Young people who took part in at least one session in the quarter.", "count", "higher", True),
-            ("voluntary_rate", "Voluntary engagement rate", "Of the young people offered the service, the percentage who engaged voluntarily, at quarter end.", "percentage", "higher", False),
-            ("reduced_risk", "Young people with reduced risk at exit", "Percentage of young people leaving the service whose assessed risk of exploitation fell.", "percentage", "higher", False),
-            ("asd_reports", "Anti-social driving reports", "Reports of anti-social driving received from the public in the quarter.", "count", "lower", True),
-            ("vehicles_seized", "Vehicles seized", "Vehicles seized under section 59 of the Police Reform Act 2002 in the quarter.", "count", "higher", True),
-            ("households_safer", "Households made safer through target hardening", "Households where security measures were fitted under the Sanctuary Scheme.", "count", "higher", True),
-            ("feel_safer", "Victims reporting they feel safer at home", "Percentage of households surveyed after target hardening who report feeling safer at home.", "percentage", "higher", False),
-            ("hate_supported", "Hate crime victims supported", "Victims of hate crime who received casework support in the quarter.", "count", "higher", True),
-            ("cope_recover", "Victims reporting they feel better able to cope and recover", "Percentage of victims closing support who report being better able to cope and recover.", "percentage", "higher", False),
-            ("staff_trained", "Frontline staff trained to spot modern slavery", "People from partner agencies who completed modern slavery awareness training.", "count", "higher", True),
-            ("sharing_agreement", "Information-sharing agreement in place", "The partnership's modern slavery information-sharing agreement is signed by all partners.", "yes_no", "higher", False),
+            ("engaged", "Young people engaged", "Unique young people who took part in at least one session so far this financial year: a young person engaged in several quarters counts once.", "count", "higher", A.PEOPLE),
+            ("voluntary_rate", "Voluntary engagement rate", "Of the young people offered the service in the quarter, how many engaged voluntarily.", "percentage", "higher", A.RATE),
+            ("reduced_risk", "Young people with reduced risk at exit", "Of the young people leaving the service in the quarter, how many had a lower assessed risk of exploitation than at referral.", "percentage", "higher", A.RATE),
+            ("asd_reports", "Anti-social driving reports", "Reports of anti-social driving received from the public in the quarter.", "count", "lower", A.EVENTS),
+            ("vehicles_seized", "Vehicles seized", "Vehicles seized under section 59 of the Police Reform Act 2002 in the quarter.", "count", "higher", A.EVENTS),
+            ("households_safer", "Households made safer through target hardening", "Households where security measures were fitted under the Sanctuary Scheme in the quarter.", "count", "higher", A.EVENTS),
+            ("feel_safer", "Victims reporting they feel safer at home", "Of the households surveyed after target hardening in the quarter, how many report feeling safer at home.", "percentage", "higher", A.RATE),
+            ("hate_supported", "Hate crime victims supported", "Unique victims of hate crime who received casework support so far this financial year.", "count", "higher", A.PEOPLE),
+            ("cope_recover", "Victims reporting they feel better able to cope and recover", "Of the victims closing support in the quarter, how many report being better able to cope and recover.", "percentage", "higher", A.RATE),
+            ("hate_reports", "Hate incidents reported to the service", "Hate incidents reported to the service in the quarter. More reports can mean more victims coming forward, so it is context, not rated.", "count", "none", A.EVENTS),
+            ("staff_trained", "Frontline staff trained to spot modern slavery", "People from partner agencies who completed modern slavery awareness training in the quarter.", "count", "higher", A.EVENTS),
+            ("sharing_agreement", "Information-sharing agreement in place", "The partnership's modern slavery information-sharing agreement is signed by all partners.", "yes_no", "higher", A.MILESTONE),
         ]
-        for key, name, definition, unit, direction, cumulative in rows:
+        for key, name, definition, unit, direction, aggregation in rows:
             self.measures[key] = _save(
-                OutcomeMeasure(name=name, definition=definition, unit=unit, direction=direction, cumulative=cumulative)
+                OutcomeMeasure(name=name, definition=definition, unit=unit, direction=direction, aggregation=aggregation)
             )
 
     # Programmes, allocations and projects -----------------------------------
@@ -209,7 +212,8 @@ class DemoBuilder:
             _save(
                 ProjectMeasure(
                     project=project, measure=self.measures[key], financial_year=year,
-                    baseline=None if baseline is None else Decimal(baseline), annual_target=Decimal(target),
+                    baseline=None if baseline is None else Decimal(baseline),
+                    annual_target=None if target is None else Decimal(target),
                 )
             )
         return project
@@ -236,10 +240,15 @@ class DemoBuilder:
                             variance_explanation=plan.variance_explanation if over else ""))
         measures = list(project.measures.filter(financial_year=quarter.financial_year).order_by("pk"))
         for project_measure, value in zip(measures, plan.values):
+            numerator = denominator = None
+            if isinstance(value, tuple):  # a rate: how many out of how many
+                numerator, denominator = value
+                value = rate(numerator, denominator)
             _save(
                 MeasureValue(
-                    quarterly_return=ret, project_measure=project_measure,
-                    value=None if value is None else Decimal(value), not_collected=value is None,
+                    quarterly_return=ret, project_measure=project_measure, numerator=numerator,
+                    denominator=denominator, value=None if value is None else Decimal(value),
+                    not_collected=value is None,
                     not_collected_reason="The survey is run twice a year; no survey closed this quarter." if value is None else "",
                 )
             )
@@ -307,7 +316,9 @@ class DemoBuilder:
             (BudgetLine.Category.STAFF, "Overtime for enforcement days", [6000, 6000, 6000, 6000]),
             (BudgetLine.Category.NON_STAFF, "Vehicle recovery and storage", [4000, 4000, 4000, 4000]),
         ]
-        btc_measures = [("engaged", None, 120), ("voluntary_rate", 85, 90), ("reduced_risk", None, 70)]
+        # Young people engaged: unique young people in the year, so the target is for the year, not a
+        # sum of quarters.
+        btc_measures = [("engaged", None, 60), ("voluntary_rate", 85, 90), ("reduced_risk", None, 70)]
         steerside_measures = [("asd_reports", 900, 800), ("vehicles_seized", None, 160)]
 
         programmes = {}
@@ -362,25 +373,33 @@ class DemoBuilder:
         btc_progress = "Caseloads held steady; referrals came from schools, youth offending and the exploitation hub. " + ILLUSTRATIVE
         btc_case = ("Young person A (15) was referred after being found in another county with a phone and cash. "
                     "After twelve weeks of voluntary sessions A is back in school and has not gone missing again. " + ILLUSTRATIVE)
-        btc_rates = {(2018, 1): 93, (2018, 2): 94, (2018, 3): 95, (2018, 4): 96, (2019, 1): 96, (2019, 2): 96, (2019, 3): 96}
-        btc_engaged = {(2018, 1): 28, (2018, 2): 31, (2018, 3): 33, (2018, 4): 30, (2019, 1): 29, (2019, 2): 34, (2019, 3): 32}
-        for (year, number), rate in btc_rates.items():
+        # Voluntary engagement: of those offered the service, how many engaged; 96% over the 12 months to
+        # 30 September 2019 (120 of 125).
+        btc_rates = {(2018, 1): (22, 24), (2018, 2): (23, 25), (2018, 3): (24, 25), (2018, 4): (24, 25),
+                     (2019, 1): (24, 25), (2019, 2): (48, 50), (2019, 3): (23, 24)}
+        # Unique young people so far in the year: caseloads held steady, so the year's figure grows slowly.
+        btc_engaged = {(2018, 1): 28, (2018, 2): 41, (2018, 3): 52, (2018, 4): 60, (2019, 1): 29, (2019, 2): 44,
+                       (2019, 3): 55}
+        btc_exits = {(2018, 1): (7, 10), (2018, 2): (7, 10), (2018, 3): (8, 11), (2018, 4): (8, 11), (2019, 1): (7, 10),
+                     (2019, 2): (8, 11), (2019, 3): (8, 11)}
+        for (year, number), engagement in btc_rates.items():
             quarter = Quarter(year, number)
+            values = (btc_engaged[year, number], engagement, btc_exits[year, number])
             if (year, number) == (2019, 3):
-                plan = ReturnPlan(QuarterlyReturn.Status.SUBMITTED, values=(btc_engaged[year, number], rate, 72),
+                plan = ReturnPlan(QuarterlyReturn.Status.SUBMITTED, values=values,
                                   progress=btc_progress, case_study=btc_case,
                                   risks="Funding ends in March 2020: continuation needs a decision by December. " + ILLUSTRATIVE,
                                   self_rag=RAG.AMBER)
             else:
                 plan = ReturnPlan(approved, spend=verified,
                                   actual_factor=Decimal("0.96") if (year, number) == (2018, 4) else Decimal("1"),
-                                  values=(btc_engaged[year, number], rate, 68 + number), progress=btc_progress,
+                                  values=values, progress=btc_progress,
                                   case_study=btc_case, officer_rag=RAG.GREEN,
                                   risks="Recruitment to one vacant practitioner post. " + ILLUSTRATIVE)
             self.quarterly_return(projects["btc", year], quarter, plan, **people)
         self.quarterly_return(
             projects["btc", 2019], Quarter(2019, 4),
-            ReturnPlan(QuarterlyReturn.Status.DRAFT, values=(30,), progress="Draft in progress. " + ILLUSTRATIVE), **people,
+            ReturnPlan(QuarterlyReturn.Status.DRAFT, values=(60,), progress="Draft in progress. " + ILLUSTRATIVE), **people,
         )
 
         steerside_reports = {(2018, 1): 240, (2018, 2): 260, (2018, 3): 190, (2018, 4): 170, (2019, 1): 210, (2019, 2): 230, (2019, 3): 180}
@@ -412,7 +431,8 @@ class DemoBuilder:
                              "payment is withheld until it is approved.")
 
         # Recovered from the closed 2018-19 allocation: costs found to be outside the agreement.
-        _save(Clawback(allocation=allocations[2018], amount=Decimal("1200.00"), status=Clawback.Status.RECEIVED,
+        _save(Clawback(allocation=allocations[2018], kind=Clawback.Kind.INELIGIBLE, amount=Decimal("1200.00"),
+                       status=Clawback.Status.RECEIVED,
                        reason="A residential trip in Q3 was outside the grant agreement's eligible costs. " + ILLUSTRATIVE,
                        requested_on=date(2019, 5, 20), received_on=date(2019, 6, 14), recorded_by=finance))
 
@@ -463,7 +483,7 @@ class DemoBuilder:
                 (BudgetLine.Category.STAFF, "Caseworkers", [17500, 17500, 17500, 17500]),
                 (BudgetLine.Category.NON_STAFF, "Interpreting and outreach", [3000, 3000, 3000, 3000]),
             ],
-            [("hate_supported", None, 400), ("cope_recover", None, 80)],
+            [("hate_supported", None, 250), ("cope_recover", None, 80), ("hate_reports", 110, None)],
         )
         slavery = self.project(
             allocation, "kbsp", "MSP-2324", "Modern Day Slavery Partnership",
@@ -486,16 +506,16 @@ class DemoBuilder:
         self.quarterly_return(sanctuary, q(1), ReturnPlan(approved, verified, values=(31, None), officer_rag=RAG.GREEN,
             progress="31 households made safer; referrals mainly from the MARAC. " + ILLUSTRATIVE,
             case_study="Client B and her two children stayed in their home after new locks and a door chain were fitted. " + ILLUSTRATIVE), **council)
-        self.quarterly_return(sanctuary, q(2), ReturnPlan(approved, verified, actual_factor=Decimal("0.80"), values=(38, 88),
+        self.quarterly_return(sanctuary, q(2), ReturnPlan(approved, verified, actual_factor=Decimal("0.80"), values=(38, (22, 25)),
             officer_rag=RAG.AMBER, self_rag=RAG.AMBER, progress="Contractor delays in August. " + ILLUSTRATIVE,
             variance_explanation="Two installations slipped into October because of contractor availability. " + ILLUSTRATIVE), **council)
         self.quarterly_return(sanctuary, q(3), ReturnPlan(QuarterlyReturn.Status.SUBMITTED, values=(44, None),
             actual_factor=Decimal("1.10"), progress="Caught up on the installations delayed from Q2. " + ILLUSTRATIVE), **council)
-        self.quarterly_return(hate, q(1), ReturnPlan(approved, verified, values=(96, 78), officer_rag=RAG.GREEN,
+        self.quarterly_return(hate, q(1), ReturnPlan(approved, verified, values=(96, (39, 50), 120), officer_rag=RAG.GREEN,
             progress="Casework caseload at capacity. " + ILLUSTRATIVE), **charity)
-        self.quarterly_return(hate, q(2), ReturnPlan(approved, values=(104, 81), officer_rag=RAG.GREEN,
+        self.quarterly_return(hate, q(2), ReturnPlan(approved, values=(150, (42, 52), 131), officer_rag=RAG.GREEN,
             progress="New outreach sessions in two community centres. " + ILLUSTRATIVE), **charity)
-        self.quarterly_return(hate, q(3), ReturnPlan(QuarterlyReturn.Status.RETURNED, values=(99, 79),
+        self.quarterly_return(hate, q(3), ReturnPlan(QuarterlyReturn.Status.RETURNED, values=(190, (38, 48), 158),
             progress="Steady demand; a spike after a local incident in November. " + ILLUSTRATIVE,
             returned_comment="The case study names the street where the client lives: please anonymise it and resubmit. " + ILLUSTRATIVE), **charity)
         self.quarterly_return(slavery, q(1), ReturnPlan(approved, verified, values=(60, 0), officer_rag=RAG.GREEN,

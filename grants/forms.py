@@ -81,7 +81,12 @@ class ReturnForm(forms.Form):
             )
         for pm in measures:
             name = pm.measure.name
-            if pm.unit == OutcomeMeasure.Unit.YES_NO:
+            if pm.measure.is_rate:
+                self.fields[return_services.numerator_key(pm.pk)] = NumberField(
+                    label=f"{name}: how many", what=f"how many for {name}", example="24")
+                self.fields[return_services.denominator_key(pm.pk)] = NumberField(
+                    label=f"{name}: out of how many", what=f"out of how many for {name}", example="25")
+            elif pm.unit == OutcomeMeasure.Unit.YES_NO:
                 field = forms.TypedChoiceField(
                     label=name, required=False, choices=[("", "Choose"), ("1", "Yes"), ("0", "No")],
                     coerce=Decimal, empty_value=None,
@@ -89,7 +94,8 @@ class ReturnForm(forms.Form):
             else:
                 example = {"count": "12", "percentage": "96", "money": "1250.50"}[pm.unit]
                 field = NumberField(label=name, what=f"the value of {name}", example=example)
-            self.fields[return_services.value_key(pm.pk)] = field
+            if not pm.measure.is_rate:
+                self.fields[return_services.value_key(pm.pk)] = field
             self.fields[return_services.not_collected_key(pm.pk)] = forms.BooleanField(
                 label="Not collected this quarter", required=False
             )
@@ -112,8 +118,9 @@ class ReturnForm(forms.Form):
             },
             measures={
                 pm.pk: s.MeasureInput(
-                    value=data[s.value_key(pm.pk)], not_collected=data[s.not_collected_key(pm.pk)],
-                    reason=data[s.reason_key(pm.pk)],
+                    value=data.get(s.value_key(pm.pk)), not_collected=data[s.not_collected_key(pm.pk)],
+                    reason=data[s.reason_key(pm.pk)], numerator=data.get(s.numerator_key(pm.pk)),
+                    denominator=data.get(s.denominator_key(pm.pk)),
                 )
                 for pm in self.measures
             },
@@ -135,7 +142,10 @@ class ReturnForm(forms.Form):
             initial[s.spend_key(spend.budget_line_id)] = "" if spend.actual is None else f"{spend.actual}"
             initial[s.explanation_key(spend.budget_line_id)] = spend.variance_explanation
         for mv in ret.measure_values.all():
-            if mv.value is not None:
+            if mv.numerator is not None:
+                initial[s.numerator_key(mv.project_measure_id)] = f"{mv.numerator}"
+                initial[s.denominator_key(mv.project_measure_id)] = f"{mv.denominator}"
+            elif mv.value is not None:
                 initial[s.value_key(mv.project_measure_id)] = (
                     f"{int(mv.value)}" if mv.unit in ("count", "yes_no") else f"{mv.value.normalize():f}"
                 )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 
 from grants.forms import parse_number
-from grants.models import Area, BudgetLine, Organisation, OutcomeMeasure, Priority, Programme
+from grants.models import Area, BudgetLine, Clawback, Organisation, OutcomeMeasure, Priority, Programme
 from grants.models.common import MONEY_MAX
 from grants.periods import FinancialYear
 
@@ -382,11 +382,15 @@ class MeasureForm(BaseForm):
     unit = forms.ChoiceField(label="Unit", choices=OutcomeMeasure.Unit.choices, widget=forms.Select(attrs={"radios": True}),
                              error_messages={"required": "Choose the unit of the measure."})
     direction = forms.ChoiceField(label="Direction", choices=OutcomeMeasure.Direction.choices,
-                                  widget=forms.Select(attrs={"radios": True}), error_messages={"required": "Choose whether higher or lower is better."})
-    cumulative = forms.BooleanField(label="Quarters add up to the year (a count of people helped, not a rate)",
-                                    required=False)
+                                  widget=forms.Select(attrs={"radios": True}),
+                                  error_messages={"required": "Choose whether higher or lower is better, or neither."})
+    aggregation = forms.ChoiceField(
+        label="How it adds up", choices=OutcomeMeasure.Aggregation.choices, widget=forms.Select(attrs={"radios": True}),
+        error_messages={"required": "Choose how the measure adds up over the quarters."},
+        help_text="People are never added up over quarters: the same person is often helped in several. A rate is "
+        "entered as how many out of how many, and pooled before it is divided.")
 
-    service_fields = ("name", "definition", "unit", "direction", "cumulative")
+    service_fields = ("name", "definition", "unit", "direction", "aggregation")
 
 
 # Virements ----------------------------------------------------------------------------------
@@ -444,12 +448,17 @@ class WithholdForm(VersionForm, ServiceErrorsMixin):
 
 
 class ClawbackForm(BaseForm):
+    kind = forms.ChoiceField(
+        label="What is being recovered?", choices=Clawback.Kind.choices, initial=Clawback.Kind.UNDERSPEND,
+        widget=forms.Select(attrs={"radios": True}), required=False,
+        error_messages={"required": "Choose whether this is unspent grant or ineligible spend."},
+        help_text="Spend found ineligible no longer counts as verified spend.")
     amount = MoneyField(label="Amount to recover", what="the amount to recover")
     reason = text("Why is the money being recovered?", "the reason", required=False, rows=3,
                   help_text="For example, underspend at year end.")
     requested_on = date_field("Date requested", "the date the money was asked for", required=False)
 
-    service_fields = ("amount", "reason", "requested_on")
+    service_fields = ("kind", "amount", "reason", "requested_on")
 
 
 class ReceiveForm(VersionForm, ServiceErrorsMixin):

@@ -10,6 +10,7 @@ uses it to tell a form posted over a return that has since moved on (a
 "this return changed" message) from a form the user should never have had.
 """
 
+from grants.choices import ALLOCATION_OPEN, ALLOCATION_SIGNED, RETURN_EDITABLE, RETURN_SPEND_CHECKABLE
 from grants.models import Allocation, Clawback, Payment, QuarterlyReturn, User, Virement
 
 Status = QuarterlyReturn.Status
@@ -31,7 +32,7 @@ def can_edit_return(user, project, ret: QuarterlyReturn | None, any_status=False
         if user.is_provider:
             return False, "Only the organisation that delivers this project can fill in its returns."
         return False, "Only the provider that delivers this project can change its return."
-    if not any_status and ret is not None and ret.status not in (Status.DRAFT, Status.RETURNED):
+    if not any_status and ret is not None and ret.status not in RETURN_EDITABLE:
         return False, f"This return is {ret.get_status_display().lower()} and cannot be changed."
     return OK
 
@@ -57,7 +58,7 @@ def can_verify_spend(user, ret: QuarterlyReturn, any_status=False) -> Allowed:
     """Verify or query spend: a finance officer of the funder, once submitted or approved."""
     if not (user.role == User.Role.FINANCE and _funds(user, ret.project)):
         return False, "Only a finance officer of the funder can verify spend."
-    if not any_status and ret.status not in (Status.SUBMITTED, Status.APPROVED):
+    if not any_status and ret.status not in RETURN_SPEND_CHECKABLE:
         return False, "Spend can be verified once the return is submitted."
     return OK
 
@@ -69,9 +70,8 @@ def can_verify_spend(user, ret: QuarterlyReturn, any_status=False) -> Allowed:
 # out: payments, closing an allocation and clawback.
 
 AllocationStatus = Allocation.Status
-OPEN_ALLOCATION = (AllocationStatus.DRAFT, AllocationStatus.APPROVED, AllocationStatus.AGREEMENT_SIGNED,
-                   AllocationStatus.ACTIVE)
-SIGNED_ALLOCATION = (AllocationStatus.AGREEMENT_SIGNED, AllocationStatus.ACTIVE)
+OPEN_ALLOCATION = ALLOCATION_OPEN
+SIGNED_ALLOCATION = ALLOCATION_SIGNED
 
 
 def _commissioner_of(user, commissioner_id) -> bool:

@@ -11,11 +11,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from django.shortcuts import get_object_or_404
 
+from . import figures
+from .choices import (
+    ALLOCATION_COMMITTED,
+    ALLOCATION_LIVE,
+    ALLOCATION_SIGNED,
+    RETURN_AWAITING,
+    RETURN_REPORTED,
+    RETURN_SPEND_CHECKABLE,
+)
 from .models import (
     Allocation,
     BudgetLine,
@@ -55,38 +64,20 @@ def projects_with_latest_return(user):
     )
 
 
-def programmes_for_user(user):
-    """The user's programmes with the total of their committed allocations."""
-    committed = Allocation.objects.committed().filter(programme=OuterRef("pk"))
-    return (
-        Programme.objects.for_user(user)
-        .select_related("commissioner")
-        .annotate(allocated=_sum_of(committed, "amount"))
-        .annotate(left_to_allocate=ExpressionWrapper(F("total_budget") - F("allocated"), output_field=_MONEY))
-        .order_by("-financial_year", "name")
-    )
-
-
 def allocations_for_user(user):
-    """The user's allocations with what has been released to them so far."""
+    """The user's allocations with what has been released to them so far and what is left to pay
+    (figures.left_to_pay: none for drafts, closed and withdrawn allocations)."""
     released = Payment.objects.filter(allocation=OuterRef("pk"), status=Payment.Status.RELEASED)
     return (
         Allocation.objects.for_user(user)
         .select_related("programme", "recipient")
         .annotate(released=_sum_of(released, "amount"))
-        .annotate(left_to_pay=ExpressionWrapper(F("amount") - F("released"), output_field=_MONEY))
+        .annotate(left_to_pay=figures.left_to_pay_sql())
         .order_by("-programme__financial_year", "programme__name", "recipient__name")
     )
 
 
 # Quarterly returns -----------------------------------------------------------
-
-ACTIVE_ALLOCATION_STATUSES = (
-    Allocation.Status.APPROVED,
-    Allocation.Status.AGREEMENT_SIGNED,
-    Allocation.Status.ACTIVE,
-)
-
 
 @dataclass
 class ReturnRow:
@@ -109,7 +100,7 @@ def provider_returns(user, today: date) -> list[ReturnRow]:
     Two queries whatever the number of projects and quarters."""
     projects = list(
         Project.objects.for_user(user)
-        .filter(provider_id=user.organisation_id, allocation__status__in=ACTIVE_ALLOCATION_STATUSES)
+        .filter(provider_id=user.organisation_id, allocation__status__in=ALLOCATION_LIVE)
         .select_related("allocation__programme")
         .order_by("name", "reference")
     )
@@ -123,8 +114,8 @@ def provider_returns(user, today: date) -> list[ReturnRow]:
         for quarter in Quarter.range(project.first_quarter, min(project.last_quarter, current)):
             ret = returns.get((project.pk, quarter.financial_year, quarter.number))
             due = quarter.due_date(project.allocation.programme.return_due_days)
-            waiting = ret is None or ret.status in (QuarterlyReturn.Status.DRAFT, QuarterlyReturn.Status.RETURNED)
-            rows.append(ReturnRow(project, quarter, ret, due, overdue=waiting and today > due))
+            rows.append(ReturnRow(project, quarter, ret, due,
+                                  overdue=figures.is_overdue(ret.status if ret else None, due, today)))
     rows.sort(key=lambda row: (row.quarter, row.project.name), reverse=True)
     return rows
 
@@ -136,9 +127,8 @@ def review_queue(user):
         "project__allocation__programme", "project__allocation__recipient", "project__provider"
     )
     if user.is_finance:
-        returns = returns.filter(
-            status__in=[QuarterlyReturn.Status.SUBMITTED, QuarterlyReturn.Status.APPROVED],
-        ).exclude(spend_status=QuarterlyReturn.SpendStatus.VERIFIED)
+        returns = returns.filter(status__in=RETURN_SPEND_CHECKABLE).exclude(
+            spend_status=QuarterlyReturn.SpendStatus.VERIFIED)
     else:
         returns = returns.filter(status=QuarterlyReturn.Status.SUBMITTED)
     return returns.order_by("submitted_at", "pk")
@@ -152,29 +142,112 @@ def project_for_user(user, reference: str) -> Project:
     )
 
 
+def lines_and_measures(project: Project, quarter: Quarter):
+    """The budget lines and project measures a return for `quarter` reports on."""
+    lines = list(BudgetLine.objects.filter(project=project, financial_year=quarter.financial_year))
+    measures = list(
+        ProjectMeasure.objects.filter(project=project, financial_year=quarter.financial_year).select_related("measure")
+    )
+    return lines, measures
+
+
+def year_returns(project: Project, quarter: Quarter, *, upto: bool = True) -> dict[int, QuarterlyReturn]:
+    """The project's returns for the quarters of the year up to `quarter` (before it, without `upto`),
+    by quarter number, with their spend lines and measure values. Three queries."""
+    numbers = {"quarter__lte" if upto else "quarter__lt": quarter.number}
+    return {
+        r.quarter: r
+        for r in QuarterlyReturn.objects.filter(project=project, financial_year=quarter.financial_year, **numbers)
+        .prefetch_related("spend_lines", "measure_values")
+    }
+
+
+def earlier_quarters(project: Project, quarter: Quarter) -> dict[int, QuarterlyReturn]:
+    """The project's returns for the quarters of the year before `quarter`: what a return for it is
+    compared with."""
+    return year_returns(project, quarter, upto=False)
+
+
+def earlier_spend(line: BudgetLine, earlier: dict[int, QuarterlyReturn], number: int) -> list[figures.SpendQuarter]:
+    """The budget line's earlier quarters of the year as figures.SpendQuarter: plan, status, spend."""
+    result = []
+    for n in range(1, number):
+        ret = earlier.get(n)
+        spent = next((s.actual for s in ret.spend_lines.all() if s.budget_line_id == line.pk), None) if ret else None
+        result.append(figures.SpendQuarter(line.profile_for(n), ret.status if ret else figures.NOT_STARTED, spent))
+    return result
+
+
 @dataclass
 class SpendRow:
     line: object
-    profile: Decimal
-    actual: Decimal | None
-    actual_ytd: Decimal
-    profile_ytd: Decimal
-    variance: Decimal
-    variance_percent: Decimal | None
+    profile: Decimal  # this quarter's
+    actual: Decimal | None  # this quarter's, as entered
+    to_date: figures.EntrySpend  # this quarter (once entered) and the reported earlier quarters
+    earlier_reported: Decimal  # spend on the reported earlier quarters
+    not_counted: list  # earlier quarters left out: not reported yet
     over_threshold: bool
     explanation: str
+
+    @property
+    def actual_ytd(self) -> Decimal:
+        return self.to_date.actual
+
+    @property
+    def earlier_plan(self) -> Decimal:
+        """The profile of the earlier quarters that count (reported ones)."""
+        return self.to_date.plan - (self.profile if self.actual is not None else ZERO)
+
+    @property
+    def profile_ytd(self) -> Decimal:
+        return self.to_date.plan
+
+    @property
+    def variance(self) -> Decimal | None:
+        return self.to_date.variance if self.to_date.quarters else None
+
+    @property
+    def variance_percent(self) -> Decimal | None:
+        return figures.shown_percent(self.to_date.variance_percent) if self.to_date.quarters else None
+
+
+@dataclass
+class EarlierValue:
+    quarter: Quarter
+    status: str
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    not_collected: bool
+
+    @property
+    def counts(self) -> bool:
+        return self.status in RETURN_REPORTED
 
 
 @dataclass
 class MeasureRow:
     project_measure: object
-    target: Decimal | None
-    earlier: list  # (quarter, value or None, not collected)
+    earlier: list  # EarlierValue per earlier quarter of the year
     value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
     not_collected: bool
     reason: str
-    year_to_date: Decimal | None
-    off_target: bool
+    figure: figures.MeasureFigure  # this quarter (once entered) with the reported earlier quarters
+    quarter_target: Decimal | None
+
+    @property
+    def target(self):
+        return self.figure.target
+
+    @property
+    def year_to_date(self):
+        return self.figure.actual
+
+    @property
+    def off_target(self) -> bool:
+        return figures.is_off_target(self.project_measure.measure.direction, self.figure.target, self.figure.actual)
 
 
 @dataclass
@@ -191,105 +264,70 @@ class ReturnPage:
     threshold: Decimal
 
 
-# How a measure's quarters make a year, shared by the return page and the commissioner's workbook.
+def measure_figure_for(pm, number: int, earlier: dict[int, QuarterlyReturn], value, numerator, denominator):
+    """The return page's figure for a measure: the reported earlier quarters of the year (never drafts)
+    with this quarter's figures as entered (figures.measure_figure)."""
+    targets = pm.quarter_targets
+    quarters = []
+    for n in range(1, number):
+        ret = earlier.get(n)
+        mv = next((v for v in ret.measure_values.all() if v.project_measure_id == pm.pk), None) if ret else None
+        counts = ret is not None and ret.status in RETURN_REPORTED and mv is not None and not mv.not_collected
+        quarters.append(figures.MeasureQuarter(
+            Quarter(pm.financial_year, n), counts and mv.value is not None, mv.value if counts else None,
+            _dec(mv.numerator) if counts else None, _dec(mv.denominator) if counts else None, targets[n - 1]))
+    quarters.append(figures.MeasureQuarter(Quarter(pm.financial_year, number), value is not None, value,
+                                           _dec(numerator), _dec(denominator), targets[number - 1]))
+    return figures.measure_figure(pm.measure.aggregation, quarters)
 
 
-def year_to_date_value(cumulative: bool, values: list):
-    """The year's figure from the quarters' values in order (None where there is none):
-    cumulative measures add up over the quarters; the others (point-in-time figures,
-    percentages, yes/no) take the latest value."""
-    known = [v for v in values if v is not None]
-    if not known:
-        return None
-    return sum(known, ZERO) if cumulative else known[-1]
-
-
-def target_to_date(cumulative: bool, annual_target, quarter_targets: list, quarter_number: int):
-    """The target to compare the year-to-date value with: the quarters' targets added up (or the
-    annual target pro rata) for cumulative measures, this quarter's (or the annual) target otherwise.
-
-    `quarter_targets` holds the targets for Q1 to Q4, None where none was set."""
-    if cumulative:
-        quarterly = quarter_targets[:quarter_number]
-        if all(t is not None for t in quarterly):
-            return sum(quarterly, ZERO)
-        return None if annual_target is None else (annual_target * quarter_number / 4).quantize(Decimal("0.01"))
-    target = quarter_targets[quarter_number - 1]
-    return annual_target if target is None else target
-
-
-def is_off_target(direction: str, target, ytd) -> bool:
-    """True when the year to date is on the wrong side of the target for the measure's direction."""
-    if ytd is None or target is None:
-        return False
-    if direction == OutcomeMeasure.Direction.HIGHER:
-        return ytd < target
-    return ytd > target
-
-
-def _year_to_date_value(pm, values: list):
-    return year_to_date_value(pm.measure.cumulative, values)
-
-
-def _target_to_date(pm, quarter: Quarter):
-    targets = [pm.target_q1, pm.target_q2, pm.target_q3, pm.target_q4]
-    return target_to_date(pm.measure.cumulative, pm.annual_target, targets, quarter.number)
-
-
-def _off_target(pm, target, ytd) -> bool:
-    return is_off_target(pm.measure.direction, target, ytd)
+def _dec(value):
+    return None if value is None else Decimal(value)
 
 
 def return_page(project: Project, quarter: Quarter) -> ReturnPage:
     """Everything the return page shows, in a fixed number of queries."""
-    from grants.services.returns import lines_and_measures, over_threshold, variance_percent
-
     lines, measures = lines_and_measures(project, quarter)
-    year_returns = {
-        r.quarter: r
-        for r in QuarterlyReturn.objects.filter(project=project, financial_year=quarter.financial_year, quarter__lte=quarter.number)
-        .prefetch_related("spend_lines", "measure_values")
-    }
-    ret = year_returns.get(quarter.number)
+    earlier = year_returns(project, quarter)
+    ret = earlier.pop(quarter.number, None)
     threshold = project.allocation.programme.variance_threshold_percent
+    number = quarter.number
 
-    spend = {(r.quarter, s.budget_line_id): s for r in year_returns.values() for s in r.spend_lines.all()}
+    spend = {s.budget_line_id: s for s in ret.spend_lines.all()} if ret else {}
     spend_rows = []
     for line in lines:
-        this = spend.get((quarter.number, line.pk))
+        this = spend.get(line.pk)
         actual = this.actual if this else None
-        actual_ytd = sum(
-            (spend[(n, line.pk)].actual or ZERO for n in range(1, quarter.number + 1) if (n, line.pk) in spend), ZERO
-        )
-        profile_ytd = line.profile_to_date(quarter.number)
-        percent = variance_percent(actual_ytd, profile_ytd)
-        spend_rows.append(
-            SpendRow(
-                line=line, profile=line.profile_for(quarter.number), actual=actual, actual_ytd=actual_ytd,
-                profile_ytd=profile_ytd, variance=actual_ytd - profile_ytd, variance_percent=None if percent is None else percent.quantize(Decimal("0.1")),
-                over_threshold=over_threshold(percent, threshold),
-                explanation=this.variance_explanation if this else "",
-            )
-        )
+        before = earlier_spend(line, earlier, number)
+        to_date = figures.entry_spend(line.profile_for(number), actual, before)
+        spend_rows.append(SpendRow(
+            line=line, profile=line.profile_for(number), actual=actual, to_date=to_date,
+            earlier_reported=to_date.actual - (actual or ZERO),
+            not_counted=[Quarter(quarter.financial_year, n) for n, q in enumerate(before, start=1)
+                         if q.status not in RETURN_REPORTED],
+            over_threshold=to_date.over_threshold(threshold), explanation=this.variance_explanation if this else "",
+        ))
 
-    values = {(r.quarter, v.project_measure_id): v for r in year_returns.values() for v in r.measure_values.all()}
+    values = {v.project_measure_id: v for v in ret.measure_values.all()} if ret else {}
     measure_rows = []
     for pm in measures:
-        by_quarter = [values.get((n, pm.pk)) for n in range(1, quarter.number + 1)]
-        this = by_quarter[-1]
-        ytd = _year_to_date_value(pm, [v.value if v else None for v in by_quarter])
-        target = _target_to_date(pm, quarter)
-        measure_rows.append(
-            MeasureRow(
-                project_measure=pm,
-                target=target,
-                earlier=[(Quarter(quarter.financial_year, n), v.value if v else None, bool(v and v.not_collected))
-                         for n, v in enumerate(by_quarter[:-1], start=1)],
-                value=this.value if this else None, not_collected=bool(this and this.not_collected),
-                reason=this.not_collected_reason if this else "", year_to_date=ytd,
-                off_target=_off_target(pm, target, ytd),
-            )
-        )
+        this = values.get(pm.pk)
+        shown = []
+        for n in range(1, number):
+            r = earlier.get(n)
+            mv = next((v for v in r.measure_values.all() if v.project_measure_id == pm.pk), None) if r else None
+            shown.append(EarlierValue(Quarter(quarter.financial_year, n), r.status if r else figures.NOT_STARTED,
+                                      mv.value if mv else None, mv.numerator if mv else None,
+                                      mv.denominator if mv else None, bool(mv and mv.not_collected)))
+        value = this.value if this and not this.not_collected else None
+        numerator = this.numerator if this else None
+        denominator = this.denominator if this else None
+        measure_rows.append(MeasureRow(
+            project_measure=pm, earlier=shown, value=value, numerator=numerator, denominator=denominator,
+            not_collected=bool(this and this.not_collected), reason=this.not_collected_reason if this else "",
+            figure=measure_figure_for(pm, number, earlier, value, numerator, denominator),
+            quarter_target=pm.quarter_targets[number - 1],
+        ))
     events = list(ret.events.select_related("actor", "actor__organisation")) if ret else []
     return ReturnPage(
         project=project, quarter=quarter, due=quarter.due_date(project.allocation.programme.return_due_days), ret=ret,
@@ -353,9 +391,6 @@ from django.db.models import Count, Q  # noqa: E402
 from .models import Clawback, Organisation, Virement  # noqa: E402
 from .periods import FinancialYear  # noqa: E402
 
-FUNDED_STATUSES = (Allocation.Status.APPROVED, Allocation.Status.AGREEMENT_SIGNED, Allocation.Status.ACTIVE)
-
-
 def add_months(day: date, months: int) -> date:
     """The same day `months` later (the month's last day when it is shorter)."""
     month_index = day.month - 1 + months
@@ -368,7 +403,7 @@ def funding_ending(user, today: date, months: int):
     still running), soonest first, so that continuation can be decided in time."""
     return (
         Project.objects.for_user(user)
-        .filter(end_date__gte=today, end_date__lte=add_months(today, months), allocation__status__in=FUNDED_STATUSES)
+        .filter(end_date__gte=today, end_date__lte=add_months(today, months), allocation__status__in=ALLOCATION_LIVE)
         .select_related("allocation__programme", "provider")
         .order_by("end_date", "name")
     )
@@ -390,7 +425,7 @@ class ProgrammeTotals:
     @property
     def left_to_allocate(self) -> Decimal:
         """What more may be approved: the budget plus the allowance, less what is approved."""
-        return self.ceiling - self.approved
+        return figures.left_to_allocate(self.budget, self.allowance_percent, self.approved)
 
     @property
     def left_within_budget(self) -> Decimal:
@@ -403,7 +438,7 @@ def programme_totals(programme: Programme) -> ProgrammeTotals:
         Allocation.objects.filter(programme=programme).values("status").annotate(total=Sum("amount"))
         .values_list("status", "total")
     )
-    approved = sum((by_status.get(s, ZERO) for s in Allocation.COMMITTED_STATUSES), ZERO)
+    approved = sum((by_status.get(s, ZERO) for s in ALLOCATION_COMMITTED), ZERO)
     return ProgrammeTotals(
         budget=programme.total_budget, allowance_percent=programme.over_allocation_percent,
         ceiling=programme.allocation_ceiling, approved=approved,
@@ -421,7 +456,8 @@ def programme_list(user):
         .order_by("-financial_year", "name")
     )
     for programme in programmes:
-        programme.left_to_allocate = programme.allocation_ceiling - programme.approved
+        programme.left_to_allocate = figures.left_to_allocate(programme.total_budget,
+                                                              programme.over_allocation_percent, programme.approved)
     return programmes
 
 
@@ -515,12 +551,14 @@ def clawback_for_user(user, pk: int) -> Clawback:
 
 
 def project_lines(project: Project):
-    """The project's budget lines with the spend reported on each (returns not in draft)."""
-    spent = SpendLine.objects.filter(budget_line=OuterRef("pk"), actual__isnull=False).exclude(
-        quarterly_return__status=QuarterlyReturn.Status.DRAFT)
+    """The project's budget lines with the spend approved on each, and the spend on returns awaiting
+    approval (submitted or sent back) apart."""
+    spent = SpendLine.objects.approved().filter(budget_line=OuterRef("pk"))
+    awaiting = SpendLine.objects.entered().filter(budget_line=OuterRef("pk"),
+                                                  quarterly_return__status__in=RETURN_AWAITING)
     return (
         BudgetLine.objects.filter(project=project)
-        .annotate(spent=_sum_of(spent, "actual"))
+        .annotate(spent=_sum_of(spent, "actual"), awaiting=_sum_of(awaiting, "actual"))
         .order_by("financial_year", "category", "description")
     )
 
@@ -702,11 +740,11 @@ class VarianceRow:
 
     @property
     def variance(self) -> Decimal:
-        return self.actual - self.profile
+        return figures.variance(self.actual, self.profile)
 
     @property
     def percent(self) -> Decimal | None:
-        return None if not self.profile else (self.variance / self.profile * 100).quantize(Decimal("0.1"))
+        return figures.shown_percent(figures.variance_percent(self.actual, self.profile))
 
 
 @dataclass
@@ -742,10 +780,9 @@ def largest_variances(user, limit: int = 10) -> list[VarianceRow]:
     """Allocations whose approved spend is furthest from the profile of the same quarters, largest first.
     Two queries whatever the number of allocations and returns."""
     allocations = {a.pk: a for a in Allocation.objects.for_user(user).filter(
-        status__in=FUNDED_STATUSES + (Allocation.Status.CLOSED,)).select_related("programme", "recipient")}
+        status__in=ALLOCATION_COMMITTED).select_related("programme", "recipient")}
     totals: dict[int, list] = {}
-    rows = SpendLine.objects.filter(
-        quarterly_return__status=QuarterlyReturn.Status.APPROVED,
+    rows = SpendLine.objects.approved().filter(
         quarterly_return__project__allocation_id__in=list(allocations),
     ).values_list("quarterly_return__project__allocation_id", "quarterly_return__quarter", "actual",
                   "budget_line__profile_q1", "budget_line__profile_q2", "budget_line__profile_q3",
@@ -753,7 +790,7 @@ def largest_variances(user, limit: int = 10) -> list[VarianceRow]:
     for allocation_id, quarter, actual, *profile in rows:
         total = totals.setdefault(allocation_id, [ZERO, ZERO])
         total[0] += profile[quarter - 1]
-        total[1] += actual or ZERO
+        total[1] += actual
     result = [VarianceRow(allocations[pk], profile, actual) for pk, (profile, actual) in totals.items()]
     result = [row for row in result if row.variance]
     result.sort(key=lambda row: (-abs(row.variance), row.allocation.title))
@@ -765,9 +802,7 @@ def finance_page(user, today: date, year: FinancialYear | None = None) -> Financ
     in a financial year (this one unless asked) per programme. A fixed number of queries."""
     year = year or FinancialYear.from_date(today)
     payments = Payment.objects.for_user(user).select_related("allocation__programme", "allocation__recipient")
-    due = _due_rows(user, payments.filter(status=Payment.Status.SCHEDULED,
-                                          allocation__status__in=[Allocation.Status.AGREEMENT_SIGNED,
-                                                                  Allocation.Status.ACTIVE])
+    due = _due_rows(user, payments.filter(status=Payment.Status.SCHEDULED, allocation__status__in=ALLOCATION_SIGNED)
                     .order_by("financial_year", "quarter", "pk"))
     due.sort(key=lambda row: (not row.ready, row.due, row.payment.allocation.title))
     withheld = list(payments.filter(status=Payment.Status.WITHHELD).order_by("financial_year", "quarter", "pk"))
@@ -780,7 +815,7 @@ def finance_page(user, today: date, year: FinancialYear | None = None) -> Financ
     )
     to_verify = (
         QuarterlyReturn.objects.for_user(user)
-        .filter(status__in=[QuarterlyReturn.Status.SUBMITTED, QuarterlyReturn.Status.APPROVED])
+        .filter(status__in=RETURN_SPEND_CHECKABLE)
         .exclude(spend_status=QuarterlyReturn.SpendStatus.VERIFIED)
         .select_related("project__allocation__programme", "project__provider")
         .order_by("submitted_at", "pk")
@@ -799,8 +834,7 @@ def provider_allocations(user):
     released = Payment.objects.filter(allocation=OuterRef("pk"), status=Payment.Status.RELEASED)
     return (
         Allocation.objects.for_user(user)
-        .filter(recipient_id=user.organisation_id)
-        .exclude(status__in=[Allocation.Status.DRAFT, Allocation.Status.WITHDRAWN])
+        .filter(recipient_id=user.organisation_id, status__in=ALLOCATION_COMMITTED)
         .select_related("programme")
         .annotate(released=_sum_of(released, "amount"))
         .prefetch_related(

@@ -12,13 +12,16 @@ The rules
   When none of the user's projects runs that late, the funder's dashboard shows the last
   quarter one of them ran in, and says so. Any other quarter can be chosen.
 - "To date" means the quarter's financial year, from Q1 to that quarter.
-- Only approved returns count in spend and in measure values.
+- Only approved returns count in spend and in measure values, compared like for like
+  (grants.figures; README, "How the figures are worked out").
 - A programme's row covers the programmes of the quarter's financial year and any other
   programme with a decided allocation running in that year. Allocated is the total of its
   decided allocations (approved, agreement signed, active, closed); profiled is the budget
   lines' profile for Q1 to the quarter; spent is the actual spend on approved returns for
-  those quarters; variance is spent minus profiled (and as a % of profiled); paid is the
-  payments released for those quarters.
+  those quarters, compared with the profile of the same project-quarters (figures.spend_to_date,
+  each project read through reporting.quarters); variance is the difference (and as a % of
+  that profile); what returns submitted or sent back report is awaiting approval, shown apart;
+  paid is the payments released for those quarters.
 - Returns by status: for every project running in the quarter under a decided allocation,
   its return's status, or "not started".
 - RAG: figures.return_rag (the officer's rating of an approved return; the provider's own
@@ -26,13 +29,12 @@ The rules
 - Overdue: a quarter up to the chosen one, of a project whose allocation still owes returns,
   whose due date (the programme's days after quarter end) has passed by today, and whose
   return is not submitted or approved.
-- Measures most off target: for each measure with an approved value in the quarter, the year
-  to date against the target to date (the return page's rules), ranked by the shortfall as
-  a share of the target.
+- Measures most off target: for each rated measure with an approved value in the quarter, its
+  figure to date against the target of the same quarters (figures.measure_figure), ranked by
+  the shortfall as a share of the target.
 - Funding ending: grants.selectors.funding_ending, FUNDING_ENDING_MONTHS from today.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -42,46 +44,40 @@ from django.db.models import (
     Case, Count, DecimalField, Exists, ExpressionWrapper, F, FloatField, IntegerField, Max, Min, OuterRef, Q, Subquery,
     Sum, Value, When,
 )
-from django.db.models.functions import Abs, Cast, Coalesce
+from django.db.models.functions import Abs, Coalesce
 
-from grants import selectors
-from grants.models import (
-    RAG,
-    Allocation,
-    BudgetLine,
-    MeasureValue,
-    Payment,
-    Programme,
-    Project,
-    ProjectMeasure,
-    QuarterlyReturn,
-    ReturnEvent,
-    SpendLine,
+from grants import figures, selectors
+from grants.choices import (
+    ALLOCATION_COMMITTED,
+    ALLOCATION_LIVE,
+    RETURN_AWAITING,
+    MeasureAggregation,
+    MeasureDirection,
+    ReturnStatus,
 )
-from grants.models.common import ZERO
-from grants.models.scoping import project_scope
-from grants.periods import Quarter
-from grants.selectors import target_to_date
-
-from .figures import (
-    APPROVED,
-    COUNTED_ALLOCATIONS,
+from grants.figures import (
     NOT_RATED,
     NOT_STARTED,
-    OWING_ALLOCATIONS,
     RAG_ORDER,
     STATUS_ORDER,
-    Status,
+    ZERO,
+    SpendToDate,
     latest_ended_quarter,
-    money,
+    pennies,
     percent,
-    quarter_targets,
-    rag_condition,
     return_rag,
+    return_rag_in_sql,
     shortfall,
-    spend_variance_percent,
 )
+from grants.models import RAG, Allocation, MeasureValue, Payment, Programme, Project, ProjectMeasure, QuarterlyReturn, ReturnEvent
+from grants.models.scoping import project_scope
+from grants.periods import Quarter
 
+from . import quarters as reader
+
+Status = ReturnStatus
+APPROVED = ReturnStatus.APPROVED
+COUNTED_ALLOCATIONS = ALLOCATION_COMMITTED
 LIST_LENGTH = 25  # rows shown in each "needs attention" list; the total is always said
 OFF_TARGET_LENGTH = 10
 
@@ -106,20 +102,35 @@ def funding_ending_months() -> int:
 class ProgrammeRow:
     programme: Programme
     allocated: Decimal = ZERO
-    profiled: Decimal = ZERO
-    spent: Decimal = ZERO
+    spend: SpendToDate = field(default_factory=SpendToDate)  # to date, like for like
     paid: Decimal = ZERO
     running: int = 0
     statuses: dict = field(default_factory=dict)  # status (or "not_started") -> count
     rags: dict = field(default_factory=dict)  # red, amber, green, not_rated -> count
 
     @property
+    def profiled(self) -> Decimal:
+        return self.spend.plan
+
+    @property
+    def plan_compared(self) -> Decimal:
+        return self.spend.plan_compared
+
+    @property
+    def spent(self) -> Decimal:
+        return self.spend.spent
+
+    @property
+    def awaiting_spent(self) -> Decimal:
+        return self.spend.awaiting_spent
+
+    @property
     def variance(self) -> Decimal:
-        return self.spent - self.profiled
+        return self.spend.variance
 
     @property
     def variance_percent(self):
-        return spend_variance_percent(self.spent, self.profiled)
+        return self.spend.variance_percent
 
     @property
     def approved(self) -> int:
@@ -173,6 +184,8 @@ class OffTargetRow:
     shortfall: Decimal
     quarter: Quarter
 
+    aggregation: str = ""
+
     @property
     def percent_of_target(self):
         return percent(self.year_to_date, self.target)
@@ -195,10 +208,6 @@ class FunderDashboard:
     ending: list
     ending_total: int
     months: int
-
-    @property
-    def year_label(self) -> str:
-        return self.quarter.year.label
 
 
 def project_span(user) -> tuple[date | None, date | None]:
@@ -242,29 +251,19 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     if programme is not None:
         programmes = programmes.filter(pk=programme.pk)
     rows = {
-        p.pk: ProgrammeRow(p, allocated=money(p.allocated_total))
+        p.pk: ProgrammeRow(p, allocated=pennies(p.allocated_total))
         for p in programmes.annotate(allocated_total=Subquery(allocated)).order_by("name", "financial_year", "pk")
     }
     ids = list(rows)
 
-    # 2. Profiled to date, per programme.
-    profile_sums = {f"p{n}": Sum(f"profile_q{n}") for n in range(1, number + 1)}
-    for row in (BudgetLine.objects.filter(counted(user, "project__", programme), project__allocation__programme__in=ids,
-                                          financial_year=year)
-                .values("project__allocation__programme_id").annotate(**profile_sums)):
-        rows[row["project__allocation__programme_id"]].profiled = sum(
-            (money(row[f"p{n}"]) for n in range(1, number + 1)), ZERO)
-
-    # 3. Spent to date on approved returns, per programme.
-    for programme_id, spent in (
-        SpendLine.objects.filter(counted(user, "quarterly_return__project__", programme),
-                                 quarterly_return__status=APPROVED, quarterly_return__financial_year=year,
-                                 quarterly_return__quarter__lte=number, actual__isnull=False,
-                                 quarterly_return__project__allocation__programme__in=ids)
-        .values_list("quarterly_return__project__allocation__programme_id")
-        .annotate(total=Sum("actual")).values_list("quarterly_return__project__allocation__programme_id", "total")
-    ):
-        rows[programme_id].spent = money(spent)
+    # 2 to 4. Spend to date against the profile of the same quarters, per programme: each project's
+    # figures read through reporting.quarters (the year's quarters of this year's budget lines),
+    # worked out by figures.spend_to_date and added up.
+    in_year = Q(allocation__programme__in=ids)
+    if programme is not None:
+        in_year &= Q(allocation__programme=programme)
+    for data in reader.read(user, quarter.year_to_date(), in_year, measures=False):
+        rows[data.programme_id].spend = rows[data.programme_id].spend + data.spend()
 
     # 4. Paid: payments released for the quarters to date.
     for programme_id, paid in (
@@ -273,7 +272,7 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
         .values_list("allocation__programme_id").annotate(total=Sum("amount"))
         .values_list("allocation__programme_id", "total")
     ):
-        rows[programme_id].paid = money(paid)
+        rows[programme_id].paid = pennies(paid)
 
     # 5. Projects running in the quarter, per programme.
     running = projects.filter(start_date__lte=quarter.end, end_date__gte=quarter.start)
@@ -302,7 +301,7 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
 
     totals = ProgrammeRow(None)
     for row in rows.values():
-        for name in ("allocated", "profiled", "spent", "paid", "running"):
+        for name in ("allocated", "spend", "paid", "running"):
             setattr(totals, name, getattr(totals, name) + getattr(row, name))
         for status, count in row.statuses.items():
             totals.statuses[status] = totals.statuses.get(status, 0) + count
@@ -310,8 +309,8 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
             totals.rags[rag] = totals.rags.get(rag, 0) + count
 
     # 7. Returns that need attention: red first, then amber.
-    flagged = returns.filter(rag_condition([RAG.RED, RAG.AMBER]))
-    red = rag_condition([RAG.RED])
+    flagged = returns.filter(return_rag_in_sql([RAG.RED, RAG.AMBER]))
+    red = return_rag_in_sql([RAG.RED])
     attention = [
         AttentionRow(r, *return_rag(r.status, r.officer_rag, r.self_rag))
         for r in flagged.select_related("project__allocation__programme", "project__provider")
@@ -344,7 +343,7 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
 def _overdue(user, projects, programme, quarter: Quarter, today: date) -> list[OverdueRow]:
     """Every overdue return up to `quarter` of the projects whose allocations still owe returns,
     most overdue first. Two queries; the quarters are worked out once per run of dates."""
-    owing = projects.filter(allocation__status__in=OWING_ALLOCATIONS, start_date__lte=quarter.end)
+    owing = projects.filter(allocation__status__in=ALLOCATION_LIVE, start_date__lte=quarter.end)
     rows_of = list(
         owing.annotate(programme_name=F("allocation__programme__name"),
                        due_days=F("allocation__programme__return_due_days"), provider_name=F("provider__name"))
@@ -355,13 +354,12 @@ def _overdue(user, projects, programme, quarter: Quarter, today: date) -> list[O
     statuses = {
         (project_id, year, number): status
         for project_id, year, number, status in QuarterlyReturn.objects.for_user(user)
-        .filter(counted(user, "project__", programme), project__allocation__status__in=OWING_ALLOCATIONS,
+        .filter(counted(user, "project__", programme), project__allocation__status__in=ALLOCATION_LIVE,
                 project__start_date__lte=quarter.end)
         .filter(Q(financial_year__lt=quarter.financial_year)
                 | Q(financial_year=quarter.financial_year, quarter__lte=quarter.number))
         .values_list("project_id", "financial_year", "quarter", "status")
     }
-    done = (Status.SUBMITTED, Status.APPROVED)
     due_quarters = {}  # (start, end, days) -> [(quarter, due)] of the quarters already due by today
     rows = []
     for p in rows_of:
@@ -372,76 +370,98 @@ def _overdue(user, projects, programme, quarter: Quarter, today: date) -> list[O
             due_quarters[key] = [(q, due) for q, due in due_quarters[key] if due < today]
         for q, due in due_quarters[key]:
             status = statuses.get((p.pk, q.financial_year, q.number), NOT_STARTED)
-            if status not in done:
+            if figures.is_owed(status):
                 rows.append(OverdueRow(p.pk, p.reference, p.name, p.programme_name, p.provider_name, q, due, status,
                                        today))
     rows.sort(key=lambda r: (r.due, r.programme, r.name, r.reference))
     return rows
 
 
+OFF_TARGET_CANDIDATES = 5  # the database ranks this many times the list's length; each is then checked exactly
+
+
 def _off_target(user, programme, quarter: Quarter) -> list[OffTargetRow]:
-    """The measures furthest off target, year to date, among those with an approved value this
-    quarter. Two queries. The first is grouped by project measure: the database works out the year
-    to date, the target to date (the return page's rules, written as SQL) and the shortfall, and
-    hands back the worst few only. Their figures are then worked out again here, exactly, with the
-    return page's own functions, from the second."""
+    """The rated measures furthest off target to date, among those with an approved value this
+    quarter. Two queries. The first, grouped by project measure, lets the database rank the measures
+    by an estimate of the shortfall (the targets pro rata, unrounded, and a rate's latest value) and
+    hands back a few times as many as are shown. Their figures are then worked out exactly, from the
+    second, by the rules every page uses (figures.measure_figure against figures.quarter_targets),
+    and ranked again."""
     year, number = quarter.financial_year, quarter.number
     figure = DecimalField(max_digits=30, decimal_places=10)
     pm = "project_measure__"
-    cumulative = Q(cumulative=1)
-    every_quarter_set = Q(**{f"t{n}__isnull": False for n in range(1, number + 1)})
-    quarter_targets = [F(f"t{n}") for n in range(1, number + 1)]
-    target = Case(
-        When(cumulative & every_quarter_set, then=ExpressionWrapper(sum(quarter_targets[1:], quarter_targets[0]),
-                                                                    output_field=figure)),
-        # × a float, so that SQLite does not divide whole numbers as integers.
-        When(cumulative, then=ExpressionWrapper(F("annual") * Value(number / 4), output_field=figure)),
-        default=Coalesce(F(f"t{number}"), F("annual"), output_field=figure),
-        output_field=figure,
-    )
-    higher = Q(direction="higher")
-    # Grouped by the project measure alone; its own columns come along as Max() of one value.
-    worst = list(
+    Agg = MeasureAggregation
+    # The estimate of each quarter's target: its own, or the annual target pro rata.
+    share = {n: Coalesce(F(f"{pm}target_q{n}"), ExpressionWrapper(F(f"{pm}annual_target") * Value(0.25),
+                                                                   output_field=figure), output_field=figure)
+             for n in range(1, number + 1)}
+    events_target = Sum(Case(*[When(quarterly_return__quarter=n, then=share[n]) for n in share], output_field=figure))
+    point_target = Coalesce(F(f"{pm}target_q{number}"), F(f"{pm}annual_target"), output_field=figure)
+    people_target = Coalesce(F(f"{pm}target_q{number}"),
+                             ExpressionWrapper(F(f"{pm}annual_target") * Value(number / 4), output_field=figure),
+                             output_field=figure)
+    higher = Q(direction=MeasureDirection.HIGHER)
+    candidates = list(
         MeasureValue.objects.filter(
             counted(user, "quarterly_return__project__", programme), quarterly_return__status=APPROVED,
-            quarterly_return__financial_year=year, quarterly_return__quarter__lte=number, value__isnull=False)
+            quarterly_return__financial_year=year, quarterly_return__quarter__lte=number, value__isnull=False,
+            **{f"{pm}measure__direction__in": [MeasureDirection.HIGHER, MeasureDirection.LOWER]})
         .values("project_measure_id")
-        .annotate(year_total=Sum("value"),
+        .annotate(year_total=Sum("value"), events_target=events_target,
                   current=Max(Case(When(quarterly_return__quarter=number, then=F("value")), output_field=figure)),
-                  cumulative=Max(Cast(f"{pm}measure__cumulative", IntegerField())),
-                  direction=Max(f"{pm}measure__direction"), annual=Max(f"{pm}annual_target"),
-                  **{f"t{n}": Max(f"{pm}target_q{n}") for n in (1, 2, 3, 4)})
+                  aggregation=Max(f"{pm}measure__aggregation"), direction=Max(f"{pm}measure__direction"),
+                  point_target=Max(point_target), people_target=Max(people_target))
         .filter(current__isnull=False)
-        .annotate(ytd=Case(When(cumulative, then=F("year_total")), default=F("current"), output_field=figure),
-                  target_to_date=target)
-        .filter((higher & Q(ytd__lt=F("target_to_date"))) | (~higher & Q(ytd__gt=F("target_to_date"))))
-        .annotate(gap=Case(When(target_to_date=0, then=Value(1.0)),
-                           default=ExpressionWrapper(Abs(F("ytd") - F("target_to_date")) / F("target_to_date"),
+        .annotate(
+            ytd=Case(When(aggregation=Agg.EVENTS, then=F("year_total")), default=F("current"), output_field=figure),
+            estimate=Case(When(aggregation=Agg.EVENTS, then=F("events_target")),
+                          When(aggregation=Agg.PEOPLE, then=F("people_target")),
+                          default=F("point_target"), output_field=figure))
+        .filter((higher & Q(ytd__lt=F("estimate"))) | (~higher & Q(ytd__gt=F("estimate"))))
+        .annotate(gap=Case(When(estimate=0, then=Value(1.0)),
+                           default=ExpressionWrapper(Abs(F("ytd") - F("estimate")) / F("estimate"),
                                                      output_field=FloatField()),
                            output_field=FloatField()))
         .order_by("-gap", "project_measure_id")
-        .values_list("project_measure_id", "year_total", "current")[:OFF_TARGET_LENGTH]
+        .values_list("project_measure_id", flat=True)[:OFF_TARGET_LENGTH * OFF_TARGET_CANDIDATES]
     )
-    details = {
-        d.pk: d for d in ProjectMeasure.objects.filter(pk__in=[pk for pk, _, _ in worst])
+    if not candidates:
+        return []
+    pms = {
+        d.pk: d for d in ProjectMeasure.objects.filter(pk__in=candidates)
         .annotate(measure_name=F("measure__name"), direction=F("measure__direction"),
-                  cumulative=F("measure__cumulative"), reference=F("project__reference"), project_name=F("project__name"),
-                  programme=F("project__allocation__programme__name"))
-        .values_list("pk", "unit", "measure_name", "direction", "cumulative", "reference", "project_name", "programme",
+                  aggregation=F("measure__aggregation"), reference=F("project__reference"),
+                  project_name=F("project__name"), programme=F("project__allocation__programme__name"))
+        .values_list("pk", "unit", "measure_name", "direction", "aggregation", "reference", "project_name", "programme",
                      "annual_target", "target_q1", "target_q2", "target_q3", "target_q4", named=True)
     }
+    values = {}
+    for pm_id, n, value, numerator, denominator in (
+        MeasureValue.objects.filter(project_measure__in=candidates, quarterly_return__status=APPROVED,
+                                    quarterly_return__quarter__lte=number, not_collected=False)
+        .values_list("project_measure_id", "quarterly_return__quarter", "value", "numerator", "denominator")
+    ):
+        values[pm_id, n] = (value, numerator, denominator)
     rows = []
-    for pk, year_total, current in worst:
-        m = details[pk]
-        ytd = money(year_total) if m.cumulative else Decimal(current).quantize(Decimal("0.01"))
-        target_value = target_to_date(m.cumulative, m.annual_target,
-                                      [m.target_q1, m.target_q2, m.target_q3, m.target_q4], number)
-        gap = shortfall(m.direction, target_value, ytd)
-        if gap > 0:  # binary fractions can put a measure exactly on target a hair off it: not off target
+    for pk in candidates:
+        m = pms[pk]
+        targets = figures.quarter_targets(m.aggregation, m.unit, m.annual_target,
+                                          [m.target_q1, m.target_q2, m.target_q3, m.target_q4])
+        quarters = []
+        for n in range(1, number + 1):
+            found = values.get((pk, n))
+            value, numerator, denominator = found if found else (None, None, None)
+            quarters.append(figures.MeasureQuarter(
+                Quarter(year, n), found is not None and value is not None, value,
+                None if numerator is None else Decimal(numerator),
+                None if denominator is None else Decimal(denominator), targets[n - 1]))
+        result = figures.measure_figure(m.aggregation, quarters)
+        gap = shortfall(m.direction, result.target, result.actual)
+        if gap > 0:
             rows.append(OffTargetRow(m.reference, m.project_name, m.programme, m.measure_name, m.unit, m.direction,
-                                     ytd, target_value, gap, quarter))
+                                     result.actual, result.target, gap, quarter, m.aggregation))
     rows.sort(key=lambda r: (-r.shortfall, r.project, r.measure))
-    return rows
+    return rows[:OFF_TARGET_LENGTH]
 
 
 # --- A provider's dashboard ------------------------------------------------------------------
@@ -480,7 +500,7 @@ def provider_dashboard(user, *, today: date) -> ProviderDashboard:
     )
     payments = Payment.objects.for_user(user)
     sums = {
-        status: (count, money(total))
+        status: (count, pennies(total))
         for status, count, total in payments.values_list("status").annotate(n=Count("pk"), total=Sum("amount"))
         .values_list("status", "n", "total").order_by()
     }
@@ -499,19 +519,20 @@ def provider_dashboard(user, *, today: date) -> ProviderDashboard:
 
 
 @dataclass
-class SpendQuarter:
+class ChartSpendQuarter:
     quarter: Quarter
     profiled: Decimal
     spent: Decimal | None  # None: no approved return for the quarter
     status: str  # the return's status, or not_started
+    awaiting: Decimal | None = None  # spend reported on a return submitted or sent back
 
     @property
     def variance(self):
-        return None if self.spent is None else self.spent - self.profiled
+        return None if self.spent is None else figures.variance(self.spent, self.profiled)
 
 
 @dataclass
-class MeasureQuarter:
+class ChartMeasureQuarter:
     quarter: Quarter
     target: Decimal | None
     value: Decimal | None  # approved only
@@ -524,8 +545,8 @@ class MeasureChart:
     name: str
     unit: str
     direction: str
-    cumulative: bool
-    quarters: list  # MeasureQuarter
+    aggregation: str
+    quarters: list  # ChartMeasureQuarter
 
     @property
     def data_id(self) -> str:
@@ -550,7 +571,8 @@ class MeasureChart:
         span = f"{self.quarters[0].quarter.label} to {self.quarters[-1].quarter.label}"
         if not reported:
             return f"{self.name}, target by quarter from {span}: no approved value yet."
-        met = sum(1 for q in reported if q.target is not None and _met(self.direction, q.target, q.value))
+        met = sum(1 for q in reported if q.target is not None and not figures.is_off_target(
+            self.direction, q.target, q.value))
         latest = reported[-1]
         return (f"{self.name}, value against target by quarter from {span}. "
                 f"{len(reported)} of {len(self.quarters)} quarters have an approved value; {met} of them met "
@@ -558,13 +580,10 @@ class MeasureChart:
                 f"{_shown(latest.target, self.unit)}.")
 
 
-def _met(direction, target, value) -> bool:
-    return value >= target if direction == "higher" else value <= target
-
-
 def _text(value) -> str | None:
-    """A figure for a chart's data: exact decimal text (JSON numbers are binary fractions)."""
-    return None if value is None else f"{value:f}"
+    """A figure for a chart's data: exact decimal text without trailing zeros, the same on every
+    database (JSON numbers are binary fractions)."""
+    return None if value is None else f"{value.normalize():f}"
 
 
 def _shown(value, unit) -> str:
@@ -582,7 +601,7 @@ def _shown(value, unit) -> str:
 @dataclass
 class ProjectCharts:
     project: Project
-    spend: list  # SpendQuarter
+    spend: list  # ChartSpendQuarter
     measures: list  # MeasureChart
 
     @property
@@ -627,53 +646,22 @@ class ProjectCharts:
 
 def project_charts(user, project: Project) -> ProjectCharts:
     """Spend against profile and each measure's value against target, quarter by quarter, for
-    every quarter the project runs. Approved returns only. Five queries."""
-    quarters = list(project.quarters())
-    returns = QuarterlyReturn.objects.for_user(user).filter(project=project)
-    statuses = {Quarter(y, n): s for y, n, s in returns.values_list("financial_year", "quarter", "status")}
-    # The rows of the project's approved returns, by joins (the same reach as `returns`), not a subquery.
-    approved = (project_scope(user, "quarterly_return__project__") or Q(pk__in=[])) & Q(
-        quarterly_return__project=project, quarterly_return__status=APPROVED)
-
-    profile = defaultdict(lambda: ZERO)
-    for year, *sums in (BudgetLine.objects.filter(project=project).values_list("financial_year")
-                        .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by()):
-        for n, total in enumerate(sums, start=1):
-            profile[Quarter(year, n)] += money(total)
-    spent = {
-        Quarter(y, n): money(total)
-        for y, n, total in SpendLine.objects.filter(approved, actual__isnull=False)
-        .values_list("quarterly_return__financial_year", "quarterly_return__quarter")
-        .annotate(total=Sum("actual")).order_by()
-    }
-    # An approved return with no spend entered still counts as £0 spent.
-    for q, status in statuses.items():
-        if status == APPROVED:
-            spent.setdefault(q, ZERO)
-    spend = [SpendQuarter(q, profile[q], spent.get(q), statuses.get(q, NOT_STARTED)) for q in quarters]
-
-    pms = list(ProjectMeasure.objects.filter(project=project).select_related("measure").order_by(
-        "measure__name", "financial_year"))
-    values = {
-        (pm_id, Quarter(y, n)): value
-        for pm_id, y, n, value in MeasureValue.objects.filter(approved, value__isnull=False)
-        .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter", "value")
-    }
-    by_measure = defaultdict(list)
-    for pm in pms:
-        by_measure[pm.measure_id].append(pm)
+    every quarter the project runs, through reporting.quarters. Approved returns only; what a return
+    submitted or sent back reports is shown apart as awaiting approval."""
+    window = list(project.quarters())
+    found = reader.read(user, window, projects=Project.objects.for_user(user).filter(pk=project.pk))
+    if not found:
+        return ProjectCharts(project, [], [])
+    data = found[0]
+    spend = [
+        ChartSpendQuarter(q, data.plan[i], data.approved_spent(i), data.statuses[i],
+                          data.spent[i] if data.statuses[i] in RETURN_AWAITING else None)
+        for i, q in enumerate(window)
+    ]
     charts = []
-    for measure_id, year_pms in by_measure.items():
-        measure = year_pms[0].measure
-        rows = []
-        for pm in year_pms:
-            targets = quarter_targets(measure.cumulative, pm.annual_target,
-                                      [pm.target_q1, pm.target_q2, pm.target_q3, pm.target_q4])
-            for q in quarters:
-                if q.financial_year == pm.financial_year:
-                    rows.append(MeasureQuarter(q, targets[q.number - 1], values.get((pm.pk, q)),
-                                               statuses.get(q, NOT_STARTED)))
-        rows.sort(key=lambda r: r.quarter)
-        charts.append(MeasureChart(f"chart-measure-{measure_id}", measure.name, measure.unit, measure.direction,
-                                   measure.cumulative, rows))
+    for m in data.measures:
+        values = m.approved_values(data.statuses)
+        rows = [ChartMeasureQuarter(q, m.targets[i], values[i], data.statuses[i])
+                for i, q in enumerate(window) if m.reports[i]]
+        charts.append(MeasureChart(f"chart-measure-{m.measure_id}", m.name, m.unit, m.direction, m.aggregation, rows))
     return ProjectCharts(project, spend, charts)

@@ -9,7 +9,8 @@ from django.db.models import Q
 from grants.models import Allocation, Organisation, Priority, Programme, Project
 from grants.periods import Quarter
 
-from .figures import COUNTED_ALLOCATIONS, latest_ended_quarter
+from grants.choices import ALLOCATION_COMMITTED as COUNTED_ALLOCATIONS
+from grants.figures import latest_ended_quarter
 from .reports import (
     ORGANISATION,
     PRIORITIES,

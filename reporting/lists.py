@@ -30,6 +30,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 
+from grants import figures
+from grants.choices import ALLOCATION_COMMITTED
 from grants.models import Allocation, BudgetLine, Payment, Programme, Project, QuarterlyReturn, SpendLine
 from grants.models.common import ZERO
 from grants.models.scoping import project_scope
@@ -60,7 +62,7 @@ def _reached_projects(user):
 def _approved_spend(user, **correlation):
     """Spend lines of approved returns of projects the user reaches, correlated by `correlation`."""
     condition = project_scope(user, "quarterly_return__project__")
-    lines = SpendLine.objects.filter(quarterly_return__status=Status.APPROVED, actual__isnull=False, **correlation)
+    lines = SpendLine.objects.approved().filter(**correlation)
     return lines.filter(condition) if condition is not None else lines.none()
 
 
@@ -69,16 +71,8 @@ def _released(user, **correlation):
 
 
 def effective_rag():
-    """The RAG a return counts as, in SQL, by the rule of `reporting.figures.return_rag`: an approved
-    return's officer rating (the provider's if the officer gave none), a submitted or sent-back
-    return's provider rating, and None for a draft or no rating."""
-    approved = Q(status=Status.APPROVED)
-    sent = Q(status__in=[Status.APPROVED, Status.SUBMITTED, Status.RETURNED])
-    return Case(
-        When(approved & ~Q(officer_rag=""), then=F("officer_rag")),
-        When(sent & ~Q(self_rag=""), then=F("self_rag")),
-        default=Value(None), output_field=CharField(),
-    )
+    """The RAG a return counts as, in SQL (the twin of grants.figures.return_rag)."""
+    return figures.return_rag_sql()
 
 
 def programme_rows(user):
@@ -89,7 +83,7 @@ def programme_rows(user):
         Programme.objects.for_user(user)
         .select_related("commissioner")
         .annotate(
-            allocated=summed(allocations.filter(status__in=Allocation.COMMITTED_STATUSES), "amount"),
+            allocated=summed(allocations.filter(status__in=ALLOCATION_COMMITTED), "amount"),
             spent=summed(_approved_spend(user, quarterly_return__project__allocation__programme=OuterRef("pk")),
                          "actual"),
             paid=summed(_released(user, allocation__programme=OuterRef("pk")), "amount"),
@@ -150,7 +144,7 @@ def return_rows(user):
     """The user's returns with the quarter's spend (as entered, whatever the status), its profile and
     the RAG it counts as. The variance (spend less profile) is worked out from the two: in SQL it would
     repeat both subqueries, so the table adds it to the query only to sort by it."""
-    spend = SpendLine.objects.filter(quarterly_return=OuterRef("pk"), actual__isnull=False)
+    spend = SpendLine.objects.entered().filter(quarterly_return=OuterRef("pk"))
     return (
         QuarterlyReturn.objects.for_user(user)
         .select_related("project__allocation__programme", "project__allocation__recipient", "project__provider")

@@ -18,18 +18,22 @@ The rules
     several priorities counts under each, so the total row counts each project once and is
     not the sum of the rows above it; projects with no priority have a row of their own.
 - Only approved returns count: spend, measure values, narrative, risks and the officer's RAG.
-  Every return's status is counted, so the reader knows what is missing.
-- Spend against plan: the plan is the budget lines' profile for the quarters of the period in
-  which the project runs; spent is the actual spend on approved returns for those quarters;
-  variance is spent minus plan, and as a % of plan.
-- Outcomes against target, per project and measure (reporting.figures.period_figure):
-  cumulative measures add up the approved values of the period against the quarters' targets
-  added up (each financial year's part by the return page's rule); point-in-time measures
-  (rates, yes/no) take the latest approved value against that quarter's target. RAG by the
-  commissioner's workbook rule: green on or better than target, amber within 10%, red beyond.
-- Key outcomes, per measure across the projects: for cumulative measures the values and the
-  targets of the projects that have both, added up; for point-in-time measures how many of
-  the projects with both are on target.
+  Every return's status is counted, so the reader knows what is missing. The figures are read
+  through reporting.quarters and worked out by grants.figures, like every other page and file.
+- Spend against plan, like for like (figures.spend_to_date): the plan is the budget lines'
+  profile for the quarters of the period in which the project runs; spent is the actual spend
+  on approved returns, compared with the plan of the same (approved) quarters; variance is
+  spent minus that plan, and as a % of it. Spend on returns submitted or sent back is shown
+  apart as awaiting approval; a quarter not yet reported is never a −100% variance.
+- Outcomes against target, per project and measure (figures.measure_figure): events add up
+  the approved quarters against the same quarters' targets; people take the latest approved
+  figure of unique people in its financial year against that quarter's target (someone helped
+  in two financial years is counted in each, so a period that spans two years shows the later
+  year's figure); levels and milestones take the latest approved value; rates pool their
+  numerators and denominators. RAG by figures.outcome_rag; context measures are not rated.
+- Key outcomes, per measure across the projects (figures.combine): events, people and counts
+  or money of levels added up over the projects with both a figure and a target; rates pooled;
+  percentage levels and milestones as projects on target.
 - Narrative highlights: each project's latest approved progress, and every distinct case study
   of its approved returns in the period. Risks: the latest approved return's risks and
   challenges, with its RAG.
@@ -40,43 +44,22 @@ commissioner's view of its own plan, is for the funder's people.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
-from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import F, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
-from grants.models import (
-    BudgetLine,
-    MeasureValue,
-    Organisation,
-    Priority,
-    Programme,
-    Project,
-    ProjectMeasure,
-    QuarterlyReturn,
-    SpendLine,
-)
-from grants.models.common import ZERO
+from grants import figures
+from grants.choices import ReturnStatus
+from grants.figures import NOT_RATED, ZERO, SpendToDate, total_spend
+from grants.models import Organisation, Priority, Programme, Project
 from grants.periods import Quarter
 
-from .figures import (
-    APPROVED,
-    COUNTED_ALLOCATIONS,
-    NOT_STARTED,
-    as_text,
-    decimal_or_none,
-    money,
-    outcome_rag,
-    percent,
-    period_figure,
-    quarters_q,
-    return_rag,
-    spend_variance_percent,
-)
+from . import quarters as reader
 
 PROGRAMME, ORGANISATION, PRIORITY, PRIORITIES = "programme", "organisation", "priority", "priorities"
+APPROVED = ReturnStatus.APPROVED
 
 
 def can_take_report(user, kind: str) -> tuple[bool, str]:
@@ -120,7 +103,7 @@ class Window:
         return sorted({q.financial_year for q in self.quarters})
 
     def q(self, prefix: str = "") -> Q:
-        return quarters_q(self.quarters, prefix)
+        return figures.quarters_sql(self.quarters, prefix)
 
     @property
     def slug(self) -> str:
@@ -182,201 +165,121 @@ class OutcomeRow:
     name: str
     unit: str
     direction: str
-    cumulative: bool
+    aggregation: str
     values: list  # the approved value of each quarter of the period, None where there is none
-    actual: Decimal | None
-    target: Decimal | None
-    quarters_reported: int
-    quarters_expected: int
+    figure: figures.MeasureFigure
+
+    @property
+    def actual(self):
+        return self.figure.actual
+
+    @property
+    def target(self):
+        return self.figure.target
+
+    @property
+    def quarters_reported(self) -> int:
+        return self.figure.reported
+
+    @property
+    def quarters_expected(self) -> int:
+        return self.figure.expected
 
     @property
     def percent_of_target(self):
-        return percent(self.actual, self.target)
+        return self.figure.percent_of_target
 
     @cached_property
     def rag(self) -> str:
-        return outcome_rag(self.direction, self.target, self.actual)
+        return figures.outcome_rag(self.direction, self.target, self.actual)
 
 
 @dataclass(eq=False)
 class ProjectRow:
-    """A project's figures for the period. The lists hold one entry per quarter of the period."""
+    """A project's figures for the period, from reporting.quarters."""
 
-    pk: int
-    reference: str
-    name: str
-    programme: str
-    programme_code: str
-    recipient: str
-    provider: str
-    start_date: object
-    end_date: object
-    period: list  # the period's quarters
-    runs: list  # whether the project runs in each
-    plan: list = field(default_factory=list)  # Decimal: the profile (£0 where it does not run)
-    spent: list = field(default_factory=list)  # Decimal: approved returns only (£0 where none)
-    statuses: list = field(default_factory=list)  # the return's status, not_started, or None where it does not run
+    data: reader.ProjectQuarters
     outcomes: list = field(default_factory=list)
-    latest: object = None  # the latest approved return's narrative row
-    case_studies: list = field(default_factory=list)  # (Quarter, text)
-    priorities: list = field(default_factory=list)
+    priorities: list = field(default_factory=list)  # priority ids (the report by priority)
+
+    def __getattr__(self, name):
+        if name == "data":
+            raise AttributeError(name)
+        return getattr(self.data, name)
+
+    @cached_property
+    def spend(self) -> SpendToDate:
+        return self.data.spend()
+
+    @property
+    def plan_total(self):
+        return self.spend.plan
+
+    @property
+    def plan_compared(self):
+        return self.spend.plan_compared
+
+    @property
+    def spent_total(self):
+        return self.spend.spent
+
+    @property
+    def awaiting_spent(self):
+        return self.spend.awaiting_spent
+
+    @property
+    def variance(self):
+        return self.spend.variance
+
+    @property
+    def variance_percent(self):
+        return self.spend.variance_percent
+
+    @property
+    def approved(self) -> int:
+        return self.spend.approved
+
+    @property
+    def expected(self) -> int:
+        return self.spend.expected
 
     @property
     def quarters(self) -> list[Quarter]:
         """The quarters of the period the project runs in."""
-        return [q for q, runs in zip(self.period, self.runs) if runs]
-
-    @cached_property
-    def plan_total(self) -> Decimal:
-        return sum(self.plan, ZERO)
-
-    @cached_property
-    def spent_total(self) -> Decimal:
-        return sum(self.spent, ZERO)
+        return [q for q, runs in zip(self.data.window, self.data.runs) if runs]
 
     @property
-    def variance(self) -> Decimal:
-        return self.spent_total - self.plan_total
-
-    @property
-    def variance_percent(self):
-        return spend_variance_percent(self.spent_total, self.plan_total)
-
-    @cached_property
-    def approved(self) -> int:
-        return self.statuses.count(APPROVED)
-
-    @cached_property
-    def expected(self) -> int:
-        return sum(self.runs)
+    def case_studies(self) -> list:
+        seen, result = set(), []
+        for quarter, r in self.data.narrative:
+            text = r.case_study.strip()
+            if text and text not in seen:
+                seen.add(text)
+                result.append((quarter, text))
+        return result
 
     @property
     def rag(self) -> str:
         """The latest approved return's RAG (the officer's, or the provider's if the officer gave none)."""
-        if self.latest is None:
+        latest = self.data.latest
+        if latest is None:
             return ""
-        rag, _ = return_rag(APPROVED, self.latest.officer_rag, self.latest.self_rag)
-        return "" if rag == "not_rated" else rag
+        rag, _ = figures.return_rag(APPROVED, latest.officer_rag, latest.self_rag)
+        return "" if rag == NOT_RATED else rag
 
 
 def gather_projects(user, window: Window, condition: Q = Q(), *, narrative: bool = True) -> list[ProjectRow]:
     """Every project in reach that `condition` selects and that runs in the period, with its spend,
-    outcomes, and (with `narrative`) narrative and risks for the period. Seven queries (six without the
-    narrative) however many projects there are.
-
-    Quarters are found by their place in the period ((year, number) -> 0..3), so that the thousands of
-    rows a large report reads never make a Quarter each."""
-    period = window.quarters
-    place = {(q.financial_year, q.number): i for i, q in enumerate(period)}
-    projects = Project.objects.for_user(user).filter(
-        condition, allocation__status__in=COUNTED_ALLOCATIONS,
-        start_date__lte=window.end.end, end_date__gte=window.first.start,
-    )
-    chosen = Project.objects.filter(pk__in=projects.values("pk"))  # once each, whatever `condition` joins
-    rows = {}
-    bounds = [(q.start, q.end) for q in period]
-    running = {}  # (start, end) -> whether a project with those dates runs in each quarter
-    for p in (
-        chosen.annotate(programme_name=F("allocation__programme__name"), code=F("allocation__programme__code"),
-                        recipient=F("allocation__recipient__name"), provider_name=F("provider__name"))
-        .order_by("programme_name", "code", "recipient", "name", "reference")
-        .values_list("pk", "reference", "name", "programme_name", "code", "recipient", "provider_name",
-                     "start_date", "end_date", named=True)
-    ):
-        dates = (p.start_date, p.end_date)
-        if dates not in running:
-            running[dates] = [p.start_date <= end and p.end_date >= start for start, end in bounds]
-        runs = running[dates]
-        rows[p.pk] = ProjectRow(p.pk, p.reference, p.name, p.programme_name, p.code, p.recipient, p.provider_name,
-                                p.start_date, p.end_date, period, list(runs), plan=[ZERO] * 4, spent=[ZERO] * 4,
-                                statuses=[NOT_STARTED if r else None for r in runs])
-
-    for project_id, year, *sums in (
-        BudgetLine.objects.filter(project__in=chosen, financial_year__in=window.years)
-        .values_list("project_id", "financial_year")
-        .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by()
-    ):
-        row = rows[project_id]
-        for number, total in enumerate(sums, start=1):
-            i = place.get((year, number))
-            if i is not None and row.runs[i]:
-                row.plan[i] += money(total)
-
-    returns = QuarterlyReturn.objects.for_user(user).filter(window.q(), project__in=chosen)
-    for project_id, year, number, status in returns.values_list("project_id", "financial_year", "quarter", "status"):
-        row, i = rows[project_id], place[year, number]
-        if row.runs[i]:
-            row.statuses[i] = status
-    approved = returns.filter(status=APPROVED)
-    for project_id, year, number, total in (
-        SpendLine.objects.filter(quarterly_return__in=approved, actual__isnull=False)
-        .values_list("quarterly_return__project_id", "quarterly_return__financial_year", "quarterly_return__quarter")
-        .annotate(total=Sum("actual")).order_by()
-    ):
-        row, i = rows[project_id], place[year, number]
-        if row.runs[i]:
-            row.spent[i] = money(total)
-
-    _outcomes(rows, chosen, approved, window, place)
-
-    if narrative:
-        seen = set()
-        for r in (
-            approved.order_by("financial_year", "quarter")
-            .values_list("project_id", "financial_year", "quarter", "progress", "case_study", "challenges", "risks",
-                         "officer_rag", "self_rag", named=True)
-        ):
-            row = rows[r.project_id]
-            row.latest = r
-            text = r.case_study.strip()
-            if text and (r.project_id, text) not in seen:
-                seen.add((r.project_id, text))
-                row.case_studies.append((period[place[r.financial_year, r.quarter]], text))
-    return list(rows.values())
-
-
-def _outcomes(rows: dict, chosen, approved, window: Window, place: dict):
-    """Each project's measures over the period. Two queries."""
-    values = defaultdict(lambda: [None] * 4)  # project measure -> the period's approved values
-    for pm_id, year, number, value in (
-        MeasureValue.objects.filter(quarterly_return__in=approved, value__isnull=False)
-        .annotate(value_text=as_text("value"))
-        .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter",
-                     "value_text")
-    ):
-        values[pm_id][place[year, number]] = Decimal(value)
-    by_measure = defaultdict(list)  # (project, measure) -> project measures, one per year
-    for pm in (
-        ProjectMeasure.objects.filter(project__in=chosen, financial_year__in=window.years)
-        .annotate(name=F("measure__name"), direction=F("measure__direction"), cumulative=F("measure__cumulative"),
-                  annual=as_text("annual_target"), t1=as_text("target_q1"), t2=as_text("target_q2"),
-                  t3=as_text("target_q3"), t4=as_text("target_q4"))
-        .order_by("name", "financial_year")
-        .values_list("pk", "project_id", "measure_id", "name", "unit", "direction", "cumulative", "financial_year",
-                     "annual", "t1", "t2", "t3", "t4", named=True)
-    ):
-        by_measure[pm.project_id, pm.measure_id].append(pm)
-    period = window.quarters
-    for (project_id, measure_id), pms in by_measure.items():
-        row = rows[project_id]
-        first = pms[0]
-        segments, found = [], [None] * 4
-        for pm in pms:
-            places = [i for i, q in enumerate(period) if row.runs[i] and q.financial_year == pm.financial_year]
-            if not places:
-                continue
-            targets = [decimal_or_none(t) for t in (pm.t1, pm.t2, pm.t3, pm.t4)]
-            pm_values = values.get(pm.pk, [None] * 4)
-            segments.append((decimal_or_none(pm.annual), targets, [(period[i].number, pm_values[i]) for i in places]))
-            for i in places:
-                found[i] = pm_values[i]
-        if not segments:
-            continue
-        figure = period_figure(bool(first.cumulative), segments)
-        row.outcomes.append(OutcomeRow(
-            row, measure_id, first.name, first.unit, first.direction, bool(first.cumulative), found,
-            figure.actual, figure.target, figure.quarters_reported, figure.quarters_expected,
-        ))
+    outcomes, and (with `narrative`) narrative and risks for the period, through reporting.quarters
+    (a fixed number of queries however many projects there are)."""
+    rows = []
+    for data in reader.read(user, window.quarters, condition, narrative=narrative):
+        row = ProjectRow(data)
+        for m in data.measures:
+            row.outcomes.append(OutcomeRow(row, m.measure_id, m.name, m.unit, m.direction, m.aggregation,
+                                           m.approved_values(data.statuses), m.figure(data.statuses)))
+        rows.append(row)
+    return rows
 
 
 # --- Key outcomes ---------------------------------------------------------------------------
@@ -384,46 +287,26 @@ def _outcomes(rows: dict, chosen, approved, window: Window, place: dict):
 
 @dataclass
 class KeyOutcome:
-    """One measure across a group of projects."""
+    """One measure across a group of projects (figures.combine)."""
 
     name: str
-    unit: str
-    direction: str
-    cumulative: bool
-    projects: int = 0  # projects reporting the measure in the period
-    compared: int = 0  # of them, with both an approved value and a target
-    on_target: int = 0
-    actual: Decimal = ZERO  # cumulative measures: the compared projects' values added up
-    target: Decimal = ZERO
+    combined: figures.Combined
 
-    @property
-    def percent_of_target(self):
-        return percent(self.actual, self.target) if self.cumulative and self.compared else None
-
-    @property
-    def rag(self) -> str:
-        if not self.compared:
-            return ""
-        if self.cumulative:
-            return outcome_rag(self.direction, self.target, self.actual)
-        return outcome_rag("higher", Decimal(self.compared), Decimal(self.on_target))
+    def __getattr__(self, name):
+        if name == "combined":
+            raise AttributeError(name)
+        return getattr(self.combined, name)
 
 
 def key_outcomes(projects) -> list[KeyOutcome]:
-    found: dict[int, KeyOutcome] = {}
+    found: dict[int, tuple] = {}
     for project in projects:
         for o in project.outcomes:
-            key = found.setdefault(o.measure_id, KeyOutcome(o.name, o.unit, o.direction, o.cumulative))
-            key.projects += 1
-            if o.actual is None or o.target is None:
-                continue
-            key.compared += 1
-            if o.rag == "green":
-                key.on_target += 1
-            if o.cumulative:
-                key.actual += o.actual
-                key.target += o.target
-    return sorted(found.values(), key=lambda k: k.name)
+            found.setdefault(o.measure_id, (o, []))[1].append(o.figure)
+    return sorted(
+        (KeyOutcome(o.name, figures.combine(o.aggregation, o.unit, o.direction, parts)) for o, parts in found.values()),
+        key=lambda k: k.name,
+    )
 
 
 # --- The performance report ------------------------------------------------------------------
@@ -432,22 +315,62 @@ def key_outcomes(projects) -> list[KeyOutcome]:
 @dataclass
 class QuarterTotal:
     quarter: Quarter
-    plan: Decimal
-    spent: Decimal
-    approved: int
-    expected: int
+    spend: SpendToDate
+
+    def __getattr__(self, name):
+        if name == "spend":
+            raise AttributeError(name)
+        return getattr(self.spend, name)
+
+
+class SpendTotals:
+    """Spend figures of a group of projects (the report, a priority), added up."""
+
+    projects: list
+
+    @cached_property
+    def spend(self) -> SpendToDate:
+        return total_spend(p.spend for p in self.projects)
 
     @property
-    def variance(self) -> Decimal:
-        return self.spent - self.plan
+    def plan(self):
+        return self.spend.plan
+
+    @property
+    def plan_compared(self):
+        return self.spend.plan_compared
+
+    @property
+    def spent(self):
+        return self.spend.spent
+
+    @property
+    def awaiting_spent(self):
+        return self.spend.awaiting_spent
+
+    @property
+    def variance(self):
+        return self.spend.variance
 
     @property
     def variance_percent(self):
-        return spend_variance_percent(self.spent, self.plan)
+        return self.spend.variance_percent
+
+    @property
+    def approved(self) -> int:
+        return self.spend.approved
+
+    @property
+    def awaiting(self) -> int:
+        return self.spend.awaiting
+
+    @property
+    def expected(self) -> int:
+        return self.spend.expected
 
 
-@dataclass
-class PerformanceReport:
+@dataclass(eq=False)
+class PerformanceReport(SpendTotals):
     subject: Subject
     window: Window
     user: object
@@ -455,30 +378,6 @@ class PerformanceReport:
     projects: list
     by_quarter: list
     key_outcomes: list
-
-    @property
-    def plan(self) -> Decimal:
-        return sum((p.plan_total for p in self.projects), ZERO)
-
-    @property
-    def spent(self) -> Decimal:
-        return sum((p.spent_total for p in self.projects), ZERO)
-
-    @property
-    def variance(self) -> Decimal:
-        return self.spent - self.plan
-
-    @property
-    def variance_percent(self):
-        return spend_variance_percent(self.spent, self.plan)
-
-    @property
-    def approved(self) -> int:
-        return sum(p.approved for p in self.projects)
-
-    @property
-    def expected(self) -> int:
-        return sum(p.expected for p in self.projects)
 
     @property
     def outcomes(self) -> list:
@@ -496,14 +395,12 @@ class PerformanceReport:
 def by_quarter(projects, window: Window) -> list[QuarterTotal]:
     totals = []
     for i, quarter in enumerate(window.quarters):
-        running = [p for p in projects if p.runs[i]]
-        totals.append(QuarterTotal(
-            quarter,
-            sum((p.plan[i] for p in running), ZERO),
-            sum((p.spent[i] for p in running), ZERO),
-            sum(1 for p in running if p.statuses[i] == APPROVED),
-            len(running),
-        ))
+        total = SpendToDate()
+        for p in projects:
+            if p.data.runs[i]:
+                total = total + figures.spend_to_date([figures.SpendQuarter(p.data.plan[i], p.data.statuses[i],
+                                                                           p.data.spent[i])])
+        totals.append(QuarterTotal(quarter, total))
     return totals
 
 
@@ -516,8 +413,8 @@ def performance_report(user, subject: Subject, window: Window) -> PerformanceRep
 # --- The report by priority ------------------------------------------------------------------
 
 
-@dataclass
-class PriorityRow:
+@dataclass(eq=False)
+class PriorityRow(SpendTotals):
     priority: Priority | None  # None: projects with no priority
     projects: list
 
@@ -525,31 +422,7 @@ class PriorityRow:
     def name(self) -> str:
         return self.priority.name if self.priority else "No priority"
 
-    @property
-    def plan(self) -> Decimal:
-        return sum((p.plan_total for p in self.projects), ZERO)
-
-    @property
-    def spent(self) -> Decimal:
-        return sum((p.spent_total for p in self.projects), ZERO)
-
-    @property
-    def variance(self) -> Decimal:
-        return self.spent - self.plan
-
-    @property
-    def variance_percent(self):
-        return spend_variance_percent(self.spent, self.plan)
-
-    @property
-    def approved(self) -> int:
-        return sum(p.approved for p in self.projects)
-
-    @property
-    def expected(self) -> int:
-        return sum(p.expected for p in self.projects)
-
-    @property
+    @cached_property
     def key_outcomes(self) -> list:
         return key_outcomes(self.projects)
 
@@ -565,7 +438,7 @@ class PriorityReport:
 
 
 def priority_report(user, window: Window) -> PriorityReport:
-    """Funding, spend and key outcomes per priority of the user's organisation's plan. Eight queries."""
+    """Funding, spend and key outcomes per priority of the user's organisation's plan."""
     projects = gather_projects(user, window, narrative=False)
     by_pk = {p.pk: p for p in projects}
     priorities = list(Priority.objects.filter(commissioner_id=user.organisation_id).order_by("name", "pk"))
@@ -585,3 +458,6 @@ def priority_report(user, window: Window) -> PriorityReport:
     if untagged:
         rows.append(PriorityRow(None, untagged))
     return PriorityReport(priorities_subject(), window, user, timezone.now(), rows, PriorityRow(None, projects))
+
+
+__all__ = ["Window", "Subject", "performance_report", "priority_report", "gather_projects", "key_outcomes", "ZERO"]

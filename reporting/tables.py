@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 
+from grants import figures
 from grants.models import RAG, Allocation, Payment, Programme, Project, QuarterlyReturn
 from grants.periods import FinancialYear, Quarter
 from grants.templatetags.grants_tags import money, rag_tag, return_status, status_tag
@@ -357,11 +358,11 @@ class ReturnTable(GovukTable):
     order_rag = by_severity
 
     def order_variance(self, queryset, is_descending):
-        queryset = queryset.alias(variance=F("spend") - F("profile"))
+        queryset = queryset.alias(variance=figures.variance_sql("spend", "profile"))
         return queryset.order_by("-variance" if is_descending else "variance", "-pk" if is_descending else "pk"), True
 
     def render_variance(self, record):
-        return money(record.spend - record.profile)
+        return money(figures.variance(record.spend, record.profile))
 
     export_columns = (
         field("Reference", "project__reference"),
@@ -377,7 +378,8 @@ class ReturnTable(GovukTable):
         label_of(QuarterlyReturn.SpendStatus.choices, "spend_status", "Spend check"),
         field("Spend", "spend", "money"),
         field("Profile", "profile", "money"),
-        worked_out("Variance (spend less profile)", "spend profile", lambda r: r["spend"] - r["profile"], "money"),
+        worked_out("Variance (spend less profile)", "spend profile", lambda r: figures.variance(r["spend"], r["profile"]),
+                   "money"),
         worked_out("RAG", "rag", lambda r: _rag(r["rag"]), width=10),
         worked_out("Provider's RAG", "self_rag", lambda r: _rag(r["self_rag"]), width=10),
         worked_out("Officer's RAG", "officer_rag", lambda r: _rag(r["officer_rag"]), width=10),

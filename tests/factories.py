@@ -106,7 +106,10 @@ class OutcomeMeasureFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"People helped {n}")
     definition = "People who took part at least once in the quarter."
     unit = models.OutcomeMeasure.Unit.COUNT
-    cumulative = True
+    # How it adds up, by its unit unless given: counts and money add up, percentages are levels, yes or no
+    # a milestone.
+    aggregation = factory.LazyAttribute(
+        lambda m: {"count": "events", "money": "events", "percentage": "level", "yes_no": "milestone"}[m.unit])
 
 
 class ProjectMeasureFactory(DjangoModelFactory):

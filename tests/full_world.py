@@ -46,7 +46,7 @@ def _objects(programme, allocation, project, provider_user, finance_user, draft_
     o.people = f.ProjectMeasureFactory(project=project, measure=f.OutcomeMeasureFactory(name=f"Engaged {project}"))
     o.satisfied = f.ProjectMeasureFactory(
         project=project, annual_target=Decimal("90"),
-        measure=f.OutcomeMeasureFactory(name=f"Satisfied {project}", unit="percentage", cumulative=False))
+        measure=f.OutcomeMeasureFactory(name=f"Satisfied {project}", unit="percentage", aggregation="level"))
     data = ReturnInput(
         progress="Ran 24 evening sessions.", self_rag="green",
         spend={o.staff.pk: SpendInput(actual=Decimal("10000")), o.venue.pk: SpendInput(actual=Decimal("1000"))},

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-ZERO = Decimal("0.00")
-PENNY = Decimal("0.01")
+from grants.choices import RAG  # noqa: F401  (the models import it from here)
+from grants.figures import PENNY, ZERO  # noqa: F401
+
 # The largest amount a money column holds (12 digits, 2 of them pence).
 MONEY_MAX = Decimal("9999999999.99")
 # The largest figure a measure column holds (14 digits, 2 after the point).
@@ -64,7 +65,3 @@ def quarter_field() -> models.PositiveSmallIntegerField:
     )
 
 
-class RAG(models.TextChoices):
-    RED = "red", "Red"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"

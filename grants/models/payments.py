@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from grants.choices import ClawbackKind, ClawbackStatus, PaymentStatus
 from grants.periods import Quarter
 
 from .common import FinancialYearField, money_field, non_negative, quarter_field, quarter_range
@@ -20,10 +21,7 @@ class PaymentQuerySet(ScopedQuerySet):
 class Payment(models.Model):
     """A payment due or made against an allocation for one quarter."""
 
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        RELEASED = "released", "Released"
-        WITHHELD = "withheld", "Withheld"
+    Status = PaymentStatus
 
     allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="payments")
     financial_year = FinancialYearField()
@@ -75,12 +73,14 @@ class ClawbackQuerySet(ScopedQuerySet):
 class Clawback(models.Model):
     """Recovery of unspent or misspent grant from an allocation."""
 
-    class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        RECEIVED = "received", "Received"
-        WAIVED = "waived", "Waived"
+    Status = ClawbackStatus
+    Kind = ClawbackKind
 
     allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="clawbacks")
+    kind = models.CharField(
+        "what is recovered", max_length=10, choices=Kind.choices, default=Kind.UNDERSPEND,
+        help_text="Unspent grant, or spend found ineligible (which then no longer counts as verified spend).",
+    )
     amount = money_field("amount")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     reason = models.TextField(help_text="Why money is being recovered, or why recovery was waived.")

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from grants import figures
+from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, ALLOCATION_SIGNED, AllocationStatus
 from grants.periods import FinancialYear
 
 from .common import FinancialYearField, money_field, non_negative, percent_field, percent_range
@@ -91,29 +93,30 @@ class Programme(models.Model):
     @property
     def allocation_ceiling(self) -> Decimal:
         """The most that may be approved: the budget plus the over-allocation allowance."""
-        return (self.total_budget * (1 + self.over_allocation_percent / 100)).quantize(Decimal("0.01"))
+        return figures.allocation_ceiling(self.total_budget, self.over_allocation_percent)
 
 
 class AllocationQuerySet(ScopedQuerySet):
     scope = (allocation_scope, "")
 
     def committed(self):
-        """Allocations that count against the programme's budget."""
-        return self.filter(status__in=Allocation.COMMITTED_STATUSES)
+        """Decided allocations (approved, signed, active, closed): they count against the programme's
+        budget, and are reported and published."""
+        return self.filter(status__in=ALLOCATION_COMMITTED)
+
+    def live(self):
+        """Allocations still funding work (approved, signed, active): their projects owe returns."""
+        return self.filter(status__in=ALLOCATION_LIVE)
+
+    def signed(self):
+        """Allocations under a signed agreement (signed, active): payments can be released."""
+        return self.filter(status__in=ALLOCATION_SIGNED)
 
 
 class Allocation(models.Model):
     """Money a programme awards to a recipient organisation under a grant agreement."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        APPROVED = "approved", "Approved"
-        AGREEMENT_SIGNED = "agreement_signed", "Agreement signed"
-        ACTIVE = "active", "Active"
-        CLOSED = "closed", "Closed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-
-    COMMITTED_STATUSES = (Status.APPROVED, Status.AGREEMENT_SIGNED, Status.ACTIVE, Status.CLOSED)
+    Status = AllocationStatus
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="allocations")
     recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="allocations")

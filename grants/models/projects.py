@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
+from grants import figures
+from grants.choices import AGGREGATION_UNITS, MeasureAggregation, MeasureDirection, MeasureUnit
 from grants.periods import FinancialYear, Quarter
 
 from .common import FIGURE_MAX, ZERO, FinancialYearField, money_field, non_negative
@@ -17,6 +19,10 @@ from .scoping import ScopedQuerySet, project_scope
 
 class ProjectQuerySet(ScopedQuerySet):
     scope = (project_scope, "")
+
+    def running_in(self, quarter: Quarter):
+        """Projects whose dates share a day with `quarter` (the SQL twin of figures.runs_in)."""
+        return self.filter(figures.running_in_sql(quarter))
 
 
 class Project(models.Model):
@@ -145,48 +151,65 @@ class BudgetLine(models.Model):
 class OutcomeMeasure(models.Model):
     """A measure in the shared library that projects report against."""
 
-    class Unit(models.TextChoices):
-        COUNT = "count", "Count"
-        PERCENTAGE = "percentage", "Percentage"
-        MONEY = "money", "Money (£)"
-        YES_NO = "yes_no", "Yes or no"
-
-    class Direction(models.TextChoices):
-        HIGHER = "higher", "Higher is better"
-        LOWER = "lower", "Lower is better"
+    Unit = MeasureUnit
+    Direction = MeasureDirection
+    Aggregation = MeasureAggregation
 
     name = models.CharField(max_length=200, unique=True)
     definition = models.TextField(help_text="What is counted, and how, so that every provider counts it the same way.")
     unit = models.CharField(max_length=12, choices=Unit.choices)
-    direction = models.CharField(max_length=6, choices=Direction.choices, default=Direction.HIGHER)
-    cumulative = models.BooleanField(
-        "cumulative across quarters",
-        default=False,
-        help_text="Quarters add up to the year (a count of people helped). "
-        "Otherwise each quarter is a point-in-time figure and the latest one stands (a rate).",
+    direction = models.CharField(
+        max_length=6, choices=Direction.choices, default=Direction.HIGHER,
+        help_text="Context only for a figure where more is not simply better or worse, such as reports of a "
+        "crime that rise when more victims come forward: it is shown but never rated.",
+    )
+    aggregation = models.CharField(
+        "how it adds up", max_length=10, choices=Aggregation.choices, default=Aggregation.EVENTS,
+        help_text="Events or contacts add up over the quarters. People do not: the provider reports the unique "
+        "people so far in the year. A level is its latest value. A rate is a numerator over a denominator "
+        "(engaged of those offered), added up before it is divided. A milestone is yes or no.",
     )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            # Percentages and yes/no answers cannot be summed over quarters.
+            # Each way of adding up takes its own units (grants.choices.AGGREGATION_UNITS).
             models.CheckConstraint(
-                condition=models.Q(cumulative=False) | models.Q(unit__in=["count", "money"]),
-                name="measure_cumulative_only_count_or_money",
+                condition=models.Q(
+                    *[models.Q(aggregation=aggregation, unit__in=list(units))
+                      for aggregation, units in AGGREGATION_UNITS.items()],
+                    _connector=models.Q.OR,
+                ),
+                name="measure_unit_fits_aggregation",
             ),
         ]
 
     def __str__(self):
         return self.name
 
+    @property
+    def is_rate(self) -> bool:
+        return self.aggregation == self.Aggregation.RATE
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether quarters add up over the year (events) rather than the latest figure standing."""
+        return self.aggregation == self.Aggregation.EVENTS
+
     def clean(self):
-        if self.cumulative and self.unit not in (self.Unit.COUNT, self.Unit.MONEY):
-            raise ValidationError({"cumulative": "Only counts and money can add up across quarters."})
+        errors = {}
+        allowed = AGGREGATION_UNITS.get(self.aggregation, ())
+        if self.unit and self.aggregation and self.unit not in allowed:
+            names = " or ".join(MeasureUnit(u).label.lower() for u in allowed)
+            errors["unit"] = f"A measure that adds up as “{MeasureAggregation(self.aggregation).label}” is a {names}."
         if self.pk:
-            old_unit = OutcomeMeasure.objects.filter(pk=self.pk).values_list("unit", flat=True).first()
-            if old_unit and old_unit != self.unit and self.project_measures.exists():
-                raise ValidationError({"unit": "Projects already report against this measure: its unit cannot change."})
+            old = OutcomeMeasure.objects.filter(pk=self.pk).values_list("unit", "aggregation").first()
+            if old and old != (self.unit, self.aggregation) and self.project_measures.exists():
+                errors["unit"] = ("Projects already report against this measure: its unit and how it adds up "
+                                  "cannot change.")
+        if errors:
+            raise ValidationError(errors)
 
 
 TARGET_FIELDS = ("baseline", "annual_target", "target_q1", "target_q2", "target_q3", "target_q4")
@@ -227,6 +250,25 @@ def check_measure_value(unit: str, value, label: str) -> str | None:
     return None
 
 
+def check_rate_parts(numerator, denominator, name: str) -> str | None:
+    """The message for a rate's numerator and denominator that cannot make a rate, or None."""
+    if numerator is None and denominator is None:
+        return None
+    if numerator is None or denominator is None:
+        return f"{name} is a rate: enter both how many (the numerator) and out of how many (the denominator)."
+    for part, what in ((numerator, "how many"), (denominator, "out of how many")):
+        if part < 0 or part != int(part):
+            return f"{name}: {what} is a count of people or cases: enter a whole number, 0 or more."
+        if part > 2_000_000_000:
+            return f"{name}: {what} is too large."
+    if denominator == 0:
+        return (f"{name}: out of how many must be 1 or more. If there was nobody to count this quarter, say it "
+                "was not collected and why.")
+    if numerator > denominator:
+        return f"{name}: how many ({numerator}) cannot be more than out of how many ({denominator})."
+    return None
+
+
 class ProjectMeasure(models.Model):
     """An outcome measure a project reports against in one financial year, with its targets."""
 
@@ -253,8 +295,19 @@ class ProjectMeasure(models.Model):
     def __str__(self):
         return f"{self.measure} ({FinancialYear(self.financial_year)})"
 
-    def quarter_target(self, quarter: int):
-        return [self.target_q1, self.target_q2, self.target_q3, self.target_q4][quarter - 1]
+    @property
+    def explicit_targets(self) -> list:
+        """The quarterly targets as set, Q1 to Q4 (None where not set)."""
+        return [self.target_q1, self.target_q2, self.target_q3, self.target_q4]
+
+    @property
+    def quarter_targets(self) -> list:
+        """Each quarter's target by the rule of its measure (figures.quarter_targets)."""
+        return figures.quarter_targets(self.measure.aggregation, self.unit, self.annual_target, self.explicit_targets)
+
+    def target_to_date(self, number: int):
+        return figures.target_to_date(self.measure.aggregation, self.unit, self.annual_target,
+                                      self.explicit_targets, number)
 
     def clean_fields(self, exclude=None):
         if self.measure_id:
@@ -274,5 +327,12 @@ class ProjectMeasure(models.Model):
             message = check_measure_value(self.unit, getattr(self, name), label)
             if message:
                 errors[name] = message
+        targets = self.explicit_targets
+        if (not errors and self.measure.aggregation == MeasureAggregation.EVENTS and self.annual_target is not None
+                and None not in targets and sum(targets) != self.annual_target):
+            errors["target_q4"] = (
+                f"The quarterly targets add up to {sum(targets).normalize():,f} but the target for the year is "
+                f"{self.annual_target.normalize():,f}: for a measure that adds up over the quarters they must agree."
+            )
         if errors:
             raise ValidationError(errors)

@@ -6,10 +6,20 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from grants.choices import RETURN_AWAITING, RETURN_REPORTED, ReturnStatus, SpendStatus
+from grants.figures import rate
 from grants.periods import Quarter
 
 from .common import RAG, ZERO, FinancialYearField, non_negative, quarter_field, quarter_range
-from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure, check_measure_value, measure_value_constraints
+from .projects import (
+    BudgetLine,
+    OutcomeMeasure,
+    Project,
+    ProjectMeasure,
+    check_measure_value,
+    check_rate_parts,
+    measure_value_constraints,
+)
 from .scoping import ScopedQuerySet, project_scope
 
 
@@ -18,25 +28,42 @@ class ReturnQuerySet(ScopedQuerySet):
 
     def approved(self):
         """Only approved figures count in reports."""
-        return self.filter(status=QuarterlyReturn.Status.APPROVED)
+        return self.filter(status=ReturnStatus.APPROVED)
 
-    def for_quarter(self, quarter: Quarter):
-        return self.filter(financial_year=quarter.financial_year, quarter=quarter.number)
+    def reported(self):
+        """Returns sent to the commissioner at least once: submitted, sent back or approved."""
+        return self.filter(status__in=RETURN_REPORTED)
+
+    def awaiting(self):
+        """Reported but not approved: their figures are shown apart, as awaiting approval."""
+        return self.filter(status__in=RETURN_AWAITING)
+
+
+class SpendLineQuerySet(models.QuerySet):
+    """Which returns' spend counts, by name: each surface says which one it shows."""
+
+    def entered(self):
+        """Spend typed on a return, whatever its status (the return's own page and list row)."""
+        return self.filter(actual__isnull=False)
+
+    def reported(self):
+        """Spend on returns sent at least once (not drafts): what a budget line cannot be cut below."""
+        return self.entered().filter(quarterly_return__status__in=RETURN_REPORTED)
+
+    def approved(self):
+        """Spend on approved returns: what every report, list and workbook counts as spent."""
+        return self.entered().filter(quarterly_return__status=ReturnStatus.APPROVED)
+
+    def verified(self):
+        """Spend on approved returns that finance has verified: what is paid in arrears."""
+        return self.approved().filter(quarterly_return__spend_status=SpendStatus.VERIFIED)
 
 
 class QuarterlyReturn(models.Model):
     """One project's monitoring return for one quarter."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        RETURNED = "returned", "Returned for amendment"
-        APPROVED = "approved", "Approved"
-
-    class SpendStatus(models.TextChoices):
-        NOT_CHECKED = "not_checked", "Not checked"
-        VERIFIED = "verified", "Verified"
-        QUERIED = "queried", "Queried"
+    Status = ReturnStatus
+    SpendStatus = SpendStatus
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="returns")
     financial_year = FinancialYearField()
@@ -90,6 +117,8 @@ class SpendLine(models.Model):
     variance_explanation = models.TextField(blank=True)
     history = HistoricalRecords()
 
+    objects = SpendLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["budget_line"]
         constraints = [
@@ -106,6 +135,10 @@ class MeasureValue(models.Model):
     # Copied from the measure so that the database can refuse impossible values.
     unit = models.CharField(max_length=12, choices=OutcomeMeasure.Unit.choices, editable=False)
     value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # A rate's parts: the value is worked out from them (figures.rate), so that rates pool honestly
+    # over quarters and across projects.
+    numerator = models.PositiveIntegerField(null=True, blank=True)
+    denominator = models.PositiveIntegerField(null=True, blank=True)
     not_collected = models.BooleanField("not collected this quarter", default=False)
     not_collected_reason = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -117,6 +150,12 @@ class MeasureValue(models.Model):
             models.CheckConstraint(
                 condition=models.Q(not_collected=False) | models.Q(value__isnull=True),
                 name="measure_value_or_not_collected",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(numerator__isnull=True, denominator__isnull=True)
+                | models.Q(numerator__isnull=False, denominator__isnull=False, denominator__gt=0,
+                           numerator__lte=models.F("denominator")),
+                name="measure_value_rate_parts",
             ),
         ] + measure_value_constraints("value", "measure_value")
 
@@ -130,6 +169,16 @@ class MeasureValue(models.Model):
             message = check_measure_value(self.unit, self.value, self.project_measure.measure.name)
             if message:
                 raise ValidationError({"value": message})
+            name = self.project_measure.measure.name
+            has_parts = self.numerator is not None or self.denominator is not None
+            if has_parts and not self.project_measure.measure.is_rate:
+                raise ValidationError({"value": f"{name} is not a rate: it has no numerator or denominator."})
+            if has_parts:
+                message = check_rate_parts(self.numerator, self.denominator, name)
+                if message:
+                    raise ValidationError({"value": message})
+                if self.value != rate(self.numerator, self.denominator):
+                    raise ValidationError({"value": f"{name} must be its numerator over its denominator."})
         if self.not_collected and self.value is not None:
             raise ValidationError({"value": "Either enter a value or say it was not collected, not both."})
         if self.not_collected and not self.not_collected_reason.strip():

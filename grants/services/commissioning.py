@@ -77,7 +77,7 @@ ALLOCATION_DECIDED_FIELDS = ("recipient", "amount", "start_date", "end_date")
 PROJECT_FIELDS = ("reference", "name", "description", "provider", "start_date", "end_date", "area")
 LINE_FIELDS = ("financial_year", "category", "description", "amount", "profile_q1", "profile_q2", "profile_q3",
                "profile_q4")
-MEASURE_FIELDS = ("name", "definition", "unit", "direction", "cumulative")
+MEASURE_FIELDS = ("name", "definition", "unit", "direction", "aggregation")
 PROJECT_MEASURE_FIELDS = ("measure", "financial_year") + TARGET_FIELDS
 
 
@@ -471,8 +471,9 @@ def project_update(*, actor, project: Project, values: dict, priorities=None) ->
 
 
 def spent_on(line_id: int, quarter: int | None = None) -> Decimal:
-    """Spend reported against a budget line in any return (draft or not), or in one quarter of its year."""
-    spend = SpendLine.objects.filter(budget_line_id=line_id, actual__isnull=False)
+    """Spend entered against a budget line in any return (draft or not), or in one quarter of its year:
+    what a line's budget or profile cannot be cut below."""
+    spend = SpendLine.objects.entered().filter(budget_line_id=line_id)
     if quarter is not None:
         spend = spend.filter(quarterly_return__quarter=quarter)
     return spend.aggregate(total=Sum("actual"))["total"] or ZERO

@@ -34,7 +34,8 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from grants import permissions
+from grants import figures, permissions
+from grants.choices import ALLOCATION_SIGNED, PAYMENT_UNRELEASED
 from grants.models import Allocation, Clawback, Payment, Programme, Project, QuarterlyReturn, SpendLine
 from grants.models.common import ZERO
 from grants.periods import Quarter
@@ -43,7 +44,7 @@ from . import Invalid, NotAllowed
 from .commissioning import ALLOCATION_STALE, TRANSITIONS, audited, check_money, claim, lock_allocation
 
 PaymentStatus = Payment.Status
-UNRELEASED = (PaymentStatus.SCHEDULED, PaymentStatus.WITHHELD)
+UNRELEASED = PAYMENT_UNRELEASED
 
 PAYMENT_STALE = (
     "This payment changed since you opened it: someone else released, withheld or updated it. "
@@ -108,8 +109,8 @@ def quarter_spend(allocation_ids, quarters_by_allocation: dict[int, list[Quarter
     }
     # Added up here, in decimals, so that the pennies are exact on every database.
     by_pk = {row["pk"]: row for row in returns.values()}
-    for return_id, actual in SpendLine.objects.filter(
-            quarterly_return__project__allocation_id__in=allocation_ids, actual__isnull=False,
+    for return_id, actual in SpendLine.objects.entered().filter(
+            quarterly_return__project__allocation_id__in=allocation_ids,
     ).values_list("quarterly_return_id", "actual"):
         by_pk[return_id]["spent"] += actual
     result = {}
@@ -244,7 +245,7 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
         # so the total released is added up one release at a time.
         allocation = lock_allocation(payment.allocation_id)
         locked = claim(Payment, payment.pk, UNRELEASED, version, PAYMENT_STALE)
-        if allocation.status not in permissions.SIGNED_ALLOCATION:
+        if allocation.status not in ALLOCATION_SIGNED:
             raise NotAllowed(f"The allocation is {allocation.get_status_display().lower()}: no payment can be released.")
         others = _payments_of(allocation)
         if allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
@@ -300,7 +301,7 @@ class Underspend:
     """Where every pound of an allocation stands."""
 
     amount: Decimal
-    verified_spend: Decimal
+    verified_spend: Decimal  # net of spend found ineligible (figures.eligible_spend)
     unverified_spend: Decimal  # reported on returns but not yet approved and verified
     released: Decimal
     scheduled: Decimal
@@ -308,6 +309,7 @@ class Underspend:
     clawback_requested: Decimal
     clawback_received: Decimal
     clawback_waived: Decimal
+    ineligible: Decimal = ZERO  # spend found ineligible and asked back (requested or received)
 
     @property
     def not_spent(self) -> Decimal:
@@ -336,26 +338,28 @@ class Underspend:
 
     @property
     def net_paid(self) -> Decimal:
-        return self.released - self.clawback_received
+        return figures.net_paid(self.released, self.clawback_received)
 
 
 def underspend(allocation: Allocation) -> Underspend:
     """The allocation's money, from verified spend, payments and clawbacks, added up in decimals. Three queries."""
     verified = reported = ZERO
-    for status, spend_status, actual in SpendLine.objects.filter(
-            quarterly_return__project__allocation=allocation, actual__isnull=False,
+    for status, spend_status, actual in SpendLine.objects.reported().filter(
+            quarterly_return__project__allocation=allocation,
     ).values_list("quarterly_return__status", "quarterly_return__spend_status", "actual"):
         if status == QuarterlyReturn.Status.APPROVED and spend_status == QuarterlyReturn.SpendStatus.VERIFIED:
             verified += actual
-        if status != QuarterlyReturn.Status.DRAFT:
-            reported += actual
-    payments, clawbacks = {}, {}
+        reported += actual
+    payments, clawbacks, ineligible = {}, {}, ZERO
     for status, amount in Payment.objects.filter(allocation=allocation).values_list("status", "amount"):
         payments[status] = payments.get(status, ZERO) + amount
-    for status, amount in Clawback.objects.filter(allocation=allocation).values_list("status", "amount"):
+    for status, kind, amount in Clawback.objects.filter(allocation=allocation).values_list("status", "kind", "amount"):
         clawbacks[status] = clawbacks.get(status, ZERO) + amount
+        if kind == Clawback.Kind.INELIGIBLE and status != Clawback.Status.WAIVED:
+            ineligible += amount
     return Underspend(
-        amount=allocation.amount, verified_spend=verified, unverified_spend=reported - verified,
+        amount=allocation.amount, verified_spend=figures.eligible_spend(verified, ineligible),
+        unverified_spend=reported - verified, ineligible=ineligible,
         released=payments.get(PaymentStatus.RELEASED, ZERO), scheduled=payments.get(PaymentStatus.SCHEDULED, ZERO),
         withheld=payments.get(PaymentStatus.WITHHELD, ZERO),
         clawback_requested=clawbacks.get(Clawback.Status.REQUESTED, ZERO),
@@ -395,11 +399,15 @@ def allocation_close(*, actor, allocation: Allocation, version: int, today: date
 
 
 def clawback_request(*, actor, allocation: Allocation, amount: Decimal | None, reason: str,
-                     requested_on: date | None, today: date | None = None) -> Clawback:
-    """Ask for money back: no more than has been released and not already asked back."""
+                     requested_on: date | None, today: date | None = None,
+                     kind: str = Clawback.Kind.UNDERSPEND) -> Clawback:
+    """Ask for money back: no more than has been released and not already asked back. Unspent grant, or
+    spend found ineligible, which then no longer counts as verified spend."""
     _require(permissions.can_record_clawback(actor, allocation))
     today = today or timezone.localdate()
     errors = {}
+    if kind not in Clawback.Kind.values:
+        errors["kind"] = "Choose whether this is unspent grant or ineligible spend."
     check_money(errors, "amount", amount, "the amount to recover", positive=True)
     if not (reason or "").strip():
         errors["reason"] = "Say why the money is being recovered, for example the underspend at year end."
@@ -418,7 +426,7 @@ def clawback_request(*, actor, allocation: Allocation, amount: Decimal | None, r
                 f"Only {_money(figures.recoverable_at_most)} has been released and not already asked back: "
                 "no more than that can be recovered."
             )})
-        clawback = Clawback(allocation=locked, amount=amount, reason=reason.strip(), requested_on=requested_on,
+        clawback = Clawback(allocation=locked, kind=kind, amount=amount, reason=reason.strip(), requested_on=requested_on,
                             recorded_by=actor)
         clawback.full_clean()
         audited(clawback, actor, "Requested").save()

@@ -20,20 +20,14 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from grants import permissions
-from grants.models import (
-    BudgetLine,
-    MeasureValue,
-    Project,
-    ProjectMeasure,
-    QuarterlyReturn,
-    ReturnEvent,
-    SpendLine,
-)
-from grants.models.common import MONEY_MAX, RAG, ZERO
-from grants.models.projects import check_measure_value
+from grants import figures, permissions
+from grants.choices import RETURN_EDITABLE
+from grants.models import MeasureValue, Project, QuarterlyReturn, ReturnEvent, SpendLine
+from grants.models.common import MONEY_MAX, RAG
+from grants.models.projects import check_measure_value, check_rate_parts
 from grants.periods import Quarter
 from grants.personal_data import find_personal_data
+from grants.selectors import earlier_quarters, earlier_spend, lines_and_measures
 
 from . import Invalid, NotAllowed, Stale
 
@@ -47,7 +41,7 @@ TRANSITIONS = {
     "send_back": ((Status.SUBMITTED,), Status.RETURNED),
     "reopen": ((Status.APPROVED,), Status.RETURNED),
 }
-EDITABLE = (Status.DRAFT, Status.RETURNED)
+EDITABLE = RETURN_EDITABLE
 NARRATIVE_FIELDS = ("progress", "challenges", "case_study", "risks")
 
 STALE_MESSAGE = (
@@ -77,6 +71,14 @@ def reason_key(measure_id: int) -> str:
     return f"reason-{measure_id}"
 
 
+def numerator_key(measure_id: int) -> str:
+    return f"numerator-{measure_id}"
+
+
+def denominator_key(measure_id: int) -> str:
+    return f"denominator-{measure_id}"
+
+
 @dataclass
 class SpendInput:
     actual: Decimal | None = None
@@ -85,9 +87,14 @@ class SpendInput:
 
 @dataclass
 class MeasureInput:
+    """A measure's figures for the quarter. A rate is entered as its numerator and denominator; its
+    value is worked out from them (figures.rate)."""
+
     value: Decimal | None = None
     not_collected: bool = False
     reason: str = ""
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
 
 
 @dataclass
@@ -102,15 +109,6 @@ class ReturnInput:
     spend: dict[int, SpendInput] = field(default_factory=dict)  # by budget line id
     measures: dict[int, MeasureInput] = field(default_factory=dict)  # by project measure id
     personal_data_checked: bool = False
-
-
-def lines_and_measures(project: Project, quarter: Quarter):
-    """The budget lines and project measures a return for `quarter` reports on."""
-    lines = list(BudgetLine.objects.filter(project=project, financial_year=quarter.financial_year))
-    measures = list(
-        ProjectMeasure.objects.filter(project=project, financial_year=quarter.financial_year).select_related("measure")
-    )
-    return lines, measures
 
 
 def _event(ret, kind, actor, comment=""):
@@ -168,6 +166,18 @@ def _check_values(data: ReturnInput, lines, measures) -> dict[str, str]:
         if pm is None:
             errors[value_key(measure_id)] = "This measure is not part of this return."
             continue
+        if pm.measure.is_rate:
+            message = check_rate_parts(entry.numerator, entry.denominator, pm.measure.name)
+            if message:
+                key = denominator_key(measure_id) if entry.numerator is not None else numerator_key(measure_id)
+                errors[key] = message
+            elif entry.not_collected and entry.numerator is not None:
+                errors[numerator_key(measure_id)] = (
+                    f"{pm.measure.name}: enter the figures or say they were not collected, not both.")
+            continue
+        if entry.numerator is not None or entry.denominator is not None:
+            errors[value_key(measure_id)] = f"{pm.measure.name} is not a rate: enter its value alone."
+            continue
         message = check_measure_value(pm.unit, entry.value, pm.measure.name)
         if message:
             errors[value_key(measure_id)] = message
@@ -193,64 +203,51 @@ def input_from_return(ret: QuarterlyReturn | None) -> ReturnInput:
         self_rag=ret.self_rag,
         spend={s.budget_line_id: SpendInput(s.actual, s.variance_explanation) for s in ret.spend_lines.all()},
         measures={
-            mv.project_measure_id: MeasureInput(mv.value, mv.not_collected, mv.not_collected_reason)
+            mv.project_measure_id: MeasureInput(
+                mv.value, mv.not_collected, mv.not_collected_reason,
+                None if mv.numerator is None else Decimal(mv.numerator),
+                None if mv.denominator is None else Decimal(mv.denominator))
             for mv in ret.measure_values.all()
         },
     )
 
 
-def year_to_date(project: Project, quarter: Quarter, exclude_return_id=None) -> dict[int, Decimal]:
-    """Actual spend per budget line in the earlier quarters of the same year."""
-    totals: dict[int, Decimal] = {}
-    earlier = SpendLine.objects.filter(
-        quarterly_return__project=project,
-        quarterly_return__financial_year=quarter.financial_year,
-        quarterly_return__quarter__lt=quarter.number,
-        actual__isnull=False,
-    ).values_list("budget_line_id", "actual")
-    for line_id, actual in earlier:
-        totals[line_id] = totals.get(line_id, ZERO) + actual
-    return totals
-
-
-def variance_percent(actual: Decimal, profile: Decimal) -> Decimal | None:
-    """How far actual is from profile, as an exact percentage of profile; None when nothing was profiled.
-
-    Compare this with the threshold unrounded; round it only to show it."""
-    if profile == 0:
-        return None if actual == 0 else Decimal("100")
-    return (actual - profile) / profile * 100
-
-
-def over_threshold(variance: Decimal | None, threshold: Decimal) -> bool:
-    return variance is not None and abs(variance) > threshold
+def _variance_message(line, to_date: figures.EntrySpend, threshold: Decimal) -> str:
+    percent = to_date.variance_percent
+    how_far = f"{percent:+.1f}%" if percent is not None else "nothing was profiled"
+    return (
+        f"Explain the variance on {line.description}: spend to date is £{to_date.actual:,.2f} against a profile "
+        f"of £{to_date.plan:,.2f} for the same quarters ({how_far}), "
+        f"more than the {threshold.normalize()}% allowed without explanation."
+    )
 
 
 def _check_submission(data: ReturnInput, project, quarter, lines, measures) -> dict[str, str]:
-    """What a return must have before it is submitted."""
+    """What a return must have before it is submitted. Spend to date is this quarter with the earlier
+    quarters of the year that have been reported, against the profile of the same quarters (the
+    return page's rule, figures.entry_spend): a draft or missing earlier return is left out."""
     errors = {}
     threshold = project.allocation.programme.variance_threshold_percent
-    earlier = year_to_date(project, quarter)
+    earlier = earlier_quarters(project, quarter)
     for line in lines:
         spend = data.spend.get(line.pk, SpendInput())
         if spend.actual is None:
             errors[spend_key(line.pk)] = f"Enter the actual spend on {line.description} this quarter, or 0."
             continue
-        actual_ytd = earlier.get(line.pk, ZERO) + spend.actual
-        profile_ytd = line.profile_to_date(quarter.number)
-        variance = variance_percent(actual_ytd, profile_ytd)
-        if over_threshold(variance, threshold) and not spend.explanation.strip():
-            errors[explanation_key(line.pk)] = (
-                f"Explain the variance on {line.description}: spend to date is £{actual_ytd:,} against a profile "
-                f"of £{profile_ytd:,} ({variance:+.1f}%), "
-                f"more than the {threshold.normalize()}% allowed without explanation."
-            )
+        to_date = figures.entry_spend(line.profile_for(quarter.number), spend.actual,
+                                      earlier_spend(line, earlier, quarter.number))
+        if to_date.over_threshold(threshold) and not spend.explanation.strip():
+            errors[explanation_key(line.pk)] = _variance_message(line, to_date, threshold)
     for pm in measures:
         entry = data.measures.get(pm.pk, MeasureInput())
         if entry.not_collected:
             if not entry.reason.strip():
                 errors[reason_key(pm.pk)] = f"Say why {pm.measure.name} was not collected this quarter."
-        elif entry.value is None:
+        elif pm.measure.is_rate and (entry.numerator is None or entry.denominator is None):
+            key = numerator_key(pm.pk) if entry.numerator is None else denominator_key(pm.pk)
+            errors[key] = (f"Enter how many and out of how many for {pm.measure.name}, or say it was not "
+                           "collected this quarter.")
+        elif not pm.measure.is_rate and entry.value is None:
             errors[value_key(pm.pk)] = f"Enter a value for {pm.measure.name}, or say it was not collected this quarter."
     if not data.progress.strip():
         errors["progress"] = "Describe the progress made this quarter."
@@ -297,13 +294,25 @@ def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures, actor) -> b
     for pm in measures:
         entry = data.measures.get(pm.pk, MeasureInput())
         mv = existing.get(pm.pk) or MeasureValue(quarterly_return=ret, project_measure=pm)
-        new = (None if entry.not_collected else entry.value, entry.not_collected,
-               clean_text(entry.reason) if entry.not_collected else "")
-        if mv.pk is None or (mv.value, mv.not_collected, mv.not_collected_reason) != new:
-            mv.value, mv.not_collected, mv.not_collected_reason = new
+        if entry.not_collected:
+            parts, value = (None, None), None
+        elif pm.measure.is_rate:
+            parts = (_whole(entry.numerator), _whole(entry.denominator))
+            value = figures.rate(*parts) if None not in parts else None
+            if value is None:
+                parts = (None, None)
+        else:
+            parts, value = (None, None), entry.value
+        new = (value, *parts, entry.not_collected, clean_text(entry.reason) if entry.not_collected else "")
+        if mv.pk is None or (mv.value, mv.numerator, mv.denominator, mv.not_collected, mv.not_collected_reason) != new:
+            mv.value, mv.numerator, mv.denominator, mv.not_collected, mv.not_collected_reason = new
             mv._history_user = actor
             mv.save()
     return spend_changed
+
+
+def _whole(value):
+    return None if value is None else int(value)
 
 
 def _save(*, actor, project: Project, quarter: Quarter, version: int | None, data: ReturnInput, submit: bool):

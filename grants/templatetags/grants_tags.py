@@ -79,6 +79,14 @@ def return_status(value):
 
 
 @register.simple_tag
+def rate_parts(numerator, denominator):
+    """A rate's parts as people read them: 24 of 25."""
+    if numerator is None or denominator is None:
+        return ""
+    return f"{int(numerator):,} of {int(denominator):,}"
+
+
+@register.simple_tag
 def measure_value(value, unit):
     """A measure's value as people read it: 96%, 1,250, £1,250.00, Yes."""
     if value is None or value == "":
@@ -103,5 +111,6 @@ def fields_for(form, obj):
     if isinstance(obj, BudgetLine):
         keys = {"spend": s.spend_key, "explanation": s.explanation_key}
     else:
-        keys = {"value": s.value_key, "not_collected": s.not_collected_key, "reason": s.reason_key}
-    return {name: form[key(obj.pk)] for name, key in keys.items()}
+        keys = {"value": s.value_key, "numerator": s.numerator_key, "denominator": s.denominator_key,
+                "not_collected": s.not_collected_key, "reason": s.reason_key}
+    return {name: form[key(obj.pk)] for name, key in keys.items() if key(obj.pk) in form.fields}

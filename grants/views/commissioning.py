@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from grants import permissions, selectors
 from grants import forms_commissioning as f
+from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
 from grants.services import Invalid, NotAllowed, Stale
 from grants.services import commissioning as services
@@ -343,7 +344,7 @@ def project_detail(request, reference):
         "virements": selectors.virements_for_user(user, project=project),
         "history": selectors.project_history(project),
         "funding_ending": today <= project.end_date <= selectors.add_months(today, months)
-        and project.allocation.status in selectors.FUNDED_STATUSES,
+        and project.allocation.status in ALLOCATION_LIVE,
         "months": months,
         "can_edit": permissions.can_edit_project(user, project)[0],
         "can_request_virement": permissions.can_request_virement(user, project)[0],

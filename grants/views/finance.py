@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from grants import forms_commissioning as f
 from grants import permissions, selectors
-from grants.models import Programme
+from grants.models import Clawback, Programme
 from grants.periods import FinancialYear
 from grants.services import Invalid, NotAllowed
 from grants.services import payments as services
@@ -132,7 +132,7 @@ def clawback_create(request, pk):
                                                          "requested_on": timezone.localdate()})
     if request.method == "POST" and call_service(form, lambda data: services.clawback_request(
             actor=request.user, allocation=allocation, amount=data["amount"], reason=data["reason"],
-            requested_on=data["requested_on"])):
+            requested_on=data["requested_on"], kind=data["kind"] or Clawback.Kind.UNDERSPEND)):
         messages.success(request, "Clawback recorded as requested.")
         return redirect(reverse("allocation-detail", args=[allocation.pk]) + "#money")
     return form_page(

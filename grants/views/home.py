@@ -16,7 +16,7 @@ def home(request):
         context["allocations"] = selectors.allocations_for_user(user)
         template = "grants/home_finance.html"
     elif user.is_funder_side:
-        context["programmes"] = selectors.programmes_for_user(user)
+        context["programmes"] = selectors.programme_list(user)
         context["allocations"] = selectors.allocations_for_user(user)
         template = "grants/home_funder.html"
     else:

@@ -4,36 +4,34 @@ commissioner or finance officer can see (or one programme).
 
 Sheets
     Cover      title, commissioner, programmes, period, when and by whom, the filters used,
-               and the number of returns in each status for every quarter to date.
-    Summary    one row per project: spend to date against profile, the quarter's return
-               status, officer RAG and spend verification, each quarter's return status;
-               total rows (one per programme when there are several, then all) as =SUM().
-    Spend      project × budget line: profile and approved actual for Q1–Q4, to date, variance.
-    Outcomes   project × measure: unit, baseline, target, Q1–Q4 values, year to date,
-               target to date, % of the annual target and a RAG rating.
+               the number of returns in each status for every quarter to date, and how the
+               figures are worked out.
+    Summary    one row per project: spend to date against the profile of the same quarters,
+               what awaits approval, the quarter's return status, officer RAG and spend
+               verification, each quarter's return status; total rows (one per programme when
+               there are several, then all) as =SUM().
+    Spend      project × budget line: profile and approved actual for Q1–Q4, what awaits
+               approval, to date against the profile of the approved quarters, variance.
+    Outcomes   project × measure: unit, how it adds up, baseline, target, Q1–Q4 approved values,
+               the figure to date against the target of the same quarters, % of that target
+               and of the annual target, and a RAG rating.
     Narrative  the quarter's progress, challenges, case study and risks per project.
     Payments   allocation × quarter (the whole year): scheduled, released and withheld.
 
-The rules
+The rules are grants.figures', read through reporting.quarters (README, "How the figures are
+worked out"):
 - The period is the chosen quarter; "to date" means Q1 to that quarter of the same year.
   Quarters after it are left empty.
-- Only approved returns count: actual spend, measure values, narrative and the officer's
-  RAG come from approved returns only. A return in any other status (or none) leaves its
-  figures empty, and its status is shown, so a reader knows what is missing.
-- Spend: profiled to date adds each budget line's profile for Q1 to the quarter; actual to
-  date adds the approved quarters' actuals; variance is actual minus profile, and variance %
-  is that as a percentage of the profile (the same rule as the return page:
-  grants.services.returns.variance_percent).
-- Outcomes: the year to date adds up the approved quarters for cumulative measures and takes
-  the latest approved value for point-in-time measures and percentages; the target to date
-  is the quarters' targets added up (or the annual target pro rata) for cumulative measures
-  and the quarter's (or the annual) target otherwise (grants.selectors.year_to_date_value
-  and target_to_date, which the return page uses too). % of target is the year to date as a
-  percentage of the annual target.
-- Outcome RAG, against the target to date in the measure's direction: green when on or
-  better than target; amber when short of it by no more than 10% of the target (at least
-  90% of it when higher is better, at most 110% of it when lower is better); red beyond
-  that; empty without an approved value or a target.
+- Only approved returns count: actual spend, measure values, narrative and the officer's RAG
+  come from approved returns only. Spend to date is compared with the profile of the approved
+  quarters alone (figures.spend_to_date); a return submitted or sent back is "awaiting
+  approval", and the spend it reports is shown in a column of its own, never as underspend.
+- Outcomes compare like with like (figures.measure_figure): events add up the approved
+  quarters against those quarters' targets; people, levels and milestones take the latest
+  approved figure against its quarter's target; rates pool their numerators and denominators.
+  A context measure is never rated.
+- Outcome RAG (figures.outcome_rag): green on or better than target; amber short of it by no
+  more than 10% of the target; red beyond; empty without an approved value or a target.
 - Totals are =SUM() formulas over the rows above them, with their values cached.
 
 Speed: `commissioner_data.gather` reads everything in a fixed number of queries; the sheets
@@ -41,17 +39,15 @@ are then written row by row in XlsxWriter's constant-memory mode through the for
 writer, with no query per row.
 """
 
-from decimal import Decimal
-
+from grants import figures
+from grants.choices import MeasureAggregation, ReturnStatus
+from grants.figures import NOT_STARTED as NOT_STARTED_STATUS
+from grants.figures import ZERO
 from grants.models import RAG, BudgetLine, OutcomeMeasure, Payment, QuarterlyReturn
-from grants.models.common import ZERO
-from grants.selectors import is_off_target, target_to_date, year_to_date_value
-from grants.services.returns import variance_percent
 
 from .commissioner_data import WorkbookData, gather
 from .writer import Column, SafeWorkbook
 
-RAG_TOLERANCE = Decimal("0.10")
 NOT_STARTED = "Not started"
 NOT_DUE = "Not due"  # the project does not run in that quarter
 QUARTERS = (1, 2, 3, 4)
@@ -61,7 +57,15 @@ SPEND_LABELS = dict(QuarterlyReturn.SpendStatus.choices)
 RAG_LABELS = dict(RAG.choices)
 CATEGORY_LABELS = dict(BudgetLine.Category.choices)
 UNIT_LABELS = dict(OutcomeMeasure.Unit.choices)
-DIRECTION_LABELS = {OutcomeMeasure.Direction.HIGHER: "Higher", OutcomeMeasure.Direction.LOWER: "Lower"}
+DIRECTION_LABELS = {OutcomeMeasure.Direction.HIGHER: "Higher", OutcomeMeasure.Direction.LOWER: "Lower",
+                    OutcomeMeasure.Direction.NONE: "Context only"}
+AGGREGATION_LABELS = {
+    MeasureAggregation.EVENTS: "Quarters add up",
+    MeasureAggregation.PEOPLE: "Unique people so far",
+    MeasureAggregation.LEVEL: "Latest value",
+    MeasureAggregation.RATE: "Rate, pooled",
+    MeasureAggregation.MILESTONE: "Yes or no",
+}
 PAYMENT_LABELS = dict(Payment.Status.choices)
 # How a measure's value is written: a percentage as %, money as £, counts and yes/no (1 or 0) as numbers.
 UNIT_KINDS = {"count": "number", "percentage": "percent", "money": "money", "yes_no": "number"}
@@ -72,45 +76,28 @@ RETURN_STATUS_ORDER = [
 ]
 
 
-def outcome_rag(direction: str, target, ytd) -> str:
-    """Green on or better than target, amber within 10% of it, red beyond; '' without both figures."""
-    if ytd is None or target is None:
-        return ""
-    if not is_off_target(direction, target, ytd):
-        return RAG.GREEN
-    if direction == OutcomeMeasure.Direction.HIGHER:
-        near = ytd >= target * (1 - RAG_TOLERANCE)
-    else:
-        near = ytd <= target * (1 + RAG_TOLERANCE)
-    return RAG.AMBER if near else RAG.RED
-
-
-def percent_of(part, whole):
-    if part is None or whole is None or whole == 0:
-        return None
-    return part / whole * 100
-
-
-def return_status(data: WorkbookData, project, number: int) -> str:
-    """The status of the project's return for quarter `number` of the year, in words."""
-    ret = data.returns.get((project.pk, number))
-    if ret is not None:
-        return STATUS_LABELS[ret.status]
-    quarter = data.quarter.year.quarter(number)
-    if project.end_date < quarter.start or project.start_date > quarter.end:
+def status_label(status) -> str:
+    """A window quarter's return status in words: Not due where the project does not run."""
+    if status is None:
         return NOT_DUE
-    return NOT_STARTED
+    if status == NOT_STARTED_STATUS:
+        return NOT_STARTED
+    return STATUS_LABELS[status]
 
 
 def status_counts(data: WorkbookData) -> list[tuple[int, dict]]:
     """For each quarter to date, how many projects' returns are in each status."""
     counts = []
-    for number in range(1, data.quarter.number + 1):
+    for i in range(data.quarter.number):
         by_status = dict.fromkeys(RETURN_STATUS_ORDER, 0)
         for project in data.projects:
-            by_status[return_status(data, project, number)] += 1
-        counts.append((number, by_status))
+            by_status[status_label(project.statuses[i])] += 1
+        counts.append((i + 1, by_status))
     return counts
+
+
+def _statuses(project, number: int) -> list:
+    return [status_label(project.statuses[q - 1]) if q <= number else None for q in QUARTERS]
 
 
 # --- Summary ------------------------------------------------------------------------------
@@ -125,9 +112,12 @@ SUMMARY = [
     Column("Allocation", "text", 30),
     Column("Annual budget", "money", 15),
     Column("Profiled spend to date", "money", 15),
-    Column("Actual spend to date", "money", 15),
+    Column("Profile of approved quarters", "money", 15),
+    Column("Actual spend to date (approved)", "money", 15),
     Column("Variance £", "money", 14),
     Column("Variance %", "percent", 11),
+    Column("Awaiting approval: spend reported", "money", 15),
+    Column("Quarters approved", "number", 10),
     Column("Return status", "text", 16),
     Column("Officer RAG", "text", 10),
     Column("Spend verified", "text", 13),
@@ -136,31 +126,29 @@ SUMMARY = [
     Column("Q3 return", "text", 14),
     Column("Q4 return", "text", 14),
 ]
-SUMMARY_MONEY = (7, 8, 9, 10)  # columns with totals
-SUMMARY_VARIANCE, SUMMARY_PROFILE, SUMMARY_PERCENT = 10, 8, 11
+SUMMARY_MONEY = (7, 8, 9, 10, 11, 13)  # columns with totals
+SUMMARY_VARIANCE, SUMMARY_PROFILE, SUMMARY_PERCENT = 11, 9, 12
 
 
 def summary_rows(data: WorkbookData):
     """(programme code, values) for each project, in the Summary's columns."""
     number = data.quarter.number
     for project in data.projects:
-        annual = profiled = actual = ZERO
-        for line in data.lines.get(project.pk, ()):
-            annual += line.amount
-            profiled += sum(line.profile[:number], ZERO)
-            actual += sum(filter(None, line.actual), ZERO)  # None (and £0) add nothing
-        ret = data.returns.get((project.pk, number))
-        approved = ret is not None and ret.status == QuarterlyReturn.Status.APPROVED
-        percent = variance_percent(actual, profiled)
-        statuses = [return_status(data, project, q) if q <= number else None for q in QUARTERS]
+        annual = sum((line.amount for line in project.lines), ZERO)
+        spend = project.spend()
+        i = number - 1
+        status = project.statuses[i]
+        approved = status == ReturnStatus.APPROVED
+        reported = status not in (None, NOT_STARTED_STATUS)
         yield project.programme_code, (
-            project.programme, project.reference, project.recipient, project.provider_name, project.name,
-            data.priorities.get(project.pk), project.allocation_title,
-            annual, profiled, actual, actual - profiled, percent,
-            statuses[number - 1],
-            RAG_LABELS.get(ret.officer_rag) if approved else None,
-            SPEND_LABELS[ret.spend_status] if ret is not None else None,
-            *statuses,
+            project.programme, project.reference, project.recipient, project.provider, project.name,
+            "; ".join(project.priorities) or None, project.allocation_title,
+            annual, spend.plan, spend.plan_compared, spend.spent, spend.variance, spend.variance_percent,
+            spend.awaiting_spent, spend.approved,
+            status_label(status),
+            RAG_LABELS.get(project.officer_rags[i]) if approved else None,
+            SPEND_LABELS[project.spend_statuses[i]] if reported else None,
+            *_statuses(project, number),
         )
 
 
@@ -194,9 +182,8 @@ def _total_row(sheet, row, label, first, last, sums):
     sheet.label(row, 0, label, fmt="total_label")
     for col in SUMMARY_MONEY:
         sheet.write_total(row, col, first, last, sums[col])
-    profiled, variance = sums[SUMMARY_PROFILE], sums[SUMMARY_VARIANCE]
     sheet.write_ratio(row, SUMMARY_PERCENT, SUMMARY_VARIANCE, SUMMARY_PROFILE,
-                      None if profiled == 0 else variance / profiled * 100)
+                      figures.variance_percent(sums[SUMMARY_VARIANCE] + sums[SUMMARY_PROFILE], sums[SUMMARY_PROFILE]))
 
 
 # --- Spend --------------------------------------------------------------------------------
@@ -210,27 +197,33 @@ SPEND = [
     Column("Budget line", "text", 30),
     Column("Annual budget", "money", 14),
     *[Column(f"Profile Q{q}", "money", 13) for q in QUARTERS],
-    *[Column(f"Actual Q{q}", "money", 13) for q in QUARTERS],
+    *[Column(f"Actual Q{q} (approved)", "money", 13) for q in QUARTERS],
+    Column("Awaiting approval: spend reported", "money", 14),
     Column("Profiled to date", "money", 14),
-    Column("Actual to date", "money", 14),
+    Column("Profile of approved quarters", "money", 14),
+    Column("Actual to date (approved)", "money", 14),
     Column("Variance £", "money", 13),
     Column("Variance %", "percent", 11),
 ]
-SPEND_MONEY = tuple(range(6, 18))
-SPEND_PROFILE, SPEND_VARIANCE, SPEND_PERCENT = 15, 17, 18
+SPEND_MONEY = tuple(range(6, 20))
+SPEND_PROFILE, SPEND_VARIANCE, SPEND_PERCENT = 17, 19, 20
 
 
 def spend_rows(data: WorkbookData):
     number = data.quarter.number
     for project in data.projects:
-        head = (project.programme, project.reference, project.name, project.provider_name)
-        for line in data.lines.get(project.pk, ()):
-            profile, actual = line.profile, line.actual
-            profiled = sum(profile[:number], ZERO)
-            spent = sum(filter(None, actual), ZERO)
+        head = (project.programme, project.reference, project.name, project.provider)
+        for line in project.lines:
+            spend = project.line_spend(line)
+            actual = [
+                (line.spent[q - 1] or ZERO) if q <= number and project.statuses[q - 1] == ReturnStatus.APPROVED
+                else None
+                for q in QUARTERS
+            ]
             yield (
                 *head, CATEGORY_LABELS.get(line.category, line.category), line.description, line.amount,
-                *profile, *actual, profiled, spent, spent - profiled, variance_percent(spent, profiled),
+                *line.profile, *actual, spend.awaiting_spent, spend.plan, spend.plan_compared, spend.spent,
+                spend.variance, spend.variance_percent,
             )
 
 
@@ -251,9 +244,8 @@ def write_spend(sheet, data: WorkbookData):
     sheet.label(row, 0, "Total", fmt="total_label")
     for col in SPEND_MONEY:
         sheet.write_total(row, col, 1, last, sums[col])
-    profiled = sums[SPEND_PROFILE]
     sheet.write_ratio(row, SPEND_PERCENT, SPEND_VARIANCE, SPEND_PROFILE,
-                      None if profiled == 0 else sums[SPEND_VARIANCE] / profiled * 100)
+                      figures.variance_percent(sums[SPEND_VARIANCE] + sums[SPEND_PROFILE], sums[SPEND_PROFILE]))
 
 
 # --- Outcomes -----------------------------------------------------------------------------
@@ -265,36 +257,46 @@ OUTCOMES = [
     Column("Provider", "text", 28),
     Column("Measure", "text", 40),
     Column("Unit", "text", 12),
-    Column("Better when", "text", 9),
-    Column("Year to date is", "text", 16),
+    Column("Better when", "text", 11),
+    Column("How it adds up", "text", 16),
     Column("Baseline", "number", 11),
     Column("Annual target", "number", 11),
-    *[Column(f"Q{q}", "number", 10) for q in QUARTERS],
-    Column("Year to date", "number", 11),
-    Column("Target to date", "number", 11),
+    *[Column(f"Q{q} (approved)", "number", 10) for q in QUARTERS],
+    Column("Quarters approved", "number", 10),
+    Column("Figure to date", "number", 11),
+    Column("Target for the same quarters", "number", 11),
+    Column("% of that target", "percent", 11),
     Column("% of annual target", "percent", 11),
     Column("RAG", "text", 8),
+    Column("Rate: how many", "number", 10),
+    Column("Rate: out of", "number", 10),
 ]
-OUTCOME_VALUE_COLUMNS = (8, 9, 10, 11, 12, 13, 14, 15)  # written in the measure's own unit
+OUTCOME_VALUE_COLUMNS = (8, 9, 10, 11, 12, 13, 15, 16)  # written in the measure's own unit
 
 
 def outcome_rows(data: WorkbookData):
     """(unit, values) for each project measure, in the Outcomes sheet's columns."""
     number = data.quarter.number
-    labels = {}  # (unit, direction, cumulative) -> the three columns that describe the measure
+    year = data.quarter.financial_year
+    labels = {}  # (unit, direction, aggregation) -> the three columns that describe the measure
     for project in data.projects:
-        head = (project.programme, project.reference, project.name, project.provider_name)
-        for pm in data.measures.get(project.pk, ()):
-            kind = (pm.unit, pm.direction, pm.cumulative)
+        head = (project.programme, project.reference, project.name, project.provider)
+        for m in project.measures:
+            kind = (m.unit, m.direction, m.aggregation)
             if kind not in labels:
-                labels[kind] = (UNIT_LABELS.get(pm.unit, pm.unit), DIRECTION_LABELS.get(pm.direction),
-                                "Sum of quarters" if pm.cumulative else "Latest value")
-            quarters = pm.values
-            ytd = year_to_date_value(pm.cumulative, quarters[:number])
-            target = target_to_date(pm.cumulative, pm.annual_target, pm.targets, number)
-            yield pm.unit, (
-                *head, pm.measure_name, *labels[kind], pm.baseline, pm.annual_target, *quarters, ytd, target,
-                percent_of(ytd, pm.annual_target), RAG_LABELS.get(outcome_rag(pm.direction, target, ytd)),
+                labels[kind] = (UNIT_LABELS.get(m.unit, m.unit), DIRECTION_LABELS.get(m.direction),
+                                AGGREGATION_LABELS.get(m.aggregation))
+            pm = m.years[year]
+            values = m.approved_values(project.statuses)
+            figure = m.figure(project.statuses)
+            yield m.unit, (
+                *head, m.name, *labels[kind], pm.baseline, pm.annual_target,
+                *(values[q - 1] if q <= number else None for q in QUARTERS),
+                figure.reported, figure.actual, figure.target, figure.percent_of_target,
+                figures.percent(figure.actual, pm.annual_target) if m.aggregation != MeasureAggregation.RATE
+                else figure.percent_of_target,
+                RAG_LABELS.get(figures.outcome_rag(m.direction, figure.target, figure.actual)),
+                figure.numerator, figure.denominator,
             )
 
 
@@ -331,12 +333,12 @@ NARRATIVE = [
 
 
 def narrative_rows(data: WorkbookData):
-    number = data.quarter.number
+    quarter = data.quarter
     for project in data.projects:
-        text = data.narrative.get(project.pk)
+        text = next((r for q, r in project.narrative if q == quarter), None)
         yield (
-            project.programme, project.reference, project.name, project.provider_name,
-            return_status(data, project, number),
+            project.programme, project.reference, project.name, project.provider,
+            status_label(project.statuses[quarter.number - 1]),
             *((RAG_LABELS.get(text.self_rag), text.progress, text.challenges, text.case_study, text.risks)
               if text is not None else (None,) * 5),
         )
@@ -409,13 +411,18 @@ def cover_notes(data: WorkbookData) -> list[str]:
         "Only approved returns count: actual spend, outcome values, narrative and the officer's RAG come from "
         "approved returns only. An empty figure means that quarter's return is not approved (its status is on "
         "the Summary sheet), the measure was not collected, or nothing was entered.",
-        f"Spend to date adds {to_date} of {q.year}. Variance is actual spend to date minus profiled spend to "
-        "date; variance % is the variance as a percentage of the profile.",
-        "Outcomes: the year to date adds up the approved quarters for cumulative measures and takes the latest "
-        "approved value for point-in-time measures and percentages. % of annual target is the year to date as "
-        "a percentage of the annual target.",
-        "Outcome RAG compares the year to date with the target to date in the measure's direction: green on or "
-        "better than target, amber short of it by no more than 10% of the target, red beyond that.",
+        f"Spend to date adds {to_date} of {q.year}, compared like for like: the actual spend of the approved "
+        "quarters against the profile of the same quarters. Variance is the difference; variance % is the "
+        "variance as a percentage of that profile. Spend on returns submitted or sent back for amendment is "
+        "shown apart as awaiting approval, never as underspend.",
+        "Outcomes compare like with like. Events and contacts add up the approved quarters against the targets "
+        "of the same quarters. People are the unique people in the year so far, as the provider reports them: "
+        "the latest approved figure against the target for that quarter. Levels and milestones take the latest "
+        "approved value. Rates add up their numerators and denominators over the approved quarters before "
+        "dividing. Targets of counts are whole numbers.",
+        "Outcome RAG compares the figure with the target of the same quarters in the measure's direction: green "
+        "on or better than target, amber short of it by no more than 10% of the target, red beyond that. Context "
+        "measures, where more is not simply better or worse, are not rated.",
         "Payments list every quarter of the year for each allocation. Totals are =SUM() formulas.",
     ]
 

@@ -324,7 +324,14 @@ def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
         name = pm.measure.name
         _check_label(reader, t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_LABEL_COL, name)
         key = s.value_key(pm.pk)
-        if pm.unit == OutcomeMeasure.Unit.YES_NO:
+        numerator = denominator = None
+        if pm.measure.is_rate:
+            value = None
+            numerator = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL,
+                                      s.numerator_key(pm.pk), f"how many for {name}, as a whole number")
+            denominator = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_DENOMINATOR_COL,
+                                        s.denominator_key(pm.pk), f"out of how many for {name}, as a whole number")
+        elif pm.unit == OutcomeMeasure.Unit.YES_NO:
             cell = outcome_cells.get((row, t.OUTCOME_VALUE_COL))
             if cell is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                 value = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key,
@@ -339,7 +346,8 @@ def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
         not_collected = reader.choice(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_NOT_COLLECTED_COL,
                                       s.not_collected_key(pm.pk), yes_no, "Choose Yes or No, or leave it blank.")
         reason = reader.text(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_REASON_COL, s.reason_key(pm.pk))
-        data.measures[pm.pk] = MeasureInput(value, bool(not_collected), reason if not_collected else "")
+        data.measures[pm.pk] = MeasureInput(value, bool(not_collected), reason if not_collected else "", numerator,
+                                            denominator)
 
     narrative_cells = _cells(book, t.NARRATIVE_SHEET, t.FIRST_DATA_ROW + len(t.NARRATIVE_FIELDS), 2)
     rags = {name.lower(): name.lower() for name in t.RAG_NAMES}
@@ -403,7 +411,11 @@ def _changes(old: ReturnInput, new: ReturnInput, lines, measures, places) -> lis
     for pm in measures:
         before, after = old.measures.get(pm.pk, MeasureInput()), new.measures[pm.pk]
         name = pm.measure.name
-        compare(s.value_key(pm.pk), name, before.value, after.value)
+        if pm.measure.is_rate:
+            compare(s.numerator_key(pm.pk), f"{name}: how many", before.numerator, after.numerator)
+            compare(s.denominator_key(pm.pk), f"{name}: out of how many", before.denominator, after.denominator)
+        else:
+            compare(s.value_key(pm.pk), name, before.value, after.value)
         compare(s.not_collected_key(pm.pk), f"{name}: not collected", before.not_collected, after.not_collected)
         compare(s.reason_key(pm.pk), f"{name}: why not collected", before.reason, after.reason)
     for key, label, _hint in t.NARRATIVE_FIELDS:
@@ -470,7 +482,8 @@ def to_payload(reading: TemplateReading, user) -> str:
         "quarter": reading.quarter.number, "version": reading.version,
         "narrative": {name: getattr(data, name) for name in (*return_services.NARRATIVE_FIELDS, "self_rag")},
         "spend": {str(k): [_text(v.actual), v.explanation] for k, v in data.spend.items()},
-        "measures": {str(k): [_text(v.value), v.not_collected, v.reason] for k, v in data.measures.items()},
+        "measures": {str(k): [_text(v.value), v.not_collected, v.reason, _text(v.numerator), _text(v.denominator)]
+                     for k, v in data.measures.items()},
     }, salt=PAYLOAD_SALT, compress=True)
 
 
@@ -495,7 +508,7 @@ def from_payload(payload: str, user, project: Project, quarter: Quarter) -> Conf
     data = ReturnInput(
         **raw["narrative"],
         spend={int(k): SpendInput(_decimal(actual), explanation) for k, (actual, explanation) in raw["spend"].items()},
-        measures={int(k): MeasureInput(_decimal(value), not_collected, reason)
-                  for k, (value, not_collected, reason) in raw["measures"].items()},
+        measures={int(k): MeasureInput(_decimal(value), not_collected, reason, _decimal(numerator), _decimal(denominator))
+                  for k, (value, not_collected, reason, numerator, denominator) in raw["measures"].items()},
     )
     return Confirmed(raw["version"], data)

@@ -16,22 +16,22 @@ from grants.models import RAG, OutcomeMeasure
 from grants.periods import Quarter
 
 from ..reports import PerformanceReport, PriorityReport
-from .commissioner import UNIT_KINDS
+from .commissioner import AGGREGATION_LABELS, UNIT_KINDS
 from .writer import Column, SafeWorkbook
 
 RAG_LABELS = dict(RAG.choices)
 UNIT_LABELS = dict(OutcomeMeasure.Unit.choices)
-DIRECTION_LABELS = {"higher": "Higher is better", "lower": "Lower is better"}
-NOTE = ("Only approved returns count: spend, outcome values, narrative and risks come from approved returns only. "
-        "Plan is the budget lines' profile for the quarters of the period the project runs in.")
+DIRECTION_LABELS = {"higher": "Higher is better", "lower": "Lower is better", "none": "Context only"}
+NOTE = ("Only approved returns count: spend, outcome values, narrative and risks come from approved returns only, "
+        "each compared with the plan and targets of the same quarters. Plan is the budget lines' profile for the "
+        "quarters of the period the project runs in; spend on returns submitted or sent back awaits approval and is "
+        "shown apart, never as underspend. Events add up the approved quarters; people are the unique people so far "
+        "in a financial year (the latest approved figure); rates pool how many out of how many; levels and "
+        "milestones take the latest approved value.")
 
 
 def report_filename(report) -> str:
     return f"{report.subject.slug}-{report.window.slug}.xlsx"
-
-
-def _yes(value: bool) -> str:
-    return "Yes" if value else "No"
 
 
 def _cover(book: SafeWorkbook, report, title: str, lines: list):
@@ -67,21 +67,25 @@ def _total_row(sheet, row: int, first: int, values: dict, label_col: int = 0, la
 BY_QUARTER = [
     Column("Quarter", "text", 14), Column("Returns due (projects running)", "number", 14),
     Column("Returns approved", "number", 12),
-    Column("Plan (profile)", "money", 16), Column("Spent (approved returns)", "money", 16),
+    Column("Plan (profile)", "money", 16), Column("Plan of approved returns", "money", 16),
+    Column("Spent (approved returns)", "money", 16),
     Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
+    Column("Awaiting approval: spend reported", "money", 16),
 ]
 BY_PROJECT = [
     Column("Programme", "text", 26), Column("Reference", "text", 14), Column("Project", "text", 34),
     Column("Recipient", "text", 28), Column("Provider", "text", 28), Column("Returns approved", "number", 11),
     Column("Returns due in the period", "number", 11), Column("Plan (profile)", "money", 16),
+    Column("Plan of approved quarters", "money", 16),
     Column("Spent (approved returns)", "money", 16), Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
-    Column("Latest RAG", "text", 10),
+    Column("Awaiting approval: spend reported", "money", 16), Column("Latest RAG", "text", 10),
 ]
 KEY_OUTCOMES = [
-    Column("Measure", "text", 36), Column("Unit", "text", 12), Column("Adds up over quarters", "text", 10),
-    Column("Projects reporting it", "number", 12), Column("With a value and a target", "number", 12),
-    Column("On target", "number", 10), Column("Value (cumulative measures)", "number", 14),
-    Column("Target (cumulative measures)", "number", 14), Column("% of target", "percent", 11), Column("RAG", "text", 9),
+    Column("Measure", "text", 36), Column("Unit", "text", 12), Column("How it adds up", "text", 16),
+    Column("Projects reporting it", "number", 12), Column("With a figure and a target", "number", 12),
+    Column("On target", "number", 10), Column("Figure, across the projects", "number", 14),
+    Column("Target, across the projects", "number", 14), Column("% of target", "percent", 11), Column("RAG", "text", 9),
+    Column("Rate: how many", "number", 10), Column("Rate: out of", "number", 10),
 ]
 
 
@@ -94,32 +98,35 @@ def performance_workbook(target, report: PerformanceReport):
 
     sheet = book.sheet("Spend by quarter")
     sheet.header(0, BY_QUARTER)
-    end = sheet.rows(1, BY_QUARTER, ([q.quarter.label, q.expected, q.approved, q.plan, q.spent, q.variance,
-                                       q.variance_percent] for q in report.by_quarter))
+    end = sheet.rows(1, BY_QUARTER, ([q.quarter.label, q.expected, q.approved, q.plan, q.plan_compared, q.spent,
+                                       q.variance, q.variance_percent, q.awaiting_spent] for q in report.by_quarter))
     _total_row(sheet, end, 1, {1: ("number", report.expected), 2: ("number", report.approved),
-                                            3: ("money", report.plan), 4: ("money", report.spent),
-                                            5: ("money", report.variance)})
-    sheet.write_ratio(end, 6, 5, 3, report.variance / report.plan * 100 if report.plan else None)
+                               3: ("money", report.plan), 4: ("money", report.plan_compared),
+                               5: ("money", report.spent), 6: ("money", report.variance),
+                               8: ("money", report.awaiting_spent)})
+    sheet.write_ratio(end, 7, 6, 4, report.variance_percent)
 
     sheet = book.sheet("Spend by project")
     sheet.header(0, BY_PROJECT)
     end = sheet.rows(1, BY_PROJECT, (
         [p.programme, p.reference, p.name, p.recipient, p.provider, p.approved, p.expected, p.plan_total,
-         p.spent_total, p.variance, p.variance_percent, RAG_LABELS.get(p.rag, "")]
+         p.plan_compared, p.spent_total, p.variance, p.variance_percent, p.awaiting_spent, RAG_LABELS.get(p.rag, "")]
         for p in report.projects))
     sheet.ws.autofilter(0, 0, max(end - 1, 0), len(BY_PROJECT) - 1)
     _total_row(sheet, end, 1, {5: ("number", report.approved), 6: ("number", report.expected),
-                                            7: ("money", report.plan), 8: ("money", report.spent),
-                                            9: ("money", report.variance)})
-    sheet.write_ratio(end, 10, 9, 7, report.variance / report.plan * 100 if report.plan else None)
+                               7: ("money", report.plan), 8: ("money", report.plan_compared),
+                               9: ("money", report.spent), 10: ("money", report.variance),
+                               12: ("money", report.awaiting_spent)})
+    sheet.write_ratio(end, 11, 10, 8, report.variance_percent)
 
     quarters = report.window.quarters
     outcome_columns = [
         Column("Reference", "text", 14), Column("Project", "text", 34), Column("Measure", "text", 36),
-        Column("Unit", "text", 12), Column("Direction", "text", 16), Column("Adds up over quarters", "text", 10),
-        *[Column(q.label, "number", 12) for q in quarters],
-        Column("Value for the period", "number", 14), Column("Target for the period", "number", 14),
-        Column("% of target", "percent", 11), Column("RAG", "text", 9),
+        Column("Unit", "text", 12), Column("Direction", "text", 16), Column("How it adds up", "text", 16),
+        *[Column(f"{q.label} (approved)", "number", 12) for q in quarters],
+        Column("Quarters approved", "number", 10), Column("Figure for the period", "number", 14),
+        Column("Target for the same quarters", "number", 14), Column("% of target", "percent", 11),
+        Column("RAG", "text", 9), Column("Rate: how many", "number", 10), Column("Rate: out of", "number", 10),
     ]
     sheet = book.sheet("Outcomes")
     sheet.header(0, outcome_columns)
@@ -127,9 +134,10 @@ def performance_workbook(target, report: PerformanceReport):
     for o in report.outcomes:
         kind = UNIT_KINDS[o.unit]
         values = [o.project.reference, o.project.name, o.name, UNIT_LABELS[o.unit], DIRECTION_LABELS[o.direction],
-                  _yes(o.cumulative), *o.values, o.actual, o.target, o.percent_of_target,
-                  RAG_LABELS.get(o.rag, "")]
-        kinds = ["text"] * 6 + [kind] * (len(quarters) + 2) + ["percent", "text"]
+                  AGGREGATION_LABELS.get(o.aggregation), *o.values, o.quarters_reported, o.actual, o.target,
+                  o.percent_of_target, RAG_LABELS.get(o.rag, ""), o.figure.numerator, o.figure.denominator]
+        kinds = (["text"] * 6 + [kind] * len(quarters) + ["number", kind, kind]
+                 + ["percent", "text", "number", "number"])
         sheet.write_row(row, values, kinds)
         row += 1
     sheet.ws.autofilter(0, 0, max(row - 1, 0), len(outcome_columns) - 1)
@@ -169,10 +177,11 @@ def _key_outcomes_sheet(book, groups):
     for name, outcomes in groups:
         for k in outcomes:
             kind = UNIT_KINDS[k.unit]
-            values = [k.name, UNIT_LABELS[k.unit], _yes(k.cumulative), k.projects, k.compared, k.on_target,
-                      k.actual if k.cumulative and k.compared else None,
-                      k.target if k.cumulative and k.compared else None, k.percent_of_target, RAG_LABELS.get(k.rag, "")]
-            kinds = ["text", "text", "text", "number", "number", "number", kind, kind, "percent", "text"]
+            values = [k.name, UNIT_LABELS[k.unit], AGGREGATION_LABELS.get(k.aggregation), k.projects, k.compared,
+                      k.on_target, k.actual, k.target, k.percent_of_target, RAG_LABELS.get(k.rag, ""),
+                      k.numerator, k.denominator]
+            kinds = ["text", "text", "text", "number", "number", "number", kind, kind, "percent", "text", "number",
+                     "number"]
             if grouped:
                 values, kinds = [name, *values], ["text", *kinds]
             sheet.write_row(row, values, kinds)
@@ -185,7 +194,9 @@ def _key_outcomes_sheet(book, groups):
 PRIORITY_COLUMNS = [
     Column("Priority", "text", 36), Column("Projects", "number", 10), Column("Returns approved", "number", 11),
     Column("Returns due in the period", "number", 11), Column("Plan (profile)", "money", 16),
+    Column("Plan of approved quarters", "money", 16),
     Column("Spent (approved returns)", "money", 16), Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
+    Column("Awaiting approval: spend reported", "money", 16),
 ]
 
 
@@ -199,15 +210,16 @@ def priority_workbook(target, report: PriorityReport):
     sheet = book.sheet("Priorities")
     sheet.header(0, PRIORITY_COLUMNS)
     end = sheet.rows(1, PRIORITY_COLUMNS, (
-        [r.name, len(r.projects), r.approved, r.expected, r.plan, r.spent, r.variance, r.variance_percent]
+        [r.name, len(r.projects), r.approved, r.expected, r.plan, r.plan_compared, r.spent, r.variance,
+         r.variance_percent, r.awaiting_spent]
         for r in report.rows))
     total = report.total
     sheet.write(end, 0, "All projects, each counted once", fmt="total_label")
     for col, kind, value in ((1, "number", len(total.projects)), (2, "number", total.approved),
-                             (3, "number", total.expected), (4, "money", total.plan), (5, "money", total.spent),
-                             (6, "money", total.variance)):
+                             (3, "number", total.expected), (4, "money", total.plan), (5, "money", total.plan_compared),
+                             (6, "money", total.spent), (7, "money", total.variance), (9, "money", total.awaiting_spent)):
         sheet.write(end, col, value, kind, fmt=f"total_{kind}")
-    sheet.write(end, 7, total.variance_percent, "percent", fmt="total_percent")
+    sheet.write(end, 8, total.variance_percent, "percent", fmt="total_percent")
 
     _key_outcomes_sheet(book, [(r.name, r.key_outcomes) for r in report.rows])
 
@@ -215,10 +227,11 @@ def priority_workbook(target, report: PriorityReport):
     columns = [Column("Priority", "text", 30), Column("Reference", "text", 14), Column("Project", "text", 34),
                Column("Programme", "text", 26), Column("Provider", "text", 28), Column("Plan (profile)", "money", 16),
                Column("Spent (approved returns)", "money", 16), Column("Variance £", "money", 14),
-               Column("Returns approved", "number", 11), Column("Returns due in the period", "number", 11)]
+               Column("Returns approved", "number", 11), Column("Returns due in the period", "number", 11),
+               Column("Plan of approved quarters", "money", 16), Column("Awaiting approval: spend reported", "money", 16)]
     sheet.table(columns, (
         [r.name, p.reference, p.name, p.programme, p.provider, p.plan_total, p.spent_total, p.variance, p.approved,
-         p.expected]
+         p.expected, p.plan_compared, p.awaiting_spent]
         for r in report.rows for p in r.projects))
     book.close()
 

@@ -29,19 +29,22 @@ from grants.services import returns as return_services
 
 from .writer import MONEY_FORMAT, SafeWorkbook
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 IDENTITY_SHEET = "Identity"
 SIGNATURE_KEY = "signature"
 
 # Where things are. Rows and columns are 0-based here, as XlsxWriter counts.
 SPEND_SHEET, OUTCOMES_SHEET, NARRATIVE_SHEET = "Spend", "Outcomes", "Narrative"
 FIRST_DATA_ROW = 4  # row 5 in the spreadsheet: a title, a note, a blank row and the headings come first
-SPEND_COLUMNS = ["Budget line", "Category", "Annual budget", "Profile this quarter", "Spent in earlier quarters",
-                 "Profile to date", "Actual spend this quarter (£)", "Variance explanation"]
+SPEND_COLUMNS = ["Budget line", "Category", "Annual budget", "Profile this quarter", "Spent in earlier quarters sent",
+                 "Profile of those quarters", "Actual spend this quarter (£)", "Variance explanation"]
 SPEND_LABEL_COL, SPEND_ACTUAL_COL, SPEND_EXPLANATION_COL = 0, 6, 7
-OUTCOME_COLUMNS = ["Measure", "Unit", "Better when", "Over the year", "Baseline", "Annual target", "Target to date",
-                   "Earlier quarters", "This quarter", "Not collected this quarter?", "Why not collected"]
-OUTCOME_LABEL_COL, OUTCOME_VALUE_COL, OUTCOME_NOT_COLLECTED_COL, OUTCOME_REASON_COL = 0, 8, 9, 10
+OUTCOME_COLUMNS = ["Measure", "Unit", "Better when", "How it adds up", "Baseline", "Annual target",
+                   "Target this quarter", "Earlier quarters", "This quarter (a rate: how many)",
+                   "Out of how many (rates only)", "Not collected this quarter?", "Why not collected"]
+OUTCOME_LABEL_COL, OUTCOME_VALUE_COL, OUTCOME_DENOMINATOR_COL = 0, 8, 9
+OUTCOME_NOT_COLLECTED_COL, OUTCOME_REASON_COL = 10, 11
+DIRECTION_WORDS = {"higher": "Higher", "lower": "Lower", "none": "Context only"}
 NARRATIVE_FIELDS = [  # (input key, label, hint), one row each from FIRST_DATA_ROW
     ("progress", "Progress this quarter", "What was delivered, against the plan."),
     ("challenges", "Challenges", "What got in the way, and what you are doing about it."),
@@ -100,6 +103,20 @@ def _measure_text(pm, value) -> str:
         return ""
     shown = _value_for_cell(pm, value)
     return shown if isinstance(shown, str) else f"{shown.normalize():f}"
+
+
+def _earlier_text(pm, earlier) -> str:
+    """An earlier quarter as the Outcomes sheet shows it: "Q1: 24 of 25 (96%)", "Q2: 31 (draft: not counted)"."""
+    if earlier.not_collected:
+        shown = "not collected"
+    elif earlier.numerator is not None:
+        shown = f"{earlier.numerator} of {earlier.denominator} ({_measure_text(pm, earlier.value)}%)"
+    else:
+        shown = _measure_text(pm, earlier.value) or "–"
+    if not earlier.counts:
+        status = "not started" if earlier.status == "not_started" else earlier.status
+        shown += f" ({status}: not counted)"
+    return f"Q{earlier.quarter.number}: {shown}"
 
 
 def write_template(project: Project, quarter: Quarter, target) -> TemplateLayout:
@@ -165,7 +182,10 @@ def _cover(book, page):
         "whose spend to date is more than "
         f"{page.threshold.normalize()}% away from its profile.",
         "Outcomes: a number for each measure (a whole number for counts, 0 to 100 for percentages, Yes or No "
-        "for yes/no measures), or Yes under 'Not collected this quarter?' with the reason.",
+        "for yes/no measures), or Yes under 'Not collected this quarter?' with the reason. A rate is two whole "
+        "numbers: how many (under 'This quarter') out of how many (in the next column).",
+        "People measures are the unique people so far this year, not this quarter's alone: someone helped in "
+        "an earlier quarter is not counted again.",
         "Type figures, not formulas. Do not add, delete or move rows or sheets.",
         "Upload the file on the return's page. You will see every change before anything is saved, and the "
         "return is saved as a draft for you to check and submit.",
@@ -193,8 +213,8 @@ def _spend(book, page, saved):
         sheet.write(r, 1, row.line.get_category_display())
         sheet.write(r, 2, row.line.amount, "money")
         sheet.write(r, 3, row.profile, "money")
-        sheet.write(r, 4, row.actual_ytd - (row.actual or 0), "money")
-        sheet.write(r, 5, row.profile_ytd, "money")
+        sheet.write(r, 4, row.earlier_reported, "money")
+        sheet.write(r, 5, row.earlier_plan, "money")
         sheet.write(r, SPEND_ACTUAL_COL, entry.actual if entry else None, "money", fmt="input_money")
         sheet.write(r, SPEND_EXPLANATION_COL, entry.explanation if entry else None, "wrap", fmt="input_wrap")
     if page.spend_rows:
@@ -210,7 +230,7 @@ def _outcomes(book, page, saved):
     sheet = book.sheet(OUTCOMES_SHEET)
     _heading(sheet, f"Outcomes: {page.quarter.label}", "Enter this quarter's value for every measure, or say it "
              "was not collected and why.", len(OUTCOME_COLUMNS))
-    widths = [34, 12, 12, 18, 10, 12, 12, 22, 14, 14, 40]
+    widths = [34, 12, 12, 18, 10, 12, 12, 26, 16, 14, 14, 40]
     for col, (heading, width) in enumerate(zip(OUTCOME_COLUMNS, widths)):
         sheet.ws.set_column(col, col, width)
         sheet.write(FIRST_DATA_ROW - 1, col, heading, fmt="header")
@@ -221,21 +241,29 @@ def _outcomes(book, page, saved):
         entry = saved.measures.get(pm.pk)
         sheet.write(r, 0, pm.measure.name, "wrap")
         sheet.write(r, 1, pm.measure.get_unit_display())
-        sheet.write(r, 2, "Higher" if pm.measure.direction == OutcomeMeasure.Direction.HIGHER else "Lower")
-        sheet.write(r, 3, "Adds up" if pm.measure.cumulative else "Latest value stands")
+        sheet.write(r, 2, DIRECTION_WORDS.get(pm.measure.direction, ""))
+        sheet.write(r, 3, pm.measure.get_aggregation_display())
         sheet.write(r, 4, _measure_text(pm, pm.baseline))
         sheet.write(r, 5, _measure_text(pm, pm.annual_target))
-        sheet.write(r, 6, _measure_text(pm, row.target))
-        earlier = "; ".join(
-            f"Q{q.number}: {'not collected' if not_collected else (_measure_text(pm, value) or '–')}"
-            for q, value, not_collected in row.earlier
-        )
-        sheet.write(r, 7, earlier, "wrap")
-        value = _value_for_cell(pm, entry.value) if entry else None
-        if isinstance(value, str) or value is None:
-            sheet.write(r, OUTCOME_VALUE_COL, value, fmt="input")
+        sheet.write(r, 6, _measure_text(pm, row.quarter_target))
+        sheet.write(r, 7, "; ".join(_earlier_text(pm, e) for e in row.earlier), "wrap")
+        if pm.measure.is_rate:
+            numerator = entry.numerator if entry else None
+            denominator = entry.denominator if entry else None
+            sheet.write(r, OUTCOME_VALUE_COL, numerator, "number" if numerator is not None else "text",
+                        fmt="input_number" if numerator is not None else "input")
+            sheet.write(r, OUTCOME_DENOMINATOR_COL, denominator, "number" if denominator is not None else "text",
+                        fmt="input_number" if denominator is not None else "input")
+            for col, what in ((OUTCOME_VALUE_COL, "How many"), (OUTCOME_DENOMINATOR_COL, "Out of how many")):
+                sheet.ws.data_validation(r, col, r, col, {
+                    "validate": "integer", "criteria": ">=", "value": 0, "error_title": pm.measure.name[:32],
+                    "error_message": f"{what} is a whole number, 0 or more."})
         else:
-            sheet.write(r, OUTCOME_VALUE_COL, value, "number", fmt="input_number")
+            value = _value_for_cell(pm, entry.value) if entry else None
+            if isinstance(value, str) or value is None:
+                sheet.write(r, OUTCOME_VALUE_COL, value, fmt="input")
+            else:
+                sheet.write(r, OUTCOME_VALUE_COL, value, "number", fmt="input_number")
         sheet.write(r, OUTCOME_NOT_COLLECTED_COL, (YES if entry.not_collected else NO) if entry else None, fmt="input")
         sheet.write(r, OUTCOME_REASON_COL, entry.reason if entry else None, "wrap", fmt="input_wrap")
         rule = {
@@ -247,7 +275,7 @@ def _outcomes(book, page, saved):
                          "error_message": "An amount in pounds and pence, 0 or more."},
             Unit.YES_NO: {"validate": "list", "source": [YES, NO], "error_message": "Choose Yes or No."},
         }.get(pm.unit)
-        if rule:
+        if rule and not pm.measure.is_rate:
             sheet.ws.data_validation(r, OUTCOME_VALUE_COL, r, OUTCOME_VALUE_COL, {"error_title": pm.measure.name[:32], **rule})
     if page.measure_rows:
         last = FIRST_DATA_ROW + len(page.measure_rows) - 1

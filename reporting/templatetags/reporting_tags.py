@@ -8,10 +8,19 @@ from django.template.defaultfilters import linebreaksbr, pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from grants.templatetags.grants_tags import measure_value, money, quarter_label, rag_tag, status_tag
-from reporting.figures import NOT_RATED, NOT_STARTED, RAG_LABELS, STATUS_LABELS
+from grants.templatetags.grants_tags import measure_value, money, quarter_label, rag_tag, rate_parts, status_tag
+from grants.figures import NOT_RATED, NOT_STARTED, RAG_LABELS, STATUS_LABELS
 
 register = template.Library()
+
+# How a measure's figure for a period is made, in a few words for a report's table.
+HOW = {
+    "events": "Added up over the approved quarters",
+    "people": "Unique people in the year, latest approved",
+    "level": "Latest approved value",
+    "rate": "Pooled over the approved quarters",
+    "milestone": "Latest approved answer",
+}
 
 
 @register.inclusion_tag("reporting/_charts.html", takes_context=True)
@@ -61,18 +70,20 @@ _SPEND_ROW = (
     '<td class="govuk-table__cell">{programme}</td>'
     '<td class="govuk-table__cell govuk-table__cell--numeric">{approved} of {expected}</td>'
     '<td class="govuk-table__cell govuk-table__cell--numeric app-money" data-figure="plan">{plan}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric app-money" data-figure="plan-compared">{plan_compared}</td>'
     '<td class="govuk-table__cell govuk-table__cell--numeric app-money" data-figure="spent">{spent}</td>'
-    '<td class="govuk-table__cell govuk-table__cell--numeric app-money">{variance}<br>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric app-money" data-figure="variance">{variance}<br>'
     '<span class="govuk-body-s">{variance_percent}</span></td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric app-money" data-figure="awaiting">{awaiting}</td>'
     '<td class="govuk-table__cell">{rag}</td></tr>'
 )
 _OUTCOME_ROW = (
     '<tr class="govuk-table__row" data-project="{reference}" data-measure="{measure}">'
     '<th scope="row" class="govuk-table__header">{name}<br>'
     '<span class="govuk-body-s govuk-!-font-weight-regular">{reference}</span></th>'
-    '<td class="govuk-table__cell">{measure}<br><span class="govuk-body-s">{how} {reported} of {expected} '
+    '<td class="govuk-table__cell">{measure}<br><span class="govuk-body-s">{how}; {reported} of {expected} '
     'quarter{plural} approved</span></td>'
-    '<td class="govuk-table__cell govuk-table__cell--numeric" data-figure="actual">{actual}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric" data-figure="actual">{actual}{parts}</td>'
     '<td class="govuk-table__cell govuk-table__cell--numeric" data-figure="target">{target}</td>'
     '<td class="govuk-table__cell govuk-table__cell--numeric">{percent}</td>'
     '<td class="govuk-table__cell">{rag}</td></tr>'
@@ -103,7 +114,8 @@ def spend_rows(report):
     return format_html_join("", _SPEND_ROW, (
         {"reference": p.reference, "url": _project_url(p.reference, base), "name": p.name, "provider": p.provider,
          "programme": p.programme, "approved": p.approved, "expected": p.expected, "plan": money(p.plan_total),
-         "spent": money(p.spent_total), "variance": money(p.variance), "variance_percent": percent(p.variance_percent),
+         "plan_compared": money(p.plan_compared), "spent": money(p.spent_total), "variance": money(p.variance),
+         "variance_percent": percent(p.variance_percent), "awaiting": money(p.awaiting_spent) if p.spend.awaiting else "–",
          "rag": rags.setdefault(p.rag, report_rag(p.rag))}
         for p in report.projects
     ))
@@ -114,7 +126,10 @@ def outcome_rows(report):
     rags = {}
     return format_html_join("", _OUTCOME_ROW, (
         {"reference": o.project.reference, "name": o.project.name, "measure": o.name,
-         "how": "Added up over" if o.cumulative else "Latest of", "reported": o.quarters_reported,
+         "how": HOW.get(o.aggregation, ""), "reported": o.quarters_reported,
+         "parts": format_html('<br><span class="govuk-body-s">{}</span>', rate_parts(o.figure.numerator,
+                                                                                  o.figure.denominator))
+         if o.figure.numerator is not None else "",
          "expected": o.quarters_expected, "plural": pluralize(o.quarters_expected),
          "actual": measure_value(o.actual, o.unit), "target": measure_value(o.target, o.unit),
          "percent": percent(o.percent_of_target), "rag": rags.setdefault(o.rag, report_rag(o.rag))}

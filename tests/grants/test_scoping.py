@@ -215,7 +215,7 @@ def test_an_anonymous_user_or_one_without_organisation_or_role_sees_nothing(worl
 
 def test_selectors_give_nothing_to_a_user_without_a_role(world, nobody):
     assert list(selectors.projects_with_latest_return(nobody)) == []
-    assert list(selectors.programmes_for_user(nobody)) == []
+    assert list(selectors.programme_list(nobody)) == []
     assert list(selectors.allocations_for_user(nobody)) == []
 
 
@@ -236,9 +236,9 @@ def test_allocated_sums_only_approved_signed_active_and_closed_allocations(actor
         programme=programme, status=Allocation.Status.WITHDRAWN, amount=Decimal("8888.88"), withdrawn_reason="Folded."
     )
 
-    row = selectors.programmes_for_user(actors.commissioner).get(pk=programme.pk)
+    row = _row(selectors.programme_list(actors.commissioner), programme.pk)
 
-    assert row.allocated == Decimal("45680.00")
+    assert row.approved == Decimal("45680.00")
     assert row.left_to_allocate == Decimal("54320.00")
 
 
@@ -248,9 +248,9 @@ def test_left_to_allocate_is_right_to_the_penny(actors):
         f.AllocationFactory(programme=programme, amount=Decimal("0.10"))
     f.AllocationFactory(programme=programme, amount=Decimal("333.33"))
 
-    row = selectors.programmes_for_user(actors.commissioner).get(pk=programme.pk)
+    row = _row(selectors.programme_list(actors.commissioner), programme.pk)
 
-    assert row.allocated == Decimal("333.63")
+    assert row.approved == Decimal("333.63")
     assert row.left_to_allocate == Decimal("666.37")
 
 
@@ -259,9 +259,9 @@ def test_a_programme_counts_only_its_own_allocations(actors):
     f.ProgrammeFactory(commissioner=actors.commissioner_org)  # another programme, no allocations
     f.AllocationFactory(programme=f.ProgrammeFactory(commissioner=actors.commissioner_org), amount=Decimal("5.00"))
 
-    rows = {p.pk: p for p in selectors.programmes_for_user(actors.commissioner)}
+    rows = {p.pk: p for p in selectors.programme_list(actors.commissioner)}
 
-    assert rows[actors.programme.pk].allocated == Decimal("200000.00")
+    assert rows[actors.programme.pk].approved == Decimal("200000.00")
     assert rows[actors.programme.pk].left_to_allocate == Decimal("800000.00")
 
 
@@ -269,10 +269,41 @@ def test_a_programme_with_no_committed_allocations_has_nothing_allocated_and_its
     programme = f.ProgrammeFactory(commissioner=actors.commissioner_org, total_budget=Decimal("5000.50"))
     f.AllocationFactory(programme=programme, status=Allocation.Status.DRAFT, amount=Decimal("100.00"))
 
-    row = selectors.programmes_for_user(actors.commissioner).get(pk=programme.pk)
+    row = _row(selectors.programme_list(actors.commissioner), programme.pk)
 
-    assert row.allocated == Decimal("0.00")
+    assert row.approved == Decimal("0.00")
     assert row.left_to_allocate == Decimal("5000.50")
+
+
+def _row(rows, pk):
+    return next(row for row in rows if row.pk == pk)
+
+
+def test_left_to_allocate_counts_the_over_allocation_allowance_on_every_page(client, actors):
+    """One definition: the budget plus the allowance, less what is approved; the home page and the
+    programmes page say the same."""
+    programme = f.ProgrammeFactory(commissioner=actors.commissioner_org, total_budget=Decimal("2400000.00"),
+                                   over_allocation_percent=Decimal("10.00"), name="Community Safety Fund 2")
+    f.AllocationFactory(programme=programme, amount=Decimal("225000.00"))
+    f.AllocationFactory(programme=programme, status=Allocation.Status.DRAFT, amount=Decimal("310000.00"))
+    f.AllocationFactory(programme=programme, status=Allocation.Status.WITHDRAWN, amount=Decimal("290000.00"),
+                        withdrawn_reason="Replaced.")
+
+    row = _row(selectors.programme_list(actors.commissioner), programme.pk)
+
+    assert row.left_to_allocate == Decimal("2415000.00")
+    client.force_login(actors.commissioner)
+    for url in ("/", "/programmes/"):
+        assert "£2,415,000.00" in client.get(url).content.decode(), url
+
+
+def test_left_to_pay_is_blank_for_drafts_and_closed_and_withdrawn_allocations(actors):
+    for status in (Allocation.Status.DRAFT, Allocation.Status.CLOSED, Allocation.Status.WITHDRAWN):
+        f.AllocationFactory(programme=actors.programme, status=status, amount=Decimal("290000.00"), title=status,
+                            withdrawn_reason="Replaced." if status == Allocation.Status.WITHDRAWN else "")
+    rows = {a.title: a for a in selectors.allocations_for_user(actors.finance)}
+    assert [rows[s].left_to_pay for s in ("draft", "closed", "withdrawn")] == [None, None, None]
+    assert rows["Allocation to A"].left_to_pay == Decimal("100000.00")
 
 
 def test_released_sums_only_released_payments(actors):
@@ -337,9 +368,9 @@ def test_a_project_without_returns_has_no_latest_return(actors):
 def test_selectors_are_scoped_to_the_user(world):
     assert [p.pk for p in selectors.projects_with_latest_return(world.user_a)] == [world.project_a.pk]
     assert [a.pk for a in selectors.allocations_for_user(world.user_a)] == [world.allocation_a.pk]
-    assert [p.pk for p in selectors.programmes_for_user(world.user_a)] == [world.programme.pk]
+    assert [p.pk for p in selectors.programme_list(world.user_a)] == [world.programme.pk]
     assert [a.pk for a in selectors.allocations_for_user(world.outsider)] == [world.elsewhere_allocation.pk]
-    assert [p.pk for p in selectors.programmes_for_user(world.outsider)] == [world.elsewhere_programme.pk]
+    assert [p.pk for p in selectors.programme_list(world.outsider)] == [world.elsewhere_programme.pk]
     assert [p.pk for p in selectors.projects_with_latest_return(world.outsider)] == [world.elsewhere_project.pk]
 
 
@@ -369,8 +400,8 @@ def read_projects(user):
 
 def read_programmes(user):
     return [
-        (p.name, str(p), p.commissioner.name, p.total_budget, p.allocated, p.left_to_allocate)
-        for p in selectors.programmes_for_user(user)
+        (p.name, str(p), p.commissioner.name, p.total_budget, p.approved, p.left_to_allocate)
+        for p in selectors.programme_list(user)
     ]
 
 

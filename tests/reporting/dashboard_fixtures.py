@@ -91,10 +91,10 @@ def board(actors):
     w.a_running = line(a, ["1200.33", "1200.33", "1200.33", "1200.33"], "Running costs")
     w.b_staff = line(b, ["7500.00", "7500.00", "7500.00", "7500.00"], "Staff")
 
-    people = f.OutcomeMeasureFactory(name="Young people engaged", unit=OutcomeMeasure.Unit.COUNT, cumulative=True)
+    people = f.OutcomeMeasureFactory(name="Young people engaged", unit=OutcomeMeasure.Unit.COUNT, aggregation="events")
     rate = f.OutcomeMeasureFactory(name="Voluntary engagement rate", unit=OutcomeMeasure.Unit.PERCENTAGE,
-                                   cumulative=False)
-    incidents = f.OutcomeMeasureFactory(name="Incidents", unit=OutcomeMeasure.Unit.COUNT, cumulative=True,
+                                   aggregation="level")
+    incidents = f.OutcomeMeasureFactory(name="Incidents", unit=OutcomeMeasure.Unit.COUNT, aggregation="events",
                                         direction=OutcomeMeasure.Direction.LOWER)
     w.a_people = f.ProjectMeasureFactory(project=a, measure=people, annual_target=D("100"))
     w.a_rate = f.ProjectMeasureFactory(project=a, measure=rate, annual_target=D("85"), target_q2=D("90"))

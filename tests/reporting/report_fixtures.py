@@ -51,9 +51,9 @@ def years(actors):
     w.youth, w.exploitation = youth, exploitation
     f.PriorityFactory(commissioner=w.other_commissioner_org, name="Their own priority", code="theirs")
 
-    people = f.OutcomeMeasureFactory(name="Young people engaged", unit=OutcomeMeasure.Unit.COUNT, cumulative=True)
+    people = f.OutcomeMeasureFactory(name="Young people engaged", unit=OutcomeMeasure.Unit.COUNT, aggregation="events")
     rate = f.OutcomeMeasureFactory(name="Voluntary engagement rate", unit=OutcomeMeasure.Unit.PERCENTAGE,
-                                   cumulative=False)
+                                   aggregation="level")
     w.people, w.rate = people, rate
 
     # P18 --------------------------------------------------------------------------------------

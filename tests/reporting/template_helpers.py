@@ -70,11 +70,11 @@ def equip(project, measures):
 def library():
     """One library measure of every unit (and a count that is better lower)."""
     return {
-        "engaged": f.OutcomeMeasureFactory(name="Young people engaged", unit=Unit.COUNT, cumulative=True),
-        "rate": f.OutcomeMeasureFactory(name="Voluntary engagement rate", unit=Unit.PERCENTAGE, cumulative=False),
-        "raised": f.OutcomeMeasureFactory(name="Match funding raised", unit=Unit.MONEY, cumulative=True),
-        "met": f.OutcomeMeasureFactory(name="Steering group met", unit=Unit.YES_NO, cumulative=False),
-        "repeat": f.OutcomeMeasureFactory(name="Repeat victims", unit=Unit.COUNT, cumulative=True,
+        "engaged": f.OutcomeMeasureFactory(name="Young people engaged", unit=Unit.COUNT, aggregation="events"),
+        "rate": f.OutcomeMeasureFactory(name="Voluntary engagement rate", unit=Unit.PERCENTAGE, aggregation="level"),
+        "raised": f.OutcomeMeasureFactory(name="Match funding raised", unit=Unit.MONEY, aggregation="events"),
+        "met": f.OutcomeMeasureFactory(name="Steering group met", unit=Unit.YES_NO, aggregation="milestone"),
+        "repeat": f.OutcomeMeasureFactory(name="Repeat victims", unit=Unit.COUNT, aggregation="events",
                                           direction=OutcomeMeasure.Direction.LOWER),
     }
 

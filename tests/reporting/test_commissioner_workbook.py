@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from grants.models import BudgetLine, MeasureValue, OutcomeMeasure, Payment, QuarterlyReturn, SpendLine, User
 from grants.periods import Quarter
-from reporting.spreadsheets.commissioner import outcome_rag
+from grants.figures import outcome_rag
 from reporting.spreadsheets.commissioner_data import UnknownProgramme
 from reporting.spreadsheets.writer import MONEY_FORMAT, PERCENT_FORMAT
 from tests import factories as f
@@ -67,7 +67,8 @@ def test_money_has_a_pound_format_and_percentages_a_percent_format(world):
     ws = export(world.commissioner).formulas["Summary"]
     headings = [c.value for c in ws[1]]
     row = [c for c in ws[2]]
-    for heading in ("Annual budget", "Profiled spend to date", "Actual spend to date", "Variance £"):
+    for heading in ("Annual budget", "Profiled spend to date", "Profile of approved quarters",
+                    "Actual spend to date (approved)", "Variance £", "Awaiting approval: spend reported"):
         assert row[headings.index(heading)].number_format == MONEY_FORMAT
     assert row[headings.index("Variance %")].number_format == PERCENT_FORMAT
 
@@ -86,37 +87,55 @@ def test_summary_lists_each_reported_project_once_by_programme(world):
     )
 
 
+def approved_quarters(project, up_to=PERIOD.number):
+    return set(QuarterlyReturn.objects.filter(project=project, financial_year=2023, quarter__lte=up_to,
+                                              status=Status.APPROVED).values_list("quarter", flat=True))
+
+
 def test_summary_figures_equal_the_database_to_the_penny(world):
     rows = by_reference(export(world.commissioner).rows("Summary"))
     for project in (world.project_a, world.project_b, world.project_c):
         lines = BudgetLine.objects.filter(project=project, financial_year=2023)
         annual = lines.aggregate(total=Sum("amount"))["total"]
         profiled = lines.aggregate(total=Sum("profile_q1") + Sum("profile_q2"))["total"]
+        approved = approved_quarters(project)
+        compared = sum((ln.profile_for(q) for ln in lines for q in approved), ZERO)
         actual = sum((approved_actual(ln) or ZERO for ln in lines), ZERO)
         row = rows[project.reference]
         assert penny(row["Annual budget"]) == annual
         assert penny(row["Profiled spend to date"]) == profiled
-        assert penny(row["Actual spend to date"]) == actual
-        assert penny(row["Variance £"]) == actual - profiled
-        assert row["Variance %"] == pytest.approx(float((actual - profiled) / profiled))
+        assert penny(row["Profile of approved quarters"]) == compared
+        assert penny(row["Actual spend to date (approved)"]) == actual
+        assert penny(row["Variance £"]) == actual - compared
+        assert row["Quarters approved"] == len(approved)
+        if compared:
+            assert row["Variance %"] == pytest.approx(float((actual - compared) / compared))
+        else:
+            assert row["Variance %"] is None
 
 
 def test_summary_counts_approved_quarters_to_date_only(world):
     a = by_reference(export(world.commissioner).rows("Summary"))["A-1"]
     # Q1 and Q2 approved; Q3 is approved too but after the period.
-    assert penny(a["Actual spend to date"]) == Decimal("10000.25") + Decimal("900.50") + Decimal("9500.10") + Decimal("1100.00")
-    assert penny(a["Profiled spend to date"]) == Decimal("22000.50")
+    assert penny(a["Actual spend to date (approved)"]) == (
+        Decimal("10000.25") + Decimal("900.50") + Decimal("9500.10") + Decimal("1100.00"))
+    assert penny(a["Profiled spend to date"]) == penny(a["Profile of approved quarters"]) == Decimal("22000.50")
 
 
 def test_unapproved_returns_show_their_status_and_no_figures(world):
     rows = by_reference(export(world.commissioner).rows("Summary"))
     b, c = rows["B-1"], rows["C-1"]
-    # B's Q2 was returned with £6,000 of spend and an officer's red: neither counts.
-    assert penny(b["Actual spend to date"]) == Decimal("3000.01")
+    # B's Q2 was returned with £6,000 of spend and an officer's red: neither counts, and its profile is not
+    # compared with nothing: the £6,000 awaits approval, apart.
+    assert penny(b["Actual spend to date (approved)"]) == Decimal("3000.01")
+    assert penny(b["Profile of approved quarters"]) == Decimal("3000.01")
+    assert penny(b["Variance £"]) == ZERO and b["Variance %"] == 0
+    assert penny(b["Awaiting approval: spend reported"]) == Decimal("6000.00")
     assert (b["Return status"], b["Officer RAG"], b["Spend verified"]) == ("Returned for amendment", None, "Not checked")
     assert (b["Q1 return"], b["Q2 return"], b["Q3 return"], b["Q4 return"]) == ("Approved", "Returned for amendment", None, None)
-    # C's Q1 draft has £1,234.56 saved; its Q2 is not started.
-    assert penny(c["Actual spend to date"]) == ZERO
+    # C's Q1 draft has £1,234.56 saved; its Q2 is not started: nothing to compare, no −100%.
+    assert penny(c["Actual spend to date (approved)"]) == ZERO
+    assert (penny(c["Variance £"]), c["Variance %"], penny(c["Awaiting approval: spend reported"])) == (ZERO, None, ZERO)
     assert (c["Return status"], c["Officer RAG"], c["Spend verified"]) == ("Not started", None, None)
     assert (c["Q1 return"], c["Q2 return"]) == ("Draft", "Not started")
 
@@ -143,15 +162,17 @@ def test_summary_totals_are_sum_formulas_per_programme_and_overall(world):
     assert list(formulas) == ["Total: Community Safety Fund", "Total: Serious Violence Duty", "Total"]
     assert formulas["Total: Community Safety Fund"]["Annual budget"] == "=SUM(H2:H3)"
     assert formulas["Total: Serious Violence Duty"]["Annual budget"] == "=SUM(H4:H4)"
-    assert formulas["Total"]["Actual spend to date"] == "=SUM(J2:J4)"
-    assert formulas["Total"]["Variance %"] == '=IF(I8=0,"",K8/I8)'
+    assert formulas["Total"]["Actual spend to date (approved)"] == "=SUM(K2:K4)"
+    assert formulas["Total"]["Variance %"] == '=IF(J8=0,"",L8/J8)'
     rows = book.rows("Summary")
-    for heading in ("Annual budget", "Profiled spend to date", "Actual spend to date", "Variance £"):
+    for heading in ("Annual budget", "Profiled spend to date", "Profile of approved quarters",
+                    "Actual spend to date (approved)", "Variance £", "Awaiting approval: spend reported"):
         expected = sum((penny(r[heading]) for r in rows), ZERO)
         assert penny(values["Total"][heading]) == expected
         assert penny(values["Total: Community Safety Fund"][heading]) == sum((penny(r[heading]) for r in rows[:2]), ZERO)
     total = values["Total"]
-    assert total["Variance %"] == pytest.approx(float(penny(total["Variance £"]) / penny(total["Profiled spend to date"])))
+    assert total["Variance %"] == pytest.approx(
+        float(penny(total["Variance £"]) / penny(total["Profile of approved quarters"])))
 
 
 def test_one_programme_has_one_total_row(world):
@@ -177,23 +198,34 @@ def test_spend_rows_equal_each_budget_lines_profile_and_approved_actuals(world):
             assert penny(row[f"Profile Q{q}"]) == line.profile_for(q)
         for q in (1, 2):
             expected = approved_actual(line, only=q)
-            assert (None if row[f"Actual Q{q}"] is None else penny(row[f"Actual Q{q}"])) == expected
+            cell = row[f"Actual Q{q} (approved)"]
+            assert (None if cell is None else penny(cell)) == expected
         # After the period nothing shows, approved or not.
-        assert row["Actual Q3"] is None and row["Actual Q4"] is None
+        assert row["Actual Q3 (approved)"] is None and row["Actual Q4 (approved)"] is None
         actual = approved_actual(line) or ZERO
+        compared = sum((line.profile_for(q) for q in approved_quarters(line.project)), ZERO)
         assert penny(row["Profiled to date"]) == line.profile_to_date(2)
-        assert penny(row["Actual to date"]) == actual
-        assert penny(row["Variance £"]) == actual - line.profile_to_date(2)
+        assert penny(row["Profile of approved quarters"]) == compared
+        assert penny(row["Actual to date (approved)"]) == actual
+        assert penny(row["Variance £"]) == actual - compared
+    caseworker = next(r for r in rows if r["Budget line"] == "Caseworker")
+    assert penny(caseworker["Awaiting approval: spend reported"]) == Decimal("6000.00")
 
 
 def test_spend_totals_are_sum_formulas_with_cached_values(world):
     book = export(world.commissioner)
     formulas, values, rows = book.totals("Spend", formulas=True)["Total"], book.totals("Spend")["Total"], book.rows("Spend")
     assert formulas["Annual budget"] == "=SUM(G2:G5)"
-    assert formulas["Actual Q2"] == "=SUM(M2:M5)"
-    for heading in ("Annual budget", "Profile Q1", "Actual Q1", "Actual Q2", "Profiled to date", "Actual to date", "Variance £"):
+    assert formulas["Actual Q2 (approved)"] == "=SUM(M2:M5)"
+    # The total's variance % is over the profile of the approved quarters, like every row's.
+    assert formulas["Variance %"] == '=IF(R7=0,"",T7/R7)'
+    assert values["Variance %"] == pytest.approx(
+        float(penny(values["Variance £"]) / penny(values["Profile of approved quarters"])))
+    for heading in ("Annual budget", "Profile Q1", "Actual Q1 (approved)", "Actual Q2 (approved)", "Profiled to date",
+                    "Profile of approved quarters", "Actual to date (approved)", "Variance £",
+                    "Awaiting approval: spend reported"):
         assert penny(values[heading]) == sum((penny(r[heading]) for r in rows if r[heading] is not None), ZERO)
-    assert penny(values["Actual to date"]) == Decimal("24500.86")
+    assert penny(values["Actual to date (approved)"]) == Decimal("24500.86")
 
 
 # --- Outcomes -------------------------------------------------------------------------------------
@@ -203,13 +235,13 @@ def outcome(rows, reference, measure):
     return next(r for r in rows if r["Reference"] == reference and r["Measure"] == measure)
 
 
-def test_a_cumulative_measure_adds_up_the_approved_quarters(world):
+def test_an_events_measure_adds_up_the_approved_quarters(world):
     rows = export(world.commissioner).rows("Outcomes")
     people = outcome(rows, "A-1", "Young people engaged")
-    assert (people["Unit"], people["Better when"], people["Year to date is"]) == ("Count", "Higher", "Sum of quarters")
-    assert (people["Q1"], people["Q2"], people["Q3"], people["Q4"]) == (30, 20, None, None)
-    assert people["Year to date"] == 50
-    assert people["Target to date"] == 50  # the annual 100 pro rata for two quarters
+    assert (people["Unit"], people["Better when"], people["How it adds up"]) == ("Count", "Higher", "Quarters add up")
+    assert [people[f"Q{q} (approved)"] for q in (1, 2, 3, 4)] == [30, 20, None, None]
+    assert (people["Quarters approved"], people["Figure to date"]) == (2, 50)
+    assert people["Target for the same quarters"] == 50  # the annual 100 split into whole quarters
     assert people["% of annual target"] == pytest.approx(0.5)
     assert people["RAG"] == "Green"
 
@@ -217,36 +249,37 @@ def test_a_cumulative_measure_adds_up_the_approved_quarters(world):
 def test_a_percentage_takes_the_latest_approved_value_and_is_written_as_a_percentage(world):
     book = export(world.commissioner)
     rate = outcome(book.rows("Outcomes"), "A-1", "Participants satisfied")
-    assert rate["Year to date is"] == "Latest value"
-    assert rate["Q1"] == pytest.approx(0.85) and rate["Q2"] == pytest.approx(0.925)
-    assert rate["Year to date"] == pytest.approx(0.925)
+    assert rate["How it adds up"] == "Latest value"
+    assert rate["Q1 (approved)"] == pytest.approx(0.85) and rate["Q2 (approved)"] == pytest.approx(0.925)
+    assert rate["Figure to date"] == pytest.approx(0.925)
     assert rate["Baseline"] == pytest.approx(0.755) and rate["Annual target"] == pytest.approx(0.9)
     assert rate["% of annual target"] == pytest.approx(92.5 / 90)
     assert rate["RAG"] == "Green"
     ws = book.formulas["Outcomes"]
     headings = [c.value for c in ws[1]]
     row = next(r for r in ws.iter_rows(min_row=2) if r[headings.index("Measure")].value == "Participants satisfied")
-    assert row[headings.index("Year to date")].number_format == PERCENT_FORMAT
+    assert row[headings.index("Figure to date")].number_format == PERCENT_FORMAT
 
 
 def test_unapproved_values_do_not_count_towards_the_year(world):
     rows = export(world.commissioner).rows("Outcomes")
     b_people = outcome(rows, "B-1", "Young people engaged")
-    assert (b_people["Q1"], b_people["Q2"]) == (10, None)  # Q2's 99 was returned for amendment
-    assert b_people["Year to date"] == 10
-    assert b_people["Target to date"] == 50  # the quarters' own targets, 20 + 30
+    assert (b_people["Q1 (approved)"], b_people["Q2 (approved)"]) == (10, None)  # Q2's 99 was returned for amendment
+    assert b_people["Figure to date"] == 10
+    # Like for like: Q1's own target alone, not Q1 and Q2's 20 + 30 against one quarter's figure.
+    assert b_people["Target for the same quarters"] == 20
     assert b_people["RAG"] == "Red"
     b_rate = outcome(rows, "B-1", "Participants satisfied")
-    assert (b_rate["Q1"], b_rate["Q2"], b_rate["Year to date"], b_rate["RAG"]) == (None, None, None, None)
-    assert b_rate["Target to date"] == pytest.approx(0.8)  # Q2's own target
+    assert [b_rate[k] for k in ("Q1 (approved)", "Q2 (approved)", "Figure to date", "RAG")] == [None] * 4
+    assert b_rate["Target for the same quarters"] is None  # no approved quarter to compare
     c_people = outcome(rows, "C-1", "Young people engaged")
-    assert (c_people["Q1"], c_people["Year to date"], c_people["RAG"]) == (None, None, None)
+    assert (c_people["Q1 (approved)"], c_people["Figure to date"], c_people["RAG"]) == (None, None, None)
 
 
 def test_a_lower_is_better_measure_is_rated_against_its_direction(world):
     incidents = outcome(export(world.commissioner).rows("Outcomes"), "A-1", "Incidents reported")
     assert incidents["Better when"] == "Lower"
-    assert (incidents["Year to date"], incidents["Target to date"]) == (110, 100)
+    assert (incidents["Figure to date"], incidents["Target for the same quarters"]) == (110, 100)
     assert incidents["RAG"] == "Amber"  # 10% over a lower-is-better target
 
 
@@ -259,7 +292,7 @@ def test_outcome_values_equal_the_approved_database_values(world):
                 project_measure__project__reference=row["Reference"], project_measure__measure__name=row["Measure"],
                 quarterly_return__quarter=q, quarterly_return__status=Status.APPROVED,
             ).values_list("value", flat=True).first()
-            cell = row[f"Q{q}"]
+            cell = row[f"Q{q} (approved)"]
             if row["Unit"] == "Percentage" and cell is not None:
                 cell = cell * 100
             assert (None if cell is None else penny(cell)) == value, (row["Reference"], row["Measure"], q)
@@ -416,7 +449,7 @@ def test_another_commissioners_programmes_never_appear(world, who):
 def test_the_other_commissioner_sees_only_their_own(world):
     book = export(world.outsider)
     assert [r["Reference"] for r in book.rows("Summary")] == ["X-1"]
-    assert penny(book.rows("Summary")[0]["Actual spend to date"]) == Decimal("15555.54")
+    assert penny(book.rows("Summary")[0]["Actual spend to date (approved)"]) == Decimal("15555.54")
     text = every_text(book)
     assert "Project of A" not in text and "Testshire" not in text and FORMULA_NAME not in text
 
@@ -489,7 +522,9 @@ def test_the_number_of_queries_does_not_grow_with_the_projects(world):
     large = queries_for_export(user)
     assert len(export(user).rows("Summary")) == 17
     assert small == large
-    assert large <= 9  # programmes, projects, priorities, lines, returns, measures, narrative, allocations, payments
+    # Programmes; the reader's projects, returns, budget lines, spend, measures, values, narrative and
+    # priorities; allocations and payments.
+    assert large <= 11
 
 
 # --- The demo data ----------------------------------------------------------------------------
@@ -509,4 +544,4 @@ def test_the_demo_data_exports_with_the_databases_figures(db, username, year):
                 budget_line__project__reference=row["Reference"], quarterly_return__financial_year=year,
                 quarterly_return__quarter__lte=number, quarterly_return__status=Status.APPROVED,
             ).aggregate(total=Sum("actual"))["total"] or ZERO
-            assert penny(row["Actual spend to date"]) == expected
+            assert penny(row["Actual spend to date (approved)"]) == expected

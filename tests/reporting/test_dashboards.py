@@ -15,7 +15,8 @@ from django.utils import timezone
 from grants.models import Payment, QuarterlyReturn, SpendLine, User
 from grants.periods import Quarter
 from reporting.dashboards import default_quarter, funder_dashboard
-from reporting.figures import latest_ended_quarter
+from grants import figures
+from grants.figures import latest_ended_quarter
 from tests import factories as f
 from tests.reporting.dashboard_fixtures import QUARTER, board, client_for, count_queries, ret, tables, text  # noqa: F401
 
@@ -75,9 +76,12 @@ def test_each_programme_has_its_money_to_the_penny(board):
     assert row.allocated == D("200000.00")  # the draft and the withdrawn allocations do not count
     assert row.profiled == D("37400.71")  # Q1 and Q2 of every line of A-1 and B-1
     assert row.spent == D("29399.99")  # approved Q1 and Q2 only: not B-1's submitted Q2, not A-1's Q3
+    # Like for like: the approved quarters' profile, not B-1's Q2, which is submitted and awaits approval.
+    assert row.plan_compared == D("29900.71")
+    assert row.variance == D("-500.72")
+    assert figures.shown_percent(row.variance_percent) == D("-1.7")
+    assert row.awaiting_spent == D("7600.00")  # B-1's submitted Q2, apart
     assert row.paid == D("62345.66")  # released for Q1 and Q2: not the withheld, scheduled or later ones
-    assert row.variance == D("-8000.72")
-    assert row.variance_percent == D("-21.4")
 
 
 def test_the_figures_are_the_databases(board):
@@ -97,8 +101,8 @@ def test_the_page_shows_the_same_money(board):
     response = client_for(board.commissioner).get(Q2)
     assert response.status_code == 200
     assert tables(response)["programme-money"] == [
-        ["Community Safety Fund 2023-24", "£200,000.00", "£37,400.71", "£29,399.99", "-£8,000.72 -21.4%",
-         "£62,345.66"],
+        ["Community Safety Fund 2023-24", "£200,000.00", "£37,400.71", "£29,900.71", "£29,399.99",
+         "-£500.72 -1.7%", "£7,600.00", "£62,345.66"],
     ]
 
 
@@ -250,7 +254,8 @@ def test_another_commissioner_sees_nothing_of_ours(board):
     for ours in ("Community Safety Fund", "Project of A", "Project of B", "Project C-1", "£29,399.99", "G-1"):
         assert ours not in page
     assert tables(response)["programme-money"] == [
-        ["Elsewhere Fund 2023-24", "£999,999.00", "£11,111.10", "£4,444.44", "-£6,666.66 -60.0%", "£77,777.77"]]
+        ["Elsewhere Fund 2023-24", "£999,999.00", "£11,111.10", "£5,555.55", "£4,444.44", "-£1,111.11 -20.0%",
+         "£0.00", "£77,777.77"]]
 
 
 def test_someone_elses_programme_is_refused_with_an_error_summary(board):

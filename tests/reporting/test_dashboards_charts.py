@@ -75,11 +75,11 @@ def test_each_measures_chart_data_is_its_table(board):
         assert [r[1] for r in rows] == [shown(v) for v in target["values"]]
         assert [r[2] for r in rows] == [shown(v) for v in value["values"]]
     people = chart_data(content, f"chart-measure-{board.a_people.measure_id}-data")
-    # A quarter of the annual 100 each quarter; Q3's approved 1; no Q4 return.
-    assert people["series"][0]["values"] == ["25.00", "25.00", "25.00", "25.00"]
-    assert people["series"][1]["values"] == ["20.00", "15.00", "1.00", None]
+    # A quarter of the annual 100 each quarter, in whole people; Q3's approved 1; no Q4 return.
+    assert people["series"][0]["values"] == ["25", "25", "25", "25"]
+    assert people["series"][1]["values"] == ["20", "15", "1", None]
     rate = chart_data(content, f"chart-measure-{board.a_rate.measure_id}-data")
-    assert rate["series"][0]["values"] == ["85.00", "90.00", "85.00", "85.00"]  # Q2's own target, else the annual
+    assert rate["series"][0]["values"] == ["85", "90", "85", "85"]  # Q2's own target, else the annual
 
 
 def test_every_chart_has_a_text_alternative_and_a_table(board):

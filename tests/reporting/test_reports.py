@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from grants.figures import shown_percent
 from grants.models import User
 from grants.periods import Quarter
 from reporting.reports import (
@@ -61,28 +62,42 @@ def test_spend_against_plan_counts_approved_returns_in_the_period_only(years):
     report = performance_report(fresh(years.commissioner), programme_subject(years.commissioner, "SVF"), WINDOW)
     projects = by_reference(report)
     assert sorted(projects) == ["P18", "P19", "SPAN"]
-    # P18: Q3 and Q4 of 2018-19 planned; Q3's approved £2,999.99 spent, Q4's submitted £4,100 not counted,
-    # Q1 and Q2 (before the period) not counted.
-    assert (projects["P18"].plan_total, projects["P18"].spent_total) == (D("7000.70"), D("2999.99"))
+
+    def figures(p):
+        return p.plan_total, p.plan_compared, p.spent_total, p.variance, p.awaiting_spent
+
+    # P18: Q3 and Q4 of 2018-19 planned; Q3's approved £2,999.99 spent against Q3's plan; Q4's submitted
+    # £4,100 awaits approval, apart; Q1 and Q2 (before the period) not counted.
+    assert figures(projects["P18"]) == (D("7000.70"), D("3000.30"), D("2999.99"), D("-0.31"), D("4100.00"))
     # P19: Q1 and Q2 of 2019-20; Q3 (after the period) not counted.
-    assert (projects["P19"].plan_total, projects["P19"].spent_total) == (D("5000.00"), D("5000.75"))
-    # SPAN: a line in each year; 2019-20 Q1 was sent back, so its £1,400 does not count.
-    assert (projects["SPAN"].plan_total, projects["SPAN"].spent_total) == (D("5000.00"), D("3600.00"))
-    assert (report.plan, report.spent, report.variance) == (D("17000.70"), D("11600.74"), D("-5399.96"))
-    assert report.variance_percent == D("-31.8")
-    assert (report.approved, report.expected) == (6, 8)
+    assert figures(projects["P19"]) == (D("5000.00"), D("5000.00"), D("5000.75"), D("0.75"), D("0"))
+    # SPAN: a line in each year; 2019-20 Q1 was sent back, so its £1,400 awaits approval.
+    assert figures(projects["SPAN"]) == (D("5000.00"), D("3500.00"), D("3600.00"), D("100.00"), D("1400.00"))
+    assert (report.plan, report.plan_compared, report.spent, report.variance) == (
+        D("17000.70"), D("11500.30"), D("11600.74"), D("100.44"))
+    assert shown_percent(report.variance_percent) == D("0.9")
+    assert (report.approved, report.awaiting, report.expected) == (6, 2, 8)
+
+
+def test_a_quarter_awaiting_approval_is_never_a_minus_100_percent_variance(years):
+    """2018-19 Q4: P18's return is only submitted. Its plan is not set against nothing."""
+    report = performance_report(fresh(years.commissioner), programme_subject(years.commissioner, "SVF"), WINDOW)
+    q4 = report.by_quarter[1]
+    assert (q4.plan_compared, q4.spent, q4.variance) == (D("1000.00"), D("1100.00"), D("100.00"))
+    assert (q4.awaiting, q4.awaiting_spent, q4.spend.awaiting_plan) == (1, D("4100.00"), D("4000.40"))
 
 
 def test_spend_by_quarter_adds_up_to_the_period(years):
     report = performance_report(fresh(years.commissioner), programme_subject(years.commissioner, "SVF"), WINDOW)
-    assert [(q.quarter.label, q.plan, q.spent, q.approved, q.expected) for q in report.by_quarter] == [
-        ("2018-19 Q3", D("4000.30"), D("3899.99"), 2, 2),
-        ("2018-19 Q4", D("5000.40"), D("1100.00"), 1, 2),
-        ("2019-20 Q1", D("4000.00"), D("2400.50"), 1, 2),
-        ("2019-20 Q2", D("4000.00"), D("4200.25"), 2, 2),
+    assert [(q.quarter.label, q.plan, q.plan_compared, q.spent, q.approved, q.expected)
+            for q in report.by_quarter] == [
+        ("2018-19 Q3", D("4000.30"), D("4000.30"), D("3899.99"), 2, 2),
+        ("2018-19 Q4", D("5000.40"), D("1000.00"), D("1100.00"), 1, 2),
+        ("2019-20 Q1", D("4000.00"), D("2500.00"), D("2400.50"), 1, 2),
+        ("2019-20 Q2", D("4000.00"), D("4000.00"), D("4200.25"), 2, 2),
     ]
-    assert sum(q.plan for q in report.by_quarter) == report.plan
-    assert sum(q.spent for q in report.by_quarter) == report.spent
+    for name in ("plan", "plan_compared", "spent", "awaiting_spent"):
+        assert sum(getattr(q, name) for q in report.by_quarter) == getattr(report, name)
 
 
 # --- Outcomes against target ---------------------------------------------------------------------
@@ -95,17 +110,18 @@ def outcome(report, reference, measure):
 
 def test_outcomes_over_the_period_by_the_measures_rules(years):
     report = performance_report(fresh(years.commissioner), programme_subject(years.commissioner, "SVF"), WINDOW)
-    rows = {(o.project.reference, o.name): (o.actual, o.target, o.percent_of_target, o.rag) for o in report.outcomes}
+    rows = {(o.project.reference, o.name): (o.actual, o.target, shown_percent(o.percent_of_target), o.rag)
+            for o in report.outcomes}
     assert rows == {
-        # Cumulative: Q3's 28 (Q4 is only submitted) against Q3 and Q4's targets, 30 + 30.
-        ("P18", "Young people engaged"): (D("28"), D("60"), D("46.7"), "red"),
+        # Events, like for like: Q3's 28 (Q4 is only submitted) against Q3's own target of 30, not Q3 and Q4's 60.
+        ("P18", "Young people engaged"): (D("28"), D("30"), D("93.3"), "amber"),
         # Point in time: Q3's 92% against the annual 90% (no Q3 target).
         ("P18", "Voluntary engagement rate"): (D("92"), D("90"), D("102.2"), "green"),
-        # Cumulative, no quarterly targets: 18 + 25 against half the annual 80.
-        ("P19", "Young people engaged"): (D("43"), D("40.00"), D("107.5"), "green"),
+        # Events, no quarterly targets: 18 + 25 against the annual 80 split into whole quarters, 20 + 20.
+        ("P19", "Young people engaged"): (D("28") + 15, D("40"), D("107.5"), "green"),
         # Across two years: 9 + 12 + 14 (the sent-back 100 does not count) against 10 + 10 (2018-19's
-        # quarterly targets) + 30 (half of 2019-20's annual 60).
-        ("SPAN", "Young people engaged"): (D("35"), D("50.00"), D("70.0"), "red"),
+        # quarterly targets) + 15 (2019-20 Q2's quarter of 60; not Q1's, which is not approved).
+        ("SPAN", "Young people engaged"): (D("35"), D("35"), D("100.0"), "green"),
         # The latest approved value, 2019-20 Q2's 96%, against that quarter's 95%.
         ("SPAN", "Voluntary engagement rate"): (D("96"), D("95"), D("101.1"), "green"),
     }
@@ -113,12 +129,12 @@ def test_outcomes_over_the_period_by_the_measures_rules(years):
     assert outcome(report, "SPAN", "Young people engaged").quarters_expected == 4
 
 
-def test_key_outcomes_add_up_cumulative_measures_and_count_rates_on_target(years):
+def test_key_outcomes_add_up_events_and_count_percentage_levels_on_target(years):
     report = performance_report(fresh(years.commissioner), programme_subject(years.commissioner, "SVF"), WINDOW)
     keys = {k.name: k for k in report.key_outcomes}
     people = keys["Young people engaged"]
-    assert (people.projects, people.compared, people.actual, people.target) == (3, 3, D("106"), D("150.00"))
-    assert (people.percent_of_target, people.rag) == (D("70.7"), "red")
+    assert (people.projects, people.compared, people.actual, people.target) == (3, 3, D("106"), D("105"))
+    assert (shown_percent(people.percent_of_target), people.rag) == (D("101.0"), "green")
     rate = keys["Voluntary engagement rate"]
     assert (rate.projects, rate.compared, rate.on_target, rate.rag) == (2, 2, 2, "green")
 
@@ -201,7 +217,7 @@ def test_the_report_by_priority_counts_a_project_under_each_of_its_priorities(ye
 def test_key_outcomes_per_priority(years):
     report = priority_report(fresh(years.commissioner), WINDOW)
     youth = {k.name: k for k in [r for r in report.rows if r.name == "Youth violence"][0].key_outcomes}
-    assert (youth["Young people engaged"].actual, youth["Young people engaged"].target) == (D("71"), D("100.00"))
+    assert (youth["Young people engaged"].actual, youth["Young people engaged"].target) == (D("71"), D("70"))
     assert (youth["Voluntary engagement rate"].compared, youth["Voluntary engagement rate"].on_target) == (1, 1)
 
 
@@ -215,5 +231,5 @@ def test_the_reports_read_a_fixed_number_of_queries(years, django_assert_max_num
     user = fresh(years.commissioner)
     with django_assert_max_num_queries(7):
         gather_projects(user, WINDOW)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         priority_report(user, WINDOW)

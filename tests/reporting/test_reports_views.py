@@ -168,18 +168,24 @@ def test_the_printable_page_has_every_section_and_figure(years):
     assert "2018-19 Q3 to 2019-20 Q2" in page
     assert "6 of the 8 returns due in the period are approved" in page
     found = tables(response)
-    assert found["spend-by-quarter"][-1] == ["12 months", "6 of 8", "£17,000.70", "£11,600.74", "-£5,399.96 -31.8%"]
+    assert found["spend-by-quarter"][-1] == ["12 months", "6 of 8", "£17,000.70", "£11,500.30", "£11,600.74",
+                                             "£100.44 0.9%", "£5,500.00"]
+    # 2018-19 Q4: P18's return is submitted, not approved: awaiting, never a shortfall.
+    assert found["spend-by-quarter"][1] == ["2018-19 Q4 (Jan–Mar)", "1 of 2", "£5,000.40", "£1,000.00", "£1,100.00",
+                                            "£100.00 10.0%", "£4,100.00 1 return"]
     assert [r[0] for r in found["spend-by-project"]] == [f"{FORMULA_NAME} P19 · Provider B",
                                                           "Mentoring across two years SPAN · Provider B",
                                                           "Youth outreach 2018-19 P18 · Provider A"]
-    assert ["Youth outreach 2018-19 P18", "Young people engaged Added up over 1 of 2 quarters approved", "28", "60",
-            "46.7%", "Red"] in found["outcomes"]
+    assert ["Youth outreach 2018-19 P18",
+            "Young people engaged Added up over the approved quarters; 1 of 2 quarters approved", "28", "30",
+            "93.3%", "Amber"] in found["outcomes"]
     assert found["key-outcomes"][0][:3] == ["Voluntary engagement rate Higher is better", "2",
                                             "2 of 2 projects on target"]
     for section in ("Spend against plan", "Outcomes against target", "Narrative highlights", "Risks"):
         assert section in page
     assert "Case study A." in page and "The venue's lease ends in March." in page
-    for unapproved in ("not approved", "before the period", "after the period", "sent back", "Their progress"):
+    for unapproved in ("not approved", "before the period", "after the period", "Q1 progress, sent back",
+                       "Their progress"):
         assert unapproved not in page
     assert 'class="app-report"' in response.content.decode()
 
@@ -195,11 +201,12 @@ def test_the_report_by_priority_page(years):
     assert response.status_code == 200
     rows = tables(response)["priorities"]
     assert rows == [
-        ["Exploitation", "1", "1 of 2", "£7,000.70", "£2,999.99", "-£4,000.71 -57.1%"],
-        ["Hate crime", "0", "0 of 0", "£0.00", "£0.00", "£0.00 –"],
-        ["Youth violence", "2", "3 of 4", "£12,000.70", "£8,000.74", "-£3,999.96 -33.3%"],
-        ["No priority", "1", "3 of 4", "£5,000.00", "£3,600.00", "-£1,400.00 -28.0%"],
-        ["All projects, each counted once", "3", "6 of 8", "£17,000.70", "£11,600.74", "-£5,399.96 -31.8%"],
+        ["Exploitation", "1", "1 of 2", "£7,000.70", "£3,000.30", "£2,999.99", "-£0.31 -0.0%", "£4,100.00"],
+        ["Hate crime", "0", "0 of 0", "£0.00", "£0.00", "£0.00", "£0.00 –", "£0.00"],
+        ["Youth violence", "2", "3 of 4", "£12,000.70", "£8,000.30", "£8,000.74", "£0.44 0.0%", "£4,100.00"],
+        ["No priority", "1", "3 of 4", "£5,000.00", "£3,500.00", "£3,600.00", "£100.00 2.9%", "£1,400.00"],
+        ["All projects, each counted once", "3", "6 of 8", "£17,000.70", "£11,500.30", "£11,600.74", "£100.44 0.9%",
+         "£5,500.00"],
     ]
     assert "A project with several priorities counts under each" in text(response)
 
@@ -216,16 +223,21 @@ def test_the_workbook_has_the_pages_figures_with_real_totals(years):
                                "Narrative", "Risks"]
     projects = sheet_rows(book, "Spend by project")
     header, body, total = projects[0], projects[1:-1], projects[-1]
-    assert header[7:10] == ["Plan (profile)", "Spent (approved returns)", "Variance £"]
-    assert {r[1]: (penny(r[7]), penny(r[8])) for r in body} == {
-        "P18": (D("7000.70"), D("2999.99")), "P19": (D("5000.00"), D("5000.75")), "SPAN": (D("5000.00"), D("3600.00"))}
+    assert header[7:11] == ["Plan (profile)", "Plan of approved quarters", "Spent (approved returns)", "Variance £"]
+    assert {r[1]: (penny(r[7]), penny(r[8]), penny(r[9]), penny(r[12])) for r in body} == {
+        "P18": (D("7000.70"), D("3000.30"), D("2999.99"), D("4100.00")),
+        "P19": (D("5000.00"), D("5000.00"), D("5000.75"), D("0")),
+        "SPAN": (D("5000.00"), D("3500.00"), D("3600.00"), D("1400.00"))}
     assert total[0] == "Total"
-    assert total[7:10] == ["=SUM(H2:H4)", "=SUM(I2:I4)", "=SUM(J2:J4)"]
+    assert total[7:11] == ["=SUM(H2:H4)", "=SUM(I2:I4)", "=SUM(J2:J4)", "=SUM(K2:K4)"]
+    assert total[11] == '=IF(I5=0,"",K5/I5)'
     quarters = sheet_rows(book, "Spend by quarter")
-    assert [(r[0], penny(r[3]), penny(r[4])) for r in quarters[1:5]] == [
-        ("2018-19 Q3", D("4000.30"), D("3899.99")), ("2018-19 Q4", D("5000.40"), D("1100.00")),
-        ("2019-20 Q1", D("4000.00"), D("2400.50")), ("2019-20 Q2", D("4000.00"), D("4200.25"))]
-    assert quarters[5][3:6] == ["=SUM(D2:D5)", "=SUM(E2:E5)", "=SUM(F2:F5)"]
+    assert [(r[0], penny(r[3]), penny(r[4]), penny(r[5])) for r in quarters[1:5]] == [
+        ("2018-19 Q3", D("4000.30"), D("4000.30"), D("3899.99")),
+        ("2018-19 Q4", D("5000.40"), D("1000.00"), D("1100.00")),
+        ("2019-20 Q1", D("4000.00"), D("2500.00"), D("2400.50")),
+        ("2019-20 Q2", D("4000.00"), D("4000.00"), D("4200.25"))]
+    assert quarters[5][3:7] == ["=SUM(D2:D5)", "=SUM(E2:E5)", "=SUM(F2:F5)", "=SUM(G2:G5)"]
     assert book["Spend by quarter"]["D2"].number_format == '"£"#,##0.00;-"£"#,##0.00'
 
 
@@ -234,7 +246,7 @@ def test_the_workbook_caches_its_totals_for_readers_that_do_not_calculate(years)
     data = b"".join(response.streaming_content)
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     total = sheet_rows(book, "Spend by project")[-1]
-    assert (penny(total[7]), penny(total[8])) == (D("17000.70"), D("11600.74"))
+    assert (penny(total[7]), penny(total[8]), penny(total[9])) == (D("17000.70"), D("11500.30"), D("11600.74"))
 
 
 def test_text_that_looks_like_a_formula_is_quoted_text_in_the_workbook(years):
@@ -252,12 +264,15 @@ def test_text_that_looks_like_a_formula_is_quoted_text_in_the_workbook(years):
 def test_the_workbook_outcomes_and_narrative_are_approved_only(years):
     book = workbook(client_for(years.commissioner).get(SVF + "&format=xlsx"))
     outcomes = sheet_rows(book, "Outcomes")
-    assert outcomes[0][6:10] == ["2018-19 Q3", "2018-19 Q4", "2019-20 Q1", "2019-20 Q2"]
+    assert outcomes[0][6:10] == ["2018-19 Q3 (approved)", "2018-19 Q4 (approved)", "2019-20 Q1 (approved)",
+                                 "2019-20 Q2 (approved)"]
     span = [r for r in outcomes if r[0] == "SPAN" and r[2] == "Young people engaged"][0]
-    assert span[6:12] == [9, 12, None, 14, 35, 50]
-    assert (round(span[12], 3), span[13]) == (0.7, "Red")
+    # 2019-20 Q1 was sent back: neither its 100 nor its target counts.
+    assert span[6:13] == [9, 12, None, 14, 3, 35, 35]
+    assert (round(span[13], 3), span[14]) == (1.0, "Green")
     everything = " ".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v)
-    for unapproved in ("not approved", "before the period", "after the period", "sent back", "Their progress"):
+    for unapproved in ("not approved", "before the period", "after the period", "Q1 progress, sent back",
+                       "Their progress"):
         assert unapproved not in everything
 
 
@@ -267,7 +282,7 @@ def test_the_report_by_priority_as_a_workbook(years):
     book = workbook(response)
     assert book.sheetnames == ["Cover", "Priorities", "Key outcomes", "Projects"]
     rows = sheet_rows(book, "Priorities")
-    assert [(r[0], r[1], penny(r[4]), penny(r[5])) for r in rows[1:]] == [
+    assert [(r[0], r[1], penny(r[4]), penny(r[6])) for r in rows[1:]] == [
         ("Exploitation", 1, D("7000.70"), D("2999.99")), ("Hate crime", 0, D("0"), D("0")),
         ("Youth violence", 2, D("12000.70"), D("8000.74")), ("No priority", 1, D("5000.00"), D("3600.00")),
         ("All projects, each counted once", 3, D("17000.70"), D("11600.74"))]

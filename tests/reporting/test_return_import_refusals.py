@@ -268,11 +268,11 @@ def test_a_doctype_without_entities_is_not_what_is_refused(draft):
 
 
 def test_a_template_of_another_version_is_refused(draft, tmp_path):
-    content = with_identity(good_file(draft), lambda rows: {**rows, "template_version": "2"}, resign=True)
+    content = with_identity(good_file(draft), lambda rows: {**rows, "template_version": "1"}, resign=True)
 
     problem = only(refused(content, draft.user_a, tmp_path))
 
-    assert "This is a version 2 template; this service reads version 1" in problem.message
+    assert "This is a version 1 template; this service reads version 2" in problem.message
     assert problem.sheet == t.IDENTITY_SHEET
 
 

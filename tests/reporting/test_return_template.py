@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from grants import selectors
 from grants.forms import ReturnForm
 from grants.models import MeasureValue, ReturnEvent, SpendLine
 from grants.services import returns as s
@@ -97,7 +98,7 @@ def test_the_import_command_saves_the_same_draft_as_typing_the_figures_into_the_
 
 def test_the_reading_is_the_same_input_the_web_form_gives_for_the_same_figures(world):
     w = world
-    lines, measures = s.lines_and_measures(w.project_a, QUARTER)
+    lines, measures = selectors.lines_and_measures(w.project_a, QUARTER)
     form = ReturnForm(web_form(w, w.lines, w.measures), lines=lines, measures=measures)
     assert form.is_valid(), form.errors
 
@@ -289,14 +290,16 @@ def test_the_template_shows_the_profile_the_targets_and_the_earlier_quarters(wor
     book = open_workbook(content)
 
     minibus = [spend_cell(book, layout, w.lines["minibus"], col).value for col in range(t.SPEND_ACTUAL_COL)]
-    assert minibus == ["Minibus", "Capital", 30000, 30000, 0, 30000]
+    # Spent in the earlier quarters sent (Q1, submitted), and the profile of those same quarters.
+    assert minibus == ["Minibus", "Capital", 30000, 30000, 0, 0]
     staff = [spend_cell(book, layout, w.lines["staff"], col).value for col in range(t.SPEND_ACTUAL_COL)]
-    assert staff == ["Youth workers", "Staff (labour)", 40000, 10000, 9800, 20000]
+    assert staff == ["Youth workers", "Staff (labour)", 40000, 10000, 9800, 10000]
     rate = [outcome_cell(book, layout, w.measures["rate"], col).value for col in range(t.OUTCOME_VALUE_COL)]
-    assert rate[:6] == ["Voluntary engagement rate", "Percentage", "Higher", "Latest value stands", None, "90"]
+    assert rate[:7] == ["Voluntary engagement rate", "Percentage", "Higher", "Level: the latest value stands", None,
+                        "90", "90"]
     assert rate[7] == "Q1: 88.5"
     repeat = [outcome_cell(book, layout, w.measures["repeat"], col).value for col in range(t.OUTCOME_VALUE_COL)]
-    assert repeat[2:4] == ["Lower", "Adds up"]
+    assert repeat[2:4] == ["Lower", "Events or contacts: quarters add up"]
     assert outcome_cell(book, layout, w.measures["met"], 7).value == "Q1: Yes"
 
 

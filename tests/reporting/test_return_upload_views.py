@@ -184,7 +184,7 @@ def test_an_upload_shows_every_change_with_its_cell_and_saves_nothing(draft):
         "Narrative!B5", "Half way through the quarter.",
         "Ran 24 evening sessions in two youth centres.\nTen young people joined the football league.",
     ]
-    assert rows["Repeat victims: not collected"] == ["Outcomes!J6", "No", "Yes"]
+    assert rows["Repeat victims: not collected"] == ["Outcomes!K6", "No", "Yes"]
     reading = importer.read_template(filled_template(w), w.user_a)
     assert len(rows) == len(reading.changes)
     assert f"{len(reading.changes)} changes to the 2023-24 Q2 return" in response.content.decode()

@@ -90,9 +90,9 @@ def world(actors):
     w.x_staff = line(w.project_x, "Elsewhere staff", ["7777.77", "7777.77", "7777.77", "7777.77"])
     line(w.project_d, "Draft line", ["1", "1", "1", "1"])
 
-    people = f.OutcomeMeasureFactory(name="Young people engaged", unit=Unit.COUNT, cumulative=True)
-    rate = f.OutcomeMeasureFactory(name="Participants satisfied", unit=Unit.PERCENTAGE, cumulative=False)
-    incidents = f.OutcomeMeasureFactory(name="Incidents reported", unit=Unit.COUNT, cumulative=True,
+    people = f.OutcomeMeasureFactory(name="Young people engaged", unit=Unit.COUNT, aggregation="events")
+    rate = f.OutcomeMeasureFactory(name="Participants satisfied", unit=Unit.PERCENTAGE, aggregation="level")
+    incidents = f.OutcomeMeasureFactory(name="Incidents reported", unit=Unit.COUNT, aggregation="events",
                                         direction=OutcomeMeasure.Direction.LOWER)
     w.a_people = f.ProjectMeasureFactory(project=w.project_a, measure=people, annual_target=Decimal("100"))
     w.a_rate = f.ProjectMeasureFactory(project=w.project_a, measure=rate, annual_target=Decimal("90"),

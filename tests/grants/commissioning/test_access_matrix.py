@@ -82,7 +82,7 @@ ROUTES = {
     "GET new library measure": Route("GET", lambda w: "/measures/new/"),
     "POST new library measure": Route("POST", lambda w: "/measures/new/", lambda w: {
         "name": "Referrals received", "definition": "Referrals from any agency.", "unit": "count",
-        "direction": "higher", "cumulative": "on"}),
+        "direction": "higher", "aggregation": "events"}),
     "GET virements": Route("GET", lambda w: "/virements/"),
     "GET A's virement": Route("GET", lambda w: f"/virements/{w.virement.pk}/"),
     "GET ask for a virement on A-1": Route("GET", lambda w: "/projects/A-1/virements/new/"),

@@ -251,7 +251,7 @@ def test_the_measure_library_offers_adding_only_to_commissioners(pages):
 def test_a_new_library_measure_goes_back_to_the_project_it_was_added_for(pages):
     response = client_for(pages.commissioner).post("/measures/new/?project=A-1", {
         "name": "Referrals received", "definition": "Referrals from any agency.", "unit": "count",
-        "direction": "higher", "cumulative": "on"})
+        "direction": "higher", "aggregation": "events"})
     assert response["Location"] == "/projects/A-1/measures/new/"
 
 

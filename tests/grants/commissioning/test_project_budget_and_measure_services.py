@@ -193,19 +193,19 @@ def test_a_line_with_spend_against_it_cannot_be_removed(world):
 def test_a_commissioner_adds_a_measure_to_the_library(world):
     measure = s.measure_create(actor=world.commissioner, values=dict(
         name=" Households made safer ", definition="Households where security measures were fitted.",
-        unit=Unit.COUNT, direction="higher", cumulative=True))
-    assert (measure.name, measure.unit, measure.cumulative) == ("Households made safer", "count", True)
+        unit=Unit.COUNT, direction="higher", aggregation="events"))
+    assert (measure.name, measure.unit, measure.aggregation) == ("Households made safer", "count", "events")
 
 
 @pytest.mark.parametrize("values, errors", [
     (dict(name="households MADE safer"),
      {"name": "The library already has a measure with this name: use it, or choose another name."}),
-    (dict(name="Satisfaction", unit=Unit.PERCENTAGE, cumulative=True),
-     {"cumulative": "Only counts and money can add up across quarters."}),
+    (dict(name="Satisfaction", unit=Unit.PERCENTAGE, aggregation="events"),
+     {"unit": "A measure that adds up as “Events or contacts: quarters add up” is a count or money (£)."}),
 ])
 def test_the_library_keeps_one_measure_per_name_and_sums_only_what_adds_up(world, values, errors):
     f.OutcomeMeasureFactory(name="Households made safer")
-    base = dict(name="X", definition="Counted.", unit=Unit.COUNT, direction="higher", cumulative=False)
+    base = dict(name="X", definition="Counted.", unit=Unit.COUNT, direction="higher", aggregation="level")
     with pytest.raises(Invalid) as refused:
         s.measure_create(actor=world.commissioner, values={**base, **values})
     assert refused.value.errors == errors
@@ -215,11 +215,11 @@ def test_the_library_keeps_one_measure_per_name_and_sums_only_what_adds_up(world
 def test_only_commissioner_officers_add_to_the_library(world, actor):
     with pytest.raises(NotAllowed):
         s.measure_create(actor=getattr(world, actor), values=dict(name="Mine", definition="x", unit="count",
-                                                                  direction="higher", cumulative=False))
+                                                                  direction="higher", aggregation="level"))
 
 
 def test_a_project_reports_a_library_measure_with_its_baseline_and_targets(world):
-    rate = f.OutcomeMeasureFactory(name="Voluntary engagement rate", unit=Unit.PERCENTAGE, cumulative=False)
+    rate = f.OutcomeMeasureFactory(name="Voluntary engagement rate", unit=Unit.PERCENTAGE, aggregation="level")
     pm = s.project_measure_save(actor=world.commissioner, project=world.project_a, values=dict(
         measure=rate, financial_year=2023, baseline=Decimal("85"), annual_target=Decimal("90"),
         target_q1=None, target_q2=None, target_q3=None, target_q4=Decimal("90")))

@@ -121,7 +121,7 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
 
         go(commissioner, "/measures/new/?project=SS-A", {
             "name": "Households made safer", "definition": "Homes where security measures were fitted.",
-            "unit": "count", "direction": "higher", "cumulative": "on"})
+            "unit": "count", "direction": "higher", "aggregation": "events"})
         go(commissioner, "/projects/SS-A/measures/new/", {
             "measure": OutcomeMeasure.objects.get(name="Households made safer").pk,
             "financial_year": "2023", "baseline": "0", "annual_target": "200", "target_q1": "50", "target_q2": "50",

@@ -59,7 +59,8 @@ def validation_errors(instance) -> dict[str, list[str]]:
 
 
 def measure(unit, **kwargs) -> models.OutcomeMeasure:
-    kwargs.setdefault("cumulative", unit in (Unit.COUNT, Unit.MONEY))
+    kwargs.setdefault("aggregation", "events" if unit in (Unit.COUNT, Unit.MONEY) else
+                      "milestone" if unit == Unit.YES_NO else "level")
     return f.OutcomeMeasureFactory(unit=unit, **kwargs)
 
 

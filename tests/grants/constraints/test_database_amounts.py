@@ -2,7 +2,7 @@
 What the database refuses about amounts and values (named CHECK constraints in
 grants/models/*.py): money that is negative, percentages and thresholds outside
 0 to 100, reported values and targets that do not fit their measure's unit, and
-a cumulative measure whose unit cannot be added up.
+a measure whose unit cannot add up the way it says, a rate whose parts cannot make one.
 """
 
 from datetime import date
@@ -155,7 +155,7 @@ def test_it_refuses_a_project_measure_target_that_does_not_fit_its_unit(project,
 
 def test_it_refuses_a_project_measure_target_once_its_measure_becomes_a_percentage(project):
     """The unit is copied from the measure on every save, so the check follows the measure."""
-    project_measure = f.ProjectMeasureFactory(project=project, measure=measure(Unit.COUNT, cumulative=False), **NO_TARGETS)
+    project_measure = f.ProjectMeasureFactory(project=project, measure=measure(Unit.COUNT, aggregation="level"), **NO_TARGETS)
     project_measure.annual_target = Decimal("250")
     project_measure.save()
     models.OutcomeMeasure.objects.filter(pk=project_measure.measure_id).update(unit=Unit.PERCENTAGE)
@@ -163,6 +163,19 @@ def test_it_refuses_a_project_measure_target_once_its_measure_becomes_a_percenta
     assert_refused_by("project_measure_annual_target_percentage_0_100", project_measure.save)
 
 
-@pytest.mark.parametrize("unit", [Unit.PERCENTAGE, Unit.YES_NO])
-def test_it_refuses_a_cumulative_measure_that_cannot_be_added_up(unit):
-    assert_refused_by("measure_cumulative_only_count_or_money", lambda: f.OutcomeMeasureFactory(unit=unit, cumulative=True))
+@pytest.mark.parametrize("unit, aggregation", [
+    (Unit.PERCENTAGE, "events"), (Unit.YES_NO, "events"), (Unit.MONEY, "people"), (Unit.COUNT, "rate"),
+    (Unit.COUNT, "milestone"),
+])
+def test_it_refuses_a_measure_whose_unit_cannot_add_up_that_way(unit, aggregation):
+    assert_refused_by("measure_unit_fits_aggregation", lambda: f.OutcomeMeasureFactory(unit=unit, aggregation=aggregation))
+
+
+def test_it_refuses_a_rate_whose_parts_cannot_make_a_rate(project):
+    rate = f.ProjectMeasureFactory(project=project, annual_target=Decimal("90"),
+                                   measure=f.OutcomeMeasureFactory(unit=Unit.PERCENTAGE, aggregation="rate"))
+    ret = f.QuarterlyReturnFactory(project=project)
+    for numerator, denominator in ((5, 4), (1, 0), (None, 4), (3, None)):
+        assert_refused_by("measure_value_rate_parts", lambda: models.MeasureValue.objects.create(
+            quarterly_return=ret, project_measure=rate, unit=Unit.PERCENTAGE, numerator=numerator,
+            denominator=denominator))

@@ -72,7 +72,7 @@ EDGE_VALUES = {
     "a count of 0": lambda p, u: _measure_value(p, Unit.COUNT, Decimal("0")),
     "a large count": lambda p, u: _measure_value(p, Unit.COUNT, Decimal("1000")),
     "a value not collected": lambda p, u: _measure_value(p, Unit.PERCENTAGE, None, not_collected=True),
-    "a cumulative money measure": lambda p, u: f.OutcomeMeasureFactory(unit=Unit.MONEY, cumulative=True),
+    "a cumulative money measure": lambda p, u: f.OutcomeMeasureFactory(unit=Unit.MONEY, aggregation="events"),
     "a payment of nothing": lambda p, u: f.PaymentFactory(allocation=p.allocation, amount=0),
     "a released payment with its reference and date": lambda p, u: f.PaymentFactory(
         allocation=p.allocation, status="released", reference="PAY-2", paid_on=date(2023, 10, 31)

@@ -18,18 +18,26 @@ pytestmark = pytest.mark.django_db
 # --- Validation: outcome measures ------------------------------------------------
 
 
-@pytest.mark.parametrize("unit", [Unit.PERCENTAGE, Unit.YES_NO])
-def test_it_refuses_a_cumulative_measure_that_is_not_a_count_or_money(unit):
-    errors = validation_errors(f.OutcomeMeasureFactory.build(unit=unit, cumulative=True))
-    assert errors == {"cumulative": ["Only counts and money can add up across quarters."]}
+@pytest.mark.parametrize("unit, aggregation, units", [
+    (Unit.PERCENTAGE, "events", "count or money (£)"),
+    (Unit.YES_NO, "events", "count or money (£)"),
+    (Unit.MONEY, "people", "count"),
+    (Unit.COUNT, "rate", "percentage"),
+    (Unit.PERCENTAGE, "milestone", "yes or no"),
+    (Unit.YES_NO, "level", "count or money (£) or percentage"),
+])
+def test_it_refuses_a_measure_whose_unit_does_not_fit_how_it_adds_up(unit, aggregation, units):
+    errors = validation_errors(f.OutcomeMeasureFactory.build(unit=unit, aggregation=aggregation))
+    assert list(errors) == ["unit"]
+    assert errors["unit"][0].endswith(f"is a {units}.")
 
 
-@pytest.mark.parametrize(
-    "unit, cumulative",
-    [(Unit.COUNT, True), (Unit.MONEY, True), (Unit.PERCENTAGE, False), (Unit.YES_NO, False), (Unit.COUNT, False)],
-)
-def test_it_accepts_a_measure_that_adds_up_only_if_it_can(unit, cumulative):
-    f.OutcomeMeasureFactory.build(unit=unit, cumulative=cumulative).full_clean()
+@pytest.mark.parametrize("unit, aggregation", [
+    (Unit.COUNT, "events"), (Unit.MONEY, "events"), (Unit.COUNT, "people"), (Unit.COUNT, "level"),
+    (Unit.MONEY, "level"), (Unit.PERCENTAGE, "level"), (Unit.PERCENTAGE, "rate"), (Unit.YES_NO, "milestone"),
+])
+def test_it_accepts_a_measure_that_adds_up_only_if_it_can(unit, aggregation):
+    f.OutcomeMeasureFactory.build(unit=unit, aggregation=aggregation).full_clean()
 
 
 def test_it_refuses_to_change_the_unit_of_a_measure_projects_report_against(project):
@@ -37,7 +45,7 @@ def test_it_refuses_to_change_the_unit_of_a_measure_projects_report_against(proj
     f.ProjectMeasureFactory(project=project, measure=outcome)
     outcome.unit = Unit.MONEY
     assert validation_errors(outcome) == {
-        "unit": ["Projects already report against this measure: its unit cannot change."]
+        "unit": ["Projects already report against this measure: its unit and how it adds up cannot change."]
     }
 
 

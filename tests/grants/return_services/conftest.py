@@ -26,19 +26,19 @@ def world(actors):
         profile_q3=Decimal("1000.00"), profile_q4=Decimal("1000.00"),
     )
     actors.people = f.ProjectMeasureFactory(
-        project=project, measure=f.OutcomeMeasureFactory(name="Young people engaged", unit=Unit.COUNT, cumulative=True),
+        project=project, measure=f.OutcomeMeasureFactory(name="Young people engaged", unit=Unit.COUNT, aggregation="events"),
     )
     actors.satisfaction = f.ProjectMeasureFactory(
         project=project, annual_target=Decimal("90"),
-        measure=f.OutcomeMeasureFactory(name="Participants satisfied", unit=Unit.PERCENTAGE, cumulative=False),
+        measure=f.OutcomeMeasureFactory(name="Participants satisfied", unit=Unit.PERCENTAGE, aggregation="level"),
     )
     actors.policy = f.ProjectMeasureFactory(
         project=project, annual_target=Decimal("1"),
-        measure=f.OutcomeMeasureFactory(name="Safeguarding policy reviewed", unit=Unit.YES_NO, cumulative=False),
+        measure=f.OutcomeMeasureFactory(name="Safeguarding policy reviewed", unit=Unit.YES_NO, aggregation="milestone"),
     )
     actors.match_funding = f.ProjectMeasureFactory(
         project=project, annual_target=Decimal("5000"),
-        measure=f.OutcomeMeasureFactory(name="Match funding secured", unit=Unit.MONEY, cumulative=True),
+        measure=f.OutcomeMeasureFactory(name="Match funding secured", unit=Unit.MONEY, aggregation="events"),
     )
     actors.other_commissioner = f.UserFactory(
         username="commissioner-2", organisation=actors.commissioner_org, role=User.Role.COMMISSIONER,

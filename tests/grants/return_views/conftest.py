@@ -30,7 +30,7 @@ def project(actors):
     )
     w.satisfaction = f.ProjectMeasureFactory(
         project=w.project_a, annual_target=Decimal("90"),
-        measure=f.OutcomeMeasureFactory(name="Participants satisfied", unit=Unit.PERCENTAGE, cumulative=False),
+        measure=f.OutcomeMeasureFactory(name="Participants satisfied", unit=Unit.PERCENTAGE, aggregation="level"),
     )
     for user, first, last in [(w.user_a, "Asha", "Patel"), (w.commissioner, "Chris", "Okafor"),
                               (w.finance, "Fran", "Lewis")]:

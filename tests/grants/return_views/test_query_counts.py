@@ -52,8 +52,8 @@ def test_a_list_of_returns_makes_as_many_queries_for_12_projects_as_for_2(
 
 
 MEASURE_KINDS = [
-    (Unit.COUNT, True, Decimal("12")), (Unit.PERCENTAGE, False, Decimal("87.5")),
-    (Unit.YES_NO, False, Decimal("1")), (Unit.MONEY, True, Decimal("250.75")),
+    (Unit.COUNT, "events", Decimal("12")), (Unit.PERCENTAGE, "level", Decimal("87.5")),
+    (Unit.YES_NO, "milestone", Decimal("1")), (Unit.MONEY, "events", Decimal("250.75")),
 ]
 
 
@@ -61,9 +61,9 @@ def _grow_lines_and_measures(w, count, returns):
     """`count` more budget lines and measures on project A, with a figure in each of `returns`."""
     for n in range(count):
         line = f.BudgetLineFactory(project=w.project_a)
-        unit, cumulative, value = MEASURE_KINDS[n % len(MEASURE_KINDS)]
+        unit, aggregation, value = MEASURE_KINDS[n % len(MEASURE_KINDS)]
         pm = f.ProjectMeasureFactory(project=w.project_a, annual_target=Decimal("1") if unit == Unit.YES_NO else None,
-                                     measure=f.OutcomeMeasureFactory(unit=unit, cumulative=cumulative))
+                                     measure=f.OutcomeMeasureFactory(unit=unit, aggregation=aggregation))
         for ret in returns:
             f.SpendLineFactory(quarterly_return=ret, budget_line=line, actual=Decimal("9500.00"),
                                variance_explanation="Staff vacancy.")
