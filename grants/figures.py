@@ -475,17 +475,21 @@ def combine(aggregation: str, unit: str, direction: str, figures: Iterable[Measu
     """Projects' figures for one measure as one: the figures of projects with both a figure and a
     target added up (people: each project's unique people, so someone helped by two projects counts
     in each), rates pooled from their numerators and denominators against the denominator-weighted
-    targets; and how many projects are on target."""
+    targets; and how many projects are on target. A context measure, never rated, adds up the
+    figures of every project that has one, and has a target only if each of them has."""
     result = Combined(aggregation, unit, direction)
     parts = []
     for figure in figures:
         result.projects += 1
-        if figure.actual is None or figure.target is None:
+        if figure.actual is None:
             continue
-        result.compared += 1
-        if is_rated(direction) and not is_off_target(direction, figure.target, figure.actual):
-            result.on_target += 1
-        parts.append(figure)
+        if figure.target is not None:
+            result.compared += 1
+            if is_rated(direction) and not is_off_target(direction, figure.target, figure.actual):
+                result.on_target += 1
+            parts.append(figure)
+        elif not is_rated(direction):
+            parts.append(figure)
     if not parts or not result.adds_up:
         return result
     if aggregation == Agg.RATE:
@@ -497,7 +501,8 @@ def combine(aggregation: str, unit: str, direction: str, figures: Iterable[Measu
             result.target = weighted_target([(p.target, p.denominator) for p in pooled])
         return result
     result.actual = sum((p.actual for p in parts), ZERO)
-    result.target = sum((p.target for p in parts), ZERO)
+    targets = [p.target for p in parts]
+    result.target = None if any(t is None for t in targets) else sum(targets, ZERO)
     return result
 
 

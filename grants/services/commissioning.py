@@ -25,6 +25,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from grants import permissions
+from grants.choices import ALLOCATION_SIGNED
 from grants.models import (
     Allocation,
     BudgetLine,
@@ -51,7 +52,7 @@ TRANSITIONS = {
     "sign": ((Status.APPROVED,), Status.AGREEMENT_SIGNED),
     "activate": ((Status.AGREEMENT_SIGNED,), Status.ACTIVE),
     "withdraw": ((Status.DRAFT, Status.APPROVED, Status.AGREEMENT_SIGNED), Status.WITHDRAWN),
-    "close": ((Status.AGREEMENT_SIGNED, Status.ACTIVE), Status.CLOSED),
+    "close": (ALLOCATION_SIGNED, Status.CLOSED),
 }
 
 ALLOCATION_STALE = (

@@ -21,7 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from grants import figures, permissions
-from grants.choices import RETURN_EDITABLE
+from grants.choices import RETURN_EDITABLE, RETURN_SPEND_CHECKABLE
 from grants.models import MeasureValue, Project, QuarterlyReturn, ReturnEvent, SpendLine
 from grants.models.common import MONEY_MAX, RAG
 from grants.models.projects import check_measure_value, check_rate_parts
@@ -36,7 +36,7 @@ SpendStatus = QuarterlyReturn.SpendStatus
 
 # The one table of allowed transitions: action -> (from statuses, to status).
 TRANSITIONS = {
-    "submit": ((Status.DRAFT, Status.RETURNED), Status.SUBMITTED),
+    "submit": (RETURN_EDITABLE, Status.SUBMITTED),
     "approve": ((Status.SUBMITTED,), Status.APPROVED),
     "send_back": ((Status.SUBMITTED,), Status.RETURNED),
     "reopen": ((Status.APPROVED,), Status.RETURNED),
@@ -420,7 +420,7 @@ def _spend_check(*, actor, ret, version, spend_status, kind, note, errors=None):
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        locked = _claim(ret.pk, (Status.SUBMITTED, Status.APPROVED), version)
+        locked = _claim(ret.pk, RETURN_SPEND_CHECKABLE, version)
         locked.spend_status = spend_status
         locked.spend_note = clean_text(note)
         locked._history_user = actor

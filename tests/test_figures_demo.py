@@ -1,0 +1,161 @@
+"""
+The cases people found on the demo data, each as it reads now: one "left to allocate", no "left to pay"
+on withdrawn or closed allocations, no unapproved quarter read as under-performance or −100%, no
+fractional households, people that are not added up over quarters, a rate pooled from its parts, and
+money netted of what came back.
+"""
+
+import io
+import json
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+
+from grants import figures
+from grants.models import Allocation, User
+from grants.periods import Quarter
+from grants.services import payments as payment_services
+from reporting import quarters as reader
+from reporting.reports import Window, performance_report, programme_subject
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("loaddata", "demo", verbosity=0)
+    with time_machine.travel("2024-06-01 12:00"):
+        yield {u.username: u for u in User.objects.all()}
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def workbook(client, year, quarter):
+    response = client.get(f"/reports/commissioner-workbook/?year={year}&quarter={quarter}&programme=")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), data_only=True)
+    rows = book["Outcomes"].iter_rows(values_only=True)
+    headings = next(rows)
+    return [dict(zip(headings, row)) for row in rows if any(row)]
+
+
+def test_left_to_allocate_is_the_same_on_the_home_page_and_the_programmes_page(demo):
+    """Community Safety Fund 2019-20: once £2,175,000.00 on one page and £2,415,000.00 on the other."""
+    client = client_for(demo["commissioner"])
+    home, programmes = client.get("/").content.decode(), client.get("/programmes/").content.decode()
+    assert "£2,415,000.00" in home and "£2,415,000.00" in programmes
+    assert "£2,175,000.00" not in home
+
+
+def test_withdrawn_and_closed_allocations_have_nothing_left_to_pay(demo):
+    """Once £290,000.00 for a withdrawn allocation and £6,800.00 for a closed one."""
+    content = client_for(demo["commissioner"]).get("/").content.decode()
+    left = dict(re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>.*?'
+                           r'data-figure="left-to-pay">(.*?)</td>', content, flags=re.S))
+    assert "Withdrawn" in left["Wakefield Community Safety Fund 2019-20"]
+    assert "Closed" in left["Bradford District Community Safety Fund 2018-19"]
+    assert "£" not in left["Wakefield Community Safety Fund 2019-20"] + left["Bradford District Community Safety Fund 2018-19"]
+
+
+def test_an_outstanding_return_is_not_under_performance_in_the_workbook(demo):
+    """West Yorkshire 2019-20 Q3: Breaking the Cycle's Q3 return is only submitted. Young people engaged
+    is compared at Q2, its latest approved quarter, and is not Red."""
+    rows = workbook(client_for(demo["commissioner"]), 2019, 3)
+    engaged = next(r for r in rows if r["Reference"] == "BTC-1920" and r["Measure"] == "Young people engaged")
+    assert (engaged["How it adds up"], engaged["Figure to date"], engaged["Target for the same quarters"]) == (
+        "Unique people so far", 44, 30)
+    assert engaged["RAG"] == "Green"
+    assert engaged["Q3 (approved)"] is None
+
+
+def test_twelve_months_with_a_quarter_awaiting_approval_are_compared_like_for_like(demo):
+    """Avon, 12 months to 31 December 2023: Q3's returns are submitted, sent back or in draft. Once
+    −36.4% with Q3 at −100% and three measures Red; now Q3 awaits approval, apart."""
+    user = demo["avon-commissioner"]
+    report = performance_report(user, programme_subject(user, "PCG"), Window(Quarter(2023, 3)))
+    q3 = report.by_quarter[-1]
+    assert (q3.approved, q3.plan_compared, q3.spent) == (0, D("0"), D("0"))
+    assert q3.variance_percent is None
+    assert q3.awaiting_spent == D("44425.00")
+    assert (report.plan_compared, report.spent) == (D("106500.00"), D("101550.00"))
+    assert figures.shown_percent(report.variance_percent) == D("-4.6")
+    assert "red" not in {o.rag for o in report.outcomes}
+    page = client_for(user).get("/reports/performance/?end=2023-24+Q3&subject=programme&programme=PCG")
+    content = page.content.decode()
+    assert "-100.0%" not in content and "-36.4%" not in content
+    assert "No approved return yet" in content
+
+
+def test_half_a_year_is_not_set_against_a_full_year(demo):
+    """Anti-social driving reports, 12 months to 30 September 2019: Operation Steerside 2019-20's two
+    approved quarters (440) against those quarters' targets (400), not the year's 800, and lower is
+    better: amber, not green."""
+    user = demo["commissioner"]
+    report = performance_report(user, programme_subject(user, "CSF"), Window(Quarter(2019, 2)))
+    [reports] = [o for o in report.outcomes if o.project.reference == "OSS-1920" and o.name == "Anti-social driving reports"]
+    assert (reports.actual, reports.target, reports.rag) == (D("440"), D("400"), "amber")
+
+
+def test_no_target_to_date_is_a_fraction_of_a_household(demo):
+    """The Sanctuary Scheme's 150 households a year: 38, 37, 38 and 37, never 112.5 to date."""
+    user = demo["avon-commissioner"]
+    [data] = [d for d in reader.read(user, Quarter(2023, 4).year_to_date()) if d.reference == "SAN-2324"]
+    [households] = [m for m in data.measures if m.name.startswith("Households")]
+    assert households.targets == [D("38"), D("37"), D("38"), D("37")]
+    client = client_for(demo["bristol-provider"])
+    for number in (1, 2, 3, 4):
+        content = client.get(f"/returns/SAN-2324/2023/{number}/").content.decode()
+        assert "112.5" not in content and "37.5" not in content
+    assert "113" in client.get("/returns/SAN-2324/2023/3/").content.decode()
+
+
+def test_people_are_not_added_up_over_quarters(demo):
+    """Young people engaged, Breaking the Cycle 2018-19: the unique young people of the year (60), not
+    the quarters' caseloads added up."""
+    user = demo["commissioner"]
+    report = performance_report(user, programme_subject(user, "CSF"), Window(Quarter(2018, 4)))
+    [engaged] = [o for o in report.outcomes if o.project.reference == "BTC-1819" and o.name == "Young people engaged"]
+    assert (engaged.actual, engaged.target, engaged.aggregation) == (D("60"), D("60"), "people")
+
+
+def test_the_voluntary_engagement_rate_is_pooled_from_engaged_and_offered(demo):
+    """96% voluntary engagement over the 12 months to 30 September 2019: 120 engaged of the 125 offered,
+    across both years' projects, not "2 of 2 on target"."""
+    user = demo["commissioner"]
+    report = performance_report(user, programme_subject(user, "CSF"), Window(Quarter(2019, 2)))
+    [rate] = [k for k in report.key_outcomes if k.name == "Voluntary engagement rate"]
+    assert (rate.numerator, rate.denominator, rate.actual, rate.adds_up) == (D("120"), D("125"), D("96.0"), True)
+    content = client_for(user).get("/reports/performance/?end=2019-20+Q2&subject=programme&programme=CSF")
+    assert "96% (120 of 125)" in " ".join(re.sub(r"<[^>]+>", " ", content.content.decode()).split())
+
+
+def test_ineligible_spend_recovered_is_not_verified_spend_and_disbursed_is_net(demo):
+    """2018-19: £1,200 spent on a residential trip outside the agreement was recovered. It no longer
+    counts as verified spend, and the 360Giving amount disbursed is what was paid less what came back."""
+    allocation = Allocation.objects.get(title="Bradford District Community Safety Fund 2018-19")
+    money = payment_services.underspend(allocation)
+    assert money.ineligible == D("1200.00")
+    assert money.verified_spend == money.released - D("1200.00")
+    assert money.net_paid == money.released - D("1200.00")
+    package = json.loads(client_for(demo["commissioner"]).get("/reports/open-data/grants.json").content)
+    [grant] = [g for g in package["grants"] if g["title"] == allocation.title]
+    assert D(str(grant["amountDisbursed"])) == money.net_paid
+
+
+def test_a_context_measure_is_shown_but_never_rated(demo):
+    """Hate incidents reported: more reports can mean more victims coming forward."""
+    user = demo["avon-commissioner"]
+    report = performance_report(user, programme_subject(user, "PCG"), Window(Quarter(2023, 3)))
+    [reports] = [o for o in report.outcomes if o.name == "Hate incidents reported to the service"]
+    assert (reports.actual, reports.rag) == (D("251"), "")
+    [key] = [k for k in report.key_outcomes if k.name == "Hate incidents reported to the service"]
+    assert (key.actual, key.rag) == (D("251"), "")
