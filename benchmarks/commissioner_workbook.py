@@ -49,7 +49,7 @@ LINES = [  # category, description, quarterly profile
     ("capital", "Equipment", "2000.00"),
     ("management", "Management fee", "500.00"),
 ]
-MEASURES = [  # name, unit, direction, cumulative, annual target
+MEASURES = [  # name, unit, direction, adds up over quarters (events; else a level or milestone), annual target
     ("People engaged", "count", "higher", True, "400"),
     ("Sessions delivered", "count", "higher", True, "120"),
     ("Referrals received", "count", "higher", True, "300"),
@@ -135,7 +135,8 @@ class Builder:
             Priority(commissioner=self.commissioner_org, code=f"p{n}", name=f"Priority {n}") for n in range(5)
         ])
         self.measures = OutcomeMeasure.objects.bulk_create([
-            OutcomeMeasure(name=name, definition=name, unit=unit, direction=direction, cumulative=cumulative)
+            OutcomeMeasure(name=name, definition=name, unit=unit, direction=direction,
+                           aggregation="events" if cumulative else {"yes_no": "milestone"}.get(unit, "level"))
             for name, unit, direction, cumulative, _ in MEASURES
         ])
         self.count = 0

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 YEAR = 2023
 LINES = [("staff", "Practitioners", "12500.25"), ("non_staff", "Venues and travel", "1375.50"),
          ("management", "Management fee", "500.00")]
-MEASURES = [  # name, unit, direction, cumulative, annual target
+MEASURES = [  # name, unit, direction, adds up over quarters (events; else a level or milestone), annual target
     ("People engaged", "count", "higher", True, "400"),
     ("Incidents reported", "count", "lower", True, "80"),
     ("Voluntary engagement rate", "percentage", "higher", False, "90"),
@@ -101,7 +101,8 @@ def build(total: int):
     priorities = Priority.objects.bulk_create([
         Priority(commissioner=commissioner, code=f"p{n}", name=f"Priority {n}") for n in range(5)])
     measures = OutcomeMeasure.objects.bulk_create([
-        OutcomeMeasure(name=name, definition=name, unit=unit, direction=direction, cumulative=cumulative)
+        OutcomeMeasure(name=name, definition=name, unit=unit, direction=direction,
+                           aggregation="events" if cumulative else {"yes_no": "milestone"}.get(unit, "level"))
         for name, unit, direction, cumulative, _ in MEASURES])
     start, end = date(YEAR, 4, 1), date(YEAR + 1, 3, 31)
     with transaction.atomic():

@@ -49,7 +49,7 @@ LINES = [  # category, description, quarterly profile
     ("capital", "Equipment", "2000.00"),
     ("management", "Management fee", "500.00"),
 ]
-MEASURES = [  # name, unit, direction, cumulative, annual target, what the provider types for Q2
+MEASURES = [  # name, unit, direction, adds up over quarters (events; else a level or milestone), annual target, what the provider types for Q2
     ("People engaged", "count", "higher", True, "400", 104),
     ("Sessions delivered", "count", "higher", True, "120", 31),
     ("Referrals received", "count", "higher", True, "300", 77),
@@ -101,7 +101,8 @@ def build(projects: int):
                                              financial_year=YEAR, funding_source="Benchmark",
                                              total_budget=Decimal("90000000.00"))
         library = OutcomeMeasure.objects.bulk_create([
-            OutcomeMeasure(name=name, definition=name, unit=unit, direction=direction, cumulative=cumulative)
+            OutcomeMeasure(name=name, definition=name, unit=unit, direction=direction,
+                           aggregation="events" if cumulative else {"yes_no": "milestone"}.get(unit, "level"))
             for name, unit, direction, cumulative, _target, _typed in MEASURES
         ])
         start, end = date(YEAR, 4, 1), date(YEAR + 1, 3, 31)

@@ -12,9 +12,10 @@ README.md, "How the figures are worked out", says the same in words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from django.db.models import Case, CharField, DecimalField, F, Q, Value, When
 
@@ -46,6 +47,7 @@ RAG_ORDER = (RAG.RED, RAG.AMBER, RAG.GREEN, NOT_RATED)
 RAG_LABELS = {**dict(RAG.choices), NOT_RATED: "Not rated"}
 
 Agg = MeasureAggregation
+_EVENTS, _PEOPLE = Agg.EVENTS.value, Agg.PEOPLE.value
 
 
 # --- Pennies and percentages -------------------------------------------------------------------
@@ -111,10 +113,10 @@ def variance_sql(actual: str, plan: str):
 # --- Spend to date, like for like --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SpendQuarter:
+class SpendQuarter(NamedTuple):
     """One quarter of a project or budget line: its plan (the profile), its return's status
-    (NOT_STARTED for none) and the spend the return holds (None when nothing was entered)."""
+    (NOT_STARTED for none) and the spend the return holds (None when nothing was entered).
+    A tuple, since a large workbook makes tens of thousands of them."""
 
     plan: Decimal
     status: str
@@ -230,8 +232,14 @@ def split(amount: Decimal, parts: int, step: Decimal) -> list[Decimal]:
     """`amount` in `parts` as even as the step allows, adding up to it exactly: each running total is
     the amount pro rata rounded half up to the step (150 households: 38, 37, 38, 37; £100.01:
     £25.00, £25.01, £25.00, £25.00)."""
+    return list(_split(amount, parts, step))
+
+
+@lru_cache(maxsize=4096)
+def _split(amount: Decimal, parts: int, step: Decimal) -> tuple:
+    # Remembered: thousands of projects share a handful of annual targets.
     running = [(amount * k / parts).quantize(step, rounding=ROUND_HALF_UP) for k in range(parts + 1)]
-    return [running[k + 1] - running[k] for k in range(parts)]
+    return tuple(running[k + 1] - running[k] for k in range(parts))
 
 
 def quarter_targets(aggregation: str, unit: str, annual, explicit) -> list:
@@ -243,22 +251,27 @@ def quarter_targets(aggregation: str, unit: str, annual, explicit) -> list:
     - People: the unique people expected by the end of the quarter (year to date): the quarter's
       target, or the annual target pro rata in whole people.
     - Levels, rates and milestones: the quarter's target, or the annual target."""
-    explicit = list(explicit)
-    if aggregation == Agg.EVENTS:
+    return list(_quarter_targets(str(aggregation), str(unit), annual, tuple(explicit)))
+
+
+@lru_cache(maxsize=8192)
+def _quarter_targets(aggregation: str, unit: str, annual, explicit: tuple) -> tuple:
+    # Remembered: a large report has thousands of measures with the same few targets.
+    if aggregation == _EVENTS:
         missing = [i for i, t in enumerate(explicit) if t is None]
         if annual is None or not missing:
             return explicit
         left = max(annual - sum((t for t in explicit if t is not None), ZERO), ZERO)
         result = list(explicit)
-        for i, share in zip(missing, split(left, len(missing), step_of(unit))):
+        for i, share in zip(missing, _split(left, len(missing), step_of(unit))):
             result[i] = share
-        return result
-    if aggregation == Agg.PEOPLE:
+        return tuple(result)
+    if aggregation == _PEOPLE:
         if annual is None:
             return explicit
         pro_rata = [(annual * k / 4).quantize(WHOLE, rounding=ROUND_HALF_UP) for k in (1, 2, 3, 4)]
-        return [t if t is not None else p for t, p in zip(explicit, pro_rata)]
-    return [t if t is not None else annual for t in explicit]
+        return tuple(t if t is not None else p for t, p in zip(explicit, pro_rata))
+    return tuple(t if t is not None else annual for t in explicit)
 
 
 def target_to_date(aggregation: str, unit: str, annual, explicit, number: int):
@@ -274,11 +287,10 @@ def target_to_date(aggregation: str, unit: str, annual, explicit, number: int):
 # --- A measure over a period -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MeasureQuarter:
+class MeasureQuarter(NamedTuple):
     """One quarter of a project's measure: whether its figures count (an approved return, or on the
     return page a reported one), the value, a rate's numerator and denominator, and the quarter's
-    target (`quarter_targets`)."""
+    target (`quarter_targets`). A tuple, for speed."""
 
     quarter: Quarter
     counts: bool

@@ -660,7 +660,7 @@ def project_charts(user, project: Project) -> ProjectCharts:
     ]
     charts = []
     for m in data.measures:
-        values = m.approved_values(data.statuses)
+        values = m.approved_values()
         rows = [ChartMeasureQuarter(q, m.targets[i], values[i], data.statuses[i])
                 for i, q in enumerate(window) if m.reports[i]]
         charts.append(MeasureChart(f"chart-measure-{m.measure_id}", m.name, m.unit, m.direction, m.aggregation, rows))

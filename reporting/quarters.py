@@ -14,8 +14,9 @@ back is "awaiting approval", its figures kept apart (figures.spend_to_date, figu
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import CharField, F, Q, Sum
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 
 from grants import figures
@@ -64,33 +65,31 @@ class MeasureQuarters:
     aggregation: str
     window: list = field(default_factory=list)
     years: dict = field(default_factory=dict)  # financial year -> the project measure's row
-    values: list = field(default_factory=list)  # per window quarter: the reported value row, or None
+    values: list = field(default_factory=list)  # per window quarter: the approved ValueRow, or None
     targets: list = field(default_factory=list)  # per window quarter: its target (figures.quarter_targets)
     reports: list = field(default_factory=list)  # per window quarter: whether the project reports it
 
-    def quarters(self, statuses, counts=(APPROVED,), upto: int | None = None) -> list[MeasureQuarter]:
-        """The quarters the project reports the measure in, each counted when its return's status is in
-        `counts`, up to window position `upto` (all of them by default)."""
+    def quarters(self, upto: int | None = None) -> list[MeasureQuarter]:
+        """The quarters the project reports the measure in, up to window position `upto` (all of them
+        by default), each counted when its return is approved and holds a value."""
+        window, targets, values = self.window, self.targets, self.values
         result = []
         for i, reports in enumerate(self.reports[:upto]):
-            if not reports:
-                continue
-            row = self.values[i]
-            counted = row is not None and statuses[i] in counts and not row.not_collected
-            result.append(MeasureQuarter(
-                self.window[i], counted,
-                row.value if counted else None, row.numerator if counted else None,
-                row.denominator if counted else None, self.targets[i],
-            ))
+            if reports:
+                row = values[i]
+                if row is None:
+                    result.append(MeasureQuarter(window[i], False, None, None, None, targets[i]))
+                else:
+                    result.append(MeasureQuarter(window[i], True, row[0], row[1], row[2], targets[i]))
         return result
 
-    def figure(self, statuses, counts=(APPROVED,), upto: int | None = None) -> figures.MeasureFigure:
-        return figures.measure_figure(self.aggregation, self.quarters(statuses, counts, upto))
+    def figure(self, upto: int | None = None) -> figures.MeasureFigure:
+        """The measure's figure over the window (figures.measure_figure); approved figures only."""
+        return figures.measure_figure(self.aggregation, self.quarters(upto))
 
-    def approved_values(self, statuses) -> list:
+    def approved_values(self) -> list:
         """Each window quarter's approved value (None where there is none)."""
-        return [row.value if row is not None and statuses[i] == APPROVED else None
-                for i, row in enumerate(self.values)]
+        return [None if row is None else row[0] for row in self.values]
 
 
 @dataclass(eq=False)
@@ -246,104 +245,106 @@ def _plan(rows, chosen, years, place):
                 row.plan[i] += figures.pennies(total)
 
 
+def _at(model, link: str, quarter: Quarter, **conditions) -> Subquery:
+    """The text of the `model` row (a spend line or a measure value) that the return for `quarter` of
+    the outer row's project holds for the outer row (a budget line or a project measure): looked up by
+    the database, one column per quarter of the window, so that a large workbook reads one row per
+    line or measure rather than one per quarter."""
+    field = "actual" if model is SpendLine else "value"
+    return Subquery(
+        model.objects.filter(
+            **{link: OuterRef("pk")}, quarterly_return__project=OuterRef("project"),
+            quarterly_return__financial_year=quarter.financial_year, quarterly_return__quarter=quarter.number,
+            **conditions,
+        ).order_by().annotate(t=text(field)).values("t")[:1]
+    )
+
+
 def _lines(rows, chosen, years, place):
-    """Each budget line with its plan and reported spend per window quarter; the project's plan and
-    spend are the lines' added up."""
-    n = len(next(iter(rows.values())).window)
-    by_pk = {}
-    for pk, project_id, category, description, year, amount, *profile in (
+    """Each budget line with its plan and the spend of each reported return in the window; the
+    project's plan and spend are the lines' added up."""
+    window = next(iter(rows.values())).window
+    n = len(window)
+    spent = {f"s{i}": _at(SpendLine, "budget_line", q, quarterly_return__status__in=RETURN_REPORTED,
+                          actual__isnull=False)
+             for i, q in enumerate(window)}
+    for pk, project_id, category, description, year, amount, *figures_ in (
         BudgetLine.objects.filter(project__in=chosen, financial_year__in=years)
         .annotate(t_amount=text("amount"), t1=text("profile_q1"), t2=text("profile_q2"), t3=text("profile_q3"),
-                  t4=text("profile_q4"))
+                  t4=text("profile_q4"), **spent)
         .order_by("project_id", "category", "description", "pk")
         .values_list("pk", "project_id", "category", "description", "financial_year", "t_amount", "t1", "t2", "t3",
-                     "t4").iterator(chunk_size=CHUNK)
+                     "t4", *spent).iterator(chunk_size=CHUNK)
     ):
         row = rows[project_id]
-        profile = tuple(Decimal(p) for p in profile)
-        plan = [ZERO] * n
+        profile = tuple(Decimal(p) for p in figures_[:4])
+        plan, actual = [ZERO] * n, [None] * n
         for number, amount_q in enumerate(profile, start=1):
             i = place.get((year, number))
             if i is not None and row.runs[i]:
                 plan[i] = amount_q
                 row.plan[i] += amount_q
-        line = LineQuarters(pk, category, description, year, Decimal(amount), profile, plan, [None] * n)
-        row.lines.append(line)
-        by_pk[pk] = (row, line)
-    window = next(iter(rows.values())).window
-    for line_id, year, number, actual in (
-        SpendLine.objects.reported().filter(figures.quarters_sql(window, "quarterly_return__"),
-                                            quarterly_return__project__in=chosen)
-        .annotate(t_actual=text("actual"))
-        .values_list("budget_line_id", "quarterly_return__financial_year", "quarterly_return__quarter", "t_actual")
-        .order_by().iterator(chunk_size=CHUNK)
-    ):
-        row, line = by_pk[line_id]
-        i = place[year, number]
-        if row.runs[i]:
-            value = Decimal(actual)
-            line.spent[i] = value
-            row.spent[i] = (row.spent[i] or ZERO) + value
-
-
-@dataclass(frozen=True)
-class ValueRow:
-    quarter: Quarter
-    value: Decimal | None
-    numerator: Decimal | None
-    denominator: Decimal | None
-    not_collected: bool
+        for i, value in enumerate(figures_[4:]):
+            if value is not None and row.runs[i]:
+                actual[i] = Decimal(value)
+                row.spent[i] = (row.spent[i] or ZERO) + actual[i]
+        row.lines.append(LineQuarters(pk, category, description, year, Decimal(amount), profile, plan, actual))
 
 
 def _measures(rows, chosen, years, window, place):
+    """Each project measure with its targets and the approved value of each quarter of the window (no
+    page, file or report counts another value), and a rate's parts."""
     n = len(window)
+    by_measure = {}  # (project, measure) -> MeasureQuarters
     by_pm = {}
+    approved = {f"v{i}": _at(MeasureValue, "project_measure", q, quarterly_return__status=APPROVED,
+                             value__isnull=False)
+                for i, q in enumerate(window)}
     for pm in (
         ProjectMeasure.objects.filter(project__in=chosen, financial_year__in=years)
         .annotate(name=F("measure__name"), direction=F("measure__direction"),
                   aggregation=F("measure__aggregation"), t_baseline=text("baseline"), t_annual=text("annual_target"),
-                  t1=text("target_q1"), t2=text("target_q2"), t3=text("target_q3"), t4=text("target_q4"))
+                  t1=text("target_q1"), t2=text("target_q2"), t3=text("target_q3"), t4=text("target_q4"), **approved)
         .order_by("name", "financial_year", "pk")
         .values_list("pk", "project_id", "measure_id", "name", "unit", "direction", "aggregation", "financial_year",
-                     "t_baseline", "t_annual", "t1", "t2", "t3", "t4", named=True).iterator(chunk_size=CHUNK)
+                     "t_baseline", "t_annual", "t1", "t2", "t3", "t4", *approved).iterator(chunk_size=CHUNK)
     ):
-        row = rows[pm.project_id]
-        measure = next((m for m in row.measures if m.measure_id == pm.measure_id), None)
+        pk, project_id, measure_id, name, unit, direction, aggregation, year, baseline, annual, *rest = pm
+        row = rows[project_id]
+        measure = by_measure.get((project_id, measure_id))
         if measure is None:
-            measure = MeasureQuarters(pm.measure_id, pm.name, pm.unit, pm.direction, pm.aggregation, window,
+            measure = MeasureQuarters(measure_id, name, unit, direction, aggregation, window,
                                       values=[None] * n, targets=[None] * n, reports=[False] * n)
             row.measures.append(measure)
-        annual = decimal(pm.t_annual)
-        explicit = [decimal(t) for t in (pm.t1, pm.t2, pm.t3, pm.t4)]
-        targets = figures.quarter_targets(pm.aggregation, pm.unit, annual, explicit)
-        measure.years[pm.financial_year] = SimpleMeasureYear(pm.pk, decimal(pm.t_baseline), annual, explicit, targets)
+            by_measure[project_id, measure_id] = measure
+        annual = decimal(annual)
+        explicit = [decimal(t) for t in rest[:4]]
+        targets = figures.quarter_targets(aggregation, unit, annual, explicit)
+        measure.years[year] = MeasureYear(pk, decimal(baseline), annual, explicit, targets)
         for number in (1, 2, 3, 4):
-            i = place.get((pm.financial_year, number))
+            i = place.get((year, number))
             if i is not None and row.runs[i]:
                 measure.reports[i] = True
                 measure.targets[i] = targets[number - 1]
-        by_pm[pm.pk] = (row, measure)
-    for pm_id, year, number, value, numerator, denominator, not_collected in (
+        for i, value in enumerate(rest[4:]):
+            if value is not None and measure.reports[i] and window[i].financial_year == year:
+                measure.values[i] = (Decimal(value), None, None)
+        by_pm[pk] = measure
+    # A rate's numerator and denominator, for the few measures that are rates.
+    for pm_id, year, number, numerator, denominator in (
         MeasureValue.objects.filter(figures.quarters_sql(window, "quarterly_return__"),
-                                    quarterly_return__project__in=chosen,
-                                    quarterly_return__status__in=RETURN_REPORTED)
-        .annotate(t_value=text("value"))
-        .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter", "t_value",
-                     "numerator", "denominator", "not_collected").order_by().iterator(chunk_size=CHUNK)
+                                    quarterly_return__project__in=chosen, quarterly_return__status=APPROVED,
+                                    value__isnull=False, numerator__isnull=False)
+        .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter",
+                     "numerator", "denominator").order_by().iterator(chunk_size=CHUNK)
     ):
-        found = by_pm.get(pm_id)
-        if found is None:
-            continue
-        row, measure = found
+        measure = by_pm.get(pm_id)
         i = place[year, number]
-        if measure.reports[i]:
-            measure.values[i] = ValueRow(
-                window[i], decimal(value), None if numerator is None else Decimal(numerator),
-                None if denominator is None else Decimal(denominator), not_collected)
+        if measure is not None and measure.values[i] is not None:
+            measure.values[i] = (measure.values[i][0], Decimal(numerator), Decimal(denominator))
 
 
-@dataclass(frozen=True)
-class SimpleMeasureYear:
+class MeasureYear(NamedTuple):
     """A project measure's row for one financial year: baseline, annual target, the targets as set
     and each quarter's target by the rule."""
 

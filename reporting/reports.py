@@ -277,7 +277,7 @@ def gather_projects(user, window: Window, condition: Q = Q(), *, narrative: bool
         row = ProjectRow(data)
         for m in data.measures:
             row.outcomes.append(OutcomeRow(row, m.measure_id, m.name, m.unit, m.direction, m.aggregation,
-                                           m.approved_values(data.statuses), m.figure(data.statuses)))
+                                           m.approved_values(), m.figure()))
         rows.append(row)
     return rows
 

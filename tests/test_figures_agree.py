@@ -162,7 +162,7 @@ def check_workbook_and_report_and_dashboard(user, quarter: Quarter):
     outcomes = {(r["Reference"], r["Measure"]): r for r in sheet(book, "Outcomes")}
     for ref, data in truth.items():
         for m in data.measures:
-            figure = m.figure(data.statuses)
+            figure = m.figure()
             row = outcomes[ref, m.name]
             percent = m.unit == "percentage"
             assert close(cell(row["Figure to date"], percent), figure.actual), (ref, m.name)
@@ -246,7 +246,7 @@ def check_project_pages_and_lists(user, quarter: Quarter, truth: dict):
             key = f"chart-measure-{m.measure_id}"
             section = content.split(f'data-testid="{key}"')[1].split("</figure>")[0]
             quarters = rows_with(section, "quarter")
-            values = m.approved_values(everything.statuses)
+            values = m.approved_values()
             for i, q in enumerate(everything.window):
                 if m.reports[i]:
                     assert close(quarters[q.label]["Value (approved returns)"], values[i]), (ref, m.name, q)
@@ -265,7 +265,7 @@ def check_project_pages_and_lists(user, quarter: Quarter, truth: dict):
                 for m in data.measures:
                     if not m.reports[i]:
                         continue
-                    figure = m.figure(data.statuses, upto=i + 1)
+                    figure = m.figure(upto=i + 1)
                     assert close(shown[m.name].get("measure-to-date"), figure.actual, "0.1"), (ref, q, m.name)
                     assert close(shown[m.name].get("measure-target"), figure.target, "0.1"), (ref, q, m.name)
 

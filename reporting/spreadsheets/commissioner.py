@@ -287,8 +287,8 @@ def outcome_rows(data: WorkbookData):
                 labels[kind] = (UNIT_LABELS.get(m.unit, m.unit), DIRECTION_LABELS.get(m.direction),
                                 AGGREGATION_LABELS.get(m.aggregation))
             pm = m.years[year]
-            values = m.approved_values(project.statuses)
-            figure = m.figure(project.statuses)
+            values = m.approved_values()
+            figure = m.figure()
             yield m.unit, (
                 *head, m.name, *labels[kind], pm.baseline, pm.annual_target,
                 *(values[q - 1] if q <= number else None for q in QUARTERS),

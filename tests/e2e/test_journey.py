@@ -141,7 +141,7 @@ def test_a_return_goes_from_the_provider_to_payment_and_into_the_workbook(journe
     header = list(rows[0])
     lines = {row[header.index("Budget line")]: row for row in rows[1:] if row and row[1] == "SS-E2E"}
     assert set(lines) == {"Youth workers", "Venue hire"}
-    actual = header.index(f"Actual Q{q.number}")
+    actual = header.index(f"Actual Q{q.number} (approved)")
     assert Decimal(str(lines["Youth workers"][actual])) == Decimal("9800")
     assert Decimal(str(lines["Venue hire"][actual])) == Decimal("1000")
     assert Decimal(str(lines["Youth workers"][header.index(f"Profile Q{q.number}")])) == Decimal("10000")
