@@ -47,7 +47,7 @@ RAG_ORDER = (RAG.RED, RAG.AMBER, RAG.GREEN, NOT_RATED)
 RAG_LABELS = {**dict(RAG.choices), NOT_RATED: "Not rated"}
 
 Agg = MeasureAggregation
-_EVENTS, _PEOPLE = Agg.EVENTS.value, Agg.PEOPLE.value
+_EVENTS, _PEOPLE, _RATE = Agg.EVENTS.value, Agg.PEOPLE.value, Agg.RATE.value
 
 
 # --- Pennies and percentages -------------------------------------------------------------------
@@ -152,34 +152,48 @@ class SpendToDate:
     def not_reported(self) -> int:
         return self.expected - self.approved - self.awaiting
 
+    def add(self, quarter: SpendQuarter) -> SpendToDate:
+        """Count one more quarter in: its plan always, its spend if approved, apart if awaiting. The
+        quarter is a SpendQuarter or any (plan, status, spent) tuple."""
+        plan, status, spent = quarter
+        self.expected += 1
+        self.plan += plan
+        if status == _APPROVED:
+            self.approved += 1
+            self.plan_compared += plan
+            self.spent += spent or ZERO
+        elif status in RETURN_AWAITING:
+            self.awaiting += 1
+            self.awaiting_plan += plan
+            self.awaiting_spent += spent or ZERO
+        return self
+
+    def include(self, other: SpendToDate) -> SpendToDate:
+        """Add another group's figures to these, in place."""
+        for name in _SPEND_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
     def __add__(self, other: SpendToDate) -> SpendToDate:
-        return SpendToDate(*(getattr(self, f) + getattr(other, f) for f in _SPEND_FIELDS))
+        return SpendToDate().include(self).include(other)
 
 
 _SPEND_FIELDS = ("plan", "plan_compared", "spent", "awaiting_plan", "awaiting_spent", "approved", "awaiting",
                  "expected")
+_APPROVED = ReturnStatus.APPROVED.value
 
 
 def spend_to_date(quarters: Iterable[SpendQuarter]) -> SpendToDate:
     total = SpendToDate()
-    for q in quarters:
-        total.expected += 1
-        total.plan += q.plan
-        if q.status == ReturnStatus.APPROVED:
-            total.approved += 1
-            total.plan_compared += q.plan
-            total.spent += q.spent or ZERO
-        elif q.status in RETURN_AWAITING:
-            total.awaiting += 1
-            total.awaiting_plan += q.plan
-            total.awaiting_spent += q.spent or ZERO
+    for quarter in quarters:
+        total.add(quarter)
     return total
 
 
 def total_spend(figures: Iterable[SpendToDate]) -> SpendToDate:
     result = SpendToDate()
     for f in figures:
-        result = result + f
+        result.include(f)
     return result
 
 
@@ -323,34 +337,39 @@ class MeasureFigure:
 
 
 def measure_figure(aggregation: str, quarters: Iterable[MeasureQuarter]) -> MeasureFigure:
-    """The figure for a period from its quarters, in order, comparing like with like.
+    """The figure for a period from its quarters, in order, comparing like with like. Each quarter is
+    a MeasureQuarter or any (quarter, counts, value, numerator, denominator, target) tuple.
 
     - Events add up the counted values against the same quarters' targets added up.
     - People, levels and milestones take the latest counted value against that quarter's target.
     - Rates add up the numerators and denominators of the counted quarters (a pooled rate, not an
       average of percentages) against the targets weighted by the denominators."""
-    quarters = list(quarters)
-    figure = MeasureFigure(aggregation, expected=len(quarters))
-    counted = [q for q in quarters if q.reported]
-    figure.reported = len(counted)
+    expected = 0
+    counted = []  # (quarter, value, numerator, denominator, target) of the quarters that count
+    for quarter, counts, value, numerator, denominator, target in quarters:
+        expected += 1
+        if counts and value is not None:
+            counted.append((quarter, value, numerator, denominator, target))
+    figure = MeasureFigure(aggregation, expected=expected, reported=len(counted))
     if not counted:
         return figure
-    figure.as_of = counted[-1].quarter
-    if aggregation == Agg.EVENTS:
-        figure.actual = sum((q.value for q in counted), ZERO)
-        targets = [q.target for q in counted]
-        figure.target = None if any(t is None for t in targets) else sum(targets, ZERO)
-    elif aggregation == Agg.RATE:
-        pooled = [q for q in counted if q.numerator is not None and q.denominator]
+    latest = counted[-1]
+    figure.as_of = latest[0]
+    if aggregation == _EVENTS:
+        figure.actual = sum((q[1] for q in counted), ZERO)
+        targets = [q[4] for q in counted]
+        figure.target = None if None in targets else sum(targets, ZERO)
+    elif aggregation == _RATE:
+        pooled = [q for q in counted if q[2] is not None and q[3]]
         if pooled:
-            figure.numerator = sum((q.numerator for q in pooled), ZERO)
-            figure.denominator = sum((q.denominator for q in pooled), ZERO)
+            figure.numerator = sum((q[2] for q in pooled), ZERO)
+            figure.denominator = sum((q[3] for q in pooled), ZERO)
             figure.actual = rate(figure.numerator, figure.denominator)
-            figure.target = weighted_target([(q.target, q.denominator) for q in pooled])
+            figure.target = weighted_target([(q[4], q[3]) for q in pooled])
         else:  # rates reported as a percentage alone (before rates had their parts): the latest stands
-            figure.actual, figure.target = counted[-1].value, counted[-1].target
+            figure.actual, figure.target = latest[1], latest[4]
     else:
-        figure.actual, figure.target = counted[-1].value, counted[-1].target
+        figure.actual, figure.target = latest[1], latest[4]
     return figure
 
 

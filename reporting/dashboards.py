@@ -256,14 +256,13 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     }
     ids = list(rows)
 
-    # 2 to 4. Spend to date against the profile of the same quarters, per programme: each project's
-    # figures read through reporting.quarters (the year's quarters of this year's budget lines),
-    # worked out by figures.spend_to_date and added up.
-    in_year = Q(allocation__programme__in=ids)
-    if programme is not None:
-        in_year &= Q(allocation__programme=programme)
-    for data in reader.read(user, quarter.year_to_date(), in_year, measures=False):
-        rows[data.programme_id].spend = rows[data.programme_id].spend + data.spend()
+    # 2 to 6. Spend to date against the profile of the same quarters, per programme: the SQL twin of
+    # reading each project through reporting.quarters and adding up figures.spend_to_date.
+    def scope(prefix):
+        return counted(user, prefix, programme) & Q(**{f"{prefix}allocation__programme__in": ids})
+
+    for programme_id, spend in reader.group_spend(scope, quarter, "allocation__programme_id").items():
+        rows[programme_id].spend = spend
 
     # 4. Paid: payments released for the quarters to date.
     for programme_id, paid in (
@@ -382,24 +381,19 @@ OFF_TARGET_CANDIDATES = 5  # the database ranks this many times the list's lengt
 
 def _off_target(user, programme, quarter: Quarter) -> list[OffTargetRow]:
     """The rated measures furthest off target to date, among those with an approved value this
-    quarter. Two queries. The first, grouped by project measure, lets the database rank the measures
-    by an estimate of the shortfall (the targets pro rata, unrounded, and a rate's latest value) and
-    hands back a few times as many as are shown. Their figures are then worked out exactly, from the
+    quarter. Three queries. The first, grouped by project measure, lets the database rank the measures
+    by an estimate of the shortfall (the annual target pro rata, unrounded, and a rate's latest value)
+    and hands back a few times as many as are shown. Their figures are then worked out exactly, from the
     second, by the rules every page uses (figures.measure_figure against figures.quarter_targets),
     and ranked again."""
     year, number = quarter.financial_year, quarter.number
     figure = DecimalField(max_digits=30, decimal_places=10)
     pm = "project_measure__"
     Agg = MeasureAggregation
-    # The estimate of each quarter's target: its own, or the annual target pro rata.
-    share = {n: Coalesce(F(f"{pm}target_q{n}"), ExpressionWrapper(F(f"{pm}annual_target") * Value(0.25),
-                                                                   output_field=figure), output_field=figure)
-             for n in range(1, number + 1)}
-    events_target = Sum(Case(*[When(quarterly_return__quarter=n, then=share[n]) for n in share], output_field=figure))
-    point_target = Coalesce(F(f"{pm}target_q{number}"), F(f"{pm}annual_target"), output_field=figure)
-    people_target = Coalesce(F(f"{pm}target_q{number}"),
-                             ExpressionWrapper(F(f"{pm}annual_target") * Value(number / 4), output_field=figure),
-                             output_field=figure)
+    # The estimate of the target of the quarters counted: for events, the annual target pro rata for
+    # the quarters with an approved value; for people, pro rata for the year so far; otherwise the
+    # quarter's own target or the annual one.
+    annual, quarter_target = F("annual"), F("quarter_target")
     higher = Q(direction=MeasureDirection.HIGHER)
     candidates = list(
         MeasureValue.objects.filter(
@@ -407,16 +401,19 @@ def _off_target(user, programme, quarter: Quarter) -> list[OffTargetRow]:
             quarterly_return__financial_year=year, quarterly_return__quarter__lte=number, value__isnull=False,
             **{f"{pm}measure__direction__in": [MeasureDirection.HIGHER, MeasureDirection.LOWER]})
         .values("project_measure_id")
-        .annotate(year_total=Sum("value"), events_target=events_target,
+        .annotate(year_total=Sum("value"), quarters=Count("pk"),
                   current=Max(Case(When(quarterly_return__quarter=number, then=F("value")), output_field=figure)),
                   aggregation=Max(f"{pm}measure__aggregation"), direction=Max(f"{pm}measure__direction"),
-                  point_target=Max(point_target), people_target=Max(people_target))
+                  annual=Max(f"{pm}annual_target"), quarter_target=Max(f"{pm}target_q{number}"))
         .filter(current__isnull=False)
         .annotate(
             ytd=Case(When(aggregation=Agg.EVENTS, then=F("year_total")), default=F("current"), output_field=figure),
-            estimate=Case(When(aggregation=Agg.EVENTS, then=F("events_target")),
-                          When(aggregation=Agg.PEOPLE, then=F("people_target")),
-                          default=F("point_target"), output_field=figure))
+            estimate=Case(
+                When(aggregation=Agg.EVENTS, then=ExpressionWrapper(annual * F("quarters") * Value(0.25),
+                                                                     output_field=figure)),
+                When(aggregation=Agg.PEOPLE, then=Coalesce(quarter_target, ExpressionWrapper(
+                    annual * Value(number / 4), output_field=figure), output_field=figure)),
+                default=Coalesce(quarter_target, annual, output_field=figure), output_field=figure))
         .filter((higher & Q(ytd__lt=F("estimate"))) | (~higher & Q(ytd__gt=F("estimate"))))
         .annotate(gap=Case(When(estimate=0, then=Value(1.0)),
                            default=ExpressionWrapper(Abs(F("ytd") - F("estimate")) / F("estimate"),

@@ -46,6 +46,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -158,9 +159,17 @@ def priorities_subject() -> Subject:
 # --- Figures per project ---------------------------------------------------------------------
 
 
+class ProjectName(NamedTuple):
+    """Which project an outcome row is of: its reference and name (not the row itself, so that a report's
+    rows hold no reference cycle and are freed as soon as the page is written)."""
+
+    reference: str
+    name: str
+
+
 @dataclass(eq=False)
 class OutcomeRow:
-    project: "ProjectRow"
+    project: ProjectName
     measure_id: int
     name: str
     unit: str
@@ -275,8 +284,9 @@ def gather_projects(user, window: Window, condition: Q = Q(), *, narrative: bool
     rows = []
     for data in reader.read(user, window.quarters, condition, narrative=narrative):
         row = ProjectRow(data)
+        name = ProjectName(data.reference, data.name)
         for m in data.measures:
-            row.outcomes.append(OutcomeRow(row, m.measure_id, m.name, m.unit, m.direction, m.aggregation,
+            row.outcomes.append(OutcomeRow(name, m.measure_id, m.name, m.unit, m.direction, m.aggregation,
                                            m.approved_values(), m.figure()))
         rows.append(row)
     return rows
@@ -393,14 +403,12 @@ class PerformanceReport(SpendTotals):
 
 
 def by_quarter(projects, window: Window) -> list[QuarterTotal]:
-    totals = []
-    for i, quarter in enumerate(window.quarters):
-        total = SpendToDate()
-        for p in projects:
-            if p.data.runs[i]:
-                total = total + figures.spend_to_date([figures.SpendQuarter(p.data.plan[i], p.data.statuses[i],
-                                                                           p.data.spent[i])])
-        totals.append(QuarterTotal(quarter, total))
+    totals = [QuarterTotal(quarter, SpendToDate()) for quarter in window.quarters]
+    for p in projects:
+        data = p.data
+        for i, runs in enumerate(data.runs):
+            if runs:
+                totals[i].spend.add((data.plan[i], data.statuses[i], data.spent[i]))
     return totals
 
 
