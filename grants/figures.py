@@ -123,7 +123,7 @@ class SpendQuarter(NamedTuple):
     spent: Decimal | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class SpendToDate:
     """Spend over some quarters against the plan of the same quarters.
 
@@ -318,7 +318,7 @@ class MeasureQuarter(NamedTuple):
         return self.counts and self.value is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class MeasureFigure:
     """A measure's figure for a period against the target of the same quarters."""
 

@@ -41,7 +41,7 @@ def decimal(value) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LineQuarters:
     """One budget line over the window: its year's profile, and per window quarter its plan (£0 in
     another year) and the spend the reported return holds (None where there is none)."""
@@ -56,7 +56,7 @@ class LineQuarters:
     spent: list
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class MeasureQuarters:
     """One measure of a project over the window (one project measure per financial year)."""
 
@@ -95,7 +95,7 @@ class MeasureQuarters:
         return [None if row is None else row[0] for row in self.values]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ProjectQuarters:
     """A project over the window: per window quarter, whether it runs, its return's status and
     ratings, its plan and the spend its reported return holds."""

@@ -167,7 +167,7 @@ class ProjectName(NamedTuple):
     name: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class OutcomeRow:
     project: ProjectName
     measure_id: int
@@ -198,7 +198,7 @@ class OutcomeRow:
     def percent_of_target(self):
         return self.figure.percent_of_target
 
-    @cached_property
+    @property
     def rag(self) -> str:
         return figures.outcome_rag(self.direction, self.target, self.actual)
 
