@@ -8,6 +8,7 @@ attribute does not run even if it ever got past the template's escaping.
 """
 
 from django.conf import settings
+from django.shortcuts import render
 
 DEFAULT_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
@@ -25,3 +26,30 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose body is larger than REQUEST_MAX_BYTES, from its Content-Length, before
+    anything reads the body.
+
+    Django reads a multipart body to the end (writing files to memory or disk) before a form can
+    look at a file's size, and WSGI servers pass bodies of any length; so a 60 MB upload used to be
+    read in full before it was refused. Django reads no more of a body than its Content-Length says,
+    and a body without one is read as empty, so the header is all there is to check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.REQUEST_MAX_BYTES
+        if length > limit:
+            response = render(request, "413.html", {
+                "size": length / 1024 / 1024, "largest_file": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
+            }, status=413)
+            # The body is left unread; the server closes the connection rather than read it.
+            return response
+        return self.get_response(request)

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses a request body over REQUEST_MAX_BYTES before anything reads it (config/middleware.py).
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit history.
@@ -192,6 +194,14 @@ FUNDING_ENDING_MONTHS = envint("FUNDING_ENDING_MONTHS", "6")
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 # An uploaded workbook that unpacks to more than this is refused before it is parsed (a zip bomb).
 UPLOAD_MAX_UNCOMPRESSED_BYTES = envint("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+# Form fields other than files: Django's default of 2.5 MB, which the largest return form and an
+# import preview's signed payload stay well inside (free text is capped, grants/models/common.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A request body larger than this is refused before any of it is read (config/middleware.py):
+# an upload of the largest size allowed, or the largest form, with room for the multipart wrapping.
+REQUEST_MAX_BYTES = max(UPLOAD_MAX_BYTES, DATA_UPLOAD_MAX_MEMORY_SIZE) + 64 * 1024
+# Uploads are read in memory, never written to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 # Security headers and cookies. Secure cookies and HTTPS redirects follow from
 # DEBUG being off unless told otherwise (for example behind a TLS proxy).
