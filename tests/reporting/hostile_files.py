@@ -121,3 +121,45 @@ def many_attributes(content: bytes, sheet: str = t.SPEND_SHEET, attributes: int 
     xml = zipfile.ZipFile(io.BytesIO(content)).read(part)
     tag = b'<row r="999" ' + b" ".join(b'a%d="%d"' % (i, (i * 7919) % 997) for i in range(attributes)) + b"/>"
     return rewrite(content, {part: _before_end_of_sheet_data(xml, tag)})
+
+
+# --- A password-protected workbook ------------------------------------------------------------
+
+FREE, END, FAT_SECTOR, NO_STREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def _directory_entry(name: str, kind: int, start: int, size: int, child=NO_STREAM, right=NO_STREAM) -> bytes:
+    encoded = name.encode("utf-16-le") + b"\x00\x00" if name else b""
+    return (encoded.ljust(64, b"\x00") + len(encoded).to_bytes(2, "little") + bytes([kind, 1])
+            + NO_STREAM.to_bytes(4, "little") + right.to_bytes(4, "little") + child.to_bytes(4, "little")
+            + bytes(16 + 4 + 8 + 8) + start.to_bytes(4, "little") + size.to_bytes(8, "little"))
+
+
+def encrypted_workbook(package: bytes = b"\x00" * 4096) -> bytes:
+    """What Excel saves when a workbook is encrypted with a password: not a zip but an OLE compound file
+    holding an EncryptionInfo stream and the encrypted package (compound file format version 3,
+    512-byte sectors; both streams large enough to sit in ordinary sectors)."""
+    info = b"\x04\x00\x04\x00\x40\x00\x00\x00".ljust(4096, b"\x00")  # the agile encryption's version and flags
+    streams = [("EncryptionInfo", info), ("EncryptedPackage", package.ljust(4096, b"\x00"))]
+    fat = [FAT_SECTOR, END]  # sector 0 holds the FAT, sector 1 the directory
+    directory = [None]
+    next_sector = 2
+    data = b""
+    for index, (name, content) in enumerate(streams, start=1):
+        sectors = len(content) // 512
+        fat += [next_sector + i + 1 for i in range(sectors - 1)] + [END]
+        right = index + 1 if index < len(streams) else NO_STREAM
+        directory.append(_directory_entry(name, 2, next_sector, len(content), right=right))
+        next_sector += sectors
+        data += content
+    directory[0] = _directory_entry("Root Entry", 5, END, 0, child=1)
+    directory.append(_directory_entry("", 0, 0, 0))
+    header = (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(16) + (0x3E).to_bytes(2, "little")
+              + (3).to_bytes(2, "little") + (0xFFFE).to_bytes(2, "little") + (9).to_bytes(2, "little")
+              + (6).to_bytes(2, "little") + bytes(6) + (0).to_bytes(4, "little") + (1).to_bytes(4, "little")
+              + (1).to_bytes(4, "little") + (0).to_bytes(4, "little") + (4096).to_bytes(4, "little")
+              + END.to_bytes(4, "little") + (0).to_bytes(4, "little") + END.to_bytes(4, "little")
+              + (0).to_bytes(4, "little") + (0).to_bytes(4, "little") + FREE.to_bytes(4, "little") * 108)
+    assert len(header) == 512
+    fat_sector = b"".join(n.to_bytes(4, "little") for n in fat + [FREE] * (128 - len(fat)))
+    return header + fat_sector + b"".join(directory) + data
