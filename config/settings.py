@@ -7,6 +7,7 @@ README lists each variable. Production sets DEBUG=False, and then a real
 SECRET_KEY and ALLOWED_HOSTS are required.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -140,7 +141,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
+# Locked by username and address together: failures for one user from one client address. The address
+# is the client's, through the trusted proxies below (config/proxy.py), not the proxy's own.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
 
@@ -221,6 +225,20 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"
 # host under the same domain still answers plain HTTP.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
+# The proxies in front of the application (addresses or networks, comma-separated): gunicorn trusts
+# their X-Forwarded-Proto (make serve passes it), and the application their X-Forwarded-For, for the
+# client's address (config/proxy.py). "*" would let any client choose the address its sign-in
+# failures are counted against, so it is refused.
+TRUSTED_PROXIES = envlist("FORWARDED_ALLOW_IPS", "127.0.0.1")
+if "*" in TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "FORWARDED_ALLOW_IPS cannot be '*': name the proxy's addresses, or the sign-in lockout counts failures "
+        "against whatever address a client writes in X-Forwarded-For.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"FORWARDED_ALLOW_IPS holds {_proxy!r}, which is not an address or a network.")
 if envbool("SECURE_PROXY_SSL_HEADER", "False"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60))
@@ -243,3 +261,7 @@ LOGGING = {
 
 DJANGO_TABLES2_TEMPLATE = "tables/govuk_table.html"
 AXES_VERBOSE = envbool("AXES_VERBOSE", "False")
+
+# The admin shows money and status records read-only (grants/admin.py); reverting a record to an
+# old version from its history would change them around the services, so it is switched off.
+SIMPLE_HISTORY_REVERT_DISABLED = True

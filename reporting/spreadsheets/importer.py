@@ -285,7 +285,9 @@ class _Reader:
             value = int(value)
         return str(value).strip()
 
-    def number(self, sheet, cells, row, col, key, what: str) -> Decimal | None:
+    def number(self, sheet, cells, row, col, key, what: str, *, pound=False, percent=False) -> Decimal | None:
+        """A figure: a number cell, or text of ASCII digits (with a £ sign where `pound`, a % sign where
+        `percent`); a cell formatted as a percentage only where a percentage belongs."""
         cell = self._value(sheet, cells, row, col, key)
         if cell is None:
             return None
@@ -297,7 +299,7 @@ class _Reader:
             if not value.strip():
                 return None
             try:
-                number = parse_number(value)
+                number = parse_number(value, pound=pound, percent=percent)
             except ValueError:
                 self.problem(key, f"“{value.strip()[:40]}” is not a number. Enter {what}.")
                 return None
@@ -308,6 +310,9 @@ class _Reader:
                 self.problem(key, f"Enter {what}.")
                 return None
             if "%" in (cell.number_format or ""):
+                if not percent:
+                    self.problem(key, f"This cell holds a percentage ({_plain(number * 100):f}%). Enter {what}.")
+                    return None
                 number = _plain(number * 100)  # typed as 92.5%, stored as 0.925
         return number
 
@@ -331,7 +336,7 @@ def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
         row = layout.spend_rows[line.pk]
         _check_label(reader, t.SPEND_SHEET, spend_cells, row, t.SPEND_LABEL_COL, line.description)
         actual = reader.number(t.SPEND_SHEET, spend_cells, row, t.SPEND_ACTUAL_COL, s.spend_key(line.pk),
-                               f"the spend on {line.description} as an amount, like 1250.50")
+                               f"the spend on {line.description} as an amount, like 1250.50", pound=True)
         explanation = reader.text(t.SPEND_SHEET, spend_cells, row, t.SPEND_EXPLANATION_COL, s.explanation_key(line.pk))
         data.spend[line.pk] = SpendInput(actual, explanation)
 
@@ -354,7 +359,8 @@ def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
                 value = None if answer is None else Decimal(int(answer))
         else:
             value = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key,
-                                  f"{name} as a number")
+                                  f"{name} as a number", pound=pm.unit == OutcomeMeasure.Unit.MONEY,
+                                  percent=pm.unit == OutcomeMeasure.Unit.PERCENTAGE)
         not_collected = reader.choice(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_NOT_COLLECTED_COL,
                                       s.not_collected_key(pm.pk), yes_no, "Choose Yes or No, or leave it blank.")
         reason = reader.text(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_REASON_COL, s.reason_key(pm.pk))
