@@ -9,6 +9,7 @@ attribute does not run even if it ever got past the template's escaping.
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 DEFAULT_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
@@ -53,3 +54,19 @@ class RequestSizeLimitMiddleware:
             # The body is left unread; the server closes the connection rather than read it.
             return response
         return self.get_response(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Every response to a signed-in user (pages, and the financial downloads above all) carries
+    Cache-Control: no-store, so that neither the browser nor a shared cache keeps a copy of figures
+    someone else at the same machine, or behind the same proxy, could then read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        return response

@@ -41,10 +41,19 @@ DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = os.getenv("SECRET_KEY", DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: the development key is refused when DEBUG is off.")
+# A key that can be guessed signs sessions, password reset links and templates' identities for anyone:
+# the same test as Django's deploy check (security.W009), refused rather than warned about.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or too simple: with DEBUG off use at least 50 random characters, for example "
+        "from python3 -c \"import secrets; print(secrets.token_urlsafe(50))\".")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS: with DEBUG off the site answers only the host names listed.")
+# "*" would answer any Host header, and password reset e-mails and absolute links would follow it.
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS cannot be '*' with DEBUG off: list the site's host names.")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 SITE_NAME = os.getenv("SITE_NAME", "Community Safety Grants")
@@ -77,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Refuses a request body over REQUEST_MAX_BYTES before anything reads it (config/middleware.py).
     "config.middleware.RequestSizeLimitMiddleware",
+    # Cache-Control: no-store on everything a signed-in user is sent.
+    "config.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit history.
