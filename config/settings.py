@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    # Second factor at sign-in: TOTP from an authenticator app, and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "grants",
     "reporting",
 ]
@@ -84,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the user has entered a code of their second factor (request.user.is_verified()),
+    # and nothing but finishing signing in until they have, where they must (grants/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "grants.middleware.TwoFactorMiddleware",
     # Refuses a request body over REQUEST_MAX_BYTES before anything reads it (config/middleware.py).
     "config.middleware.RequestSizeLimitMiddleware",
     # Cache-Control: no-store on everything a signed-in user is sent.
@@ -158,6 +166,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "config.proxy.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
+
+# Two-factor sign-in for commissioner and finance officers and administrators (grants/services/two_factor.py).
+# On in production, where it cannot be turned off; off for the demo users while developing unless set.
+REQUIRE_2FA = envbool("REQUIRE_2FA", str(not DEBUG))
+if not DEBUG and not REQUIRE_2FA:
+    raise ImproperlyConfigured("REQUIRE_2FA cannot be off with DEBUG off: the staff who move money sign in with a "
+                               "second factor in production.")
+OTP_TOTP_ISSUER = SITE_NAME
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.getenv("TIME_ZONE", "Europe/London")

@@ -83,6 +83,11 @@ URLS = {
     "password-reset-sent": Url(),
     "password-reset-confirm": Url(lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"}),
     "password-reset-complete": Url(),
+    "two-factor-verify": Url(),
+    "two-factor": Url(),
+    "two-factor-setup": Url(),
+    "two-factor-recovery-codes": Url(),
+    "two-factor-turn-off": Url(post_only=True),
     "my-returns": Url(),
     "review-queue": Url(),
     "return-detail": Url(lambda o: ret(o.submitted)),
@@ -144,6 +149,9 @@ URLS = {
 }
 
 # One row per method, URL name and owner of the objects in it ("-" for a URL without objects).
+# Two-factor sign-in is as while developing (REQUIRE_2FA off) and nobody has set it up: entering a
+# code or recovery codes sends them to set it up, and turning it off has nothing to turn off. With it
+# required, test_two_factor_required_stands_before_every_page below.
 # The columns are ACTORS. 405 is GET on a POST-only URL; logout answers a signed-in POST with a
 # redirect to sign in; the sign-in page sends someone signed in home.
 MATRIX = """
@@ -156,6 +164,12 @@ GET    password-reset                  -            200    200    200    200    
 GET    password-reset-sent             -            200    200    200    200          200     200      200
 GET    password-reset-confirm          -            200    200    200    200          200     200      200
 GET    password-reset-complete         -            200    200    200    200          200     200      200
+GET    two-factor-verify               -            302    302    302    302          302     302      302
+GET    two-factor                      -            302    200    200    200          200     200      200
+GET    two-factor-setup                -            302    200    200    200          200     200      200
+GET    two-factor-recovery-codes       -            302    302    302    302          302     302      302
+GET    two-factor-turn-off             -            302    405    405    405          405     405      405
+POST   two-factor-turn-off             -            302    302    302    302          302     302      302
 GET    my-returns                      -            302    200    200    403          403     403      403
 GET    review-queue                    -            302    403    403    200          200     200      200
 GET    return-detail                   A            302    200    404    200          200     200      404
@@ -413,3 +427,25 @@ def test_every_url_answers_every_actor_as_the_table_says(full_world, method, nam
             if after != before:
                 wrong.append(f"{actor} got {expected} but the database changed: {changes(before, after)}")
     assert not wrong, f"{method} {path}: " + "; ".join(wrong)
+
+
+def test_two_factor_required_stands_before_every_page(full_world, settings):
+    """With REQUIRE_2FA on, the commissioner and finance officer signed in with a password alone reach no
+    page of the table but those that finish signing in: every other sends them to set up the app. The
+    providers and the viewer, who are not required to use it, get the table's answers."""
+    settings.REQUIRE_2FA = True
+    w = full_world
+    finishing = {"login", "logout", "two-factor-setup", "two-factor-verify"} | PUBLIC
+    wrong = []
+    for (method, name, owner), codes in rows().items():
+        if method != "GET" or name in finishing:
+            continue
+        path = path_for(w, name, owner)
+        for actor in ("commissioner", "finance"):
+            response = client_for(getattr(w, actor)).get(path)
+            if response.status_code != 302 or not response["Location"].startswith("/two-factor/set-up/"):
+                wrong.append(f"{actor} GET {path}: {response.status_code}")
+        expected = dict(zip(ACTORS, codes))["viewer"]
+        if client_for(w.viewer).get(path).status_code != expected:
+            wrong.append(f"viewer GET {path}")
+    assert not wrong, "; ".join(wrong)
