@@ -81,7 +81,12 @@ def code_verify(*, user, code: str):
     code = "".join((code or "").split())
     if not code:
         raise Invalid({"code": "Enter the code from your authenticator app, or a recovery code."})
+    # A six-digit code is the app's; anything else a recovery code. Each is tried only on its own kind of
+    # device, so that a mistyped code does not hold back (throttle) the other.
+    kind = TOTPDevice if code.isdigit() else StaticDevice
     for device in devices_for_user(user, confirmed=True):
+        if not isinstance(device, kind):
+            continue
         verified = verify_token(user, device.persistent_id, code)
         if verified is not None:
             return verified
