@@ -21,7 +21,6 @@ from reporting.spreadsheets import template as t
 from tests.grants.commissioning.helpers import client_for
 from tests.grants.commissioning.views_world import project_data
 from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
-    QUARTER,
     draft,
     fill_in,
     narrative_cell,

@@ -1,6 +1,7 @@
 """Two-factor sign-in on the web: enter a code, set up the authenticator app, recovery codes, turn it off."""
 
 import base64
+from urllib.parse import urlencode
 
 import segno
 from django import forms
@@ -8,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -36,8 +38,6 @@ def _next(request, default="home"):
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    from django.urls import reverse
-
     return reverse(default)
 
 
@@ -96,7 +96,7 @@ def setup(request):
                 request.session.pop(SETUP_DEVICE, None)
                 request.session[NEW_CODES] = codes
                 messages.success(request, "Two-factor sign-in is on. Keep your recovery codes somewhere safe.")
-                return redirect(f"{_recovery_url()}?next={_next(request)}")
+                return redirect(reverse("two-factor-recovery-codes") + "?" + urlencode({"next": _next(request)}))
     if device is None:
         device = services.totp_device_start(user=user)
         request.session[SETUP_DEVICE] = device.pk
@@ -106,12 +106,6 @@ def setup(request):
         "form": form, "qr": qr.svg_data_uri(scale=5, border=2), "key": " ".join(key[i:i + 4] for i in range(0, len(key), 4)),
         "required": services.required_for(user), "next": _next(request),
     }, status=400 if form.errors else 200)
-
-
-def _recovery_url():
-    from django.urls import reverse
-
-    return reverse("two-factor-recovery-codes")
 
 
 @login_required

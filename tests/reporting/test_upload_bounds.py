@@ -3,11 +3,11 @@ Uploads that would tie up a worker are refused quickly, whatever the file holds.
 
 Each hostile file is a real filled-in template with one part swollen (tests/reporting/hostile_files.py),
 inside every byte limit: the upload size, the unpacked size and the compression ratio. Read unbounded,
-the row of 1,500,000 cells took 26-36 s and 770 MB here (10-16 s and 600 MB in the issue's
-measurement, without the tracing this test turns on), the 1,900,000 shared strings 99 s and 270 MB,
-the 400,000 formats 42 s and 330 MB. Now each is refused, with a message saying what and where,
-in well under a second and a few megabytes, measured here in this process: the time without
-tracing, the peak of Python's allocations with tracemalloc.
+the row of 1,500,000 cells took 9-12 s and about 760 MB here (10-16 s and 600 MB in the issue's
+measurement), the 1,900,000 shared strings 29 s and 270 MB, the 400,000 formats 11 s and 285 MB
+(README, "Security"). Now each is refused, with a message saying what and where, in milliseconds and
+a few megabytes, measured here in this process: the time without tracing, the peak of Python's
+allocations with tracemalloc.
 
 Then the control: a large template of a project with many lines and measures, saved again by a
 spreadsheet program, is read as before, so the limits refuse nothing real.
@@ -29,7 +29,6 @@ from reporting.spreadsheets.importer import TemplateRefused, read_template
 from tests import factories as f
 from tests.reporting import hostile_files as h
 from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
-    QUARTER,
     client_for,
     database_state,
     draft,
