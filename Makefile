@@ -37,16 +37,19 @@ static/build/app.css: node_modules/.installed static/scss/app.scss
 # Production: DEBUG off, PostgreSQL, collected static files served by WhiteNoise under gunicorn.
 # SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL come from the environment (README, "Production").
 # SERVE_MIGRATE=0 skips the migration on all but one of several application servers.
+# gunicorn bounds the request line and headers (--limit-request-*) and restarts a worker stuck for
+# 30 s; request bodies are bounded by the application before they are read (REQUEST_MAX_BYTES).
 SERVE_MIGRATE ?= 1
 serve: export DEBUG = False
 serve: setup
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
 	  *) echo "make serve runs against PostgreSQL: set DATABASE_URL=postgres://user:password@host:5432/name"; exit 2;; esac
-	$(PY) manage.py check --deploy --fail-level ERROR
+	$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@if [ "$(SERVE_MIGRATE)" = 1 ]; then $(PY) manage.py migrate --noinput; fi
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
-	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
+	  --timeout 30 --limit-request-line 4094 --limit-request-fields 100 --limit-request-field_size 8190
 
 # Rebuild fixtures/demo.json from grants/demo.py (after a model or demo change).
 demo-fixture: setup

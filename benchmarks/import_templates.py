@@ -192,9 +192,13 @@ def fresh_user(users, project):
 
 
 def delete_q2():
-    from grants.models import QuarterlyReturn
+    from grants.models import MeasureValue, QuarterlyReturn, ReturnEvent, SpendLine
 
-    QuarterlyReturn.objects.filter(financial_year=YEAR, quarter=2).delete()
+    # A return's lines and timeline are PROTECTed: they go first.
+    returns = QuarterlyReturn.objects.filter(financial_year=YEAR, quarter=2)
+    for model in (ReturnEvent, SpendLine, MeasureValue):
+        model.objects.filter(quarterly_return__in=returns).delete()
+    returns.delete()
 
 
 def main():

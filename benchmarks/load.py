@@ -14,9 +14,16 @@ HTTPS redirects and the CSRF origin check are all as in production. The database
 demo data (`python manage.py load_demo`). Each user signs in through the sign-in form with its CSRF
 token, as one of the demo accounts in turn, and then walks its role's pages and the detail pages
 linked from them, with no pause between requests.
+
+With DEBUG off two-factor sign-in is required of commissioner and finance officers: the first sign-in
+of each such account sets up its authenticator as a person would (the key read from the set-up page,
+the code worked out from it), and the users of one account share its session, as one person's tabs
+would (a code is good once). An account whose authenticator was set up by an earlier run cannot be
+signed in again: run against a database freshly loaded with the demo data.
 """
 
 import argparse
+import base64
 import http.client
 import os
 import re
@@ -103,6 +110,34 @@ class User:
         response, _ = self.request("POST", "/sign-in/", body=body, record=False)
         if response is None or response.status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"{self.username} could not sign in: {response and response.status}")
+        response, content = self.request("GET", "/", record=False)
+        location = response.getheader("Location", "") if response is not None else ""
+        if location.startswith("/sign-in/code/"):
+            raise RuntimeError(f"{self.username} set up two-factor sign-in in an earlier run: load the demo data "
+                               "into a fresh database")
+        if location.startswith("/two-factor/set-up/"):
+            self.set_up_two_factor()
+        self.find_details()
+
+    def set_up_two_factor(self):
+        from django_otp.oath import totp  # the code an authenticator app would show
+
+        _, content = self.request("GET", "/two-factor/set-up/", record=False)
+        page = content.decode()
+        key = re.search(r'data-testid="totp-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        code = f"{totp(base64.b32decode(key), t0=0, step=30, digits=6):06d}"
+        body = urlencode({"csrfmiddlewaretoken": token, "code": code, "next": "/"})
+        response, _ = self.request("POST", "/two-factor/set-up/", body=body, record=False)
+        if response is None or response.status != 302:
+            raise RuntimeError(f"{self.username} could not set up two-factor sign-in")
+
+    def share(self, other: "User"):
+        """Sign in as `other` did: its session (one person's tabs)."""
+        self.cookies = dict(other.cookies)
+        self.find_details()
+
+    def find_details(self):
         details = []
         for page in self.pages[:3]:
             _, content = self.request("GET", page, record=False)
@@ -169,11 +204,18 @@ def main(argv=None):
         accounts = list(ACCOUNTS.items())
         users = [User(parts.hostname, parts.port or 80, *accounts[n % len(accounts)], results, errors)
                  for n in range(args.users)]
-        signing_in = [threading.Thread(target=user.sign_in) for user in users]
+        first = {}
+        for user in users:
+            first.setdefault(user.username, user)
+        signing_in = [threading.Thread(target=user.sign_in) for user in first.values()]
         for thread in signing_in:
             thread.start()
         for thread in signing_in:
             thread.join()
+        if not errors:
+            for user in users:
+                if first[user.username] is not user:
+                    user.share(first[user.username])
         if errors:
             print("\n".join(errors[:20]))
             return 1

@@ -7,6 +7,7 @@ README lists each variable. Production sets DEBUG=False, and then a real
 SECRET_KEY and ALLOWED_HOSTS are required.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -40,10 +41,19 @@ DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = os.getenv("SECRET_KEY", DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: the development key is refused when DEBUG is off.")
+# A key that can be guessed signs sessions, password reset links and templates' identities for anyone:
+# the same test as Django's deploy check (security.W009), refused rather than warned about.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or too simple: with DEBUG off use at least 50 random characters, for example "
+        "from python3 -c \"import secrets; print(secrets.token_urlsafe(50))\".")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS: with DEBUG off the site answers only the host names listed.")
+# "*" would answer any Host header, and password reset e-mails and absolute links would follow it.
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS cannot be '*' with DEBUG off: list the site's host names.")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 SITE_NAME = os.getenv("SITE_NAME", "Community Safety Grants")
@@ -61,6 +71,10 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    # Second factor at sign-in: TOTP from an authenticator app, and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "grants",
     "reporting",
 ]
@@ -74,6 +88,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the user has entered a code of their second factor (request.user.is_verified()),
+    # and nothing but finishing signing in until they have, where they must (grants/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "grants.middleware.TwoFactorMiddleware",
+    # Refuses a request body over REQUEST_MAX_BYTES before anything reads it (config/middleware.py).
+    "config.middleware.RequestSizeLimitMiddleware",
+    # Cache-Control: no-store on everything a signed-in user is sent.
+    "config.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit history.
@@ -138,9 +160,20 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
+# Locked by username and address together: failures for one user from one client address. The address
+# is the client's, through the trusted proxies below (config/proxy.py), not the proxy's own.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
+
+# Two-factor sign-in for commissioner and finance officers and administrators (grants/services/two_factor.py).
+# On in production, where it cannot be turned off; off for the demo users while developing unless set.
+REQUIRE_2FA = envbool("REQUIRE_2FA", str(not DEBUG))
+if not DEBUG and not REQUIRE_2FA:
+    raise ImproperlyConfigured("REQUIRE_2FA cannot be off with DEBUG off: the staff who move money sign in with a "
+                               "second factor in production.")
+OTP_TOTP_ISSUER = SITE_NAME
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.getenv("TIME_ZONE", "Europe/London")
@@ -192,6 +225,14 @@ FUNDING_ENDING_MONTHS = envint("FUNDING_ENDING_MONTHS", "6")
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 # An uploaded workbook that unpacks to more than this is refused before it is parsed (a zip bomb).
 UPLOAD_MAX_UNCOMPRESSED_BYTES = envint("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+# Form fields other than files: Django's default of 2.5 MB, which the largest return form and an
+# import preview's signed payload stay well inside (free text is capped, grants/models/common.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A request body larger than this is refused before any of it is read (config/middleware.py):
+# an upload of the largest size allowed, or the largest form, with room for the multipart wrapping.
+REQUEST_MAX_BYTES = max(UPLOAD_MAX_BYTES, DATA_UPLOAD_MAX_MEMORY_SIZE) + 64 * 1024
+# Uploads are read in memory, never written to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 # Security headers and cookies. Secure cookies and HTTPS redirects follow from
 # DEBUG being off unless told otherwise (for example behind a TLS proxy).
@@ -211,6 +252,20 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"
 # host under the same domain still answers plain HTTP.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
+# The proxies in front of the application (addresses or networks, comma-separated): gunicorn trusts
+# their X-Forwarded-Proto (make serve passes it), and the application their X-Forwarded-For, for the
+# client's address (config/proxy.py). "*" would let any client choose the address its sign-in
+# failures are counted against, so it is refused.
+TRUSTED_PROXIES = envlist("FORWARDED_ALLOW_IPS", "127.0.0.1")
+if "*" in TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "FORWARDED_ALLOW_IPS cannot be '*': name the proxy's addresses, or the sign-in lockout counts failures "
+        "against whatever address a client writes in X-Forwarded-For.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"FORWARDED_ALLOW_IPS holds {_proxy!r}, which is not an address or a network.")
 if envbool("SECURE_PROXY_SSL_HEADER", "False"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60))
@@ -233,3 +288,7 @@ LOGGING = {
 
 DJANGO_TABLES2_TEMPLATE = "tables/govuk_table.html"
 AXES_VERBOSE = envbool("AXES_VERBOSE", "False")
+
+# The admin shows money and status records read-only (grants/admin.py); reverting a record to an
+# old version from its history would change them around the services, so it is switched off.
+SIMPLE_HISTORY_REVERT_DISABLED = True

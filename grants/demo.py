@@ -31,10 +31,12 @@ from grants.models import (
     Organisation,
     OutcomeMeasure,
     Payment,
+    PaymentReturn,
     Priority,
     Programme,
     Project,
     ProjectMeasure,
+    ProjectPriority,
     QuarterlyReturn,
     ReturnEvent,
     SpendLine,
@@ -560,6 +562,6 @@ def build():
 
 # The models written to the fixture, parents before children.
 FIXTURE_MODELS = [
-    Organisation, User, Priority, Area, OutcomeMeasure, Programme, Allocation, Project, BudgetLine, ProjectMeasure,
-    QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, Virement, Clawback,
+    Organisation, User, Priority, Area, OutcomeMeasure, Programme, Allocation, Project, ProjectPriority, BudgetLine,
+    ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Clawback,
 ]

@@ -5,7 +5,38 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from grants.models import RAG, OutcomeMeasure
+from grants.models.common import TEXT_MAX
 from grants.services import returns as return_services
+
+
+# The largest id a database column holds: a bigger number cannot be an object of ours, and SQLite
+# fails on it (OverflowError) rather than finding nothing.
+ID_MAX = 2**63 - 1
+
+
+def _an_id(value) -> bool:
+    text = str(value).strip()
+    return not text.isdigit() or int(text) <= ID_MAX  # anything not digits is Django's to refuse
+
+
+class ObjectChoiceField(forms.ModelChoiceField):
+    """A choice of one object by id, refusing an id no column can hold as any other wrong choice."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _an_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ObjectsChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of several objects by id, refusing an id no column can hold as any other wrong choice."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not _an_id(pk):
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": str(pk)[:40]})
+        return super()._check_values(value)
 
 
 class SignInForm(AuthenticationForm):
@@ -15,18 +46,23 @@ class SignInForm(AuthenticationForm):
     }
 
 
-PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only (\d and Decimal would take "١٢٣" and full-width digits too), commas only between
+# groups of three, one decimal point: Decimal alone would also read "1e9" as a billion pounds.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 
 
-def parse_number(text: str) -> Decimal:
-    """Read a number as people type it: "1,250.50", "£1250", " 96 %". Raises ValueError.
-
-    Only digits, one point and a sign: Decimal would also read "1e9" as a billion pounds."""
-    cleaned = (text or "").strip().replace(",", "").replace("£", "").replace("%", "").strip()
+def parse_number(text: str, *, pound: bool = False, percent: bool = False) -> Decimal:
+    """Read a number as people type it: "1,250.50", "£1250" (where `pound`), " 96 %" (where `percent`).
+    Raises ValueError. Money takes a pound sign and never a per cent sign; a percentage the reverse."""
+    cleaned = (text or "").strip()
+    if percent and cleaned.endswith("%"):
+        cleaned = cleaned[:-1].rstrip()
+    if pound:
+        cleaned = re.sub(r"^([+-]?)£\s*", r"\1", cleaned)
     if not PLAIN_NUMBER.fullmatch(cleaned):
         raise ValueError(text)
     try:
-        value = Decimal(cleaned)
+        value = Decimal(cleaned.replace(",", ""))
     except InvalidOperation:
         raise ValueError(text)
     if not value.is_finite():
@@ -37,8 +73,8 @@ def parse_number(text: str) -> Decimal:
 class NumberField(forms.CharField):
     """A number typed as text, so that the message can say what is wrong in words."""
 
-    def __init__(self, *, what: str, example: str, **kwargs):
-        self.what, self.example = what, example
+    def __init__(self, *, what: str, example: str, pound=False, percent=False, **kwargs):
+        self.what, self.example, self.pound, self.percent = what, example, pound, percent
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
@@ -47,21 +83,30 @@ class NumberField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return parse_number(value)
+            return parse_number(value, pound=self.pound, percent=self.percent)
         except ValueError:
             raise forms.ValidationError(f"Enter {self.what} as a number, like {self.example}.")
+
+
+def long_text(label: str, rows: int, **kwargs) -> forms.CharField:
+    """Free text up to TEXT_MAX characters, with a message that says how long it is."""
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), max_length=TEXT_MAX,
+        error_messages={"max_length": f"{label} must be {TEXT_MAX:,} characters or fewer (it has %(show_value)d)."},
+        **kwargs,
+    )
 
 
 class ReturnForm(forms.Form):
     """The provider's quarterly return. Field names are the services' keys."""
 
-    progress = forms.CharField(label="Progress this quarter", required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    challenges = forms.CharField(label="Challenges", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    case_study = forms.CharField(
-        label="Case study", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+    progress = long_text("Progress this quarter", 5)
+    challenges = long_text("Challenges", 4)
+    case_study = long_text(
+        "Case study", 5,
         help_text="Anonymised: no names, addresses, dates of birth or anything else that identifies a person.",
     )
-    risks = forms.CharField(label="Risks and issues", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    risks = long_text("Risks and issues", 4)
     self_rag = forms.ChoiceField(label="Your RAG rating for the project this quarter", choices=RAG.choices, required=False)
     personal_data_checked = forms.BooleanField(
         label="I have checked: nothing in this return identifies a service user", required=False
@@ -73,12 +118,11 @@ class ReturnForm(forms.Form):
         self.lines, self.measures = lines, measures
         for line in lines:
             self.fields[return_services.spend_key(line.pk)] = NumberField(
-                label=f"Actual spend on {line.description}", what=f"the spend on {line.description}", example="1250.50"
+                label=f"Actual spend on {line.description}", what=f"the spend on {line.description}", example="1250.50",
+                pound=True,
             )
-            self.fields[return_services.explanation_key(line.pk)] = forms.CharField(
-                label=f"Explanation of the variance on {line.description}", required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+            self.fields[return_services.explanation_key(line.pk)] = long_text(
+                f"Explanation of the variance on {line.description}", 2)
         for pm in measures:
             name = pm.measure.name
             if pm.measure.is_rate:
@@ -93,14 +137,18 @@ class ReturnForm(forms.Form):
                 )
             else:
                 example = {"count": "12", "percentage": "96", "money": "1250.50"}[pm.unit]
-                field = NumberField(label=name, what=f"the value of {name}", example=example)
+                field = NumberField(label=name, what=f"the value of {name}", example=example,
+                                    pound=pm.unit == OutcomeMeasure.Unit.MONEY,
+                                    percent=pm.unit == OutcomeMeasure.Unit.PERCENTAGE)
             if not pm.measure.is_rate:
                 self.fields[return_services.value_key(pm.pk)] = field
             self.fields[return_services.not_collected_key(pm.pk)] = forms.BooleanField(
                 label="Not collected this quarter", required=False
             )
             self.fields[return_services.reason_key(pm.pk)] = forms.CharField(
-                label=f"Why {name} was not collected", required=False
+                label=f"Why {name} was not collected", required=False, max_length=TEXT_MAX,
+                error_messages={"max_length": f"Why {name} was not collected must be {TEXT_MAX:,} characters or "
+                                              "fewer (it has %(show_value)d)."},
             )
         # The error summary lists problems in the order the page shows the fields.
         declared = list(self.base_fields)
@@ -156,21 +204,16 @@ class ReturnForm(forms.Form):
 
 class ReviewForm(forms.Form):
     officer_rag = forms.ChoiceField(label="Officer's RAG rating", choices=RAG.choices, required=False)
-    comment = forms.CharField(
-        label="Comment for the provider", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when returning for amendment: the provider sees it.",
-    )
+    comment = long_text("Comment for the provider", 3,
+                        help_text="Required when returning for amendment: the provider sees it.")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Why is it being reopened?", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = long_text("Why is it being reopened?", 3)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class SpendCheckForm(forms.Form):
-    note = forms.CharField(
-        label="Note for the provider", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when querying spend.",
-    )
+    note = long_text("Note for the provider", 3, help_text="Required when querying spend.")
     version = forms.IntegerField(widget=forms.HiddenInput)

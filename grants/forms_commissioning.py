@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from django import forms
 
-from grants.forms import parse_number
+from grants.forms import ObjectChoiceField, ObjectsChoiceField, parse_number
 from grants.models import Area, BudgetLine, Clawback, Organisation, OutcomeMeasure, Priority, Programme
-from grants.models.common import MONEY_MAX
+from grants.models.common import MONEY_MAX, TEXT_MAX, single_line
 from grants.periods import FinancialYear
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
@@ -31,7 +31,7 @@ class MoneyField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            amount = parse_number(value)
+            amount = parse_number(value, pound=True)
         except ValueError:
             raise forms.ValidationError(f"Enter {self.what} in pounds and pence, like 1250.50.")
         if amount.as_tuple().exponent < -2:
@@ -50,7 +50,7 @@ class FigureField(forms.CharField):
     """A number for a measure or a percentage: 96, 96%, 1,250."""
 
     def __init__(self, *, what: str, suffix: str = "", **kwargs):
-        self.what = what
+        self.what, self.suffix = what, suffix
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget.attrs.update({"width": "5", "inputmode": "decimal"})
@@ -62,7 +62,8 @@ class FigureField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return parse_number(value)
+            # A target's unit is chosen on the same form: £ or % may come with the figure.
+            return parse_number(value, pound=self.suffix != "%", percent=True)
         except ValueError:
             raise forms.ValidationError(f"Enter {self.what} as a number, like 90.")
 
@@ -121,11 +122,20 @@ def whole_number(label: str, what: str, *, maximum: int, help_text="") -> forms.
 
 
 def text(label: str, what: str, *, required=True, rows=None, help_text="", max_length=None) -> forms.CharField:
+    """A text field. One line unless `rows` (then free text up to TEXT_MAX characters): a name or a
+    reference with a line break or another control character in it is refused, not saved."""
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    if max_length is None and rows:
+        max_length = TEXT_MAX
+    what_ = f"{what[0].upper()}{what[1:]}"
+    limit = f"{max_length:,}" if max_length else ""
     return forms.CharField(
         label=label, required=required, widget=widget, help_text=help_text, max_length=max_length,
+        validators=[] if rows else [single_line],
         error_messages={"required": f"Enter {what}.",
-                        "max_length": f"{what[0].upper()}{what[1:]} must be %(limit_value)d characters or fewer."},
+                        "max_length": f"{what_} must be {limit} characters or fewer (it has %(show_value)d).",
+                        "invalid": f"Enter {what} on one line: it cannot hold line breaks, tabs or other "
+                                   "control characters."},
     )
 
 
@@ -156,7 +166,7 @@ class VersionedForm(BaseForm):
 # Programmes ---------------------------------------------------------------------------------
 
 
-class ProgrammeForm(BaseForm):
+class ProgrammeForm(VersionedForm):
     name = text("Name", "the programme's name", max_length=200)
     code = forms.SlugField(
         label="Code", max_length=40, help_text="A short code used in exports: letters, numbers and hyphens, like CSF-2024.",
@@ -204,14 +214,14 @@ class ProgrammeForm(BaseForm):
             return {"return_due_days": 30, "reminder_days_before": 7, "overdue_reminder_days": 7,
                     "variance_threshold_percent": Decimal("10"), "over_allocation_percent": Decimal("0"),
                     "payment_terms": Programme.PaymentTerms.ARREARS}
-        return {name: getattr(programme, name) for name in cls.service_fields}
+        return {**{name: getattr(programme, name) for name in cls.service_fields}, "version": programme.version}
 
 
 # Allocations --------------------------------------------------------------------------------
 
 
 class AllocationForm(VersionedForm):
-    recipient = forms.ModelChoiceField(
+    recipient = ObjectChoiceField(
         label="Recipient", queryset=Organisation.objects.none(), empty_label="Choose an organisation",
         error_messages={"required": "Choose the organisation that receives the money.",
                         "invalid_choice": "Choose an organisation from the list."},
@@ -275,7 +285,7 @@ class ActionForm(VersionForm, ServiceErrorsMixin):
 # Projects -----------------------------------------------------------------------------------
 
 
-class ProjectForm(BaseForm):
+class ProjectForm(VersionedForm):
     reference = forms.SlugField(
         label="Reference", max_length=40,
         help_text="A short unique reference: letters, numbers and hyphens, like BTC-2024.",
@@ -284,7 +294,7 @@ class ProjectForm(BaseForm):
     )
     name = text("Name", "the project's name", max_length=200)
     description = text("Description", "a description", required=False, rows=3)
-    provider = forms.ModelChoiceField(
+    provider = ObjectChoiceField(
         label="Delivered by", queryset=Organisation.objects.none(), empty_label="Choose an organisation",
         error_messages={"required": "Choose the organisation that delivers the project.",
                         "invalid_choice": "Choose an organisation from the list."},
@@ -292,11 +302,11 @@ class ProjectForm(BaseForm):
     start_date = date_field("Start date", "the start date")
     end_date = date_field("End date", "the end date", help_text="For example, 31/3/2025. Funding that ends within "
                           "the warning period is flagged as “funding ending”.")
-    priorities = forms.ModelMultipleChoiceField(
+    priorities = ObjectsChoiceField(
         label="Police and Crime Plan priorities", queryset=Priority.objects.none(), required=False,
         widget=forms.SelectMultiple(attrs={"checkboxes": True}),
     )
-    area = forms.ModelChoiceField(label="Area served", queryset=Area.objects.none(), required=False, empty_label="No area")
+    area = ObjectChoiceField(label="Area served", queryset=Area.objects.none(), required=False, empty_label="No area")
 
     service_fields = ("reference", "name", "description", "provider", "start_date", "end_date", "area")
 
@@ -312,7 +322,7 @@ class ProjectForm(BaseForm):
             return {}
         initial = {name: getattr(project, name) for name in cls.service_fields}
         initial.update(provider=project.provider_id, area=project.area_id,
-                       priorities=[p.pk for p in project.priorities.all()])
+                       priorities=[p.pk for p in project.priorities.all()], version=project.version)
         return initial
 
 
@@ -344,8 +354,8 @@ class BudgetLineForm(VersionedForm):
         return {**{name: getattr(line, name) for name in cls.service_fields}, "version": line.version}
 
 
-class ProjectMeasureForm(BaseForm):
-    measure = forms.ModelChoiceField(label="Measure from the library", queryset=OutcomeMeasure.objects.all(),
+class ProjectMeasureForm(VersionedForm):
+    measure = ObjectChoiceField(label="Measure from the library", queryset=OutcomeMeasure.objects.all(),
                                      empty_label="Choose a measure",
                                      error_messages={"required": "Choose a measure from the library.",
                                                      "invalid_choice": "Choose a measure from the list."})
@@ -371,7 +381,7 @@ class ProjectMeasureForm(BaseForm):
         if project_measure is None:
             return {}
         initial = {name: getattr(project_measure, name) for name in cls.service_fields}
-        initial["measure"] = project_measure.measure_id
+        initial.update(measure=project_measure.measure_id, version=project_measure.version)
         return initial
 
 
@@ -396,7 +406,7 @@ class MeasureForm(BaseForm):
 # Virements ----------------------------------------------------------------------------------
 
 
-class LineChoiceField(forms.ModelChoiceField):
+class LineChoiceField(ObjectChoiceField):
     def label_from_instance(self, line):
         return (f"{line.project.name}: {line.description} ({FinancialYear(line.financial_year).label}, "
                 f"£{line.amount:,.2f})")

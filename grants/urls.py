@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import SignInForm
-from .views import commissioning, finance, home, returns, virements
+from .views import accounts, commissioning, finance, home, returns, two_factor, virements
 
 RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
 
@@ -15,7 +15,17 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("sign-in/code/", two_factor.verify, name="two-factor-verify"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor.account, name="two-factor"),
+    path("two-factor/set-up/", two_factor.setup, name="two-factor-setup"),
+    path("two-factor/recovery-codes/", two_factor.recovery_codes, name="two-factor-recovery-codes"),
+    path("two-factor/turn-off/", two_factor.turn_off, name="two-factor-turn-off"),
+    path("password-reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
+    path("password-reset/sent/", accounts.PasswordResetSentView.as_view(), name="password-reset-sent"),
+    path("password-reset/<uidb64>/<token>/", accounts.PasswordResetConfirmView.as_view(),
+         name="password-reset-confirm"),
+    path("password-reset/done/", accounts.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
     path("returns/", returns.my_returns, name="my-returns"),
     path("review/", returns.review_queue, name="review-queue"),
     path(RETURN, returns.return_detail, name="return-detail"),

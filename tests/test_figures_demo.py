@@ -110,7 +110,7 @@ def test_no_target_to_date_is_a_fraction_of_a_household(demo):
     user = demo["avon-commissioner"]
     [data] = [d for d in reader.read(user, Quarter(2023, 4).year_to_date()) if d.reference == "SAN-2324"]
     [households] = [m for m in data.measures if m.name.startswith("Households")]
-    assert households.targets == [D("38"), D("37"), D("38"), D("37")]
+    assert households.targets == (D("38"), D("37"), D("38"), D("37"))
     client = client_for(demo["bristol-provider"])
     for number in (1, 2, 3, 4):
         content = client.get(f"/returns/SAN-2324/2023/{number}/").content.decode()

@@ -26,6 +26,11 @@ from tests.database_state import changes, database_state
 
 ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
 SIGN_IN = "/sign-in/"
+# Pages for anyone, signed in or not: signing in, and getting back in.
+PUBLIC = {"login", "logout", "password-reset", "password-reset-sent", "password-reset-confirm",
+          "password-reset-complete"}
+# URLs whose arguments name no organisation's object.
+WITHOUT_OWNER = {"reporting:open-data-download", "password-reset-confirm"}
 
 # Left out of the walk, each with its reason.
 EXCLUDED_NAMESPACES = {
@@ -74,6 +79,15 @@ URLS = {
     "home": Url(),
     "login": Url(),
     "logout": Url(post_only=True),
+    "password-reset": Url(),
+    "password-reset-sent": Url(),
+    "password-reset-confirm": Url(lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"}),
+    "password-reset-complete": Url(),
+    "two-factor-verify": Url(),
+    "two-factor": Url(),
+    "two-factor-setup": Url(),
+    "two-factor-recovery-codes": Url(),
+    "two-factor-turn-off": Url(post_only=True),
     "my-returns": Url(),
     "review-queue": Url(),
     "return-detail": Url(lambda o: ret(o.submitted)),
@@ -135,6 +149,9 @@ URLS = {
 }
 
 # One row per method, URL name and owner of the objects in it ("-" for a URL without objects).
+# Two-factor sign-in is as while developing (REQUIRE_2FA off) and nobody has set it up: entering a
+# code or recovery codes sends them to set it up, and turning it off has nothing to turn off. With it
+# required, test_two_factor_required_stands_before_every_page below.
 # The columns are ACTORS. 405 is GET on a POST-only URL; logout answers a signed-in POST with a
 # redirect to sign in; the sign-in page sends someone signed in home.
 MATRIX = """
@@ -143,6 +160,16 @@ GET    home                            -            302    200    200    200    
 GET    login                           -            200    302    302    302          302     302      302
 GET    logout                          -            405    405    405    405          405     405      405
 POST   logout                          -            302    302    302    302          302     302      302
+GET    password-reset                  -            200    200    200    200          200     200      200
+GET    password-reset-sent             -            200    200    200    200          200     200      200
+GET    password-reset-confirm          -            200    200    200    200          200     200      200
+GET    password-reset-complete         -            200    200    200    200          200     200      200
+GET    two-factor-verify               -            302    302    302    302          302     302      302
+GET    two-factor                      -            302    200    200    200          200     200      200
+GET    two-factor-setup                -            302    200    200    200          200     200      200
+GET    two-factor-recovery-codes       -            302    302    302    302          302     302      302
+GET    two-factor-turn-off             -            302    405    405    405          405     405      405
+POST   two-factor-turn-off             -            302    302    302    302          302     302      302
 GET    my-returns                      -            302    200    200    403          403     403      403
 GET    review-queue                    -            302    403    403    200          200     200      200
 GET    return-detail                   A            302    200    404    200          200     200      404
@@ -347,7 +374,7 @@ def expected_rows() -> list[tuple[str, str, str]]:
         spec = URLS.get(name)
         if spec is None:
             continue
-        owners = ["-"] if spec.kwargs is None or name == "reporting:open-data-download" else list(OWNERS)
+        owners = ["-"] if spec.kwargs is None or name in WITHOUT_OWNER else list(OWNERS)
         for method in ["GET", "POST"] if spec.post_only else ["GET"]:
             wanted += [(method, name, owner) for owner in owners]
     return wanted
@@ -393,10 +420,32 @@ def test_every_url_answers_every_actor_as_the_table_says(full_world, method, nam
             continue
         if expected == 302 and (user is None or name == "logout"):
             assert response["Location"].startswith(SIGN_IN), response["Location"]
-        if user is None and name not in ("login", "logout"):
+        if user is None and name not in PUBLIC:
             assert expected == 302, "every page but sign-in needs a signed-in user"
         if user is None or expected not in (200, 302):
             after = database_state()
             if after != before:
                 wrong.append(f"{actor} got {expected} but the database changed: {changes(before, after)}")
     assert not wrong, f"{method} {path}: " + "; ".join(wrong)
+
+
+def test_two_factor_required_stands_before_every_page(full_world, settings):
+    """With REQUIRE_2FA on, the commissioner and finance officer signed in with a password alone reach no
+    page of the table but those that finish signing in: every other sends them to set up the app. The
+    providers and the viewer, who are not required to use it, get the table's answers."""
+    settings.REQUIRE_2FA = True
+    w = full_world
+    finishing = {"login", "logout", "two-factor-setup", "two-factor-verify"} | PUBLIC
+    wrong = []
+    for (method, name, owner), codes in rows().items():
+        if method != "GET" or name in finishing:
+            continue
+        path = path_for(w, name, owner)
+        for actor in ("commissioner", "finance"):
+            response = client_for(getattr(w, actor)).get(path)
+            if response.status_code != 302 or not response["Location"].startswith("/two-factor/set-up/"):
+                wrong.append(f"{actor} GET {path}: {response.status_code}")
+        expected = dict(zip(ACTORS, codes))["viewer"]
+        if client_for(w.viewer).get(path).status_code != expected:
+            wrong.append(f"viewer GET {path}")
+    assert not wrong, "; ".join(wrong)

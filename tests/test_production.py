@@ -84,3 +84,42 @@ def test_the_scan_above_finds_what_it_looks_for(tmp_path):
         found = (any("src=" not in tag for tag in re.findall(r"<script\b[^>]*>", bad))
                  or re.search(r"<style\b", bad) or re.search(r"\sstyle=", bad) or re.search(r"\son[a-z]+=", bad))
         assert found, bad
+
+
+def test_make_serve_refuses_a_short_key_and_a_star_for_hosts_before_it_starts_anything(tmp_path):
+    """make serve (setup taken as done) with the settings the probe started it with: it stops at the
+    check, with the reason, and never reaches gunicorn."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES and not k.startswith("DJANGO_")}
+    for secret_key, hosts, reason in [
+        ("short-key1", "grants.example.org", "SECRET_KEY is too short or too simple"),
+        (PRODUCTION["SECRET_KEY"], "*", "ALLOWED_HOSTS cannot be '*'"),
+    ]:
+        completed = subprocess.run(
+            ["make", "-o", "setup", "-o", "venv", "-o", "assets", "serve", "PORT=0"], cwd=PROJECT_DIR,
+            env={**env, "SECRET_KEY": secret_key, "ALLOWED_HOSTS": hosts,
+                 "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"},
+            capture_output=True, text=True, timeout=120)
+
+        assert completed.returncode != 0
+        assert reason in completed.stderr + completed.stdout
+        assert "gunicorn" not in completed.stdout.split("check --deploy")[-1].split("\n", 1)[-1]
+
+
+DOWNLOADS = [
+    "/reports/payments/?format=csv", "/reports/payments/?format=xlsx", "/reports/returns/?format=csv",
+    "/reports/commissioner-workbook/?year=2023&quarter=1&programme=",
+]
+
+
+def test_signed_in_pages_and_financial_downloads_are_never_stored(client, actors):
+    client.force_login(actors.finance)
+    for path in ["/", "/finance/", "/reports/payments/", *DOWNLOADS]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+
+
+def test_the_control_a_response_to_someone_signed_out_is_not_marked_by_it(client, db):
+    response = client.get("/reports/")  # the redirect to sign in
+    assert response.status_code == 302
+    assert "no-store" not in response.get("Cache-Control", "")

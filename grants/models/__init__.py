@@ -2,13 +2,14 @@
 
 from .common import RAG
 from .organisations import Area, Organisation, Priority, User
-from .payments import Clawback, Payment, Virement
+from .payments import Clawback, Payment, PaymentReturn, Virement
 from .programmes import Allocation, Programme
-from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure
+from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure, ProjectPriority
+from .security import PasswordResetRequest
 from .returns import MeasureValue, QuarterlyReturn, ReminderSent, ReturnEvent, SpendLine
 
 __all__ = [
-    "RAG", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "Virement",
-    "Allocation", "Programme", "BudgetLine", "OutcomeMeasure", "Project", "ProjectMeasure",
-    "MeasureValue", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
+    "RAG", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "PaymentReturn", "Virement",
+    "Allocation", "Programme", "BudgetLine", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
+    "PasswordResetRequest", "MeasureValue", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
 ]

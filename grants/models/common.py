@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 from grants.choices import RAG  # noqa: F401  (the models import it from here)
 from grants.figures import PENNY, ZERO  # noqa: F401
@@ -12,6 +14,37 @@ from grants.figures import PENNY, ZERO  # noqa: F401
 MONEY_MAX = Decimal("9999999999.99")
 # The largest figure a measure column holds (14 digits, 2 after the point).
 FIGURE_MAX = Decimal("999999999999.99")
+
+
+# Free text is capped (README, "What is bounded"): long enough for a quarter's narrative, well inside the
+# 32,767 characters a spreadsheet cell holds, and small enough that a return's text always fits in a
+# request. Forms, the workbook import and the database each hold text to it, with a message.
+TEXT_MAX = 10_000
+
+# Names and titles go into e-mail subjects, file names and single cells: one line, no control characters.
+single_line = RegexValidator(
+    r"[\x00-\x1f\x7f]", inverse_match=True,
+    message="Enter this on one line: it cannot hold line breaks, tabs or other control characters.",
+)
+
+
+def text_limit(limit: int = TEXT_MAX) -> MaxLengthValidator:
+    return MaxLengthValidator(
+        limit, message=f"This can be at most {limit:,} characters long (it has %(show_value)s).")
+
+
+def long_text(verbose_name: str | None = None, **kwargs) -> models.TextField:
+    """Free text up to TEXT_MAX characters."""
+    kwargs.setdefault("blank", True)
+    return models.TextField(verbose_name, max_length=TEXT_MAX, validators=[text_limit()], **kwargs)
+
+
+def text_limits(prefix: str, *fields: str) -> list[models.CheckConstraint]:
+    """The database's own cap on each free-text field, so that nothing longer is kept however it arrives."""
+    return [
+        models.CheckConstraint(condition=LessThanOrEqual(Length(field), TEXT_MAX), name=f"{prefix}_{field}_length")
+        for field in fields
+    ]
 
 
 def money_field(verbose_name: str, **kwargs) -> models.DecimalField:

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from .common import long_text, single_line, text_limits
+
 # org-id.guide prefixes used by 360Giving (DOMAIN.md). Company numbers keep
 # their leading zeros; Scottish and NI companies start with letters.
 ORG_ID_PATTERNS = {
@@ -26,7 +28,7 @@ class Organisation(models.Model):
         POLICE = "police", "Police"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
     kind = models.CharField(max_length=20, choices=Kind.choices)
     charity_number = models.CharField(
         max_length=8, blank=True, help_text="Registered charity number, digits only."
@@ -145,14 +147,15 @@ class Priority(models.Model):
 
     commissioner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="priorities")
     code = models.SlugField(max_length=40)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=200, validators=[single_line])
+    description = long_text()
 
     class Meta:
         ordering = ["commissioner__name", "name"]
         verbose_name_plural = "priorities"
         constraints = [
             models.UniqueConstraint(fields=["commissioner", "code"], name="priority_code_unique_per_commissioner"),
+            *text_limits("priority", "description"),
         ]
 
     def __str__(self):
@@ -171,7 +174,7 @@ class Area(models.Model):
         LONB = "LONB", "London borough"
         WD = "WD", "Electoral ward"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     code = models.CharField(max_length=9, blank=True, help_text="ONS code, for example E22000001.")
     code_type = models.CharField(max_length=4, choices=CodeType.choices, blank=True)
 

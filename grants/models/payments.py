@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 from grants.choices import ClawbackKind, ClawbackStatus, PaymentStatus
 from grants.periods import Quarter
 
-from .common import FinancialYearField, money_field, non_negative, quarter_field, quarter_range
+from .common import FinancialYearField, long_text, money_field, non_negative, quarter_field, quarter_range, single_line, text_limits
 from .programmes import Allocation
 from .projects import BudgetLine
 from .returns import QuarterlyReturn
@@ -28,15 +28,15 @@ class Payment(models.Model):
     quarter = quarter_field()
     amount = money_field("amount")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    quarterly_return = models.ForeignKey(
-        QuarterlyReturn, on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
-        help_text="For payment in arrears: the return whose verified spend it pays.",
+    returns = models.ManyToManyField(
+        QuarterlyReturn, through="PaymentReturn", blank=True, related_name="payments",
+        help_text="For payment in arrears: the returns whose verified spend it pays.",
     )
-    reference = models.CharField("payment reference", max_length=100, blank=True)
+    reference = models.CharField("payment reference", max_length=100, blank=True, validators=[single_line])
     paid_on = models.DateField(null=True, blank=True)
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     released_at = models.DateTimeField(null=True, blank=True)
-    withheld_reason = models.TextField(blank=True)
+    withheld_reason = long_text()
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
@@ -56,6 +56,7 @@ class Payment(models.Model):
                 condition=~models.Q(status="withheld") | ~models.Q(withheld_reason=""),
                 name="withheld_payment_has_reason",
             ),
+            *text_limits("payment", "withheld_reason"),
         ]
 
     def __str__(self):
@@ -64,6 +65,18 @@ class Payment(models.Model):
     @property
     def period(self) -> Quarter:
         return Quarter(self.financial_year, self.quarter)
+
+
+class PaymentReturn(models.Model):
+    """A return whose verified spend a payment in arrears pays: the return cannot be deleted while paid."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="+")
+    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "quarterly_return"], name="payment_return_once"),
+        ]
 
 
 class ClawbackQuerySet(ScopedQuerySet):
@@ -83,11 +96,11 @@ class Clawback(models.Model):
     )
     amount = money_field("amount")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
-    reason = models.TextField(help_text="Why money is being recovered, or why recovery was waived.")
+    reason = long_text(blank=False, help_text="Why money is being recovered, or why recovery was waived.")
     requested_on = models.DateField()
     received_on = models.DateField(null=True, blank=True)
     waived_on = models.DateField(null=True, blank=True)
-    waived_reason = models.TextField(blank=True, help_text="Why the commissioner will not recover the money.")
+    waived_reason = long_text(help_text="Why the commissioner will not recover the money.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
@@ -106,6 +119,7 @@ class Clawback(models.Model):
                 condition=~models.Q(status="waived") | (~models.Q(waived_reason="") & models.Q(waived_on__isnull=False)),
                 name="waived_clawback_has_reason_and_date",
             ),
+            *text_limits("clawback", "reason", "waived_reason"),
         ]
 
     def __str__(self):
@@ -141,13 +155,13 @@ class Virement(models.Model):
         "quarter", null=True, blank=True,
         choices=[(1, "Q1 (Apr–Jun)"), (2, "Q2 (Jul–Sep)"), (3, "Q3 (Oct–Dec)"), (4, "Q4 (Jan–Mar)")],
     )
-    reason = models.TextField()
+    reason = long_text(blank=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = long_text()
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
@@ -162,6 +176,7 @@ class Virement(models.Model):
                 condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
                 name="virement_quarter_1_to_4",
             ),
+            *text_limits("virement", "reason", "decision_note"),
         ]
 
     def __str__(self):

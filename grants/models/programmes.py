@@ -11,7 +11,9 @@ from grants import figures
 from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, ALLOCATION_SIGNED, AllocationStatus
 from grants.periods import FinancialYear
 
-from .common import FinancialYearField, money_field, non_negative, percent_field, percent_range
+from .common import (
+    FinancialYearField, long_text, money_field, non_negative, percent_field, percent_range, single_line, text_limits,
+)
 from .organisations import Organisation
 from .scoping import ScopedQuerySet, allocation_scope
 
@@ -38,13 +40,14 @@ class Programme(models.Model):
         ADVANCE = "advance", "Quarterly in advance, once the agreement is signed"
 
     commissioner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programmes")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     code = models.SlugField(max_length=40, help_text="A short code used in exports, for example CSF-2023.")
     financial_year = FinancialYearField()
     funding_source = models.CharField(
-        max_length=200, help_text="Where the money comes from, for example “Home Office Serious Violence Duty”."
+        max_length=200, validators=[single_line],
+        help_text="Where the money comes from, for example “Home Office Serious Violence Duty”.",
     )
-    description = models.TextField(blank=True)
+    description = long_text()
     total_budget = money_field("total budget")
     payment_terms = models.CharField(max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.ARREARS)
     return_due_days = models.PositiveSmallIntegerField(
@@ -68,6 +71,8 @@ class Programme(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="How far approved allocations may exceed the budget, expecting underspend.",
     )
+    # Bumped by every change, so that an edit made on a stale copy is refused.
+    version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     objects = ProgrammeQuerySet.as_manager()
@@ -81,6 +86,7 @@ class Programme(models.Model):
             non_negative("total_budget", "programme_budget_not_negative"),
             percent_range("variance_threshold_percent", "programme_variance_threshold_0_100"),
             percent_range("over_allocation_percent", "programme_over_allocation_0_100"),
+            *text_limits("programme", "description"),
         ]
 
     def __str__(self):
@@ -120,22 +126,22 @@ class Allocation(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="allocations")
     recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="allocations")
-    title = models.CharField(max_length=200)
-    purpose = models.TextField(blank=True, help_text="What the grant is for, in a sentence or two.")
+    title = models.CharField(max_length=200, validators=[single_line])
+    purpose = long_text(help_text="What the grant is for, in a sentence or two.")
     amount = money_field("amount")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    decision_reference = models.CharField(max_length=100, blank=True)
+    decision_reference = models.CharField(max_length=100, blank=True, validators=[single_line])
     decision_date = models.DateField(null=True, blank=True)
     agreement_signed_on = models.DateField("grant agreement signed on", null=True, blank=True)
-    conditions = models.TextField(blank=True)
+    conditions = long_text()
     start_date = models.DateField()
     end_date = models.DateField()
-    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_reason = long_text()
     is_regrant = models.BooleanField(
         "passed on as grants", default=False, help_text="The recipient passes the money on to other providers."
     )
     do_not_publish = models.BooleanField("do not publish as open data", default=False)
-    do_not_publish_reason = models.TextField(blank=True)
+    do_not_publish_reason = long_text()
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -162,6 +168,7 @@ class Allocation(models.Model):
                 condition=models.Q(do_not_publish=False) | ~models.Q(do_not_publish_reason=""),
                 name="allocation_unpublished_has_reason",
             ),
+            *text_limits("allocation", "purpose", "conditions", "withdrawn_reason", "do_not_publish_reason"),
         ]
 
     def __str__(self):

@@ -11,7 +11,7 @@ from grants import figures
 from grants.choices import AGGREGATION_UNITS, MeasureAggregation, MeasureDirection, MeasureUnit
 from grants.periods import FinancialYear, Quarter
 
-from .common import FIGURE_MAX, ZERO, FinancialYearField, money_field, non_negative
+from .common import FIGURE_MAX, ZERO, FinancialYearField, long_text, money_field, non_negative, single_line, text_limits
 from .organisations import Area, Organisation, Priority
 from .programmes import Allocation
 from .scoping import ScopedQuerySet, project_scope
@@ -31,13 +31,15 @@ class Project(models.Model):
     allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="projects")
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="projects_delivered")
     reference = models.SlugField(max_length=40, unique=True, help_text="A short unique reference, for example BTC-2019.")
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=200, validators=[single_line])
+    description = long_text()
     start_date = models.DateField()
     end_date = models.DateField()
-    priorities = models.ManyToManyField(Priority, blank=True, related_name="projects")
+    priorities = models.ManyToManyField(Priority, through="ProjectPriority", blank=True, related_name="projects")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="projects")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every change, so that an edit made on a stale copy is refused.
+    version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     objects = ProjectQuerySet.as_manager()
@@ -46,6 +48,7 @@ class Project(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="project_ends_after_start"),
+            *text_limits("project", "description"),
         ]
 
     def __str__(self):
@@ -76,6 +79,22 @@ class Project(models.Model):
         return Quarter.range(self.first_quarter, self.last_quarter)
 
 
+class ProjectPriority(models.Model):
+    """A project carries a plan priority. A priority cannot be deleted while a project carries it: the
+    reports by priority would lose the project's money without a trace."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        # The table Django made for the plain many-to-many field before this model named it.
+        db_table = "grants_project_priorities"
+        unique_together = [("project", "priority")]
+
+    def __str__(self):
+        return f"{self.project} — {self.priority}"
+
+
 class BudgetLine(models.Model):
     """One line of a project's budget for one financial year, with its quarterly profile."""
 
@@ -86,10 +105,10 @@ class BudgetLine(models.Model):
         MANAGEMENT = "management", "Management fee"
         OTHER = "other", "Other"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="budget_lines")
     financial_year = FinancialYearField()
     category = models.CharField(max_length=20, choices=Category.choices)
-    description = models.CharField(max_length=200)
+    description = models.CharField(max_length=200, validators=[single_line])
     amount = money_field("budget for the year")
     profile_q1 = money_field("profiled spend Q1 (Apr–Jun)")
     profile_q2 = money_field("profiled spend Q2 (Jul–Sep)")
@@ -155,8 +174,9 @@ class OutcomeMeasure(models.Model):
     Direction = MeasureDirection
     Aggregation = MeasureAggregation
 
-    name = models.CharField(max_length=200, unique=True)
-    definition = models.TextField(help_text="What is counted, and how, so that every provider counts it the same way.")
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
+    definition = long_text(
+        blank=False, help_text="What is counted, and how, so that every provider counts it the same way.")
     unit = models.CharField(max_length=12, choices=Unit.choices)
     direction = models.CharField(
         max_length=6, choices=Direction.choices, default=Direction.HIGHER,
@@ -183,6 +203,7 @@ class OutcomeMeasure(models.Model):
                 ),
                 name="measure_unit_fits_aggregation",
             ),
+            *text_limits("measure", "definition"),
         ]
 
     def __str__(self):
@@ -272,7 +293,7 @@ def check_rate_parts(numerator, denominator, name: str) -> str | None:
 class ProjectMeasure(models.Model):
     """An outcome measure a project reports against in one financial year, with its targets."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="measures")
     measure = models.ForeignKey(OutcomeMeasure, on_delete=models.PROTECT, related_name="project_measures")
     financial_year = FinancialYearField()
     # Copied from the measure so that the database itself can refuse a
@@ -284,6 +305,8 @@ class ProjectMeasure(models.Model):
     target_q2 = models.DecimalField("target Q2", max_digits=14, decimal_places=2, null=True, blank=True)
     target_q3 = models.DecimalField("target Q3", max_digits=14, decimal_places=2, null=True, blank=True)
     target_q4 = models.DecimalField("target Q4", max_digits=14, decimal_places=2, null=True, blank=True)
+    # Bumped by every change, so that an edit made on a stale copy is refused.
+    version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:

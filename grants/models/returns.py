@@ -10,7 +10,7 @@ from grants.choices import RETURN_AWAITING, RETURN_REPORTED, ReturnStatus, Spend
 from grants.figures import rate
 from grants.periods import Quarter
 
-from .common import RAG, ZERO, FinancialYearField, non_negative, quarter_field, quarter_range
+from .common import RAG, ZERO, FinancialYearField, long_text, non_negative, quarter_field, quarter_range, text_limits
 from .projects import (
     BudgetLine,
     OutcomeMeasure,
@@ -70,13 +70,13 @@ class QuarterlyReturn(models.Model):
     quarter = quarter_field()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     spend_status = models.CharField(max_length=12, choices=SpendStatus.choices, default=SpendStatus.NOT_CHECKED)
-    spend_note = models.TextField("finance note", blank=True)
-    progress = models.TextField("progress this quarter", blank=True)
-    challenges = models.TextField("challenges", blank=True)
-    case_study = models.TextField(
-        "case study", blank=True, help_text="Anonymised: no names, addresses or anything that identifies a person."
+    spend_note = long_text("finance note")
+    progress = long_text("progress this quarter")
+    challenges = long_text("challenges")
+    case_study = long_text(
+        "case study", help_text="Anonymised: no names, addresses or anything that identifies a person."
     )
-    risks = models.TextField("risks and issues", blank=True)
+    risks = long_text("risks and issues")
     self_rag = models.CharField("provider's RAG rating", max_length=5, choices=RAG.choices, blank=True)
     officer_rag = models.CharField("officer's RAG rating", max_length=5, choices=RAG.choices, blank=True)
     # Bumped by every change, so that an edit made on a stale copy is refused.
@@ -94,6 +94,7 @@ class QuarterlyReturn(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "financial_year", "quarter"], name="one_return_per_project_quarter"),
             quarter_range("return_quarter_1_to_4"),
+            *text_limits("return", "spend_note", "progress", "challenges", "case_study", "risks"),
         ]
 
     def __str__(self):
@@ -107,14 +108,15 @@ class QuarterlyReturn(models.Model):
 class SpendLine(models.Model):
     """Actual spend in the quarter against one budget line."""
 
-    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="spend_lines")
+    # PROTECT throughout: a return's figures and timeline go only with it, and a return is never deleted.
+    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.PROTECT, related_name="spend_lines")
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spend_lines")
     # Empty until the provider enters it: £0 spent and "not entered yet" differ.
     actual = models.DecimalField(
         "actual spend this quarter", max_digits=12, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(ZERO, message="Enter an amount of £0 or more.")],
     )
-    variance_explanation = models.TextField(blank=True)
+    variance_explanation = long_text()
     history = HistoricalRecords()
 
     objects = SpendLineQuerySet.as_manager()
@@ -124,13 +126,14 @@ class SpendLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["quarterly_return", "budget_line"], name="one_spend_line_per_budget_line"),
             non_negative("actual", "spend_actual_not_negative"),
+            *text_limits("spend", "variance_explanation"),
         ]
 
 
 class MeasureValue(models.Model):
     """The value reported for one outcome measure in the quarter."""
 
-    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="measure_values")
+    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.PROTECT, related_name="measure_values")
     project_measure = models.ForeignKey(ProjectMeasure, on_delete=models.PROTECT, related_name="values")
     # Copied from the measure so that the database can refuse impossible values.
     unit = models.CharField(max_length=12, choices=OutcomeMeasure.Unit.choices, editable=False)
@@ -140,7 +143,7 @@ class MeasureValue(models.Model):
     numerator = models.PositiveIntegerField(null=True, blank=True)
     denominator = models.PositiveIntegerField(null=True, blank=True)
     not_collected = models.BooleanField("not collected this quarter", default=False)
-    not_collected_reason = models.TextField(blank=True)
+    not_collected_reason = long_text()
     history = HistoricalRecords()
 
     class Meta:
@@ -157,7 +160,7 @@ class MeasureValue(models.Model):
                            numerator__lte=models.F("denominator")),
                 name="measure_value_rate_parts",
             ),
-        ] + measure_value_constraints("value", "measure_value")
+        ] + measure_value_constraints("value", "measure_value") + text_limits("measure_value", "not_collected_reason")
 
     def clean_fields(self, exclude=None):
         if self.project_measure_id:
@@ -203,16 +206,20 @@ class ReturnEvent(models.Model):
         SPEND_VERIFIED = "spend_verified", "Spend verified"
         SPEND_QUERIED = "spend_queried", "Spend queried"
         REMINDER_SENT = "reminder_sent", "Reminder sent"
+        REMINDER_FAILED = "reminder_failed", "Reminder could not be sent"
 
-    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.CASCADE, related_name="events")
+    quarterly_return = models.ForeignKey(QuarterlyReturn, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField()
-    comment = models.TextField(blank=True)
+    comment = long_text()
+    # The timeline is in the audit history too, so that a changed or removed event leaves a trace.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["quarterly_return", "at"], name="return_event_timeline")]
+        constraints = text_limits("return_event", "comment")
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%d %b %Y %H:%M}"

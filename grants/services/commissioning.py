@@ -59,6 +59,18 @@ ALLOCATION_STALE = (
     "This allocation changed since you opened it: someone else changed its details or its status. "
     "Nothing was saved. Open it again to see the latest version."
 )
+PROGRAMME_STALE = (
+    "This programme changed since you opened it: someone else saved it. Nothing was saved. "
+    "Open it again to see the latest version, then make your change again."
+)
+PROJECT_STALE = (
+    "This project changed since you opened it: someone else saved it. Nothing was saved. "
+    "Open it again to see the latest version, then make your change again."
+)
+PROJECT_MEASURE_STALE = (
+    "This measure changed since you opened it: someone else saved its targets. Nothing was saved. "
+    "Open it again to see the latest figures, then make your change again."
+)
 LINE_STALE = (
     "This budget line changed since you opened it: someone else changed it or a virement moved money. "
     "Nothing was saved. Open it again to see the latest figures."
@@ -192,16 +204,17 @@ def programme_create(*, actor, values: dict) -> Programme:
     return programme
 
 
-def programme_update(*, actor, programme: Programme, values: dict) -> Programme:
+def programme_update(*, actor, programme: Programme, version: int | None, values: dict) -> Programme:
     """Change a programme's terms. The budget plus allowance may not fall below what is approved;
-    the year cannot move once allocations are made, nor the payment terms once payments are scheduled."""
+    the year cannot move once allocations are made, nor the payment terms once payments are scheduled.
+    `version` is the one the form was drawn at: a programme saved since is not overwritten."""
     _unknown(values, PROGRAMME_FIELDS)
     _require(permissions.can_edit_programme(actor, programme))
     errors = _check_programme(values)
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        locked = claim(Programme, programme.pk, None, version, PROGRAMME_STALE)
         if values.get("financial_year", locked.financial_year) != locked.financial_year and locked.allocations.exists():
             errors["financial_year"] = "The programme has allocations: its financial year cannot change."
         if (values.get("payment_terms", locked.payment_terms) != locked.payment_terms
@@ -452,8 +465,9 @@ def project_create(*, actor, allocation: Allocation, values: dict, priorities=()
         return _save_project(actor, project, priorities)
 
 
-def project_update(*, actor, project: Project, values: dict, priorities=None) -> Project:
-    """Change a project. Returns and budget already made keep it to the quarters and years they cover."""
+def project_update(*, actor, project: Project, version: int | None, values: dict, priorities=None) -> Project:
+    """Change a project. Returns and budget already made keep it to the quarters and years they cover.
+    `version` is the one the form was drawn at: a project saved since is not overwritten."""
     _unknown(values, PROJECT_FIELDS)
     _require(permissions.can_edit_project(actor, project))
     priorities = None if priorities is None else list(priorities)
@@ -462,7 +476,7 @@ def project_update(*, actor, project: Project, values: dict, priorities=None) ->
         raise Invalid(errors)
     with transaction.atomic():
         lock_allocation(project.allocation_id)
-        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked = claim(Project, project.pk, None, version, PROJECT_STALE)
         for name, value in values.items():
             setattr(locked, name, value)
         return _save_project(actor, locked, priorities)
@@ -561,8 +575,10 @@ def measure_create(*, actor, values: dict) -> OutcomeMeasure:
     return measure
 
 
-def project_measure_save(*, actor, project: Project, values: dict, project_measure: ProjectMeasure | None = None):
-    """Add a measure from the library to a project for a year, with its baseline and targets, or change them."""
+def project_measure_save(*, actor, project: Project, values: dict, project_measure: ProjectMeasure | None = None,
+                         version: int | None = None):
+    """Add a measure from the library to a project for a year, with its baseline and targets, or change them
+    (at the `version` the form was drawn at: targets saved since are not overwritten)."""
     _unknown(values, PROJECT_MEASURE_FIELDS)
     _require(permissions.can_edit_project(actor, project))
     years = {q.financial_year for q in project.quarters()}
@@ -573,7 +589,7 @@ def project_measure_save(*, actor, project: Project, values: dict, project_measu
         if project_measure is None:
             target = ProjectMeasure(project=project, **values)
         else:
-            target = ProjectMeasure.objects.select_for_update().get(pk=project_measure.pk, project=project)
+            target = claim(ProjectMeasure, project_measure.pk, None, version, PROJECT_MEASURE_STALE, project=project)
             if values["measure"] != target.measure and target.values.exists():
                 raise Invalid({"measure": "Returns report values for this measure: it cannot be swapped for another."})
             for name, value in values.items():

@@ -91,6 +91,7 @@ class QuarterSpend:
     verified: Decimal = ZERO
     waiting: list[str] = field(default_factory=list)  # what stops the quarter being paid in arrears
     projects: int = 0
+    returns: list[int] = field(default_factory=list)  # the approved returns whose verified spend it pays
 
     @property
     def ready(self) -> bool:
@@ -129,6 +130,7 @@ def quarter_spend(allocation_ids, quarters_by_allocation: dict[int, list[Quarter
                 verified = row["spend_status"] == QuarterlyReturn.SpendStatus.VERIFIED
                 if approved and verified:
                     spend.verified += row["spent"]
+                    spend.returns.append(row["pk"])
                 elif not approved:
                     spend.waiting.append(f"{project.name}: return {QuarterlyReturn.Status(row['status']).label.lower()}")
                 else:
@@ -148,6 +150,13 @@ def arrears_due(allocation: Allocation, quarter: Quarter, verified: Decimal, pay
     return max(min(verified, allocation.amount - taken), ZERO)
 
 
+def ever_scheduled(allocation: Allocation) -> set[Quarter]:
+    """Every quarter the allocation has had a payment for, from the audit history: a payment deleted
+    since (which the services never do) still counts, so that its quarter is never paid twice."""
+    return {Quarter(year, number) for year, number in
+            Payment.history.filter(allocation_id=allocation.pk).values_list("financial_year", "quarter").distinct()}
+
+
 def _payments_of(allocation: Allocation, lock=False) -> list[Payment]:
     payments = Payment.objects.filter(allocation=allocation)
     if lock:
@@ -162,17 +171,23 @@ def _payments_of(allocation: Allocation, lock=False) -> list[Payment]:
 class ScheduleChange:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    gone: list = field(default_factory=list)  # quarters whose payment was deleted: never scheduled again
 
     def __str__(self) -> str:
+        missing = ""
+        if self.gone:
+            missing = (" A payment recorded for " + ", ".join(q.label for q in self.gone) + " is no longer there; "
+                       "it was not scheduled again, so the quarter cannot be paid twice. Ask an administrator "
+                       "to look at its audit history.")
         if not self.created and not self.updated:
-            return "The payment schedule is up to date: nothing changed."
+            return "The payment schedule is up to date: nothing changed." + missing
         parts = []
         if self.created:
             parts.append(f"{len(self.created)} payment{'s' if len(self.created) != 1 else ''} scheduled")
         if self.updated:
             parts.append(f"{len(self.updated)} amount{'s' if len(self.updated) != 1 else ''} brought up to date "
                          "with the verified spend")
-        return "Payment schedule updated: " + " and ".join(parts) + "."
+        return "Payment schedule updated: " + " and ".join(parts) + "." + missing
 
 
 def payment_schedule_update(*, actor, allocation: Allocation, today: date | None = None) -> ScheduleChange:
@@ -186,10 +201,12 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
         payments = _payments_of(locked, lock=True)
         existing = {p.period: p for p in payments}
         quarters = allocation_quarters(locked)
+        gone = ever_scheduled(locked) - set(existing)
+        change.gone = sorted(q for q in gone if q in quarters)
         if locked.programme.payment_terms == Programme.PaymentTerms.ADVANCE:
             left = locked.amount - sum((p.amount for p in payments), ZERO)
             for quarter, share in instalments(locked.amount, quarters).items():
-                if quarter in existing:
+                if quarter in existing or quarter in gone:
                     continue
                 amount = min(share, max(left, ZERO))
                 left -= amount
@@ -203,7 +220,7 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
             spend = quarter_spend([locked.pk], {locked.pk: ended})
             for quarter in ended:
                 quarter_spend_ = spend[locked.pk, quarter]
-                if not quarter_spend_.projects:
+                if not quarter_spend_.projects or quarter in gone:
                     continue
                 due = arrears_due(locked, quarter, quarter_spend_.verified, payments)
                 payment = existing.get(quarter)
@@ -212,6 +229,7 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
                                       quarter=quarter.number, amount=due)
                     payment.full_clean()
                     audited(payment, actor, "Scheduled in arrears from verified spend").save()
+                    payment.returns.set(quarter_spend_.returns)
                     payments.append(payment)
                     payments.sort(key=lambda p: p.period)
                     change.created.append(payment)
@@ -220,6 +238,7 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
                     payment.version += 1
                     payment.full_clean()
                     audited(payment, actor, "Amount brought up to date with verified spend").save()
+                    payment.returns.set(quarter_spend_.returns)
                     change.updated.append(payment)
     return change
 
@@ -248,6 +267,7 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
         if allocation.status not in ALLOCATION_SIGNED:
             raise NotAllowed(f"The allocation is {allocation.get_status_display().lower()}: no payment can be released.")
         others = _payments_of(allocation)
+        paid_returns = None
         if allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
             spend = quarter_spend([allocation.pk], {allocation.pk: [locked.period]})[allocation.pk, locked.period]
             if not spend.ready:
@@ -261,6 +281,7 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
                     f"The verified spend for {locked.period.label} now makes {_money(due)} due, not the "
                     f"{_money(locked.amount)} scheduled: update the schedule, check the amount and release it again."
                 )})
+            paid_returns = spend.returns
         released = sum((p.amount for p in others if p.status == PaymentStatus.RELEASED and p.pk != locked.pk), ZERO)
         if released + locked.amount > allocation.amount:
             raise Invalid({"__all__": (
@@ -274,6 +295,9 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
         locked.released_at = timezone.now()
         locked.full_clean()
         audited(locked, actor, f"Released: {reference}").save()
+        if paid_returns is not None:
+            # The returns it pays: each is then protected from deletion while the payment stands.
+            locked.returns.set(paid_returns)
     return locked
 
 

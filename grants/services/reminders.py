@@ -5,7 +5,16 @@ Each (project, quarter, kind) is sent at most once: the ReminderSent row is
 written in the same transaction as the e-mail is handed to the mail backend,
 and its unique constraint stops a second run (or a run at the same moment)
 from sending it again. Safe to run hourly from cron.
+
+One reminder that cannot be sent (a mail server that refuses an address, a
+header it will not take) stops nothing else: every other reminder is sent, the
+failure is logged and put on the return's timeline, nothing is recorded as sent
+for it (so the next run tries again), and the run reports the failures after
+trying everything, for the command to exit non-zero.
 """
+
+import logging
+
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,6 +28,14 @@ from django.utils import timezone
 
 from grants.models import Allocation, Project, QuarterlyReturn, ReminderSent, ReturnEvent, User
 from grants.periods import Quarter
+
+log = logging.getLogger(__name__)
+
+
+def one_line(text: str) -> str:
+    """Text for a header: line breaks and other control characters become single spaces. Names are
+    refused with a line break at input; this keeps a name saved before that from breaking the header."""
+    return " ".join("".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in text).split())
 
 ACTIVE = (Allocation.Status.APPROVED, Allocation.Status.AGREEMENT_SIGNED, Allocation.Status.ACTIVE)
 WAITING = (None, QuarterlyReturn.Status.DRAFT, QuarterlyReturn.Status.RETURNED)
@@ -35,7 +52,7 @@ class Reminder:
 
     @property
     def subject(self) -> str:
-        what = f"{self.project.name} {self.quarter.label} quarterly return"
+        what = f"{one_line(self.project.name)} {self.quarter.label} quarterly return"
         if self.kind == ReminderSent.Kind.BEFORE:
             return f"{what} is due on {self.due:%-d %B %Y}"
         if self.kind == ReminderSent.Kind.DUE:
@@ -49,7 +66,7 @@ class Reminder:
         )
         return (
             f"{self.subject}.\n\n"
-            f"Project: {self.project.name} ({self.project.reference})\n"
+            f"Project: {one_line(self.project.name)} ({self.project.reference})\n"
             f"Quarter: {self.quarter.label} ({self.quarter.months})\n"
             f"Due: {self.due:%-d %B %Y}\n\n"
             f"Complete and submit it at {url}\n\n"
@@ -102,12 +119,25 @@ def reminders_due(today: date) -> list[Reminder]:
     return reminders
 
 
-def reminders_send(*, today: date, dry_run: bool = False) -> list[Reminder]:
-    """Send what is due; returns what was sent (or, with dry_run, what would be)."""
+@dataclass
+class Failure:
+    reminder: Reminder
+    error: str
+
+
+@dataclass
+class RunResult:
+    sent: list[Reminder]
+    failed: list[Failure]
+
+
+def reminders_send(*, today: date, dry_run: bool = False) -> RunResult:
+    """Send what is due, each on its own; returns what was sent (or, with dry_run, what would be) and
+    what could not be, having tried every one."""
     reminders = reminders_due(today)
     if dry_run:
-        return reminders
-    sent = []
+        return RunResult(reminders, [])
+    sent, failed = [], []
     for reminder in reminders:
         try:
             with transaction.atomic():
@@ -125,5 +155,21 @@ def reminders_send(*, today: date, dry_run: bool = False) -> list[Reminder]:
                 send_mail(reminder.subject, reminder.body, None, reminder.recipients)
         except IntegrityError:
             continue  # another run sent it a moment ago
+        except Exception as error:  # noqa: BLE001 - whatever stops one e-mail must not stop the others
+            failed.append(_record_failure(reminder, error))
+            continue
         sent.append(reminder)
-    return sent
+    return RunResult(sent, failed)
+
+
+def _record_failure(reminder: Reminder, error: Exception) -> Failure:
+    message = f"{type(error).__name__}: {one_line(str(error))}"[:500]
+    log.error("Reminder not sent: %s %s %s to %s: %s", reminder.project.reference, reminder.quarter.label,
+              reminder.kind, ", ".join(reminder.recipients), message)
+    if reminder.ret is not None:
+        ReturnEvent.objects.create(
+            quarterly_return=reminder.ret, kind=ReturnEvent.Kind.REMINDER_FAILED, at=timezone.now(),
+            comment=f"{reminder.subject}: could not be e-mailed to {', '.join(reminder.recipients)} ({message}). "
+                    "It will be tried again.",
+        )
+    return Failure(reminder, message)

@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from grants import figures, permissions
 from grants.choices import RETURN_EDITABLE, RETURN_SPEND_CHECKABLE
 from grants.models import MeasureValue, Project, QuarterlyReturn, ReturnEvent, SpendLine
-from grants.models.common import MONEY_MAX, RAG
+from grants.models.common import MONEY_MAX, RAG, TEXT_MAX
 from grants.models.projects import check_measure_value, check_rate_parts
 from grants.periods import Quarter
 from grants.personal_data import find_personal_data
@@ -43,6 +43,8 @@ TRANSITIONS = {
 }
 EDITABLE = RETURN_EDITABLE
 NARRATIVE_FIELDS = ("progress", "challenges", "case_study", "risks")
+NARRATIVE_LABELS = {"progress": "Progress this quarter", "challenges": "Challenges", "case_study": "The case study",
+                    "risks": "Risks and issues"}
 
 STALE_MESSAGE = (
     "This return changed since you opened it: someone else saved, submitted or reviewed it. "
@@ -112,7 +114,9 @@ class ReturnInput:
 
 
 def _event(ret, kind, actor, comment=""):
-    ReturnEvent.objects.create(quarterly_return=ret, kind=kind, actor=actor, at=timezone.now(), comment=comment)
+    event = ReturnEvent(quarterly_return=ret, kind=kind, actor=actor, at=timezone.now(), comment=comment)
+    event._history_user = actor
+    event.save()
 
 
 def _claim(ret_id: int, statuses, version: int) -> QuarterlyReturn:
@@ -185,6 +189,15 @@ def _check_values(data: ReturnInput, lines, measures) -> dict[str, str]:
             errors[value_key(measure_id)] = f"{pm.measure.name}: enter a value or say it was not collected, not both."
     if data.self_rag and data.self_rag not in RAG.values:
         errors["self_rag"] = "Choose red, amber or green."
+    texts = {name: (getattr(data, name), label) for name, label in NARRATIVE_LABELS.items()}
+    texts.update({explanation_key(k): (v.explanation, f"The explanation of the variance on {names.get(k, 'a line')}")
+                  for k, v in data.spend.items()})
+    texts.update({reason_key(k): (v.reason, f"Why {by_id[k].measure.name if k in by_id else 'a measure'} was not "
+                                            "collected") for k, v in data.measures.items()})
+    for key, (text, label) in texts.items():
+        length = len(clean_text(text or ""))
+        if length > TEXT_MAX and key not in errors:
+            errors[key] = f"{label} is {length:,} characters long: it can be at most {TEXT_MAX:,}."
     return errors
 
 

@@ -142,7 +142,8 @@ def programme_edit(request, pk):
     require(permissions.can_edit_programme(request.user, programme))
     form = f.ProgrammeForm(request.POST or None, initial=f.ProgrammeForm.initial_for(programme))
     if request.method == "POST" and call_service(
-            form, lambda data: services.programme_update(actor=request.user, programme=programme, values=form.values())):
+            form, lambda data: services.programme_update(actor=request.user, programme=programme,
+                                                         version=data["version"], values=form.values())):
         messages.success(request, "Programme saved.")
         return redirect("programme-detail", programme.pk)
     return form_page(request, form, title=f"Change {programme}", heading="Change the programme", caption=str(programme),
@@ -360,7 +361,8 @@ def project_edit(request, reference):
         done = {}
 
         def call(data):
-            done["project"] = services.project_update(actor=request.user, project=project, values=form.values(),
+            done["project"] = services.project_update(actor=request.user, project=project, version=data["version"],
+                                                      values=form.values(),
                                                       priorities=data["priorities"])
 
         if call_service(form, call):
@@ -426,7 +428,8 @@ def project_measure_edit(request, reference, pk=None):
                                 or {"financial_year": _project_years(project)[0]})
     if request.method == "POST" and call_service(
             form, lambda data: services.project_measure_save(actor=request.user, project=project, values=form.values(),
-                                                             project_measure=project_measure)):
+                                                             project_measure=project_measure,
+                                                             version=data["version"])):
         messages.success(request, "Outcome measure saved.")
         return redirect(reverse("project-detail", args=[project.reference]) + "#measures")
     return form_page(request, form, title="Outcome measure",

@@ -2,7 +2,8 @@
 CSV written by the same rule as our workbooks.
 
 A CSV file has no types: whatever opens it guesses, and a spreadsheet takes text
-starting with =, +, -, @, a tab, a carriage return or a line feed for a formula.
+starting with =, +, -, @, a tab, a carriage return or a line feed for a formula
+(and, opened with "trim spaces", text with = + - @ behind leading spaces too).
 So every text value that starts that way gets a leading apostrophe (the usual
 defence: the spreadsheet shows it as text), and characters a spreadsheet cannot
 hold are removed, exactly as `writer.clean_text` does for xlsx.

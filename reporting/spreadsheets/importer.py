@@ -35,6 +35,7 @@ from grants.periods import Quarter
 from grants.services import returns as return_services
 from grants.services.returns import MeasureInput, ReturnInput, SpendInput
 
+from . import bounds
 from . import template as t
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -45,6 +46,10 @@ UNREADABLE = (
     "something other than a standard .xlsx file. Save it again in Excel and upload the new copy."
 )
 MAX_RATIO = 100  # uncompressed / compressed size of any one member over 1 MB
+MAX_IDENTITY_ROWS = 2000
+DAMAGED = "The file is damaged or incomplete and cannot be opened. Save it again in Excel and upload the new copy."
+# An encrypted workbook is an OLE compound file holding this stream (its name in UTF-16).
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 @dataclass(frozen=True)
@@ -104,13 +109,19 @@ def cell_name(row: int, col: int) -> str:
 
 
 def _open(content: bytes):
-    """The openpyxl workbook, or TemplateRefused saying why the file is not one we can read."""
+    """The openpyxl workbook and what the bounded scan found, or TemplateRefused saying why the file is
+    not one we can read. Nothing reaches openpyxl before the scan has bounded every part it will parse."""
     limit = settings.UPLOAD_MAX_BYTES
     if len(content) > limit:
         raise TemplateRefused([Problem(
             f"The file is {len(content) / 1024 / 1024:.1f} MB; the largest file you can upload is "
             f"{limit / 1024 / 1024:.0f} MB. A return template is usually well under 100 KB.")])
     if content.startswith(OLE_MAGIC):
+        if ENCRYPTED_PACKAGE in content:
+            raise TemplateRefused([Problem(
+                "This workbook is protected with a password, so it cannot be read. Open it in Excel, remove the "
+                "password (File, Info, Protect Workbook, Encrypt with Password, then clear the password), save it "
+                "and upload it again.")])
         raise TemplateRefused([Problem(
             "This is an older Excel file (.xls). Save it as an Excel Workbook (.xlsx) and upload it again.")])
     if not content.startswith(XLSX_MAGIC):
@@ -121,8 +132,7 @@ def _open(content: bytes):
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise TemplateRefused([Problem(
-            "The file is damaged or incomplete and cannot be opened. Save it again in Excel and upload the new copy.")])
+        raise TemplateRefused([Problem(DAMAGED)])
     total = sum(m.file_size for m in members)
     bomb = any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
     if len(members) > MAX_MEMBERS or total > settings.UPLOAD_MAX_UNCOMPRESSED_BYTES or bomb:
@@ -132,7 +142,15 @@ def _open(content: bytes):
     if "xl/workbook.xml" not in {m.filename for m in members}:
         raise TemplateRefused([Problem("This file is not an Excel workbook (.xlsx): it has no workbook inside.")])
     try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
+        scan = bounds.scan_package(archive, first_sheet=t.IDENTITY_SHEET)
+        # The identity is read first and on its own: two columns, a row per line and measure.
+        bounds.check_sheet(scan, t.IDENTITY_SHEET, MAX_IDENTITY_ROWS, 2)
+    except bounds.Unbounded as error:
+        raise TemplateRefused([Problem(error.message, error.sheet)])
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, NotImplementedError):
+        raise TemplateRefused([Problem(DAMAGED)])
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False), scan
     except Exception:  # noqa: BLE001 - any failure of the parser means the same thing to the user
         # openpyxl raises KeyError, ValueError, TypeError, zipfile and XML errors (defusedxml's
         # refusals of entity declarations among them) for files it cannot read.
@@ -168,7 +186,8 @@ def _identity(book) -> dict[str, str]:
             "This workbook is not a return template from this service (its sheets are not ours). Download the "
             "template from the return page and fill that in.")])
     rows = []
-    for key, value in book[t.IDENTITY_SHEET].iter_rows(min_row=1, max_row=2000, max_col=2, values_only=True):
+    for key, value in book[t.IDENTITY_SHEET].iter_rows(min_row=1, max_row=MAX_IDENTITY_ROWS, max_col=2,
+                                                       values_only=True):
         if key is None:
             break
         rows.append((str(key), "" if value is None else str(value)))
@@ -266,7 +285,9 @@ class _Reader:
             value = int(value)
         return str(value).strip()
 
-    def number(self, sheet, cells, row, col, key, what: str) -> Decimal | None:
+    def number(self, sheet, cells, row, col, key, what: str, *, pound=False, percent=False) -> Decimal | None:
+        """A figure: a number cell, or text of ASCII digits (with a £ sign where `pound`, a % sign where
+        `percent`); a cell formatted as a percentage only where a percentage belongs."""
         cell = self._value(sheet, cells, row, col, key)
         if cell is None:
             return None
@@ -278,7 +299,7 @@ class _Reader:
             if not value.strip():
                 return None
             try:
-                number = parse_number(value)
+                number = parse_number(value, pound=pound, percent=percent)
             except ValueError:
                 self.problem(key, f"“{value.strip()[:40]}” is not a number. Enter {what}.")
                 return None
@@ -289,6 +310,9 @@ class _Reader:
                 self.problem(key, f"Enter {what}.")
                 return None
             if "%" in (cell.number_format or ""):
+                if not percent:
+                    self.problem(key, f"This cell holds a percentage ({_plain(number * 100):f}%). Enter {what}.")
+                    return None
                 number = _plain(number * 100)  # typed as 92.5%, stored as 0.925
         return number
 
@@ -312,7 +336,7 @@ def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
         row = layout.spend_rows[line.pk]
         _check_label(reader, t.SPEND_SHEET, spend_cells, row, t.SPEND_LABEL_COL, line.description)
         actual = reader.number(t.SPEND_SHEET, spend_cells, row, t.SPEND_ACTUAL_COL, s.spend_key(line.pk),
-                               f"the spend on {line.description} as an amount, like 1250.50")
+                               f"the spend on {line.description} as an amount, like 1250.50", pound=True)
         explanation = reader.text(t.SPEND_SHEET, spend_cells, row, t.SPEND_EXPLANATION_COL, s.explanation_key(line.pk))
         data.spend[line.pk] = SpendInput(actual, explanation)
 
@@ -342,7 +366,8 @@ def _read_inputs(book, layout, lines, measures) -> tuple[ReturnInput, _Reader]:
                 value = None if answer is None else Decimal(int(answer))
         else:
             value = reader.number(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_VALUE_COL, key,
-                                  f"{name} as a number")
+                                  f"{name} as a number", pound=pm.unit == OutcomeMeasure.Unit.MONEY,
+                                  percent=pm.unit == OutcomeMeasure.Unit.PERCENTAGE)
         not_collected = reader.choice(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_NOT_COLLECTED_COL,
                                       s.not_collected_key(pm.pk), yes_no, "Choose Yes or No, or leave it blank.")
         reason = reader.text(t.OUTCOMES_SHEET, outcome_cells, row, t.OUTCOME_REASON_COL, s.reason_key(pm.pk))
@@ -437,9 +462,15 @@ def read_template(content: bytes, user, expected: tuple[Project, Quarter] | None
     """Read a filled-in template as `user` would save it; raise TemplateRefused listing every problem.
 
     `expected` is the (project, quarter) of the page the file was uploaded on, if any."""
-    book = _open(content)
+    book, scan = _open(content)
     try:
         layout = _layout(_unless_unreadable(_identity, book))
+        # Now that the signed identity says which template this is, hold each sheet to its used range.
+        try:
+            for sheet, (rows, columns) in layout.used_ranges().items():
+                bounds.check_sheet(scan, sheet, rows, columns)
+        except bounds.Unbounded as error:
+            raise TemplateRefused([Problem(error.message, error.sheet)])
         project, ret, lines, measures = _project_and_return(user, layout, expected)
         data, reader = _unless_unreadable(_read_inputs, book, layout, lines, measures)
     finally:

@@ -75,6 +75,15 @@ class TemplateLayout:
     spend_rows: dict[int, int]  # budget line id -> 0-based row on the Spend sheet
     measure_rows: dict[int, int]  # project measure id -> 0-based row on the Outcomes sheet
 
+    def used_ranges(self) -> dict[str, tuple[int, int]]:
+        """The last row and column (1-based) each sheet the importer reads was written to."""
+        return {
+            SPEND_SHEET: (FIRST_DATA_ROW + len(self.spend_rows), len(SPEND_COLUMNS)),
+            OUTCOMES_SHEET: (FIRST_DATA_ROW + len(self.measure_rows), len(OUTCOME_COLUMNS)),
+            NARRATIVE_SHEET: (FIRST_DATA_ROW + len(NARRATIVE_FIELDS), 3),
+            IDENTITY_SHEET: (len(self.rows()) + 1, 2),
+        }
+
     def rows(self) -> list[tuple[str, str]]:
         rows = [
             ("template_version", TEMPLATE_VERSION),

@@ -4,7 +4,8 @@ The one way we write a cell.
 Every workbook we produce goes through `SafeWorkbook`: text is always written
 as a string (never a formula, a number or a link), text that a spreadsheet
 would take for a formula (starting with =, +, -, @, a tab, a carriage return
-or a line feed) gets Excel's quote prefix as well, and characters that the
+or a line feed, or with =, +, -, @ behind leading spaces) gets Excel's quote
+prefix as well, and characters that the
 file format cannot hold are removed. The only formulas in our files are the
 totals we write on purpose with `write_total` (and a total row's percentage
 with `write_ratio`), each with its value cached so that a reader that does not
@@ -41,7 +42,9 @@ def clean_text(value: str) -> str:
 
 
 def looks_like_formula(text: str) -> bool:
-    return text.startswith(_FORMULA_START)
+    """Text a spreadsheet could take for a formula: starting with = + - @, a tab or a line break, or with
+    any of = + - @ behind leading spaces (which "trim spaces" on opening a CSV file removes)."""
+    return text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START[:4])
 
 
 @dataclass(frozen=True)

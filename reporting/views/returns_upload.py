@@ -77,9 +77,16 @@ def upload(request, reference, year, quarter):
     except importer.TemplateRefused as refused:
         return render(request, "reporting/return_upload.html",
                       {**context, "form": form, "problems": refused.problems}, status=400)
-    return render(request, "reporting/return_upload_preview.html", {
-        **context, "reading": reading, "payload": importer.to_payload(reading, request.user),
-    })
+    payload = importer.to_payload(reading, request.user)
+    # The preview is confirmed by posting the payload back: it must fit in a request. Free text is capped,
+    # so a return never comes near this; a return with a great many lines might, and is told so here
+    # rather than with a bare "Bad request" on confirming.
+    if len(payload) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024:
+        return render(request, "reporting/return_upload.html", {**context, "form": form, "problems": [
+            importer.Problem("The figures and text in this file are too much to confirm in one go. Enter the "
+                             "return on its page instead, or shorten the longest answers and upload it again.")]},
+            status=400)
+    return render(request, "reporting/return_upload_preview.html", {**context, "reading": reading, "payload": payload})
 
 
 @login_required

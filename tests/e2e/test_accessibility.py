@@ -133,3 +133,30 @@ def test_every_main_page_has_no_serious_accessibility_problem(demo, browser, liv
         shots(page, re.sub(r"\W+", "-", path).strip("-") or "home")
     context.close()
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(problems) for path, problems in found.items())
+
+
+@pytest.mark.parametrize("path", ["/password-reset/", "/password-reset/sent/"])
+def test_the_password_reset_pages_have_no_serious_accessibility_problem(browser, live_server, path):
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    page.goto(path)
+    assert violations(page) == []
+    if path == "/password-reset/":
+        page.click("main button[type=submit]")  # the error summary too
+        page.wait_for_selector(".govuk-error-summary")
+        assert violations(page) == []
+    context.close()
+
+
+def test_the_two_factor_pages_have_no_serious_accessibility_problem(demo, browser, live_server):
+    context = signed_in_context(browser, live_server, "provider")
+    page = context.new_page()
+    found = {}
+    for path in ["/two-factor/", "/two-factor/set-up/"]:
+        page.goto(path)
+        found[path] = violations(page)
+    page.click("main button[type=submit]")  # the set-up form's error summary
+    page.wait_for_selector(".govuk-error-summary")
+    found["set-up errors"] = violations(page)
+    context.close()
+    assert all(problems == [] for problems in found.values()), found

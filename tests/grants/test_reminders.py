@@ -105,3 +105,49 @@ def test_it_stops_chasing_long_overdue_returns(actors, settings):
 def test_it_refuses_a_today_that_is_not_a_date(actors):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_return_reminders", "--today", "30/07/2023")
+
+
+# --- One bad reminder stops nothing else -------------------------------------------------------
+
+
+def test_a_project_name_with_a_line_break_saved_before_names_were_checked_stops_nothing(actors):
+    """A name holding "\\r\\nBcc: ..." used to fail the subject line and stop the whole run, hourly, for
+    everyone queued after it. Such a name is now refused at input; one already saved is sent on one line."""
+    from grants.models import Project
+
+    Project.objects.filter(pk=actors.project_a.pk).update(name="Project of A\r\nBcc: attacker@example.com")
+
+    send(date(2023, 7, 30))
+
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == ["Project of A Bcc: attacker@example.com 2023-24 Q1 quarterly return is due today",
+                        "Project of B 2023-24 Q1 quarterly return is due today"]
+    assert all("attacker@example.com" not in m.bcc and len(m.recipients()) == 1 for m in mail.outbox)
+    assert ReminderSent.objects.count() == 2
+
+
+def test_a_reminder_that_cannot_be_sent_is_recorded_and_every_other_is_sent_then_the_run_fails(actors):
+    QuarterlyReturn.objects.create(project=actors.project_a, financial_year=2023, quarter=1)
+    User.objects.filter(pk=actors.user_a.pk).update(email="provider-a@example.org\r\nBcc: attacker@example.com")
+
+    with pytest.raises(CommandError) as error:
+        send(date(2023, 7, 30))
+
+    assert "1 reminder could not be sent; every other reminder was" in str(error.value)
+    assert [m.subject for m in mail.outbox] == ["Project of B 2023-24 Q1 quarterly return is due today"]
+    assert list(ReminderSent.objects.values_list("project__reference", flat=True)) == ["B-1"]
+    failure = ReturnEvent.objects.get(kind=ReturnEvent.Kind.REMINDER_FAILED)
+    assert "could not be e-mailed" in failure.comment and "tried again" in failure.comment
+    assert failure.quarterly_return.project == actors.project_a
+
+
+def test_a_reminder_that_failed_is_tried_again_on_the_next_run(actors):
+    User.objects.filter(pk=actors.user_a.pk).update(email="provider-a@example.org\r\nBcc: attacker@example.com")
+    with pytest.raises(CommandError):
+        send(date(2023, 7, 30))
+    User.objects.filter(pk=actors.user_a.pk).update(email="provider-a@example.org")
+
+    send(date(2023, 7, 31))
+
+    assert sorted(ReminderSent.objects.values_list("project__reference", flat=True)) == ["A-1", "B-1"]
+    assert "Project of A 2023-24 Q1 quarterly return is due today" in [m.subject for m in mail.outbox]

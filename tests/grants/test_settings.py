@@ -23,7 +23,8 @@ SETTINGS_VARIABLES = {
     "TIME_ZONE", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
     "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "UPLOAD_MAX_BYTES", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_PROXY_SSL_HEADER",
-    "SESSION_COOKIE_AGE", "LOG_LEVEL", "SITE_URL", "REMINDER_OVERDUE_WINDOW_DAYS",
+    "SESSION_COOKIE_AGE", "LOG_LEVEL", "SITE_URL", "REMINDER_OVERDUE_WINDOW_DAYS", "FORWARDED_ALLOW_IPS",
+    "REQUIRE_2FA",
 }
 
 READ_SETTINGS = """
@@ -39,7 +40,7 @@ else:
 
 PRODUCTION = {
     "DEBUG": "False",
-    "SECRET_KEY": "a-real-secret-key-for-the-test-only-0123456789",
+    "SECRET_KEY": "a-real-secret-key-for-the-test-only-0123456789-abcdefghij",
     "ALLOWED_HOSTS": "grants.example.org",
 }
 
@@ -90,6 +91,25 @@ def test_debug_off_with_the_published_development_key_is_refused():
     result = refusal("SECRET_KEY", DEBUG="False", SECRET_KEY="dev-only-insecure-key-do-not-use-in-production")
     assert result["error"] == "django.core.exceptions.ImproperlyConfigured"
     assert "SECRET_KEY" in result["message"]
+
+
+@pytest.mark.parametrize("key", ["short-key1", "x" * 60, "django-insecure-" + "k3Jw9-abcdefghijklmnopqrstuvwxyz0123456789"])
+def test_debug_off_with_a_short_or_simple_key_is_refused(key):
+    """make serve used to start with SECRET_KEY=short-key1."""
+    result = refusal("SECRET_KEY", DEBUG="False", SECRET_KEY=key, ALLOWED_HOSTS="grants.example.org")
+    assert result["error"] == "django.core.exceptions.ImproperlyConfigured"
+    assert "at least 50 random characters" in result["message"]
+
+
+@pytest.mark.parametrize("hosts", ["*", "grants.example.org,*"])
+def test_debug_off_with_allowed_hosts_star_is_refused(hosts):
+    result = refusal("ALLOWED_HOSTS", **{**PRODUCTION, "ALLOWED_HOSTS": hosts})
+    assert result["error"] == "django.core.exceptions.ImproperlyConfigured"
+    assert "ALLOWED_HOSTS cannot be '*'" in result["message"]
+
+
+def test_a_star_in_allowed_hosts_is_still_allowed_while_developing():
+    assert values("ALLOWED_HOSTS", ALLOWED_HOSTS="*")["ALLOWED_HOSTS"] == ["*"]
 
 
 def test_debug_is_on_by_default_and_runs_with_the_development_key():

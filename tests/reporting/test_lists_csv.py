@@ -86,3 +86,14 @@ def test_it_yields_one_line_at_a_time():
     lines = safe_csv([Column("N", "number")], ([n] for n in range(3)))
     assert next(lines) == BYTE_ORDER_MARK + "N\r\n"
     assert list(lines) == ["0\r\n", "1\r\n", "2\r\n"]
+
+
+@pytest.mark.parametrize("text", [" =1+1", "   +44 20 7946 0000", "\u00a0@SUM(A1:A2)", " -2+3", "  \t=1+1"])
+def test_a_formula_behind_leading_spaces_gets_an_apostrophe(text):
+    """Opened with "trim spaces", " =1+1" would be the formula =1+1: the apostrophe keeps it text."""
+    assert read([Column("Name")], [[text]]) == [["Name"], ["'" + clean_text(text)]]
+
+
+@pytest.mark.parametrize("text", [" 1+1", "  a = b", " Bradford"])
+def test_ordinary_text_behind_spaces_is_left_alone(text):
+    assert read([Column("Name")], [[text]]) == [["Name"], [text]]

@@ -101,6 +101,16 @@ def test_an_old_xls_workbook_is_refused_with_how_to_save_it_as_xlsx(draft, tmp_p
     assert "Save it as an Excel Workbook (.xlsx)" in problem.message
 
 
+def test_a_password_protected_workbook_is_called_that_not_an_old_xls_file(draft, tmp_path):
+    from tests.reporting.hostile_files import encrypted_workbook
+
+    problem = only(refused(encrypted_workbook(), draft.user_a, tmp_path))
+
+    assert "protected with a password" in problem.message
+    assert "remove the password" in problem.message
+    assert ".xls" not in problem.message
+
+
 @pytest.mark.parametrize("keep", [0.5, 0.9], ids=["half", "all but the end"])
 def test_a_truncated_workbook_is_refused_as_damaged(draft, tmp_path, keep):
     content = good_file(draft)

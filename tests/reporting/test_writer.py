@@ -298,3 +298,11 @@ def test_a_repeated_text_is_made_safe_every_time_it_is_written():
                 assert cell.data_type == "s" and cell.quotePrefix is True
             else:
                 assert cell.value in ("plain", "bad") and cell.quotePrefix is False
+
+
+@pytest.mark.parametrize("text", [" =1+1", "  +44 20", "\u00a0@SUM(A1:A2)", " -2+3"])
+def test_a_formula_behind_leading_spaces_is_a_quoted_string_too(text):
+    content = build(lambda sheet: sheet.write(0, 0, text))
+
+    cell = sheet_of(content)["A1"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)

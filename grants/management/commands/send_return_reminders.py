@@ -21,8 +21,16 @@ class Command(BaseCommand):
             day = date.fromisoformat(today) if today else timezone.localdate()
         except ValueError:
             raise CommandError(f"--today must be a date written YYYY-MM-DD, not {today!r}")
-        reminders = reminders_send(today=day, dry_run=dry_run)
+        result = reminders_send(today=day, dry_run=dry_run)
         verb = "Would send" if dry_run else "Sent"
-        for r in reminders:
+        for r in result.sent:
             self.stdout.write(f"{verb}: {r.subject} — to {', '.join(r.recipients)}")
-        self.stdout.write(f"{verb} {len(reminders)} reminder{'s' if len(reminders) != 1 else ''} for {day:%-d %B %Y}.")
+        count = len(result.sent)
+        self.stdout.write(f"{verb} {count} reminder{'s' if count != 1 else ''} for {day:%-d %B %Y}.")
+        for failure in result.failed:
+            r = failure.reminder
+            self.stderr.write(f"Not sent: {r.subject} — to {', '.join(r.recipients)}: {failure.error}")
+        if result.failed:
+            # After trying every reminder: cron reports the failure, and the next run tries these again.
+            raise CommandError(f"{len(result.failed)} reminder{'s' if len(result.failed) != 1 else ''} could not "
+                               "be sent; every other reminder was. They will be tried again on the next run.")

@@ -66,7 +66,9 @@ ROUTES = {
     "GET project B-2 (A delivers for B)": Route("GET", lambda w: "/projects/B-2/"),
     "GET project A-1 edit": Route("GET", lambda w: "/projects/A-1/edit/"),
     "POST project A-1 edit": Route("POST", lambda w: "/projects/A-1/edit/",
-                                   lambda w: project_data(w, reference="A-1", name="Renamed")),
+                                   lambda w: project_data(w, reference="A-1", name="Renamed",
+                                                          version=str(type(w.project_a).objects.get(pk=w.project_a.pk)
+                                                                      .version))),
     "GET new budget line": Route("GET", lambda w: "/projects/A-1/budget/new/"),
     "POST new budget line": Route("POST", lambda w: "/projects/A-1/budget/new/", line_data),
     "POST budget line edit": Route("POST", lambda w: f"/projects/A-1/budget/{w.venue.pk}/", lambda w: line_data(

@@ -88,13 +88,13 @@ def test_the_budget_plus_allowance_cannot_fall_below_what_is_approved(world):
     # A and B are approved at £100,000.00 each: £200,000.00.
     values = {name: getattr(world.programme, name) for name in s.PROGRAMME_FIELDS}
     with pytest.raises(Invalid) as refused:
-        s.programme_update(actor=world.commissioner, programme=world.programme,
+        s.programme_update(actor=world.commissioner, programme=world.programme, version=world.programme.version,
                            values={**values, "total_budget": Decimal("181818.17"), "over_allocation_percent": Decimal("10")})
     assert refused.value.errors == {"total_budget": (
         "Allocations of £200,000.00 are already approved: the budget plus the allowance (£199,999.99) "
         "cannot be less than that.")}
 
-    programme = s.programme_update(actor=world.commissioner, programme=world.programme,
+    programme = s.programme_update(actor=world.commissioner, programme=world.programme, version=world.programme.version,
                                    values={**values, "total_budget": Decimal("181818.19"),
                                            "over_allocation_percent": Decimal("10")})
     assert programme.allocation_ceiling == Decimal("200000.01")
@@ -104,7 +104,7 @@ def test_a_programme_keeps_its_year_once_it_allocates_and_its_terms_once_it_pays
     values = {name: getattr(world.programme, name) for name in s.PROGRAMME_FIELDS}
     f.PaymentFactory(allocation=world.allocation_a)
     with pytest.raises(Invalid) as refused:
-        s.programme_update(actor=world.commissioner, programme=world.programme,
+        s.programme_update(actor=world.commissioner, programme=world.programme, version=world.programme.version,
                            values={**values, "financial_year": 2024, "payment_terms": "advance"})
     assert refused.value.errors == {
         "financial_year": "The programme has allocations: its financial year cannot change.",
@@ -115,7 +115,7 @@ def test_a_programme_keeps_its_year_once_it_allocates_and_its_terms_once_it_pays
 def test_another_funders_commissioner_cannot_change_the_programme(world):
     values = {name: getattr(world.programme, name) for name in s.PROGRAMME_FIELDS}
     with pytest.raises(NotAllowed):
-        s.programme_update(actor=world.outsider, programme=world.programme, values={**values, "name": "Mine now"})
+        s.programme_update(actor=world.outsider, programme=world.programme, version=0, values={**values, "name": "Mine now"})
     world.programme.refresh_from_db()
     assert world.programme.name == "Community Safety Fund"
 

@@ -82,13 +82,13 @@ def test_once_returns_are_made_the_provider_stays_and_the_dates_keep_their_quart
     verified_return(world, world.project_a, Q(1), {staff: "10000.00"})
     values = {name: getattr(world.project_a, name) for name in s.PROJECT_FIELDS}
     with pytest.raises(Invalid) as refused:
-        s.project_update(actor=world.commissioner, project=world.project_a,
+        s.project_update(actor=world.commissioner, project=world.project_a, version=world.project_a.version,
                          values={**values, "provider": world.provider_b, "start_date": date(2023, 7, 1)})
     assert refused.value.errors == {
         "provider": "Returns have been made for this project: its provider cannot change.",
         "start_date": "There is a return for 2023-24 Q1: the project's dates must still include that quarter.",
     }
-    changed = s.project_update(actor=world.commissioner, project=world.project_a,
+    changed = s.project_update(actor=world.commissioner, project=world.project_a, version=world.project_a.version,
                                values={**values, "name": "Project of A, renamed"})
     assert changed.name == "Project of A, renamed"
 
@@ -228,7 +228,8 @@ def test_a_project_reports_a_library_measure_with_its_baseline_and_targets(world
                                                                         Decimal("90"))
 
     with pytest.raises(Invalid) as refused:
-        s.project_measure_save(actor=world.commissioner, project=world.project_a, project_measure=pm, values=dict(
+        s.project_measure_save(actor=world.commissioner, project=world.project_a, project_measure=pm, version=pm.version,
+                               values=dict(
             measure=rate, financial_year=2023, baseline=Decimal("85"), annual_target=Decimal("101"),
             target_q1=None, target_q2=None, target_q3=None, target_q4=None))
     assert refused.value.errors == {"annual_target": "Annual target is a percentage: enter a number from 0 to 100."}

@@ -49,7 +49,8 @@ def programme_data(w, **changes):
 
 def programme_edit_data(w, **changes):
     values = dict(name="Community Safety Fund (renamed)", code=w.programme.code, financial_year="2023-24",
-                  total_budget="1,000,000.00", payment_terms="advance")
+                  total_budget="1,000,000.00", payment_terms="advance",
+                  version=str(type(w.programme).objects.get(pk=w.programme.pk).version))
     values.update(changes)
     return programme_data(w, **values)
 

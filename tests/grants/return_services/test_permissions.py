@@ -10,7 +10,7 @@ a refused call must not have written a row, an event or a history record.
 
 import pytest
 
-from grants.models import QuarterlyReturn
+from grants.models import MeasureValue, QuarterlyReturn, ReturnEvent, SpendLine
 from grants.services import NotAllowed
 from grants.services import returns as s
 from tests.grants.return_services.helpers import (
@@ -116,7 +116,9 @@ def test_a_viewer_can_do_nothing_to_a_return(world):
         (lambda: approved(world), lambda r: s.return_reopen(actor=world.viewer, ret=r, version=r.version,
                                                             reason="Because.")),
     ]:
-        QuarterlyReturn.objects.all().delete()
+        # A fresh start for each case (a return's lines and timeline are PROTECTed: they go first).
+        for model in (ReturnEvent, SpendLine, MeasureValue, QuarterlyReturn):
+            model.objects.all().delete()
         ret = make()
         before = row_counts() if ret is None else snapshot(ret)
         with pytest.raises(NotAllowed):
