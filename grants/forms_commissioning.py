@@ -10,7 +10,7 @@ from django import forms
 
 from grants.forms import ObjectChoiceField, ObjectsChoiceField, parse_number
 from grants.models import Area, BudgetLine, Clawback, Organisation, OutcomeMeasure, Priority, Programme
-from grants.models.common import MONEY_MAX, TEXT_MAX, single_line
+from grants.models.common import PENNY, TEXT_MAX, money_problem, single_line
 from grants.periods import FinancialYear
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
@@ -36,9 +36,10 @@ class MoneyField(forms.CharField):
             raise forms.ValidationError(f"Enter {self.what} in pounds and pence, like 1250.50.")
         if amount.as_tuple().exponent < -2:
             raise forms.ValidationError(f"Enter {self.what} to the penny: at most 2 decimal places.")
-        if abs(amount) > MONEY_MAX:
-            raise forms.ValidationError(f"{self.what[0].upper()}{self.what[1:]} is too large.")
-        return amount.quantize(Decimal("0.01"))
+        problem = money_problem(abs(amount), self.what)
+        if problem:
+            raise forms.ValidationError(problem)
+        return amount.quantize(PENNY)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):

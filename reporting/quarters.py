@@ -11,7 +11,6 @@ figures are never read: a quarter counts when its return is approved, and a retu
 back is "awaiting approval", its figures kept apart (figures.spend_to_date, figures.measure_figure).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -22,7 +21,7 @@ from django.db.models.functions import Cast
 
 from grants import figures
 from grants.choices import ALLOCATION_COMMITTED, RETURN_REPORTED, ReturnStatus
-from grants.figures import NOT_STARTED, ZERO, MeasureQuarter, SpendQuarter
+from grants.figures import NOT_STARTED, ZERO, MeasureQuarter
 from grants.models import BudgetLine, MeasureValue, Project, ProjectMeasure, QuarterlyReturn, SpendLine
 from grants.periods import Quarter
 

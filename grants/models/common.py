@@ -12,6 +12,24 @@ from grants.figures import PENNY, ZERO  # noqa: F401
 
 # The largest amount a money column holds (12 digits, 2 of them pence).
 MONEY_MAX = Decimal("9999999999.99")
+
+
+def money_problem(value: Decimal | None, label: str, *, positive: bool = False) -> str | None:
+    """What is wrong with an amount of money, in words, or None: pounds and pence, £0 or more (more than
+    £0 when `positive`), no bigger than a money column holds. The one check of money, for the forms,
+    the services and the workbook importer alike. `label` names it: "the total budget"."""
+    name = f"{label[0].upper()}{label[1:]}"
+    if value is None:
+        return f"Enter {label}."
+    if value < 0 or (positive and value == 0):
+        return f"{name} must be more than £0." if positive else f"{name} must be £0 or more."
+    if value > MONEY_MAX:
+        return f"{name} is too large: enter an amount up to £{MONEY_MAX:,}."
+    if value.as_tuple().exponent < -2:
+        return f"{name} can have at most 2 decimal places (pence)."
+    return None
+
+
 # The largest figure a measure column holds (14 digits, 2 after the point).
 FIGURE_MAX = Decimal("999999999999.99")
 

@@ -15,17 +15,7 @@ from .common import (
     FinancialYearField, long_text, money_field, non_negative, percent_field, percent_range, single_line, text_limits,
 )
 from .organisations import Organisation
-from .scoping import ScopedQuerySet, allocation_scope
-
-
-def programme_scope(user, prefix=""):
-    """Programmes the user may see: those through which an allocation reaches them."""
-    if getattr(user, "is_authenticated", False) and user.is_funder_side and user.organisation_id:
-        return models.Q(**{f"{prefix}commissioner_id": user.organisation_id})
-    condition = allocation_scope(user)
-    if condition is None:
-        return None
-    return models.Q(models.Exists(Allocation.objects.filter(condition, programme=models.OuterRef("pk"))))
+from .scoping import ScopedQuerySet, allocation_scope, programme_scope
 
 
 class ProgrammeQuerySet(ScopedQuerySet):

@@ -6,9 +6,30 @@ everything funded by their own organisation. A provider's users reach the
 projects their organisation delivers, and everything under an allocation made
 to their organisation (a CSP that passes money on sees the projects it funds).
 Anyone else reaches nothing.
+
+Every scope rule is here, and the scoped QuerySets of the models are built from them. The rules
+name the models they need through the app registry when they run, so that this module imports no
+model and the models import each other in one direction only.
 """
 
+from django.apps import apps
 from django.db import models
+
+
+def _model(name: str):
+    return apps.get_model("grants", name)
+
+
+def programme_scope(user, prefix: str = "") -> models.Q | None:
+    """A Q over Programme (through `prefix`): the funder's own, or those through which an allocation
+    reaches the user; None for nothing."""
+    if getattr(user, "is_authenticated", False) and user.is_funder_side and user.organisation_id:
+        return models.Q(**{f"{prefix}commissioner_id": user.organisation_id})
+    condition = allocation_scope(user)
+    if condition is None:
+        return None
+    reached = _model("Allocation").objects.filter(condition, programme=models.OuterRef(f"{prefix}pk" if prefix else "pk"))
+    return models.Q(models.Exists(reached))
 
 
 def allocation_scope(user, prefix: str = "") -> models.Q | None:
@@ -21,9 +42,7 @@ def allocation_scope(user, prefix: str = "") -> models.Q | None:
     if user.is_provider:
         # The allocation is reached if made to the organisation or if any of
         # its projects is delivered by it; an Exists keeps rows unduplicated.
-        from .projects import Project
-
-        delivers = Project.objects.filter(allocation=models.OuterRef(f"{prefix}pk" if prefix else "pk"), provider_id=org)
+        delivers = _model("Project").objects.filter(allocation=models.OuterRef(f"{prefix}pk" if prefix else "pk"), provider_id=org)
         return models.Q(**{f"{prefix}recipient_id": org}) | models.Q(models.Exists(delivers))
     return None
 

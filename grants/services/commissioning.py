@@ -19,9 +19,8 @@ so two people acting at once give one success and one "this changed" message.
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from grants import permissions
@@ -38,11 +37,21 @@ from grants.models import (
     QuarterlyReturn,
     SpendLine,
 )
-from grants.models.common import MONEY_MAX, ZERO
+from grants.models.common import ZERO
 from grants.models.projects import TARGET_FIELDS
 from grants.periods import FinancialYear, Quarter
 
-from . import Invalid, NotAllowed, Stale
+from .base import (
+    Invalid,
+    audited,
+    check_money,
+    claim,
+    lock_allocation,
+    money_text,
+    require,
+    unknown_fields,
+    validated,
+)
 
 Status = Allocation.Status
 
@@ -94,78 +103,6 @@ MEASURE_FIELDS = ("name", "definition", "unit", "direction", "aggregation")
 PROJECT_MEASURE_FIELDS = ("measure", "financial_year") + TARGET_FIELDS
 
 
-# Shared helpers -----------------------------------------------------------------------------
-
-
-def errors_from(error: ValidationError) -> dict[str, str]:
-    """The first message for each field of a model's ValidationError, as a service's errors."""
-    return {key: messages[0] for key, messages in error.message_dict.items()}
-
-
-def validated(obj, exclude=None, messages: dict | None = None):
-    """`full_clean()` the object or raise Invalid with its messages (some rephrased by `messages`)."""
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as error:
-        errors = errors_from(error)
-        for key, text in (messages or {}).items():
-            if key in errors:
-                errors[key] = text
-        raise Invalid(errors)
-    return obj
-
-
-def check_money(errors: dict, key: str, value, label: str, *, positive=False):
-    """Pounds and pence, £0 or more (more than £0 when `positive`), no bigger than a column holds."""
-    if value is None:
-        errors[key] = f"Enter {label}."
-    elif value < 0 or (positive and value == 0):
-        errors[key] = f"{label[0].upper()}{label[1:]} must be more than £0." if positive else \
-            f"{label[0].upper()}{label[1:]} must be £0 or more."
-    elif value > MONEY_MAX:
-        errors[key] = f"{label[0].upper()}{label[1:]} is too large: enter an amount up to £{MONEY_MAX:,}."
-    elif value.as_tuple().exponent < -2:
-        errors[key] = f"{label[0].upper()}{label[1:]} can have at most 2 decimal places (pence)."
-
-
-def audited(obj, actor, reason: str = ""):
-    """Name the actor (and why) in the audit history of the next save, web or not."""
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason[:100]
-    return obj
-
-
-def claim(model, pk: int, statuses, version: int, message: str, **lookups):
-    """Take the row if it is still in one of `statuses` at `version`, or raise Stale; then lock it."""
-    filters = {"pk": pk, "version": version, **lookups}
-    if statuses is not None:
-        filters["status__in"] = statuses
-    if version is None or not model.objects.filter(**filters).update(version=F("version") + 1):
-        raise Stale(message)
-    return model.objects.select_for_update().get(pk=pk)
-
-
-def lock_allocation(pk: int) -> Allocation:
-    return Allocation.objects.select_for_update().select_related("programme").get(pk=pk)
-
-
-def _require(allowed_reason):
-    allowed, reason = allowed_reason
-    if not allowed:
-        raise NotAllowed(reason)
-
-
-def _unknown(values: dict, allowed) -> None:
-    extra = set(values) - set(allowed)
-    if extra:
-        raise TypeError(f"Unexpected fields: {', '.join(sorted(extra))}")
-
-
-def _money(value) -> str:
-    return f"£{value:,.2f}"
-
-
 # Programmes ---------------------------------------------------------------------------------
 
 
@@ -190,8 +127,8 @@ def _check_programme(values: dict) -> dict[str, str]:
 
 def programme_create(*, actor, values: dict) -> Programme:
     """A new programme for the actor's own organisation."""
-    _unknown(values, PROGRAMME_FIELDS)
-    _require(permissions.can_create_programme(actor))
+    unknown_fields(values, PROGRAMME_FIELDS)
+    require(permissions.can_create_programme(actor))
     errors = _check_programme(values)
     if errors:
         raise Invalid(errors)
@@ -208,8 +145,8 @@ def programme_update(*, actor, programme: Programme, version: int | None, values
     """Change a programme's terms. The budget plus allowance may not fall below what is approved;
     the year cannot move once allocations are made, nor the payment terms once payments are scheduled.
     `version` is the one the form was drawn at: a programme saved since is not overwritten."""
-    _unknown(values, PROGRAMME_FIELDS)
-    _require(permissions.can_edit_programme(actor, programme))
+    unknown_fields(values, PROGRAMME_FIELDS)
+    require(permissions.can_edit_programme(actor, programme))
     errors = _check_programme(values)
     if errors:
         raise Invalid(errors)
@@ -225,8 +162,8 @@ def programme_update(*, actor, programme: Programme, version: int | None, values
         committed = committed_total(locked.pk)
         if not errors and committed > locked.allocation_ceiling:
             errors["total_budget"] = (
-                f"Allocations of {_money(committed)} are already approved: the budget plus the allowance "
-                f"({_money(locked.allocation_ceiling)}) cannot be less than that."
+                f"Allocations of {money_text(committed)} are already approved: the budget plus the allowance "
+                f"({money_text(locked.allocation_ceiling)}) cannot be less than that."
             )
         if errors:
             raise Invalid(errors)
@@ -257,8 +194,8 @@ def _check_allocation(programme: Programme, values: dict, partial=False) -> dict
 
 def allocation_create(*, actor, programme: Programme, values: dict) -> Allocation:
     """A draft allocation: nothing is committed until it is approved."""
-    _unknown(values, ALLOCATION_FIELDS)
-    _require(permissions.can_create_allocation(actor, programme))
+    unknown_fields(values, ALLOCATION_FIELDS)
+    require(permissions.can_create_allocation(actor, programme))
     errors = _check_allocation(programme, values)
     if errors:
         raise Invalid(errors)
@@ -271,8 +208,8 @@ def allocation_create(*, actor, programme: Programme, values: dict) -> Allocatio
 
 def allocation_update(*, actor, allocation: Allocation, version: int, values: dict) -> Allocation:
     """Change an allocation's details. The recipient, amount and dates are fixed once it is approved."""
-    _unknown(values, ALLOCATION_FIELDS)
-    _require(permissions.can_edit_allocation(actor, allocation))
+    unknown_fields(values, ALLOCATION_FIELDS)
+    require(permissions.can_edit_allocation(actor, allocation))
     errors = _check_allocation(allocation.programme, values, partial=True)
     if errors:
         raise Invalid(errors)
@@ -294,7 +231,7 @@ def allocation_update(*, actor, allocation: Allocation, version: int, values: di
         budgeted = BudgetLine.objects.filter(project__allocation=locked).aggregate(total=Sum("amount"))["total"] or ZERO
         if budgeted > locked.amount and "amount" not in errors:
             errors["amount"] = (
-                f"The projects' budget lines already add up to {_money(budgeted)}: the allocation cannot be less."
+                f"The projects' budget lines already add up to {money_text(budgeted)}: the allocation cannot be less."
             )
         if errors:
             raise Invalid(errors)
@@ -305,7 +242,7 @@ def allocation_update(*, actor, allocation: Allocation, version: int, values: di
 
 def _transition(*, actor, allocation, version, action, check, errors=None, reason="", before_save=None, **changes):
     """Move the allocation along TRANSITIONS. Permission comes first, then the form's errors."""
-    _require(check(actor, allocation))
+    require(check(actor, allocation))
     if errors:
         raise Invalid(errors)
     from_statuses, to_status = TRANSITIONS[action]
@@ -341,9 +278,9 @@ def allocation_approve(*, actor, allocation: Allocation, version: int, decision_
         left = programme.allocation_ceiling - committed
         if locked.amount > left:
             raise Invalid({"amount": (
-                f"Approving {_money(locked.amount)} would take the programme past its budget plus "
-                f"{programme.over_allocation_percent.normalize():f}% allowance ({_money(programme.allocation_ceiling)}): "
-                f"only {_money(max(left, ZERO))} is left to allocate."
+                f"Approving {money_text(locked.amount)} would take the programme past its budget plus "
+                f"{programme.over_allocation_percent.normalize():f}% allowance ({money_text(programme.allocation_ceiling)}): "
+                f"only {money_text(max(left, ZERO))} is left to allocate."
             )})
 
     return _transition(
@@ -453,8 +390,8 @@ def _save_project(actor, project, priorities, reason=""):
 
 
 def project_create(*, actor, allocation: Allocation, values: dict, priorities=()) -> Project:
-    _unknown(values, PROJECT_FIELDS)
-    _require(permissions.can_create_project(actor, allocation))
+    unknown_fields(values, PROJECT_FIELDS)
+    require(permissions.can_create_project(actor, allocation))
     priorities = list(priorities)
     errors = _check_project(allocation, values, None, priorities)
     if errors:
@@ -468,8 +405,8 @@ def project_create(*, actor, allocation: Allocation, values: dict, priorities=()
 def project_update(*, actor, project: Project, version: int | None, values: dict, priorities=None) -> Project:
     """Change a project. Returns and budget already made keep it to the quarters and years they cover.
     `version` is the one the form was drawn at: a project saved since is not overwritten."""
-    _unknown(values, PROJECT_FIELDS)
-    _require(permissions.can_edit_project(actor, project))
+    unknown_fields(values, PROJECT_FIELDS)
+    require(permissions.can_edit_project(actor, project))
     priorities = None if priorities is None else list(priorities)
     errors = _check_project(project.allocation, values, project, priorities or [])
     if errors:
@@ -508,8 +445,8 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
                      version: int | None = None) -> BudgetLine:
     """Add a budget line or change one. Its profile must add up to it, every project's lines together
     may not exceed the allocation, and a line cannot be cut below the spend already reported on it."""
-    _unknown(values, LINE_FIELDS)
-    _require(permissions.can_edit_project(actor, project))
+    unknown_fields(values, LINE_FIELDS)
+    require(permissions.can_edit_project(actor, project))
     errors = _check_line_values(values)
     if errors:
         raise Invalid(errors)
@@ -528,7 +465,7 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
             spent = spent_on(target.pk)
             if target.amount < spent:
                 raise Invalid({"amount": (
-                    f"{_money(spent)} has already been reported spent on this line: its budget cannot be less."
+                    f"{money_text(spent)} has already been reported spent on this line: its budget cannot be less."
                 )})
         validated(target, messages={
             "__all__": "The project already has a line with this category and description for this year.",
@@ -539,8 +476,8 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
         budgeted = (others.aggregate(total=Sum("amount"))["total"] or ZERO) + target.amount
         if budgeted > allocation.amount:
             raise Invalid({"amount": (
-                f"The budget lines of the allocation's projects would add up to {_money(budgeted)}, more than the "
-                f"allocation of {_money(allocation.amount)}: {_money(max(allocation.amount - budgeted + target.amount, ZERO))} "
+                f"The budget lines of the allocation's projects would add up to {money_text(budgeted)}, more than the "
+                f"allocation of {money_text(allocation.amount)}: {money_text(max(allocation.amount - budgeted + target.amount, ZERO))} "
                 "is left for this line."
             )})
         audited(target, actor, "Budget line added" if line is None else "Budget line changed").save()
@@ -548,7 +485,7 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
 
 
 def budget_line_delete(*, actor, line: BudgetLine, version: int) -> None:
-    _require(permissions.can_edit_project(actor, line.project))
+    require(permissions.can_edit_project(actor, line.project))
     with transaction.atomic():
         lock_allocation(line.project.allocation_id)
         target = claim(BudgetLine, line.pk, None, version, LINE_STALE)
@@ -564,8 +501,8 @@ def budget_line_delete(*, actor, line: BudgetLine, version: int) -> None:
 
 def measure_create(*, actor, values: dict) -> OutcomeMeasure:
     """Add a measure to the shared library."""
-    _unknown(values, MEASURE_FIELDS)
-    _require(permissions.can_add_measure(actor))
+    unknown_fields(values, MEASURE_FIELDS)
+    require(permissions.can_add_measure(actor))
     values = {**values, "name": (values.get("name") or "").strip(), "definition": (values.get("definition") or "").strip()}
     if values["name"] and OutcomeMeasure.objects.filter(name__iexact=values["name"]).exists():
         raise Invalid({"name": "The library already has a measure with this name: use it, or choose another name."})
@@ -579,8 +516,8 @@ def project_measure_save(*, actor, project: Project, values: dict, project_measu
                          version: int | None = None):
     """Add a measure from the library to a project for a year, with its baseline and targets, or change them
     (at the `version` the form was drawn at: targets saved since are not overwritten)."""
-    _unknown(values, PROJECT_MEASURE_FIELDS)
-    _require(permissions.can_edit_project(actor, project))
+    unknown_fields(values, PROJECT_MEASURE_FIELDS)
+    require(permissions.can_edit_project(actor, project))
     years = {q.financial_year for q in project.quarters()}
     if values.get("financial_year") not in years:
         raise Invalid({"financial_year": "Choose a financial year the project runs in."})
@@ -600,7 +537,7 @@ def project_measure_save(*, actor, project: Project, values: dict, project_measu
 
 
 def project_measure_delete(*, actor, project_measure: ProjectMeasure) -> None:
-    _require(permissions.can_edit_project(actor, project_measure.project))
+    require(permissions.can_edit_project(actor, project_measure.project))
     with transaction.atomic():
         lock_allocation(project_measure.project.allocation_id)
         target = ProjectMeasure.objects.select_for_update().get(pk=project_measure.pk)

@@ -40,8 +40,8 @@ from grants.models import Allocation, Clawback, Payment, Programme, Project, Qua
 from grants.models.common import ZERO
 from grants.periods import Quarter
 
-from . import Invalid, NotAllowed
-from .commissioning import ALLOCATION_STALE, TRANSITIONS, audited, check_money, claim, lock_allocation
+from .base import Invalid, NotAllowed, audited, check_money, claim, lock_allocation, money_text, require
+from .commissioning import ALLOCATION_STALE, TRANSITIONS
 
 PaymentStatus = Payment.Status
 UNRELEASED = PAYMENT_UNRELEASED
@@ -54,16 +54,6 @@ CLAWBACK_STALE = (
     "This clawback changed since you opened it: someone else recorded what happened to it. "
     "Nothing was saved. Open it again to see the latest version."
 )
-
-
-def _money(value) -> str:
-    return f"£{value:,.2f}"
-
-
-def _require(allowed_reason):
-    allowed, reason = allowed_reason
-    if not allowed:
-        raise NotAllowed(reason)
 
 
 def allocation_quarters(allocation: Allocation) -> list[Quarter]:
@@ -192,12 +182,12 @@ class ScheduleChange:
 
 def payment_schedule_update(*, actor, allocation: Allocation, today: date | None = None) -> ScheduleChange:
     """Draw up the allocation's payments from the programme's terms, or bring them up to date."""
-    _require(permissions.can_manage_payments(actor, allocation))
+    require(permissions.can_manage_payments(actor, allocation))
     today = today or timezone.localdate()
     change = ScheduleChange()
     with transaction.atomic():
         locked = lock_allocation(allocation.pk)
-        _require(permissions.can_manage_payments(actor, locked))
+        require(permissions.can_manage_payments(actor, locked))
         payments = _payments_of(locked, lock=True)
         existing = {p.period: p for p in payments}
         quarters = allocation_quarters(locked)
@@ -247,7 +237,7 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
                     today: date | None = None) -> Payment:
     """Release a payment with its reference and date. In arrears, only once the quarter's returns are
     approved with verified spend, for the amount that spend makes due; never beyond the allocation."""
-    _require(permissions.can_release_payment(actor, payment))
+    require(permissions.can_release_payment(actor, payment))
     today = today or timezone.localdate()
     reference = (reference or "").strip()
     errors = {}
@@ -278,15 +268,15 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
             due = arrears_due(allocation, locked.period, spend.verified, others)
             if due != locked.amount:
                 raise Invalid({"__all__": (
-                    f"The verified spend for {locked.period.label} now makes {_money(due)} due, not the "
-                    f"{_money(locked.amount)} scheduled: update the schedule, check the amount and release it again."
+                    f"The verified spend for {locked.period.label} now makes {money_text(due)} due, not the "
+                    f"{money_text(locked.amount)} scheduled: update the schedule, check the amount and release it again."
                 )})
             paid_returns = spend.returns
         released = sum((p.amount for p in others if p.status == PaymentStatus.RELEASED and p.pk != locked.pk), ZERO)
         if released + locked.amount > allocation.amount:
             raise Invalid({"__all__": (
-                f"{_money(released)} has already been released against an allocation of {_money(allocation.amount)}: "
-                f"releasing {_money(locked.amount)} would pay more than the allocation."
+                f"{money_text(released)} has already been released against an allocation of {money_text(allocation.amount)}: "
+                f"releasing {money_text(locked.amount)} would pay more than the allocation."
             )})
         locked.status = PaymentStatus.RELEASED
         locked.reference = reference
@@ -303,7 +293,7 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
 
 def payment_withhold(*, actor, payment: Payment, version: int, reason: str) -> Payment:
     """Hold a scheduled payment back, saying why (for example, a return is missing)."""
-    _require(permissions.can_withhold_payment(actor, payment))
+    require(permissions.can_withhold_payment(actor, payment))
     reason = (reason or "").strip()
     if not reason:
         raise Invalid({"reason": "Say why the payment is withheld, for example which return is missing."})
@@ -395,7 +385,7 @@ def underspend(allocation: Allocation) -> Underspend:
 def allocation_close(*, actor, allocation: Allocation, version: int, today: date | None = None) -> Allocation:
     """Close the allocation once its payments are settled: none still scheduled, and (in arrears)
     every ended quarter with verified spend has its payment."""
-    _require(permissions.can_close_allocation(actor, allocation))
+    require(permissions.can_close_allocation(actor, allocation))
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = claim(Allocation, allocation.pk, TRANSITIONS["close"][0], version, ALLOCATION_STALE)
@@ -404,7 +394,7 @@ def allocation_close(*, actor, allocation: Allocation, version: int, today: date
         if scheduled:
             raise Invalid({"__all__": (
                 "Release or withhold the scheduled payments before closing: "
-                + ", ".join(f"{p.period.label} ({_money(p.amount)})" for p in scheduled) + "."
+                + ", ".join(f"{p.period.label} ({money_text(p.amount)})" for p in scheduled) + "."
             )})
         if locked.programme.payment_terms == Programme.PaymentTerms.ARREARS:
             paid = {p.period for p in payments}
@@ -427,7 +417,7 @@ def clawback_request(*, actor, allocation: Allocation, amount: Decimal | None, r
                      kind: str = Clawback.Kind.UNDERSPEND) -> Clawback:
     """Ask for money back: no more than has been released and not already asked back. Unspent grant, or
     spend found ineligible, which then no longer counts as verified spend."""
-    _require(permissions.can_record_clawback(actor, allocation))
+    require(permissions.can_record_clawback(actor, allocation))
     today = today or timezone.localdate()
     errors = {}
     if kind not in Clawback.Kind.values:
@@ -443,11 +433,11 @@ def clawback_request(*, actor, allocation: Allocation, amount: Decimal | None, r
         raise Invalid(errors)
     with transaction.atomic():
         locked = lock_allocation(allocation.pk)
-        _require(permissions.can_record_clawback(actor, locked))
+        require(permissions.can_record_clawback(actor, locked))
         figures = underspend(locked)
         if amount > figures.recoverable_at_most:
             raise Invalid({"amount": (
-                f"Only {_money(figures.recoverable_at_most)} has been released and not already asked back: "
+                f"Only {money_text(figures.recoverable_at_most)} has been released and not already asked back: "
                 "no more than that can be recovered."
             )})
         clawback = Clawback(allocation=locked, kind=kind, amount=amount, reason=reason.strip(), requested_on=requested_on,
@@ -458,7 +448,7 @@ def clawback_request(*, actor, allocation: Allocation, amount: Decimal | None, r
 
 
 def _settle(*, actor, clawback: Clawback, version: int, errors: dict, reason: str, **changes) -> Clawback:
-    _require(permissions.can_settle_clawback(actor, clawback))
+    require(permissions.can_settle_clawback(actor, clawback))
     if errors:
         raise Invalid(errors)
     with transaction.atomic():

@@ -23,13 +23,13 @@ from simple_history.utils import bulk_create_with_history
 from grants import figures, permissions
 from grants.choices import RETURN_EDITABLE, RETURN_SPEND_CHECKABLE
 from grants.models import MeasureValue, Project, QuarterlyReturn, ReturnEvent, SpendLine
-from grants.models.common import MONEY_MAX, RAG, TEXT_MAX
+from grants.models.common import RAG, TEXT_MAX
 from grants.models.projects import check_measure_value, check_rate_parts
 from grants.periods import Quarter
 from grants.personal_data import find_personal_data
 from grants.selectors import earlier_quarters, earlier_spend, lines_and_measures
 
-from . import Invalid, NotAllowed, Stale
+from .base import Invalid, NotAllowed, Stale, check_money
 
 Status = QuarterlyReturn.Status
 SpendStatus = QuarterlyReturn.SpendStatus
@@ -156,14 +156,7 @@ def _check_values(data: ReturnInput, lines, measures) -> dict[str, str]:
         if line_id not in names:
             errors[spend_key(line_id)] = "This budget line is not part of this return."
         elif spend.actual is not None:
-            if spend.actual < 0:
-                errors[spend_key(line_id)] = f"Spend on {names[line_id]} must be £0 or more."
-            elif spend.actual > MONEY_MAX:
-                errors[spend_key(line_id)] = (
-                    f"Spend on {names[line_id]} is too large: enter an amount up to £{MONEY_MAX:,}."
-                )
-            elif spend.actual.as_tuple().exponent < -2:
-                errors[spend_key(line_id)] = f"Spend on {names[line_id]} can have at most 2 decimal places (pence)."
+            check_money(errors, spend_key(line_id), spend.actual, f"spend on {names[line_id]}")
     by_id = {pm.pk: pm for pm in measures}
     for measure_id, entry in data.measures.items():
         pm = by_id.get(measure_id)

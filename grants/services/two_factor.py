@@ -15,7 +15,7 @@ from django_otp import devices_for_user, verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import Invalid, NotAllowed
+from .base import Invalid, NotAllowed
 
 APP = "Authenticator app"
 RECOVERY = "Recovery codes"

@@ -26,10 +26,9 @@ from django.utils import timezone
 
 from grants import permissions
 from grants.models import BudgetLine, Virement
-from grants.models.common import MONEY_MAX
 
-from . import Invalid, NotAllowed
-from .commissioning import audited, claim, lock_allocation, spent_on
+from .base import Invalid, NotAllowed, audited, check_money, claim, lock_allocation, money_text
+from .commissioning import spent_on
 
 Status = Virement.Status
 
@@ -37,10 +36,6 @@ STALE = (
     "This virement changed since you opened it: someone else approved or refused it. "
     "Nothing was saved. Open it again to see the decision."
 )
-
-
-def _money(value) -> str:
-    return f"£{value:,.2f}"
 
 
 def check_move(from_line: BudgetLine, to_line: BudgetLine, amount: Decimal | None, quarter: int | None) -> dict:
@@ -54,12 +49,7 @@ def check_move(from_line: BudgetLine, to_line: BudgetLine, amount: Decimal | Non
         errors["to_line"] = "Money can only move between lines of the same financial year."
     if quarter not in (1, 2, 3, 4):
         errors["quarter"] = "Choose the quarter whose profile changes."
-    if amount is None:
-        errors["amount"] = "Enter the amount to move."
-    elif amount <= 0:
-        errors["amount"] = "The amount to move must be more than £0."
-    elif amount > MONEY_MAX or amount.as_tuple().exponent < -2:
-        errors["amount"] = "Enter the amount in pounds and pence, for example 1250.50."
+    check_money(errors, "amount", amount, "the amount to move", positive=True)
     if errors:
         return errors
     profiled = from_line.profile_for(quarter)
@@ -67,18 +57,18 @@ def check_move(from_line: BudgetLine, to_line: BudgetLine, amount: Decimal | Non
     spent_in_quarter = spent_on(from_line.pk, quarter)
     if amount > profiled:
         errors["amount"] = (
-            f"Only {_money(profiled)} is profiled on {from_line.description} in Q{quarter}: "
+            f"Only {money_text(profiled)} is profiled on {from_line.description} in Q{quarter}: "
             "no more than that can move from this quarter."
         )
     elif from_line.amount - amount < spent:
         errors["amount"] = (
-            f"{_money(spent)} has already been reported spent on {from_line.description}: "
-            f"at most {_money(from_line.amount - spent)} can move from it."
+            f"{money_text(spent)} has already been reported spent on {from_line.description}: "
+            f"at most {money_text(from_line.amount - spent)} can move from it."
         )
     elif profiled - amount < spent_in_quarter:
         errors["amount"] = (
-            f"{_money(spent_in_quarter)} was reported spent on {from_line.description} in Q{quarter}: "
-            f"at most {_money(profiled - spent_in_quarter)} can move from that quarter."
+            f"{money_text(spent_in_quarter)} was reported spent on {from_line.description} in Q{quarter}: "
+            f"at most {money_text(profiled - spent_in_quarter)} can move from that quarter."
         )
     return errors
 

@@ -84,7 +84,7 @@ def test_a_refusal_needs_a_note_and_leaves_the_budget_alone(lines):
                                "from this quarter."}),
     ("0", 3, {"amount": "The amount to move must be more than £0."}),
     (None, 3, {"amount": "Enter the amount to move."}),
-    ("1.001", 3, {"amount": "Enter the amount in pounds and pence, for example 1250.50."}),
+    ("1.001", 3, {"amount": "The amount to move can have at most 2 decimal places (pence)."}),
     ("100", None, {"quarter": "Choose the quarter whose profile changes."}),
 ])
 def test_a_line_cannot_give_more_than_that_quarters_profile(lines, amount, quarter, errors):

@@ -1,0 +1,268 @@
+"""Pennies and percentages, variance and its threshold, spend to date like for like, and the money of
+programmes and allocations (grants.figures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, NamedTuple
+
+from django.db.models import Case, DecimalField, F, Q, Value, When
+
+from grants.choices import ALLOCATION_LIVE, RETURN_AWAITING, RETURN_REPORTED, ReturnStatus
+
+ZERO = Decimal("0.00")
+PENNY = Decimal("0.01")
+TENTH = Decimal("0.1")
+WHOLE = Decimal("1")
+
+# --- Pennies and percentages -------------------------------------------------------------------
+
+
+def pennies(value) -> Decimal:
+    """An amount in pounds and pence, rounded half up to the penny; £0.00 for nothing (a sum of no rows).
+
+    PostgreSQL adds decimals exactly; SQLite adds them as binary floating point, whose error for any
+    realistic total is a tiny fraction of a penny, so rounding to the penny is exact."""
+    if value is None:
+        return ZERO
+    return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def percent(part, whole) -> Decimal | None:
+    """`part` as an exact percentage of `whole`; None when either is missing or `whole` is 0.
+    Compare this unrounded; round it only to show it (`shown_percent`)."""
+    if part is None or whole is None or whole == 0:
+        return None
+    return Decimal(part) / Decimal(whole) * 100
+
+
+def shown_percent(value) -> Decimal | None:
+    """A percentage as pages and files show it: to one decimal place, half up."""
+    return None if value is None else Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def rate(numerator, denominator) -> Decimal | None:
+    """A rate as a percentage to one decimal place (half up), from its numerator and denominator:
+    what is shown, stored and rated, so a rate reads the same everywhere."""
+    return shown_percent(percent(numerator, denominator))
+
+
+# --- Variance ----------------------------------------------------------------------------------
+
+
+def variance(actual: Decimal, plan: Decimal) -> Decimal:
+    return actual - plan
+
+
+def variance_percent(actual: Decimal, plan: Decimal) -> Decimal | None:
+    """How far actual is from plan, as an exact percentage of plan; None when nothing was planned
+    (a percentage of nothing means nothing: the pages say "not profiled")."""
+    return percent(actual - plan, plan)
+
+
+def over_threshold(actual: Decimal | None, plan: Decimal, threshold: Decimal) -> bool:
+    """Spend that needs an explanation: more than `threshold` % away from plan, compared unrounded;
+    any spend at all against a plan of £0."""
+    if actual is None:
+        return False
+    if plan == 0:
+        return actual != 0
+    return abs(variance_percent(actual, plan)) > threshold
+
+
+def variance_sql(actual: str, plan: str):
+    """The SQL twin of `variance`: spend less plan, for sorting a list by it."""
+    return F(actual) - F(plan)
+
+
+# --- Spend to date, like for like --------------------------------------------------------------
+
+
+class SpendQuarter(NamedTuple):
+    """One quarter of a project or budget line: its plan (the profile), its return's status
+    (NOT_STARTED for none) and the spend the return holds (None when nothing was entered).
+    A tuple, since a large workbook makes tens of thousands of them."""
+
+    plan: Decimal
+    status: str
+    spent: Decimal | None = None
+
+
+@dataclass(slots=True)
+class SpendToDate:
+    """Spend over some quarters against the plan of the same quarters.
+
+    `spent` counts approved quarters only, against `plan_compared`, the plan of those quarters; a
+    quarter reported but not yet approved is "awaiting approval", its figures kept apart; a quarter
+    not reported adds to `plan` alone. Nothing unapproved ever reads as under-spending."""
+
+    plan: Decimal = ZERO  # every quarter's plan
+    plan_compared: Decimal = ZERO  # the plan of the approved quarters
+    spent: Decimal = ZERO  # approved spend
+    awaiting_plan: Decimal = ZERO
+    awaiting_spent: Decimal = ZERO
+    approved: int = 0  # quarters approved
+    awaiting: int = 0  # quarters reported, awaiting approval
+    expected: int = 0  # quarters in all
+
+    @property
+    def variance(self) -> Decimal:
+        return variance(self.spent, self.plan_compared)
+
+    @property
+    def variance_percent(self) -> Decimal | None:
+        return variance_percent(self.spent, self.plan_compared)
+
+    @property
+    def not_reported(self) -> int:
+        return self.expected - self.approved - self.awaiting
+
+    def add(self, quarter: SpendQuarter) -> SpendToDate:
+        """Count one more quarter in: its plan always, its spend if approved, apart if awaiting. The
+        quarter is a SpendQuarter or any (plan, status, spent) tuple."""
+        plan, status, spent = quarter
+        self.expected += 1
+        self.plan += plan
+        if status == _APPROVED:
+            self.approved += 1
+            self.plan_compared += plan
+            self.spent += spent or ZERO
+        elif status in RETURN_AWAITING:
+            self.awaiting += 1
+            self.awaiting_plan += plan
+            self.awaiting_spent += spent or ZERO
+        return self
+
+    def include(self, other: SpendToDate) -> SpendToDate:
+        """Add another group's figures to these, in place."""
+        for name in _SPEND_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    def __add__(self, other: SpendToDate) -> SpendToDate:
+        return SpendToDate().include(self).include(other)
+
+
+_SPEND_FIELDS = ("plan", "plan_compared", "spent", "awaiting_plan", "awaiting_spent", "approved", "awaiting",
+                 "expected")
+_APPROVED = ReturnStatus.APPROVED.value
+
+
+def spend_to_date(quarters: Iterable[SpendQuarter]) -> SpendToDate:
+    total = SpendToDate()
+    for quarter in quarters:
+        total.add(quarter)
+    return total
+
+
+def total_spend(figures: Iterable[SpendToDate]) -> SpendToDate:
+    result = SpendToDate()
+    for f in figures:
+        result.include(f)
+    return result
+
+
+@dataclass(frozen=True)
+class EntrySpend:
+    """The return page's spend to date: the quarter being filled in, plus the earlier quarters of the
+    year that have been reported (submitted, sent back or approved; never drafts), against the plan
+    of those same quarters. A quarter with nothing entered yet is not compared."""
+
+    plan: Decimal
+    actual: Decimal
+    quarters: int  # how many quarters are compared
+
+    @property
+    def variance(self) -> Decimal:
+        return variance(self.actual, self.plan)
+
+    @property
+    def variance_percent(self) -> Decimal | None:
+        return variance_percent(self.actual, self.plan)
+
+    def over_threshold(self, threshold: Decimal) -> bool:
+        return self.quarters > 0 and over_threshold(self.actual, self.plan, threshold)
+
+
+def entry_spend(this_plan: Decimal, this_actual: Decimal | None, earlier: Iterable[SpendQuarter]) -> EntrySpend:
+    plan = actual = ZERO
+    quarters = 0
+    for q in earlier:
+        if q.status in RETURN_REPORTED and q.spent is not None:
+            plan += q.plan
+            actual += q.spent
+            quarters += 1
+    if this_actual is not None:
+        plan += this_plan
+        actual += this_actual
+        quarters += 1
+    return EntrySpend(plan, actual, quarters)
+
+
+# --- Money of programmes and allocations -------------------------------------------------------
+
+
+def allocation_ceiling(budget: Decimal, allowance_percent: Decimal) -> Decimal:
+    """The most a programme may approve: its budget plus the over-allocation allowance, to the penny."""
+    return pennies(budget * (1 + allowance_percent / 100))
+
+
+def left_to_allocate(budget: Decimal, allowance_percent: Decimal, committed: Decimal) -> Decimal:
+    """What more a programme may approve: the budget plus the allowance, less every approved, signed,
+    active or closed allocation (drafts and withdrawn allocations commit nothing)."""
+    return allocation_ceiling(budget, allowance_percent) - committed
+
+
+def left_to_pay(status: str, amount: Decimal, released: Decimal) -> Decimal | None:
+    """What is still to be paid on an allocation that is still funding work (approved, signed or
+    active): its amount less what is released. None for drafts, and for closed and withdrawn
+    allocations, which will pay nothing more."""
+    if status not in ALLOCATION_LIVE:
+        return None
+    return amount - released
+
+
+def left_to_pay_sql(amount: str = "amount", released: str = "released", status: str = "status"):
+    """The SQL twin of `left_to_pay`, over an allocation row annotated with what is released."""
+    return Case(When(Q(**{f"{status}__in": list(ALLOCATION_LIVE)}), then=F(amount) - F(released)),
+                default=Value(None), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def net_paid(released: Decimal, clawback_received: Decimal) -> Decimal:
+    """Money that went out and stayed out: released payments less clawback received (the 360Giving
+    amount disbursed)."""
+    return released - clawback_received
+
+
+def eligible_spend(verified: Decimal, ineligible_recovered: Decimal) -> Decimal:
+    """Verified spend, less spend found ineligible and asked back (requested or received)."""
+    return verified - ineligible_recovered
+
+
+__all__ = [
+    "ZERO",
+    "PENNY",
+    "TENTH",
+    "WHOLE",
+    "pennies",
+    "percent",
+    "shown_percent",
+    "rate",
+    "variance",
+    "variance_percent",
+    "over_threshold",
+    "variance_sql",
+    "SpendQuarter",
+    "SpendToDate",
+    "spend_to_date",
+    "total_spend",
+    "EntrySpend",
+    "entry_spend",
+    "allocation_ceiling",
+    "left_to_allocate",
+    "left_to_pay",
+    "left_to_pay_sql",
+    "net_paid",
+    "eligible_spend",
+]

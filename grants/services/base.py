@@ -1,0 +1,101 @@
+"""
+What every service stands on: the refusals a service raises, claiming a row with a conditional
+update, naming the actor in the audit history, checking permission, validating a model and money.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+
+from grants.models import Allocation
+from grants.models.common import money_problem
+
+
+class ServiceError(Exception):
+    """A refusal with a message for the person who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Stale(ServiceError):
+    """Someone else changed the object since it was read."""
+
+
+class NotAllowed(ServiceError, PermissionDenied):
+    """The actor may not do this; the message says why."""
+
+
+class Invalid(ServiceError):
+    """The input breaks the rules; `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("There is a problem with what was entered.")
+        self.errors = errors
+
+
+def require(allowed_reason: tuple[bool, str]) -> None:
+    """Raise NotAllowed with the reason unless a permission check allowed it."""
+    allowed, reason = allowed_reason
+    if not allowed:
+        raise NotAllowed(reason)
+
+
+def unknown_fields(values: dict, allowed) -> None:
+    """Refuse input that names a field the service does not take."""
+    extra = set(values) - set(allowed)
+    if extra:
+        raise TypeError(f"Unexpected fields: {', '.join(sorted(extra))}")
+
+
+def errors_from(error: ValidationError) -> dict[str, str]:
+    """The first message for each field of a model's ValidationError, as a service's errors."""
+    return {key: messages[0] for key, messages in error.message_dict.items()}
+
+
+def validated(obj, exclude=None, messages: dict | None = None):
+    """`full_clean()` the object or raise Invalid with its messages (some rephrased by `messages`)."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        errors = errors_from(error)
+        for key, text in (messages or {}).items():
+            if key in errors:
+                errors[key] = text
+        raise Invalid(errors)
+    return obj
+
+
+def check_money(errors: dict, key: str, value, label: str, *, positive=False):
+    """Add the problem with an amount of money (models.common.money_problem) to `errors` under `key`."""
+    problem = money_problem(value, label, positive=positive)
+    if problem:
+        errors[key] = problem
+
+
+def audited(obj, actor, reason: str = ""):
+    """Name the actor (and why) in the audit history of the next save, web or not."""
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason[:100]
+    return obj
+
+
+def claim(model, pk: int, statuses, version: int | None, message: str, **lookups):
+    """Take the row if it is still in one of `statuses` (any, when None) at `version`, or raise Stale;
+    then lock it. The conditional update holds on SQLite too, where select_for_update does nothing."""
+    filters = {"pk": pk, "version": version, **lookups}
+    if statuses is not None:
+        filters["status__in"] = statuses
+    if version is None or not model.objects.filter(**filters).update(version=F("version") + 1):
+        raise Stale(message)
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def lock_allocation(pk: int) -> Allocation:
+    """Lock an allocation: what adds up under it (budget lines, payments) is then checked one at a time."""
+    return Allocation.objects.select_for_update().select_related("programme").get(pk=pk)
+
+
+def money_text(value) -> str:
+    return f"£{value:,.2f}"
