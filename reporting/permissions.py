@@ -28,3 +28,12 @@ def can_view_lists(user) -> Allowed:
     if not user.organisation_id or not user.role:
         return False, "Your account has no organisation or role yet: ask an administrator to set them."
     return OK
+
+
+def can_view_dashboard(user) -> Allowed:
+    """Anyone with an organisation and a role has a dashboard: the funder's or a provider's."""
+    if not getattr(user, "is_authenticated", False):
+        return False, "Sign in to see your dashboard."
+    if not user.organisation_id or not user.role:
+        return False, "Your account has no organisation or role yet: ask an administrator to set them."
+    return OK

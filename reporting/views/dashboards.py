@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from reporting import dashboards
 from reporting.forms_reports import DashboardForm
+from reporting.permissions import can_view_dashboard
 
 
 @login_required
@@ -14,7 +15,7 @@ def dashboard(request):
     """A provider's dashboard, or the funder's for a quarter (?quarter=2019-20 Q3) and optionally one
     programme (?programme=<id>)."""
     user = request.user
-    allowed, reason = dashboards.can_view_dashboard(user)
+    allowed, reason = can_view_dashboard(user)
     if not allowed:
         raise PermissionDenied(reason)
     today = timezone.localdate()

@@ -1,8 +1,7 @@
 """
-What the dashboards show: the funder's (commissioner officers, finance officers and viewers),
-a provider's, and the charts on a project's page.
+The funder's dashboard: commissioner officers, finance officers and viewers.
 
-Each reads in a fixed number of queries however many programmes, projects and returns there
+It reads in a fixed number of queries however many programmes, projects and returns there
 are: sums and counts are grouped in the database, lists are cut to a length, and what is
 worked out per project is worked out in Python from one query's rows. Everything starts from
 the user's reach (`for_user`, or the same scope rule as a condition).
@@ -47,14 +46,7 @@ from django.db.models import (
 from django.db.models.functions import Abs, Coalesce
 
 from grants import figures, selectors
-from grants.choices import (
-    ALLOCATION_COMMITTED,
-    ALLOCATION_LIVE,
-    RETURN_AWAITING,
-    MeasureAggregation,
-    MeasureDirection,
-    ReturnStatus,
-)
+from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, MeasureAggregation, MeasureDirection, ReturnStatus
 from grants.figures import (
     NOT_RATED,
     NOT_STARTED,
@@ -69,33 +61,20 @@ from grants.figures import (
     return_rag_in_sql,
     shortfall,
 )
-from grants.models import RAG, Allocation, MeasureValue, Payment, Programme, Project, ProjectMeasure, QuarterlyReturn, ReturnEvent
+from grants.models import RAG, Allocation, MeasureValue, Payment, Programme, Project, ProjectMeasure, QuarterlyReturn
 from grants.models.scoping import project_scope
 from grants.periods import Quarter
 
-from . import quarters as reader
+from .. import quarters as reader
 
-Status = ReturnStatus
 APPROVED = ReturnStatus.APPROVED
 COUNTED_ALLOCATIONS = ALLOCATION_COMMITTED
 LIST_LENGTH = 25  # rows shown in each "needs attention" list; the total is always said
 OFF_TARGET_LENGTH = 10
 
 
-def can_view_dashboard(user) -> tuple[bool, str]:
-    """Anyone with an organisation and a role has a dashboard: the funder's or a provider's."""
-    if not getattr(user, "is_authenticated", False):
-        return False, "Sign in to see your dashboard."
-    if not user.organisation_id or not user.role:
-        return False, "Your account has no organisation or role yet: ask an administrator to set them."
-    return True, ""
-
-
 def funding_ending_months() -> int:
     return getattr(settings, "FUNDING_ENDING_MONTHS", 6)
-
-
-# --- The funder's dashboard ------------------------------------------------------------------
 
 
 @dataclass
@@ -459,206 +438,3 @@ def _off_target(user, programme, quarter: Quarter) -> list[OffTargetRow]:
                                      result.actual, result.target, gap, quarter, m.aggregation))
     rows.sort(key=lambda r: (-r.shortfall, r.project, r.measure))
     return rows[:OFF_TARGET_LENGTH]
-
-
-# --- A provider's dashboard ------------------------------------------------------------------
-
-
-@dataclass
-class ProviderDashboard:
-    today: date
-    latest_ended: Quarter
-    projects: list
-    overdue: list  # ReturnRow from grants.selectors.provider_returns
-    due: list
-    sent_back: list
-    payments: list
-    payment_totals: list  # (status, label, count, total), for the statuses there are
-
-
-def provider_dashboard(user, *, today: date) -> ProviderDashboard:
-    """A provider's projects, the returns it owes, those sent back to it, and its organisation's
-    payments. Six queries."""
-    latest = latest_ended_quarter(today)
-    projects = list(selectors.projects_with_latest_return(user))
-    owed = [
-        row for row in selectors.provider_returns(user, today)
-        if row.quarter <= latest and row.status in ("", Status.DRAFT)
-    ]
-    owed.sort(key=lambda row: (row.due, row.project.name))
-    comment = ReturnEvent.objects.filter(quarterly_return=OuterRef("pk"), kind=ReturnEvent.Kind.RETURNED).order_by(
-        "-at", "-pk")
-    sent_back = list(
-        QuarterlyReturn.objects.for_user(user)
-        .filter(status=Status.RETURNED, project__provider_id=user.organisation_id)
-        .select_related("project__allocation__programme")
-        .annotate(comment=Subquery(comment.values("comment")[:1]), returned_at=Subquery(comment.values("at")[:1]))
-        .order_by("financial_year", "quarter", "project__name")
-    )
-    payments = Payment.objects.for_user(user)
-    sums = {
-        status: (count, pennies(total))
-        for status, count, total in payments.values_list("status").annotate(n=Count("pk"), total=Sum("amount"))
-        .values_list("status", "n", "total").order_by()
-    }
-    totals = [(status, label, *sums[status]) for status, label in Payment.Status.choices if status in sums]
-    return ProviderDashboard(
-        today=today, latest_ended=latest, projects=projects,
-        overdue=[row for row in owed if row.overdue], due=[row for row in owed if not row.overdue],
-        sent_back=sent_back,
-        payments=list(payments.select_related("allocation__programme").order_by(
-            "-financial_year", "-quarter", "allocation__title")[:LIST_LENGTH]),
-        payment_totals=totals,
-    )
-
-
-# --- A project's charts ----------------------------------------------------------------------
-
-
-@dataclass
-class ChartSpendQuarter:
-    quarter: Quarter
-    profiled: Decimal
-    spent: Decimal | None  # None: no approved return for the quarter
-    status: str  # the return's status, or not_started
-    awaiting: Decimal | None = None  # spend reported on a return submitted or sent back
-
-    @property
-    def variance(self):
-        return None if self.spent is None else figures.variance(self.spent, self.profiled)
-
-
-@dataclass
-class ChartMeasureQuarter:
-    quarter: Quarter
-    target: Decimal | None
-    value: Decimal | None  # approved only
-    status: str
-
-
-@dataclass
-class MeasureChart:
-    key: str
-    name: str
-    unit: str
-    direction: str
-    aggregation: str
-    quarters: list  # ChartMeasureQuarter
-
-    @property
-    def data_id(self) -> str:
-        return f"{self.key}-data"
-
-    def chart(self) -> dict:
-        return {
-            "kind": "measure", "unit": self.unit,
-            "labels": [q.quarter.label for q in self.quarters],
-            "series": [
-                {"label": "Target", "role": "target", "values": [_text(q.target) for q in self.quarters]},
-                {"label": "Value (approved returns)", "role": "actual",
-                 "values": [_text(q.value) for q in self.quarters]},
-            ],
-        }
-
-    @property
-    def summary(self) -> str:
-        reported = [q for q in self.quarters if q.value is not None]
-        if not self.quarters:
-            return f"{self.name}: no quarters."
-        span = f"{self.quarters[0].quarter.label} to {self.quarters[-1].quarter.label}"
-        if not reported:
-            return f"{self.name}, target by quarter from {span}: no approved value yet."
-        met = sum(1 for q in reported if q.target is not None and not figures.is_off_target(
-            self.direction, q.target, q.value))
-        latest = reported[-1]
-        return (f"{self.name}, value against target by quarter from {span}. "
-                f"{len(reported)} of {len(self.quarters)} quarters have an approved value; {met} of them met "
-                f"the target. Latest, {latest.quarter.label}: {_shown(latest.value, self.unit)} against a target of "
-                f"{_shown(latest.target, self.unit)}.")
-
-
-def _text(value) -> str | None:
-    """A figure for a chart's data: exact decimal text without trailing zeros, the same on every
-    database (JSON numbers are binary fractions)."""
-    return None if value is None else f"{value.normalize():f}"
-
-
-def _shown(value, unit) -> str:
-    if value is None:
-        return "none"
-    if unit == "money":
-        return f"£{value:,.2f}"
-    if unit == "percentage":
-        return f"{value.normalize():f}%"
-    if unit == "yes_no":
-        return "yes" if value == 1 else "no"
-    return f"{value.normalize():,f}"
-
-
-@dataclass
-class ProjectCharts:
-    project: Project
-    spend: list  # ChartSpendQuarter
-    measures: list  # MeasureChart
-
-    @property
-    def profiled_total(self) -> Decimal:
-        return sum((q.profiled for q in self.spend), ZERO)
-
-    @property
-    def spent_total(self) -> Decimal:
-        return sum((q.spent for q in self.spend if q.spent is not None), ZERO)
-
-    @property
-    def profiled_reported(self) -> Decimal:
-        """The profile of the quarters with an approved return: what the spent total compares with."""
-        return sum((q.profiled for q in self.spend if q.spent is not None), ZERO)
-
-    def spend_chart(self) -> dict:
-        return {
-            "kind": "spend", "unit": "money",
-            "labels": [q.quarter.label for q in self.spend],
-            "series": [
-                {"label": "Profiled", "role": "target", "values": [_text(q.profiled) for q in self.spend]},
-                {"label": "Spent (approved returns)", "role": "actual", "values": [_text(q.spent) for q in self.spend]},
-            ],
-        }
-
-    @property
-    def spend_summary(self) -> str:
-        if not self.spend:
-            return "Spend against profile: the project has no quarters."
-        span = f"{self.spend[0].quarter.label} to {self.spend[-1].quarter.label}"
-        reported = [q for q in self.spend if q.spent is not None]
-        text = (f"Spend against profile by quarter from {span}: £{self.profiled_total:,.2f} profiled in all. ")
-        if not reported:
-            return text + "No quarter has an approved return yet."
-        variance = self.spent_total - self.profiled_reported
-        word = "over" if variance > 0 else "under"
-        return text + (
-            f"{len(reported)} of {len(self.spend)} quarters have an approved return: £{self.spent_total:,.2f} spent "
-            f"against £{self.profiled_reported:,.2f} profiled for them"
-            + (f", £{abs(variance):,.2f} {word} profile." if variance else ", exactly on profile."))
-
-
-def project_charts(user, project: Project) -> ProjectCharts:
-    """Spend against profile and each measure's value against target, quarter by quarter, for
-    every quarter the project runs, through reporting.quarters. Approved returns only; what a return
-    submitted or sent back reports is shown apart as awaiting approval."""
-    window = list(project.quarters())
-    found = reader.read(user, window, projects=Project.objects.for_user(user).filter(pk=project.pk))
-    if not found:
-        return ProjectCharts(project, [], [])
-    data = found[0]
-    spend = [
-        ChartSpendQuarter(q, data.plan[i], data.approved_spent(i), data.statuses[i],
-                          data.spent[i] if data.statuses[i] in RETURN_AWAITING else None)
-        for i, q in enumerate(window)
-    ]
-    charts = []
-    for m in data.measures:
-        values = m.approved_values()
-        rows = [ChartMeasureQuarter(q, m.targets[i], values[i], data.statuses[i])
-                for i, q in enumerate(window) if m.reports[i]]
-        charts.append(MeasureChart(f"chart-measure-{m.measure_id}", m.name, m.unit, m.direction, m.aggregation, rows))
-    return ProjectCharts(project, spend, charts)
