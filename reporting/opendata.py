@@ -56,6 +56,7 @@ from grants.models.common import ZERO
 from grants.models.organisations import ORG_ID_PATTERNS
 from grants.personal_data import find_personal_data
 
+from .permissions import can_publish_open_data
 from .spreadsheets.writer import Column, SafeWorkbook
 
 SCHEMA_VERSION = "1.4"
@@ -74,16 +75,7 @@ class NothingToPublish(ValueError):
     """No grant to publish: a 360Giving package needs at least one."""
 
 
-# --- Who may publish, and from which allocations ---------------------------------------------
-
-
-def can_publish_open_data(user) -> tuple[bool, str]:
-    """Publishing is the commissioner's decision: commissioner officers of a funding organisation."""
-    if not getattr(user, "is_authenticated", False):
-        return False, "Sign in to download open data."
-    if user.organisation_id and user.is_commissioner:
-        return True, ""
-    return False, "Open data is published by the funder's commissioner officers."
+# --- From which allocations (who may publish: reporting.permissions) -----------------------
 
 
 def allocations_for(user) -> QuerySet:

@@ -1,11 +1,15 @@
 """
-Who may take which report: can_<verb>_<noun>(user) -> (allowed, reason), as in grants.permissions.
+Every reporting check in one place: who may see a dashboard, take a report, open the lists,
+download the commissioner's workbook or publish open data.
+can_<verb>_<noun>(user) -> (allowed, reason), as in grants.permissions.
 
-What a report contains is still decided by the scoped QuerySets (`for_user`): these
-functions only say whether the user may ask for it at all.
+What a dashboard, report, list or download contains is still decided by the scoped QuerySets
+(`for_user`): these functions only say whether the user may ask for it at all.
 """
 
 from grants.models import User
+
+from .reports import ORGANISATION
 
 Allowed = tuple[bool, str]
 OK: Allowed = (True, "")
@@ -37,3 +41,24 @@ def can_view_dashboard(user) -> Allowed:
     if not user.organisation_id or not user.role:
         return False, "Your account has no organisation or role yet: ask an administrator to set them."
     return OK
+
+
+def can_take_report(user, kind: str) -> Allowed:
+    """Who may take which report (reporting.reports: programme, organisation, priority, priorities).
+    What it contains is always the user's reach."""
+    if not getattr(user, "is_authenticated", False):
+        return False, "Sign in to take a report."
+    if not user.organisation_id or not user.role:
+        return False, "Your account has no organisation or role yet: ask an administrator to set them."
+    if user.is_provider and kind != ORGANISATION:
+        return False, "Providers can take the performance report of their own organisation only."
+    return OK
+
+
+def can_publish_open_data(user) -> Allowed:
+    """Publishing is the commissioner's decision: commissioner officers of a funding organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return False, "Sign in to download open data."
+    if user.organisation_id and user.is_commissioner:
+        return OK
+    return False, "Open data is published by the funder's commissioner officers."

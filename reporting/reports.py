@@ -39,7 +39,7 @@ The rules
   challenges, with its RAG.
 
 Providers may take the report of their own organisation only; the report by priority, a
-commissioner's view of its own plan, is for the funder's people.
+commissioner's view of its own plan, is for the funder's people (reporting.permissions).
 """
 
 from collections import defaultdict
@@ -61,17 +61,6 @@ from . import quarters as reader
 
 PROGRAMME, ORGANISATION, PRIORITY, PRIORITIES = "programme", "organisation", "priority", "priorities"
 APPROVED = ReturnStatus.APPROVED
-
-
-def can_take_report(user, kind: str) -> tuple[bool, str]:
-    """Who may take which report. What it contains is always the user's reach."""
-    if not getattr(user, "is_authenticated", False):
-        return False, "Sign in to take a report."
-    if not user.organisation_id or not user.role:
-        return False, "Your account has no organisation or role yet: ask an administrator to set them."
-    if user.is_provider and kind != ORGANISATION:
-        return False, "Providers can take the performance report of their own organisation only."
-    return True, ""
 
 
 # --- The period and the subject --------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reporting import reports
 from reporting.forms_reports import ReportForm
+from reporting.permissions import can_take_report
 from reporting.spreadsheets.reports import performance_workbook, priority_workbook, report_filename
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,14 +21,14 @@ def performance(request):
     """The chooser (a GET form, so that a report can be bookmarked or shared) and, once it is filled in,
     the report: a printable page, or with ?format=xlsx the same as a workbook."""
     user = request.user
-    allowed, reason = reports.can_take_report(user, reports.ORGANISATION)
+    allowed, reason = can_take_report(user, reports.ORGANISATION)
     if not allowed:
         raise PermissionDenied(reason)
     if user.is_provider:
         # The report of the provider's own organisation, and nothing else: asking for more is refused.
         asked_for = request.GET.get("subject") or reports.ORGANISATION
         other = request.GET.get("organisation") not in (None, "", str(user.organisation_id))
-        allowed, reason = reports.can_take_report(user, reports.PRIORITY if other else asked_for)
+        allowed, reason = can_take_report(user, reports.PRIORITY if other else asked_for)
         if not allowed:
             raise PermissionDenied(reason)
     # The form always sends its selects; a link that gives only the period (the dashboard's) fills the
