@@ -1,9 +1,183 @@
-from django import forms
+"""The reporting forms: the dashboard's quarter and programme, the report chooser and the
+commissioner's workbook. All are GET forms whose choices come from the user's reach only, so that a
+form cannot reveal anyone else's programmes or partners."""
 
-from grants.models import Programme
+from datetime import date
+
+from django import forms
+from django.db.models import Q
+
+from grants.choices import ALLOCATION_COMMITTED as COUNTED_ALLOCATIONS
+from grants.figures import latest_ended_quarter
+from grants.models import Allocation, Organisation, Priority, Programme, Project
 from grants.periods import FinancialYear, Quarter
 
+from .reports import (
+    ORGANISATION,
+    PRIORITIES,
+    PRIORITY,
+    PROGRAMME,
+    Window,
+    organisation_subject,
+    priorities_subject,
+    priority_subject,
+    programme_subject,
+)
+
 QUARTER_CHOICES = [(str(n), f"Q{n} ({months})") for n, months in ((1, "Apr–Jun"), (2, "Jul–Sep"), (3, "Oct–Dec"), (4, "Jan–Mar"))]
+
+
+def ended_quarters(first_start: date | None, today: date) -> list[Quarter]:
+    """Every quarter from the one the user's first project starts in to the latest that has ended,
+    newest first (just the latest when there are no projects)."""
+    latest = latest_ended_quarter(today)
+    first = Quarter.from_date(first_start) if first_start else latest
+    return list(reversed(list(Quarter.range(min(first, latest), latest))))
+
+
+# --- The dashboard ---------------------------------------------------------------------------
+
+
+class DashboardForm(forms.Form):
+    quarter = forms.ChoiceField(
+        label="Quarter", required=False,
+        error_messages={"invalid_choice": "Choose a quarter that has ended, from the list."},
+    )
+    programme = forms.TypedChoiceField(
+        label="Programme", required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": "Choose one of your programmes, or all programmes."},
+    )
+
+    def __init__(self, *args, user, today: date, first_start: date | None, default: Quarter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default = default
+        self.fields["quarter"].choices = [(q.label, f"{q.label} ({q.months})") for q in ended_quarters(first_start, today)]
+        self.programmes = {
+            p.pk: p for p in Programme.objects.for_user(user).order_by("-financial_year", "name", "pk")
+        }
+        self.fields["programme"].choices = [("", "All programmes")] + [
+            (str(pk), f"{p.name} {p.year.label}") for pk, p in self.programmes.items()
+        ]
+        self.initial.setdefault("quarter", default.label)
+
+    @property
+    def chosen_quarter(self) -> Quarter:
+        label = self.cleaned_data.get("quarter")
+        return Quarter.from_label(label) if label else self.default
+
+    @property
+    def chosen_programme(self) -> Programme | None:
+        pk = self.cleaned_data.get("programme")
+        return self.programmes.get(pk) if pk else None
+
+
+# --- The report chooser ----------------------------------------------------------------------
+
+
+SUBJECT_CHOICES = [
+    (PROGRAMME, "A programme"),
+    (ORGANISATION, "An organisation: a recipient such as a community safety partnership, or a provider"),
+    (PRIORITY, "A Police and Crime Plan priority"),
+    (PRIORITIES, "Every priority, side by side (the report by priority)"),
+]
+
+
+class ReportForm(forms.Form):
+    """Which twelve months and what about. A provider chooses the period only: the report is of
+    its own organisation."""
+
+    end = forms.ChoiceField(
+        label="Period",
+        error_messages={"required": "Choose the quarter the 12 months end with.",
+                        "invalid_choice": "Choose a period from the list: it must end with a quarter that has ended."},
+    )
+    subject = forms.ChoiceField(
+        label="What the report is about", choices=SUBJECT_CHOICES,
+        error_messages={"required": "Choose what the report is about.",
+                        "invalid_choice": "Choose what the report is about."},
+    )
+    programme = forms.ChoiceField(
+        label="Programme", required=False,
+        error_messages={"invalid_choice": "Choose one of your programmes from the list."},
+    )
+    organisation = forms.TypedChoiceField(
+        label="Organisation", required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": "Choose one of the organisations from the list."},
+    )
+    priority = forms.TypedChoiceField(
+        label="Priority", required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": "Choose one of your plan's priorities from the list."},
+    )
+
+    def __init__(self, *args, user, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        projects = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS)
+        first = projects.order_by("start_date").values_list("start_date", flat=True).first()
+        quarters = ended_quarters(first, today)
+        self.fields["end"].choices = [(q.label, f"{Window(q).title} ({Window(q).span})") for q in quarters]
+        self.initial.setdefault("end", quarters[0].label)
+        self.provider = user.is_provider
+        if self.provider:
+            for name in ("subject", "programme", "organisation", "priority"):
+                del self.fields[name]
+            return
+        programmes = {}
+        for code, name in Programme.objects.for_user(user).order_by("name", "-financial_year").values_list("code", "name"):
+            programmes.setdefault(code, f"{name} ({code})")
+        self.fields["programme"].choices = [("", "Choose a programme")] + sorted(
+            programmes.items(), key=lambda choice: choice[1])
+        allocations = Allocation.objects.for_user(user).filter(status__in=COUNTED_ALLOCATIONS)
+        self.organisations = {
+            o.pk: o for o in Organisation.objects.filter(
+                Q(pk__in=allocations.values("recipient_id")) | Q(pk__in=projects.values("provider_id"))
+            ).order_by("name")
+        }
+        self.fields["organisation"].choices = [("", "Choose an organisation")] + [
+            (str(pk), o.name) for pk, o in self.organisations.items()]
+        self.priorities = {
+            p.pk: p for p in Priority.objects.filter(commissioner_id=user.organisation_id).order_by("name")
+        } if user.is_funder_side else {}
+        self.fields["priority"].choices = [("", "Choose a priority")] + [
+            (str(pk), p.name) for pk, p in self.priorities.items()]
+
+    def clean(self):
+        data = super().clean()
+        if self.provider:
+            data["subject"] = ORGANISATION
+            return data
+        subject = data.get("subject")
+        needs = {PROGRAMME: ("programme", "Choose a programme."),
+                 ORGANISATION: ("organisation", "Choose an organisation."),
+                 PRIORITY: ("priority", "Choose a priority.")}
+        if subject in needs:
+            name, message = needs[subject]
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+    @property
+    def window(self) -> Window:
+        return Window(Quarter.from_label(self.cleaned_data["end"]))
+
+    @property
+    def kind(self) -> str:
+        return self.cleaned_data["subject"]
+
+    def chosen_subject(self):
+        data, kind = self.cleaned_data, self.kind
+        if self.provider:
+            return organisation_subject(self.user.organisation)
+        if kind == PROGRAMME:
+            return programme_subject(self.user, data["programme"])
+        if kind == ORGANISATION:
+            return organisation_subject(self.organisations[data["organisation"]])
+        if kind == PRIORITY:
+            return priority_subject(self.priorities[data["priority"]])
+        return priorities_subject()
+
+
+# --- The commissioner's workbook -------------------------------------------------------------
 
 
 class CommissionerWorkbookForm(forms.Form):

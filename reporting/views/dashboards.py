@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from reporting import dashboards
-from reporting.forms_reports import DashboardForm
+from reporting.forms import DashboardForm
 from reporting.permissions import can_view_dashboard
 
 

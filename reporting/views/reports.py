@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from reporting import reports
-from reporting.forms_reports import ReportForm
+from reporting.forms import ReportForm
 from reporting.permissions import can_take_report
 from reporting.spreadsheets.reports import performance_workbook, priority_workbook, report_filename
 
