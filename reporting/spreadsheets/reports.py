@@ -16,7 +16,7 @@ from grants.models import RAG, OutcomeMeasure
 from grants.periods import Quarter
 
 from ..reports import PerformanceReport, PriorityReport
-from .commissioner import AGGREGATION_LABELS, UNIT_KINDS
+from .commissioner_sheets import AGGREGATION_LABELS, UNIT_KINDS
 from .writer import Column, SafeWorkbook
 
 RAG_LABELS = dict(RAG.choices)
