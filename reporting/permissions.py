@@ -9,7 +9,7 @@ What a dashboard, report, list or download contains is still decided by the scop
 
 from grants.models import User
 
-from .reports import ORGANISATION
+from .reports.subjects import ORGANISATION
 
 Allowed = tuple[bool, str]
 OK: Allowed = (True, "")

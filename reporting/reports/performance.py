@@ -1,0 +1,66 @@
+"""
+The performance report: spend against plan by project and by quarter, outcomes against target,
+key outcomes, highlights and risks, for a programme, an organisation or a priority over twelve
+months (the rules: reporting.reports).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from grants.figures import SpendToDate
+from grants.periods import Quarter
+
+from .rows import SpendTotals, gather_projects, key_outcomes
+from .subjects import Subject, Window
+
+
+@dataclass
+class QuarterTotal:
+    quarter: Quarter
+    spend: SpendToDate
+
+    def __getattr__(self, name):
+        if name == "spend":
+            raise AttributeError(name)
+        return getattr(self.spend, name)
+
+
+@dataclass(eq=False)
+class PerformanceReport(SpendTotals):
+    subject: Subject
+    window: Window
+    user: object
+    generated_at: datetime
+    projects: list
+    by_quarter: list
+    key_outcomes: list
+
+    @property
+    def outcomes(self) -> list:
+        return [o for p in self.projects for o in p.outcomes]
+
+    @property
+    def highlights(self) -> list:
+        return [p for p in self.projects if (p.latest and p.latest.progress.strip()) or p.case_studies]
+
+    @property
+    def risks(self) -> list:
+        return [p for p in self.projects if p.latest and (p.latest.risks.strip() or p.latest.challenges.strip())]
+
+
+def by_quarter(projects, window: Window) -> list[QuarterTotal]:
+    totals = [QuarterTotal(quarter, SpendToDate()) for quarter in window.quarters]
+    for p in projects:
+        data = p.data
+        for i, runs in enumerate(data.runs):
+            if runs:
+                totals[i].spend.add((data.plan[i], data.statuses[i], data.spent[i]))
+    return totals
+
+
+def performance_report(user, subject: Subject, window: Window) -> PerformanceReport:
+    projects = gather_projects(user, window, subject.condition())
+    return PerformanceReport(subject, window, user, timezone.now(), projects, by_quarter(projects, window),
+                             key_outcomes(projects))
