@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from grants import permissions, selectors
+from grants import extensions, permissions, selectors
 from grants import forms_commissioning as f
 from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
@@ -349,6 +349,7 @@ def project_detail(request, reference):
         "months": months,
         "can_edit": permissions.can_edit_project(user, project)[0],
         "can_request_virement": permissions.can_request_virement(user, project)[0],
+        "sections": extensions.project_page_extras(request, project),
     })
 
 

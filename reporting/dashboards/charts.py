@@ -163,3 +163,9 @@ def project_charts(user, project: Project) -> ProjectCharts:
                 for i, q in enumerate(window) if m.reports[i]]
         charts.append(MeasureChart(f"chart-measure-{m.measure_id}", m.name, m.unit, m.direction, m.aggregation, rows))
     return ProjectCharts(project, spend, charts)
+
+
+def project_page_section(request, project: Project) -> dict:
+    """The charts as a section of the project's page (grants.extensions; registered in
+    ReportingConfig.ready()), so that grants never reaches into reporting."""
+    return {"template": "reporting/_project_charts.html", "context": {"charts": project_charts(request.user, project)}}

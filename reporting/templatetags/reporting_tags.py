@@ -1,5 +1,5 @@
-"""Tags for the dashboards and reports: the project page's charts, and statuses and RAG ratings as
-they count in reports (a return not started; whose rating a RAG is)."""
+"""Tags for the dashboards and reports: statuses and RAG ratings as they count in reports (a return
+not started; whose rating a RAG is), and the long tables of a performance report."""
 
 from decimal import Decimal
 
@@ -21,15 +21,6 @@ HOW = {
     "rate": "Pooled over the approved quarters",
     "milestone": "Latest approved answer",
 }
-
-
-@register.inclusion_tag("reporting/_charts.html", takes_context=True)
-def project_charts(context, project):
-    """Spend against profile and outcomes against target, quarter by quarter, as charts with their tables."""
-    from reporting.dashboards import project_charts as charts
-
-    user = context["request"].user
-    return {"charts": charts(user, project), "request": context["request"]}
 
 
 @register.simple_tag
