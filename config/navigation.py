@@ -1,3 +1,5 @@
+"""The site's navigation: it spans every app, so it lives in the frame (config), not in one of them."""
+
 from django.conf import settings
 from django.urls import reverse
 
