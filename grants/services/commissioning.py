@@ -17,7 +17,6 @@ so two people acting at once give one success and one "this changed" message.
 """
 
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -35,11 +34,12 @@ from grants.models import (
     Project,
     ProjectMeasure,
     QuarterlyReturn,
-    SpendLine,
 )
 from grants.models.common import ZERO
 from grants.models.projects import TARGET_FIELDS
 from grants.periods import FinancialYear, Quarter
+from grants.selectors.commissioning import committed_total
+from grants.selectors.virements import spent_on
 
 from .base import (
     Invalid,
@@ -104,14 +104,6 @@ PROJECT_MEASURE_FIELDS = ("measure", "financial_year") + TARGET_FIELDS
 
 
 # Programmes ---------------------------------------------------------------------------------
-
-
-def committed_total(programme_id: int, exclude_allocation_id: int | None = None) -> Decimal:
-    """What the programme's approved (and later) allocations add up to."""
-    allocations = Allocation.objects.committed().filter(programme_id=programme_id)
-    if exclude_allocation_id:
-        allocations = allocations.exclude(pk=exclude_allocation_id)
-    return allocations.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
 def _check_programme(values: dict) -> dict[str, str]:
@@ -420,15 +412,6 @@ def project_update(*, actor, project: Project, version: int | None, values: dict
 
 
 # Budget lines -------------------------------------------------------------------------------
-
-
-def spent_on(line_id: int, quarter: int | None = None) -> Decimal:
-    """Spend entered against a budget line in any return (draft or not), or in one quarter of its year:
-    what a line's budget or profile cannot be cut below."""
-    spend = SpendLine.objects.entered().filter(budget_line_id=line_id)
-    if quarter is not None:
-        spend = spend.filter(quarterly_return__quarter=quarter)
-    return spend.aggregate(total=Sum("actual"))["total"] or ZERO
 
 
 def _check_line_values(values: dict) -> dict[str, str]:

@@ -20,7 +20,6 @@ from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
 from grants.services import Invalid, NotAllowed, Stale
 from grants.services import commissioning as services
-from grants.services import payments as payment_services
 
 
 def funding_ending_months() -> int:
@@ -204,7 +203,7 @@ def allocation_context(request, allocation, **forms) -> dict:
         context["totals"] = selectors.programme_totals(allocation.programme)
     if sees_money:
         context["schedule"] = selectors.payment_schedule(user, allocation, today)
-        context["money"] = payment_services.underspend(allocation)
+        context["money"] = selectors.underspend(allocation)
         context["clawbacks"] = selectors.clawbacks_for(user, allocation)
         context["history"] = selectors.allocation_history(allocation)
     for name, check, form_class in ALLOCATION_ACTIONS_FORMS:

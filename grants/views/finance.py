@@ -79,7 +79,7 @@ def _payment_page(request, payment, status=200, **forms):
     if permissions.can_withhold_payment(user, payment)[0]:
         context["withhold_form"] = forms.get("withhold") or f.WithholdForm(initial=version)
     if payment.allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
-        spend = services.quarter_spend([payment.allocation_id], {payment.allocation_id: [payment.period]})
+        spend = selectors.quarter_spend([payment.allocation_id], {payment.allocation_id: [payment.period]})
         context["spend"] = spend[payment.allocation_id, payment.period]
     context["error_forms"] = [form for form in forms.values() if form.errors]
     context["history"] = [c for c in selectors.allocation_history(payment.allocation)
@@ -127,7 +127,7 @@ def payment_withhold(request, pk):
 def clawback_create(request, pk):
     allocation = selectors.allocation_for_user(request.user, pk)
     require(permissions.can_record_clawback(request.user, allocation))
-    money = services.underspend(allocation)
+    money = selectors.underspend(allocation)
     form = f.ClawbackForm(request.POST or None, initial={"amount": money.to_recover or None,
                                                          "requested_on": timezone.localdate()})
     if request.method == "POST" and call_service(form, lambda data: services.clawback_request(
