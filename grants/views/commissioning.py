@@ -20,6 +20,7 @@ from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
 from grants.services import Invalid, NotAllowed, Stale
 from grants.services import commissioning as services
+from grants.services import projects as project_services
 
 
 def funding_ending_months() -> int:
@@ -315,7 +316,7 @@ def project_create(request, pk):
         done = {}
 
         def call(data):
-            done["project"] = services.project_create(actor=request.user, allocation=allocation, values=form.values(),
+            done["project"] = project_services.project_create(actor=request.user, allocation=allocation, values=form.values(),
                                                       priorities=data["priorities"])
 
         if call_service(form, call):
@@ -360,7 +361,7 @@ def project_edit(request, reference):
         done = {}
 
         def call(data):
-            done["project"] = services.project_update(actor=request.user, project=project, version=data["version"],
+            done["project"] = project_services.project_update(actor=request.user, project=project, version=data["version"],
                                                       values=form.values(),
                                                       priorities=data["priorities"])
 
@@ -389,9 +390,9 @@ def budget_line_edit(request, reference, pk=None):
     form = f.BudgetLineForm(request.POST or None, years=_project_years(project),
                             initial=f.BudgetLineForm.initial_for(line) or {"financial_year": _project_years(project)[0]})
     if request.method == "POST" and call_service(
-            form, lambda data: services.budget_line_save(actor=request.user, project=project, values=form.values(),
+            form, lambda data: project_services.budget_line_save(actor=request.user, project=project, values=form.values(),
                                                          line=line, version=data["version"]),
-            stale_message=services.LINE_STALE if stale else None):
+            stale_message=project_services.LINE_STALE if stale else None):
         messages.success(request, "Budget line saved.")
         return redirect(reverse("project-detail", args=[project.reference]) + "#budget")
     left = project.allocation.amount - selectors.allocation_budgeted(project.allocation) + (line.amount if line else 0)
@@ -409,7 +410,7 @@ def budget_line_delete(request, reference, pk):
     line = get_object_or_404(project.budget_lines, pk=pk)
     require(permissions.can_edit_project(request.user, project))
     try:
-        services.budget_line_delete(actor=request.user, line=line, version=posted_version(request))
+        project_services.budget_line_delete(actor=request.user, line=line, version=posted_version(request))
     except (Invalid, Stale) as error:
         messages.error(request, next(iter(error.errors.values())) if isinstance(error, Invalid) else error.message)
     else:
@@ -426,7 +427,7 @@ def project_measure_edit(request, reference, pk=None):
                                 initial=f.ProjectMeasureForm.initial_for(project_measure)
                                 or {"financial_year": _project_years(project)[0]})
     if request.method == "POST" and call_service(
-            form, lambda data: services.project_measure_save(actor=request.user, project=project, values=form.values(),
+            form, lambda data: project_services.project_measure_save(actor=request.user, project=project, values=form.values(),
                                                              project_measure=project_measure,
                                                              version=data["version"])):
         messages.success(request, "Outcome measure saved.")
@@ -447,7 +448,7 @@ def project_measure_delete(request, reference, pk):
     project_measure = get_object_or_404(project.measures, pk=pk)
     require(permissions.can_edit_project(request.user, project))
     try:
-        services.project_measure_delete(actor=request.user, project_measure=project_measure)
+        project_services.project_measure_delete(actor=request.user, project_measure=project_measure)
     except Invalid as error:
         messages.error(request, next(iter(error.errors.values())))
     else:
@@ -479,7 +480,7 @@ def measure_create(request):
         back = reverse("project-measure-create", args=[reference])
     form = f.MeasureForm(request.POST or None)
     if request.method == "POST" and call_service(
-            form, lambda data: services.measure_create(actor=request.user, values=form.values())):
+            form, lambda data: project_services.measure_create(actor=request.user, values=form.values())):
         messages.success(request, "Measure added to the library.")
         return redirect(back)
     return form_page(request, form, title="Add a measure to the library", heading="Add a measure to the library",
