@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from grants import forms as f
 from grants import permissions, selectors
-from grants import forms_commissioning as f
 from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
 from grants.services import Invalid, NotAllowed, Stale

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from grants import forms_commissioning as f
+from grants import forms as f
 from grants import permissions, selectors
 from grants.models import Clawback, Programme
 from grants.periods import FinancialYear

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from grants import forms_commissioning as f
+from grants import forms as f
 from grants import permissions, selectors
 from grants.models import BudgetLine, Virement
 from grants.services import virements as virement_services
