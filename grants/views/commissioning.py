@@ -18,74 +18,24 @@ from grants import forms as f
 from grants import permissions, selectors
 from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
-from grants.services import Invalid, NotAllowed, Stale
+from grants.services import Invalid, Stale
 from grants.services import commissioning as services
 from grants.services import projects as project_services
+
+from .base import (
+    call_service,
+    form_page,
+    form_status,
+    funder_only,
+    posted_version,
+    require,
+    run_service,
+    stale_or_forbidden,
+)
 
 
 def funding_ending_months() -> int:
     return getattr(settings, "FUNDING_ENDING_MONTHS", 6)
-
-
-# Shared by every view here and in finance.py ---------------------------------------------------
-
-
-def require(allowed_reason):
-    allowed, reason = allowed_reason
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
-def funder_only(user, what: str):
-    if not user.is_funder_side:
-        raise PermissionDenied(f"{what} are for the funder's officers.")
-
-
-def posted_version(request) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
-
-def stale_or_forbidden(request, check, obj) -> bool:
-    """403 if the user may never do this; True if they may in principle but the object has moved on
-    since their form was drawn (their version is old); False if all is well."""
-    allowed, reason = check(request.user, obj)
-    if allowed:
-        return False
-    if check(request.user, obj, any_status=True)[0] and posted_version(request) != obj.version:
-        return True
-    raise PermissionDenied(reason)
-
-
-def call_service(form, call, stale_message: str | None = None) -> bool:
-    """Validate the form and call the service; True on success, else the form carries the errors."""
-    if stale_message:
-        form.is_valid()
-        form.add_error(None, stale_message)
-        return False
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except Invalid as error:
-        form.add_service_errors(error.errors)
-    except (Stale, NotAllowed) as error:
-        form.add_error(None, error.message)
-    else:
-        return True
-    return False
-
-
-def form_page(request, form, *, title, heading, submit, back_url, caption="", intro="", status=200, extra=None):
-    context = {"form": form, "title": title, "heading": heading, "submit": submit, "back_url": back_url,
-               "caption": caption, "intro": intro, **(extra or {})}
-    return render(request, "grants/form_page.html", context, status=status)
-
-
-def form_status(form) -> int:
-    return 400 if form.is_bound else 200
 
 
 # Programmes ---------------------------------------------------------------------------------
@@ -234,7 +184,8 @@ def allocation_detail(request, pk):
 @login_required
 def allocation_edit(request, pk):
     allocation = selectors.allocation_for_user(request.user, pk)
-    stale = request.method == "POST" and stale_or_forbidden(request, permissions.can_edit_allocation, allocation)
+    stale = request.method == "POST" and stale_or_forbidden(request, permissions.can_edit_allocation, allocation,
+                                                            obj=allocation)
     if request.method != "POST":
         require(permissions.can_edit_allocation(request.user, allocation))
     decided = allocation.status != allocation.Status.DRAFT
@@ -257,7 +208,7 @@ def allocation_post(request, pk, action: str, actions: dict):
     if action not in actions:
         raise Http404("No such action")
     check, form_class, act, message = actions[action]
-    stale = stale_or_forbidden(request, check, allocation)
+    stale = stale_or_forbidden(request, check, allocation, obj=allocation)
     form = form_class(request.POST)
     if call_service(form, lambda data: act(request.user, allocation, data),
                     stale_message=services.ALLOCATION_STALE if stale else None):
@@ -383,7 +334,7 @@ def budget_line_edit(request, reference, pk=None):
     line = get_object_or_404(project.budget_lines, pk=pk) if pk else None
     if line is not None and request.method == "POST":
         check = lambda user, obj, any_status=False: permissions.can_edit_project(user, project, any_status)  # noqa: E731
-        stale = stale_or_forbidden(request, check, line)
+        stale = stale_or_forbidden(request, check, line, obj=line)
     else:
         require(permissions.can_edit_project(request.user, project))
         stale = False
@@ -409,12 +360,9 @@ def budget_line_delete(request, reference, pk):
     project = selectors.project_for_user(request.user, reference)
     line = get_object_or_404(project.budget_lines, pk=pk)
     require(permissions.can_edit_project(request.user, project))
-    try:
-        project_services.budget_line_delete(actor=request.user, line=line, version=posted_version(request))
-    except (Invalid, Stale) as error:
-        messages.error(request, next(iter(error.errors.values())) if isinstance(error, Invalid) else error.message)
-    else:
-        messages.success(request, "Budget line removed.")
+    run_service(request, lambda: project_services.budget_line_delete(
+        actor=request.user, line=line, version=posted_version(request)),
+        success="Budget line removed.", catch=(Invalid, Stale))
     return redirect(reverse("project-detail", args=[project.reference]) + "#budget")
 
 
@@ -447,12 +395,8 @@ def project_measure_delete(request, reference, pk):
     project = selectors.project_for_user(request.user, reference)
     project_measure = get_object_or_404(project.measures, pk=pk)
     require(permissions.can_edit_project(request.user, project))
-    try:
-        project_services.project_measure_delete(actor=request.user, project_measure=project_measure)
-    except Invalid as error:
-        messages.error(request, next(iter(error.errors.values())))
-    else:
-        messages.success(request, "Outcome measure removed.")
+    run_service(request, lambda: project_services.project_measure_delete(
+        actor=request.user, project_measure=project_measure), success="Outcome measure removed.", catch=(Invalid,))
     return redirect(reverse("project-detail", args=[project.reference]) + "#measures")
 
 

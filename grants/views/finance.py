@@ -16,15 +16,8 @@ from grants.periods import FinancialYear
 from grants.services import Invalid, NotAllowed
 from grants.services import payments as services
 
-from .commissioning import (
-    allocation_post,
-    call_service,
-    form_page,
-    funder_only,
-    funding_ending_months,
-    require,
-    stale_or_forbidden,
-)
+from .base import call_service, form_page, funder_only, require, run_service, stale_or_forbidden
+from .commissioning import allocation_post, funding_ending_months
 
 
 @login_required
@@ -43,12 +36,8 @@ def finance_home(request):
 def schedule_update(request, pk):
     allocation = selectors.allocation_for_user(request.user, pk)
     require(permissions.can_manage_payments(request.user, allocation))
-    try:
-        change = services.payment_schedule_update(actor=request.user, allocation=allocation)
-    except (Invalid, NotAllowed) as error:
-        messages.error(request, getattr(error, "message", str(error)))
-    else:
-        messages.success(request, str(change))
+    run_service(request, lambda: services.payment_schedule_update(actor=request.user, allocation=allocation),
+                success=str, catch=(Invalid, NotAllowed))
     return redirect(reverse("allocation-detail", args=[allocation.pk]) + "#payments")
 
 
@@ -96,7 +85,7 @@ def payment_detail(request, pk):
 @require_POST
 def payment_release(request, pk):
     payment = selectors.payment_for_user(request.user, pk)
-    stale = stale_or_forbidden(request, permissions.can_release_payment, payment)
+    stale = stale_or_forbidden(request, permissions.can_release_payment, payment, obj=payment)
     form = f.ReleaseForm(request.POST)
     if call_service(form, lambda data: services.payment_release(
             actor=request.user, payment=payment, version=data["version"], reference=data["reference"],
@@ -110,7 +99,7 @@ def payment_release(request, pk):
 @require_POST
 def payment_withhold(request, pk):
     payment = selectors.payment_for_user(request.user, pk)
-    stale = stale_or_forbidden(request, permissions.can_withhold_payment, payment)
+    stale = stale_or_forbidden(request, permissions.can_withhold_payment, payment, obj=payment)
     form = f.WithholdForm(request.POST)
     if call_service(form, lambda data: services.payment_withhold(
             actor=request.user, payment=payment, version=data["version"], reason=data["reason"]),
@@ -166,7 +155,7 @@ def clawback_detail(request, pk):
 @require_POST
 def clawback_settle(request, pk, action):
     clawback = selectors.clawback_for_user(request.user, pk)
-    stale = stale_or_forbidden(request, permissions.can_settle_clawback, clawback)
+    stale = stale_or_forbidden(request, permissions.can_settle_clawback, clawback, obj=clawback)
     if action == "receive":
         form = f.ReceiveForm(request.POST)
         call = lambda data: services.clawback_receive(  # noqa: E731

@@ -13,7 +13,7 @@ from grants import permissions, selectors
 from grants.models import BudgetLine, Virement
 from grants.services import virements as virement_services
 
-from .commissioning import call_service, form_page, form_status, require, stale_or_forbidden
+from .base import call_service, form_page, form_status, require, stale_or_forbidden
 
 
 @login_required
@@ -95,7 +95,7 @@ def virement_detail(request, pk):
 def virement_decide(request, pk):
     virement = selectors.virement_for_user(request.user, pk)
     approve = request.POST.get("action") == "approve"
-    stale = stale_or_forbidden(request, permissions.can_decide_virement, virement)
+    stale = stale_or_forbidden(request, permissions.can_decide_virement, virement, obj=virement)
     form = f.DecisionForm(request.POST)
 
     def call(data):
