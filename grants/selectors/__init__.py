@@ -52,10 +52,13 @@ from .finance import (
 from .history import (
     Change,
     FieldChange,
+    Source,
     allocation_history,
+    history_changes,
     programme_history,
     project_history,
     return_field_history,
+    virement_line_changes,
 )
 from .returns import (
     EarlierValue,
@@ -98,5 +101,6 @@ __all__ = [
     "clawback_for_user", "clawbacks_for", "ever_scheduled", "finance_page", "largest_variances", "payment_for_user",
     "payment_schedule", "provider_allocations", "quarter_spend", "underspend",
     # history
-    "Change", "FieldChange", "allocation_history", "programme_history", "project_history", "return_field_history",
+    "Change", "FieldChange", "Source", "allocation_history", "history_changes", "programme_history", "project_history",
+    "return_field_history", "virement_line_changes",
 ]
