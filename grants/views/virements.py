@@ -58,7 +58,7 @@ def _virement_page(request, virement, form=None, status=200):
     if can_decide and form is None:
         form = f.DecisionForm(initial={"version": virement.version})
     problems = {}
-    if virement.status == Virement.Status.REQUESTED and virement.quarter:
+    if virement.status == Virement.Status.REQUESTED:
         problems = virement_services.check_move(virement.from_line, virement.to_line, virement.amount, virement.quarter)
     lines = [virement.from_line, virement.to_line]
     return render(request, "grants/virement_detail.html", {
