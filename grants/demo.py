@@ -442,7 +442,8 @@ class DemoBuilder:
         btc = projects["btc", 2019]
         management = btc.budget_lines.get(category=BudgetLine.Category.MANAGEMENT)
         activities = btc.budget_lines.get(category=BudgetLine.Category.NON_STAFF)
-        _save(Virement(from_line=management, to_line=activities, amount=Decimal("1000.00"), status=Virement.Status.REFUSED,
+        _save(Virement(from_line=management, to_line=activities, amount=Decimal("1000.00"), quarter=3,
+                       status=Virement.Status.REFUSED,
                        reason="Move part of the management fee to residential trip costs. " + ILLUSTRATIVE,
                        requested_by=u["provider"], decided_by=u["commissioner"], decided_at=_at(date(2019, 11, 4)),
                        decision_note="The management fee is fixed by the agreement. " + ILLUSTRATIVE))

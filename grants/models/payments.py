@@ -149,10 +149,9 @@ class Virement(models.Model):
     to_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="virements_in")
     amount = money_field("amount")
     # The quarter whose profile moves: the from line's profile for it goes down by
-    # the amount and the to line's goes up. Empty only on requests made before
-    # virements named a quarter.
+    # the amount and the to line's goes up.
     quarter = models.PositiveSmallIntegerField(
-        "quarter", null=True, blank=True,
+        "quarter",
         choices=[(1, "Q1 (Apr–Jun)"), (2, "Q2 (Jul–Sep)"), (3, "Q3 (Oct–Dec)"), (4, "Q4 (Jan–Mar)")],
     )
     reason = long_text(blank=False)
@@ -173,7 +172,7 @@ class Virement(models.Model):
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="virement_amount_positive"),
             models.CheckConstraint(condition=~models.Q(from_line=models.F("to_line")), name="virement_between_two_lines"),
             models.CheckConstraint(
-                condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
+                condition=models.Q(quarter__gte=1, quarter__lte=4),
                 name="virement_quarter_1_to_4",
             ),
             *text_limits("virement", "reason", "decision_note"),

@@ -34,11 +34,12 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from grants import figures, permissions
+from grants import permissions
 from grants.choices import ALLOCATION_SIGNED, PAYMENT_UNRELEASED
-from grants.models import Allocation, Clawback, Payment, Programme, Project, QuarterlyReturn, SpendLine
+from grants.models import Allocation, Clawback, Payment, Programme
 from grants.models.common import ZERO
 from grants.periods import Quarter
+from grants.selectors.finance import allocation_quarters, ever_scheduled, quarter_spend, underspend
 
 from .base import Invalid, NotAllowed, audited, check_money, claim, lock_allocation, money_text, require
 from .commissioning import ALLOCATION_STALE, TRANSITIONS
@@ -56,10 +57,6 @@ CLAWBACK_STALE = (
 )
 
 
-def allocation_quarters(allocation: Allocation) -> list[Quarter]:
-    return list(Quarter.covering(allocation.start_date, allocation.end_date))
-
-
 def instalments(amount: Decimal, quarters: list[Quarter]) -> dict[Quarter, Decimal]:
     """Equal quarterly instalments to the penny; the last one takes what is left over."""
     if not quarters:
@@ -68,65 +65,6 @@ def instalments(amount: Decimal, quarters: list[Quarter]) -> dict[Quarter, Decim
     shares = {q: each for q in quarters[:-1]}
     shares[quarters[-1]] = amount - each * (len(quarters) - 1)
     return shares
-
-
-# What the returns say about each quarter ----------------------------------------------------
-
-
-@dataclass
-class QuarterSpend:
-    """The allocation's verified spend in one quarter, and whether every return for it is in."""
-
-    quarter: Quarter
-    verified: Decimal = ZERO
-    waiting: list[str] = field(default_factory=list)  # what stops the quarter being paid in arrears
-    projects: int = 0
-    returns: list[int] = field(default_factory=list)  # the approved returns whose verified spend it pays
-
-    @property
-    def ready(self) -> bool:
-        return self.projects > 0 and not self.waiting
-
-
-def quarter_spend(allocation_ids, quarters_by_allocation: dict[int, list[Quarter]]) -> dict[tuple[int, Quarter], QuarterSpend]:
-    """For each allocation and quarter asked for: the spend verified on approved returns, and which
-    projects' returns are missing, unapproved or unverified. Three queries whatever the numbers."""
-    projects = list(Project.objects.filter(allocation_id__in=allocation_ids).only(
-        "pk", "name", "allocation_id", "start_date", "end_date").order_by("name", "pk"))
-    returns = {
-        (row["project_id"], Quarter(row["financial_year"], row["quarter"])): {**row, "spent": ZERO}
-        for row in QuarterlyReturn.objects.filter(project__allocation_id__in=allocation_ids)
-        .values("pk", "project_id", "financial_year", "quarter", "status", "spend_status")
-    }
-    # Added up here, in decimals, so that the pennies are exact on every database.
-    by_pk = {row["pk"]: row for row in returns.values()}
-    for return_id, actual in SpendLine.objects.entered().filter(
-            quarterly_return__project__allocation_id__in=allocation_ids,
-    ).values_list("quarterly_return_id", "actual"):
-        by_pk[return_id]["spent"] += actual
-    result = {}
-    for allocation_id, quarters in quarters_by_allocation.items():
-        for quarter in quarters:
-            spend = QuarterSpend(quarter)
-            for project in projects:
-                if project.allocation_id != allocation_id or not project.first_quarter <= quarter <= project.last_quarter:
-                    continue
-                spend.projects += 1
-                row = returns.get((project.pk, quarter))
-                if row is None:
-                    spend.waiting.append(f"{project.name}: no return yet")
-                    continue
-                approved = row["status"] == QuarterlyReturn.Status.APPROVED
-                verified = row["spend_status"] == QuarterlyReturn.SpendStatus.VERIFIED
-                if approved and verified:
-                    spend.verified += row["spent"]
-                    spend.returns.append(row["pk"])
-                elif not approved:
-                    spend.waiting.append(f"{project.name}: return {QuarterlyReturn.Status(row['status']).label.lower()}")
-                else:
-                    spend.waiting.append(f"{project.name}: spend {QuarterlyReturn.SpendStatus(row['spend_status']).label.lower()}")
-            result[allocation_id, quarter] = spend
-    return result
 
 
 def arrears_due(allocation: Allocation, quarter: Quarter, verified: Decimal, payments: list[Payment]) -> Decimal:
@@ -138,13 +76,6 @@ def arrears_due(allocation: Allocation, quarter: Quarter, verified: Decimal, pay
         ZERO,
     )
     return max(min(verified, allocation.amount - taken), ZERO)
-
-
-def ever_scheduled(allocation: Allocation) -> set[Quarter]:
-    """Every quarter the allocation has had a payment for, from the audit history: a payment deleted
-    since (which the services never do) still counts, so that its quarter is never paid twice."""
-    return {Quarter(year, number) for year, number in
-            Payment.history.filter(allocation_id=allocation.pk).values_list("financial_year", "quarter").distinct()}
 
 
 def _payments_of(allocation: Allocation, lock=False) -> list[Payment]:
@@ -310,78 +241,6 @@ def payment_withhold(*, actor, payment: Payment, version: int, reason: str) -> P
 # Underspend, closing and clawback -----------------------------------------------------------
 
 
-@dataclass
-class Underspend:
-    """Where every pound of an allocation stands."""
-
-    amount: Decimal
-    verified_spend: Decimal  # net of spend found ineligible (figures.eligible_spend)
-    unverified_spend: Decimal  # reported on returns but not yet approved and verified
-    released: Decimal
-    scheduled: Decimal
-    withheld: Decimal
-    clawback_requested: Decimal
-    clawback_received: Decimal
-    clawback_waived: Decimal
-    ineligible: Decimal = ZERO  # spend found ineligible and asked back (requested or received)
-
-    @property
-    def not_spent(self) -> Decimal:
-        """The part of the allocation not verified as spent."""
-        return self.amount - self.verified_spend
-
-    @property
-    def not_paid(self) -> Decimal:
-        """The part of the allocation not released."""
-        return self.amount - self.released
-
-    @property
-    def paid_not_spent(self) -> Decimal:
-        """Released but not verified as spent: what could be recovered."""
-        return max(self.released - self.verified_spend, ZERO)
-
-    @property
-    def to_recover(self) -> Decimal:
-        """What is paid but not spent and not yet asked back (or waived)."""
-        return max(self.paid_not_spent - self.clawback_requested - self.clawback_received - self.clawback_waived, ZERO)
-
-    @property
-    def recoverable_at_most(self) -> Decimal:
-        """The most a new clawback may ask for: what was released, less clawbacks not waived."""
-        return max(self.released - self.clawback_requested - self.clawback_received, ZERO)
-
-    @property
-    def net_paid(self) -> Decimal:
-        return figures.net_paid(self.released, self.clawback_received)
-
-
-def underspend(allocation: Allocation) -> Underspend:
-    """The allocation's money, from verified spend, payments and clawbacks, added up in decimals. Three queries."""
-    verified = reported = ZERO
-    for status, spend_status, actual in SpendLine.objects.reported().filter(
-            quarterly_return__project__allocation=allocation,
-    ).values_list("quarterly_return__status", "quarterly_return__spend_status", "actual"):
-        if status == QuarterlyReturn.Status.APPROVED and spend_status == QuarterlyReturn.SpendStatus.VERIFIED:
-            verified += actual
-        reported += actual
-    payments, clawbacks, ineligible = {}, {}, ZERO
-    for status, amount in Payment.objects.filter(allocation=allocation).values_list("status", "amount"):
-        payments[status] = payments.get(status, ZERO) + amount
-    for status, kind, amount in Clawback.objects.filter(allocation=allocation).values_list("status", "kind", "amount"):
-        clawbacks[status] = clawbacks.get(status, ZERO) + amount
-        if kind == Clawback.Kind.INELIGIBLE and status != Clawback.Status.WAIVED:
-            ineligible += amount
-    return Underspend(
-        amount=allocation.amount, verified_spend=figures.eligible_spend(verified, ineligible),
-        unverified_spend=reported - verified, ineligible=ineligible,
-        released=payments.get(PaymentStatus.RELEASED, ZERO), scheduled=payments.get(PaymentStatus.SCHEDULED, ZERO),
-        withheld=payments.get(PaymentStatus.WITHHELD, ZERO),
-        clawback_requested=clawbacks.get(Clawback.Status.REQUESTED, ZERO),
-        clawback_received=clawbacks.get(Clawback.Status.RECEIVED, ZERO),
-        clawback_waived=clawbacks.get(Clawback.Status.WAIVED, ZERO),
-    )
-
-
 def allocation_close(*, actor, allocation: Allocation, version: int, today: date | None = None) -> Allocation:
     """Close the allocation once its payments are settled: none still scheduled, and (in arrears)
     every ended quarter with verified spend has its payment."""
@@ -484,7 +343,6 @@ def clawback_waive(*, actor, clawback: Clawback, version: int, reason: str, toda
 
 
 __all__ = [
-    "allocation_quarters", "instalments", "quarter_spend", "arrears_due", "payment_schedule_update",
-    "payment_release", "payment_withhold", "underspend", "allocation_close", "clawback_request",
-    "clawback_receive", "clawback_waive",
+    "instalments", "arrears_due", "payment_schedule_update", "payment_release", "payment_withhold",
+    "allocation_close", "clawback_request", "clawback_receive", "clawback_waive",
 ]

@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from grants import permissions
 from grants.models import BudgetLine, Virement
+from grants.selectors.virements import spent_on
 
 from .base import Invalid, NotAllowed, audited, check_money, claim, lock_allocation, money_text
-from .commissioning import spent_on
 
 Status = Virement.Status
 

@@ -15,77 +15,27 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from grants import extensions, permissions, selectors
-from grants import forms_commissioning as f
+from grants import forms as f
 from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
-from grants.services import Invalid, NotAllowed, Stale
+from grants.services import Invalid, Stale
 from grants.services import commissioning as services
-from grants.services import payments as payment_services
+from grants.services import projects as project_services
+
+from .base import (
+    call_service,
+    form_page,
+    form_status,
+    funder_only,
+    posted_version,
+    require,
+    run_service,
+    stale_or_forbidden,
+)
 
 
 def funding_ending_months() -> int:
     return getattr(settings, "FUNDING_ENDING_MONTHS", 6)
-
-
-# Shared by every view here and in finance.py ---------------------------------------------------
-
-
-def require(allowed_reason):
-    allowed, reason = allowed_reason
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
-def funder_only(user, what: str):
-    if not user.is_funder_side:
-        raise PermissionDenied(f"{what} are for the funder's officers.")
-
-
-def posted_version(request) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
-
-def stale_or_forbidden(request, check, obj) -> bool:
-    """403 if the user may never do this; True if they may in principle but the object has moved on
-    since their form was drawn (their version is old); False if all is well."""
-    allowed, reason = check(request.user, obj)
-    if allowed:
-        return False
-    if check(request.user, obj, any_status=True)[0] and posted_version(request) != obj.version:
-        return True
-    raise PermissionDenied(reason)
-
-
-def call_service(form, call, stale_message: str | None = None) -> bool:
-    """Validate the form and call the service; True on success, else the form carries the errors."""
-    if stale_message:
-        form.is_valid()
-        form.add_error(None, stale_message)
-        return False
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except Invalid as error:
-        form.add_service_errors(error.errors)
-    except (Stale, NotAllowed) as error:
-        form.add_error(None, error.message)
-    else:
-        return True
-    return False
-
-
-def form_page(request, form, *, title, heading, submit, back_url, caption="", intro="", status=200, extra=None):
-    context = {"form": form, "title": title, "heading": heading, "submit": submit, "back_url": back_url,
-               "caption": caption, "intro": intro, **(extra or {})}
-    return render(request, "grants/form_page.html", context, status=status)
-
-
-def form_status(form) -> int:
-    return 400 if form.is_bound else 200
 
 
 # Programmes ---------------------------------------------------------------------------------
@@ -204,7 +154,7 @@ def allocation_context(request, allocation, **forms) -> dict:
         context["totals"] = selectors.programme_totals(allocation.programme)
     if sees_money:
         context["schedule"] = selectors.payment_schedule(user, allocation, today)
-        context["money"] = payment_services.underspend(allocation)
+        context["money"] = selectors.underspend(allocation)
         context["clawbacks"] = selectors.clawbacks_for(user, allocation)
         context["history"] = selectors.allocation_history(allocation)
     for name, check, form_class in ALLOCATION_ACTIONS_FORMS:
@@ -234,7 +184,8 @@ def allocation_detail(request, pk):
 @login_required
 def allocation_edit(request, pk):
     allocation = selectors.allocation_for_user(request.user, pk)
-    stale = request.method == "POST" and stale_or_forbidden(request, permissions.can_edit_allocation, allocation)
+    stale = request.method == "POST" and stale_or_forbidden(request, permissions.can_edit_allocation, allocation,
+                                                            obj=allocation)
     if request.method != "POST":
         require(permissions.can_edit_allocation(request.user, allocation))
     decided = allocation.status != allocation.Status.DRAFT
@@ -257,7 +208,7 @@ def allocation_post(request, pk, action: str, actions: dict):
     if action not in actions:
         raise Http404("No such action")
     check, form_class, act, message = actions[action]
-    stale = stale_or_forbidden(request, check, allocation)
+    stale = stale_or_forbidden(request, check, allocation, obj=allocation)
     form = form_class(request.POST)
     if call_service(form, lambda data: act(request.user, allocation, data),
                     stale_message=services.ALLOCATION_STALE if stale else None):
@@ -316,7 +267,7 @@ def project_create(request, pk):
         done = {}
 
         def call(data):
-            done["project"] = services.project_create(actor=request.user, allocation=allocation, values=form.values(),
+            done["project"] = project_services.project_create(actor=request.user, allocation=allocation, values=form.values(),
                                                       priorities=data["priorities"])
 
         if call_service(form, call):
@@ -362,7 +313,7 @@ def project_edit(request, reference):
         done = {}
 
         def call(data):
-            done["project"] = services.project_update(actor=request.user, project=project, version=data["version"],
+            done["project"] = project_services.project_update(actor=request.user, project=project, version=data["version"],
                                                       values=form.values(),
                                                       priorities=data["priorities"])
 
@@ -384,16 +335,16 @@ def budget_line_edit(request, reference, pk=None):
     line = get_object_or_404(project.budget_lines, pk=pk) if pk else None
     if line is not None and request.method == "POST":
         check = lambda user, obj, any_status=False: permissions.can_edit_project(user, project, any_status)  # noqa: E731
-        stale = stale_or_forbidden(request, check, line)
+        stale = stale_or_forbidden(request, check, line, obj=line)
     else:
         require(permissions.can_edit_project(request.user, project))
         stale = False
     form = f.BudgetLineForm(request.POST or None, years=_project_years(project),
                             initial=f.BudgetLineForm.initial_for(line) or {"financial_year": _project_years(project)[0]})
     if request.method == "POST" and call_service(
-            form, lambda data: services.budget_line_save(actor=request.user, project=project, values=form.values(),
+            form, lambda data: project_services.budget_line_save(actor=request.user, project=project, values=form.values(),
                                                          line=line, version=data["version"]),
-            stale_message=services.LINE_STALE if stale else None):
+            stale_message=project_services.LINE_STALE if stale else None):
         messages.success(request, "Budget line saved.")
         return redirect(reverse("project-detail", args=[project.reference]) + "#budget")
     left = project.allocation.amount - selectors.allocation_budgeted(project.allocation) + (line.amount if line else 0)
@@ -410,12 +361,9 @@ def budget_line_delete(request, reference, pk):
     project = selectors.project_for_user(request.user, reference)
     line = get_object_or_404(project.budget_lines, pk=pk)
     require(permissions.can_edit_project(request.user, project))
-    try:
-        services.budget_line_delete(actor=request.user, line=line, version=posted_version(request))
-    except (Invalid, Stale) as error:
-        messages.error(request, next(iter(error.errors.values())) if isinstance(error, Invalid) else error.message)
-    else:
-        messages.success(request, "Budget line removed.")
+    run_service(request, lambda: project_services.budget_line_delete(
+        actor=request.user, line=line, version=posted_version(request)),
+        success="Budget line removed.", catch=(Invalid, Stale))
     return redirect(reverse("project-detail", args=[project.reference]) + "#budget")
 
 
@@ -428,7 +376,7 @@ def project_measure_edit(request, reference, pk=None):
                                 initial=f.ProjectMeasureForm.initial_for(project_measure)
                                 or {"financial_year": _project_years(project)[0]})
     if request.method == "POST" and call_service(
-            form, lambda data: services.project_measure_save(actor=request.user, project=project, values=form.values(),
+            form, lambda data: project_services.project_measure_save(actor=request.user, project=project, values=form.values(),
                                                              project_measure=project_measure,
                                                              version=data["version"])):
         messages.success(request, "Outcome measure saved.")
@@ -448,12 +396,8 @@ def project_measure_delete(request, reference, pk):
     project = selectors.project_for_user(request.user, reference)
     project_measure = get_object_or_404(project.measures, pk=pk)
     require(permissions.can_edit_project(request.user, project))
-    try:
-        services.project_measure_delete(actor=request.user, project_measure=project_measure)
-    except Invalid as error:
-        messages.error(request, next(iter(error.errors.values())))
-    else:
-        messages.success(request, "Outcome measure removed.")
+    run_service(request, lambda: project_services.project_measure_delete(
+        actor=request.user, project_measure=project_measure), success="Outcome measure removed.", catch=(Invalid,))
     return redirect(reverse("project-detail", args=[project.reference]) + "#measures")
 
 
@@ -481,7 +425,7 @@ def measure_create(request):
         back = reverse("project-measure-create", args=[reference])
     form = f.MeasureForm(request.POST or None)
     if request.method == "POST" and call_service(
-            form, lambda data: services.measure_create(actor=request.user, values=form.values())):
+            form, lambda data: project_services.measure_create(actor=request.user, values=form.values())):
         messages.success(request, "Measure added to the library.")
         return redirect(back)
     return form_page(request, form, title="Add a measure to the library", heading="Add a measure to the library",

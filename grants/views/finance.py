@@ -9,22 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from grants import forms_commissioning as f
+from grants import forms as f
 from grants import permissions, selectors
 from grants.models import Clawback, Programme
 from grants.periods import FinancialYear
 from grants.services import Invalid, NotAllowed
 from grants.services import payments as services
 
-from .commissioning import (
-    allocation_post,
-    call_service,
-    form_page,
-    funder_only,
-    funding_ending_months,
-    require,
-    stale_or_forbidden,
-)
+from .base import call_service, form_page, funder_only, require, run_service, stale_or_forbidden
+from .commissioning import allocation_post, funding_ending_months
 
 
 @login_required
@@ -43,12 +36,8 @@ def finance_home(request):
 def schedule_update(request, pk):
     allocation = selectors.allocation_for_user(request.user, pk)
     require(permissions.can_manage_payments(request.user, allocation))
-    try:
-        change = services.payment_schedule_update(actor=request.user, allocation=allocation)
-    except (Invalid, NotAllowed) as error:
-        messages.error(request, getattr(error, "message", str(error)))
-    else:
-        messages.success(request, str(change))
+    run_service(request, lambda: services.payment_schedule_update(actor=request.user, allocation=allocation),
+                success=str, catch=(Invalid, NotAllowed))
     return redirect(reverse("allocation-detail", args=[allocation.pk]) + "#payments")
 
 
@@ -79,7 +68,7 @@ def _payment_page(request, payment, status=200, **forms):
     if permissions.can_withhold_payment(user, payment)[0]:
         context["withhold_form"] = forms.get("withhold") or f.WithholdForm(initial=version)
     if payment.allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
-        spend = services.quarter_spend([payment.allocation_id], {payment.allocation_id: [payment.period]})
+        spend = selectors.quarter_spend([payment.allocation_id], {payment.allocation_id: [payment.period]})
         context["spend"] = spend[payment.allocation_id, payment.period]
     context["error_forms"] = [form for form in forms.values() if form.errors]
     context["history"] = [c for c in selectors.allocation_history(payment.allocation)
@@ -96,7 +85,7 @@ def payment_detail(request, pk):
 @require_POST
 def payment_release(request, pk):
     payment = selectors.payment_for_user(request.user, pk)
-    stale = stale_or_forbidden(request, permissions.can_release_payment, payment)
+    stale = stale_or_forbidden(request, permissions.can_release_payment, payment, obj=payment)
     form = f.ReleaseForm(request.POST)
     if call_service(form, lambda data: services.payment_release(
             actor=request.user, payment=payment, version=data["version"], reference=data["reference"],
@@ -110,7 +99,7 @@ def payment_release(request, pk):
 @require_POST
 def payment_withhold(request, pk):
     payment = selectors.payment_for_user(request.user, pk)
-    stale = stale_or_forbidden(request, permissions.can_withhold_payment, payment)
+    stale = stale_or_forbidden(request, permissions.can_withhold_payment, payment, obj=payment)
     form = f.WithholdForm(request.POST)
     if call_service(form, lambda data: services.payment_withhold(
             actor=request.user, payment=payment, version=data["version"], reason=data["reason"]),
@@ -127,7 +116,7 @@ def payment_withhold(request, pk):
 def clawback_create(request, pk):
     allocation = selectors.allocation_for_user(request.user, pk)
     require(permissions.can_record_clawback(request.user, allocation))
-    money = services.underspend(allocation)
+    money = selectors.underspend(allocation)
     form = f.ClawbackForm(request.POST or None, initial={"amount": money.to_recover or None,
                                                          "requested_on": timezone.localdate()})
     if request.method == "POST" and call_service(form, lambda data: services.clawback_request(
@@ -166,7 +155,7 @@ def clawback_detail(request, pk):
 @require_POST
 def clawback_settle(request, pk, action):
     clawback = selectors.clawback_for_user(request.user, pk)
-    stale = stale_or_forbidden(request, permissions.can_settle_clawback, clawback)
+    stale = stale_or_forbidden(request, permissions.can_settle_clawback, clawback, obj=clawback)
     if action == "receive":
         form = f.ReceiveForm(request.POST)
         call = lambda data: services.clawback_receive(  # noqa: E731

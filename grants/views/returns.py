@@ -14,8 +14,9 @@ from grants.filters import ReviewQueueFilter
 from grants.forms import ReasonForm, ReturnForm, ReviewForm, SpendCheckForm
 from grants.models import QuarterlyReturn
 from grants.periods import Quarter
-from grants.services import Invalid, NotAllowed, Stale
 from grants.services import returns as services
+
+from .base import call_service, stale_or_forbidden
 
 
 def project_and_quarter(user, reference, year, number):
@@ -71,24 +72,6 @@ def _render_return(request, page, *, form=None, review_form=None, reopen_form=No
     return render(request, "grants/return_detail.html", context, status=status)
 
 
-def _posted_version(request) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
-
-def _check_or_stale(request, check, *args, ret):
-    """Raise 403 if the user may not act; return True if they may act in principle but the
-    return has moved on since their form was drawn (their version is old), False if all is well."""
-    allowed, reason = check(request.user, *args)
-    if allowed:
-        return False
-    if ret is not None and check(request.user, *args, any_status=True)[0] and _posted_version(request) != ret.version:
-        return True
-    raise PermissionDenied(reason)
-
-
 @login_required
 def return_detail(request, reference, year, quarter):
     project, period = project_and_quarter(request.user, reference, year, quarter)
@@ -96,23 +79,15 @@ def return_detail(request, reference, year, quarter):
     if request.method != "POST":
         return _render_return(request, page)
 
-    stale = _check_or_stale(request, permissions.can_edit_return, project, page.ret, ret=page.ret)
+    stale = stale_or_forbidden(request, permissions.can_edit_return, project, page.ret, obj=page.ret)
     form = ReturnForm(request.POST, lines=page.lines, measures=page.measures)
-    if stale:
-        form.is_valid()
-        form.add_error(None, services.STALE_MESSAGE)
-    elif form.is_valid():
-        submit = request.POST.get("action") == "submit"
-        service = services.return_submit if submit else services.return_save_draft
-        try:
-            service(actor=request.user, project=project, quarter=period, version=form.cleaned_data["version"], data=form.to_input())
-        except Invalid as error:
-            form.add_service_errors(error.errors)
-        except (Stale, NotAllowed) as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Return submitted." if submit else "Draft saved.")
-            return redirect(return_url(project, period))
+    submit = request.POST.get("action") == "submit"
+    service = services.return_submit if submit else services.return_save_draft
+    if call_service(form, lambda data: service(actor=request.user, project=project, quarter=period,
+                                               version=data["version"], data=form.to_input()),
+                    stale_message=services.STALE_MESSAGE if stale else None):
+        messages.success(request, "Return submitted." if submit else "Draft saved.")
+        return redirect(return_url(project, period))
     return _render_return(request, page, form=form, status=400)
 
 
@@ -129,22 +104,16 @@ def _act(request, reference, year, quarter, *, check, form_class, form_name, act
 
     `act(user, ret, cleaned_data)` calls the service and returns the success message."""
     page = _return_for_action(request, reference, year, quarter)
-    stale = _check_or_stale(request, check, page.ret, ret=page.ret)
+    stale = stale_or_forbidden(request, check, page.ret, obj=page.ret)
     form = form_class(request.POST)
-    if stale:
-        form.is_valid()
-        form.add_error(None, services.STALE_MESSAGE)
-    elif form.is_valid():
-        try:
-            message = act(request.user, page.ret, form.cleaned_data)
-        except Invalid as error:
-            for key, text in error.errors.items():
-                form.add_error(key if key in form.fields else None, text)
-        except (Stale, NotAllowed) as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, message)
-            return redirect(return_url(page.project, page.quarter))
+    done = {}
+
+    def call(data):
+        done["message"] = act(request.user, page.ret, data)
+
+    if call_service(form, call, stale_message=services.STALE_MESSAGE if stale else None):
+        messages.success(request, done["message"])
+        return redirect(return_url(page.project, page.quarter))
     return _render_return(request, page, status=400, **{form_name: form})
 
 

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from grants import forms_commissioning as f
+from grants import forms as f
 from grants import permissions, selectors
-from grants.models import BudgetLine, Virement
+from grants.models import Virement
 from grants.services import virements as virement_services
 
-from .commissioning import call_service, form_page, form_status, require, stale_or_forbidden
+from .base import call_service, form_page, form_status, require, stale_or_forbidden
 
 
 @login_required
@@ -58,30 +58,15 @@ def _virement_page(request, virement, form=None, status=200):
     if can_decide and form is None:
         form = f.DecisionForm(initial={"version": virement.version})
     problems = {}
-    if virement.status == Virement.Status.REQUESTED and virement.quarter:
+    if virement.status == Virement.Status.REQUESTED:
         problems = virement_services.check_move(virement.from_line, virement.to_line, virement.amount, virement.quarter)
     lines = [virement.from_line, virement.to_line]
     return render(request, "grants/virement_detail.html", {
         "virement": virement, "form": form if can_decide or form is not None else None,
         "problems": list(problems.values()), "lines": lines,
         "error_forms": [form] if form is not None and form.errors else [],
-        "line_changes": _line_changes(virement),
+        "line_changes": selectors.virement_line_changes(virement),
     }, status=status)
-
-
-def _line_changes(virement):
-    """Each line before and after an approved virement, from the audit history."""
-    if virement.status != Virement.Status.APPROVED:
-        return []
-    reason = f"Virement {virement.pk} approved"
-    rows = []
-    for line in (virement.from_line, virement.to_line):
-        records = BudgetLine.history.filter(id=line.pk)
-        after = records.filter(history_change_reason=reason).order_by("-history_id").first()
-        before = records.filter(history_id__lt=after.history_id).order_by("-history_id").first() if after else None
-        if after is not None and before is not None:
-            rows.append((line, before, after))
-    return rows
 
 
 @login_required
@@ -95,7 +80,7 @@ def virement_detail(request, pk):
 def virement_decide(request, pk):
     virement = selectors.virement_for_user(request.user, pk)
     approve = request.POST.get("action") == "approve"
-    stale = stale_or_forbidden(request, permissions.can_decide_virement, virement)
+    stale = stale_or_forbidden(request, permissions.can_decide_virement, virement, obj=virement)
     form = f.DecisionForm(request.POST)
 
     def call(data):

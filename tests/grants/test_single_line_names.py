@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from grants.models import Project
 from grants.services import Invalid
-from grants.services import commissioning as s
+from grants.services import projects as s
 from tests import factories as f
 from tests.grants.commissioning.helpers import client_for
 from tests.grants.commissioning.views_world import project_data

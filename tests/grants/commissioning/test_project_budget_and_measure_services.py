@@ -12,7 +12,7 @@ import pytest
 
 from grants.models import Allocation, Area, BudgetLine, OutcomeMeasure, Priority, Project, ProjectMeasure
 from grants.services import Invalid, NotAllowed, Stale
-from grants.services import commissioning as s
+from grants.services import projects as s
 from tests import factories as f
 from tests.grants.commissioning.helpers import Q, line, verified_return
 

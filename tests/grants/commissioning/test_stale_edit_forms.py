@@ -11,7 +11,7 @@ import pytest
 
 from grants.models import Programme, Project, ProjectMeasure
 from grants.services import Stale
-from grants.services import commissioning as s
+from grants import services as s
 from tests import factories as f
 from tests.grants.commissioning.helpers import client_for
 from tests.grants.commissioning.views_world import programme_data, project_data

@@ -51,8 +51,8 @@ def test_it_refuses_a_virement_for_a_quarter_that_is_not_1_to_4(project, user, q
         requested_by=user))
 
 
-@pytest.mark.parametrize("quarter", [None, 1, 4])
-def test_it_takes_a_virement_for_quarter_1_to_4_or_none_given(project, user, quarter):
+@pytest.mark.parametrize("quarter", [1, 2, 4])
+def test_it_takes_a_virement_for_quarter_1_to_4(project, user, quarter):
     from_line, to_line = f.BudgetLineFactory(project=project), f.BudgetLineFactory(project=project)
     virement = models.Virement.objects.create(from_line=from_line, to_line=to_line, amount=Decimal("10.00"),
                                               quarter=quarter, reason="Move", requested_by=user)

@@ -68,7 +68,7 @@ def test_it_refuses_a_virement_of_nothing_or_less(project, user, amount):
     assert_refused_by(
         "virement_amount_positive",
         lambda: models.Virement.objects.create(
-            from_line=staff, to_line=running, amount=amount, reason="Moving money", requested_by=user
+            from_line=staff, to_line=running, amount=amount, quarter=1, reason="Moving money", requested_by=user
         ),
     )
 

@@ -81,7 +81,8 @@ def test_it_refuses_a_virement_from_a_budget_line_to_itself(budget_line, user):
     assert_refused_by(
         "virement_between_two_lines",
         lambda: models.Virement.objects.create(
-            from_line=budget_line, to_line=budget_line, amount=Decimal("100.00"), reason="Moving money", requested_by=user
+            from_line=budget_line, to_line=budget_line, amount=Decimal("100.00"), quarter=1, reason="Moving money",
+            requested_by=user
         ),
     )
 

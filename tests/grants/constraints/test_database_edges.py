@@ -29,7 +29,7 @@ def _measure_value(project, unit, value, **kwargs):
 def _virement_of_a_penny(project, user):
     from_line, to_line = f.BudgetLineFactory(project=project), f.BudgetLineFactory(project=project)
     return models.Virement.objects.create(
-        from_line=from_line, to_line=to_line, amount=Decimal("0.01"), reason="Moving money", requested_by=user
+        from_line=from_line, to_line=to_line, amount=Decimal("0.01"), quarter=1, reason="Moving money", requested_by=user
     )
 
 

@@ -38,7 +38,7 @@ def _objects(project, user):
                                                    reason="Underspend.", requested_on=date(2024, 4, 1),
                                                    recorded_by=user),
         "virement": models.Virement.objects.create(from_line=line, to_line=other, amount=Decimal("1.00"),
-                                                   reason="Moving money.", requested_by=user),
+                                                   quarter=1, reason="Moving money.", requested_by=user),
     }
 
 

@@ -1,6 +1,6 @@
 """
-Forms for commissioning and finance. They read what people type (money with £ and commas,
-dates as 31/3/2024, years as 2024-25) and hand plain values to the services, which decide
+Forms for commissioning: programmes, allocations and their decisions, projects, budget lines and
+outcome measures. They read what people type and hand plain values to the services, which decide
 what is allowed; the services' messages come back onto the fields they name.
 """
 
@@ -8,161 +8,20 @@ from decimal import Decimal
 
 from django import forms
 
-from grants.forms import ObjectChoiceField, ObjectsChoiceField, parse_number
-from grants.models import Area, BudgetLine, Clawback, Organisation, OutcomeMeasure, Priority, Programme
-from grants.models.common import PENNY, TEXT_MAX, money_problem, single_line
+from grants.models import Area, BudgetLine, Organisation, OutcomeMeasure, Priority, Programme
 from grants.periods import FinancialYear
 
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
-QUARTERS = [(1, "Q1 (Apr–Jun)"), (2, "Q2 (Jul–Sep)"), (3, "Q3 (Oct–Dec)"), (4, "Q4 (Jan–Mar)")]
-
-
-class MoneyField(forms.CharField):
-    """Pounds and pence as people type them: 1,250.50, £1250 or 1250."""
-
-    def __init__(self, *, what: str, **kwargs):
-        self.what = what
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"prefix": "£", "width": "10", "inputmode": "decimal"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            amount = parse_number(value, pound=True)
-        except ValueError:
-            raise forms.ValidationError(f"Enter {self.what} in pounds and pence, like 1250.50.")
-        if amount.as_tuple().exponent < -2:
-            raise forms.ValidationError(f"Enter {self.what} to the penny: at most 2 decimal places.")
-        problem = money_problem(abs(amount), self.what)
-        if problem:
-            raise forms.ValidationError(problem)
-        return amount.quantize(PENNY)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value:.2f}"
-        return value
-
-
-class FigureField(forms.CharField):
-    """A number for a measure or a percentage: 96, 96%, 1,250."""
-
-    def __init__(self, *, what: str, suffix: str = "", **kwargs):
-        self.what, self.suffix = what, suffix
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"width": "5", "inputmode": "decimal"})
-        if suffix:
-            self.widget.attrs["suffix"] = suffix
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            # A target's unit is chosen on the same form: £ or % may come with the figure.
-            return parse_number(value, pound=self.suffix != "%", percent=True)
-        except ValueError:
-            raise forms.ValidationError(f"Enter {self.what} as a number, like 90.")
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value.normalize():f}"
-        return value
-
-
-class YearField(forms.CharField):
-    """A financial year typed as 2024-25 (or 2024)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "For example, 2024-25.")
-        super().__init__(**kwargs)
-        self.widget.attrs["width"] = "5"
-
-    def to_python(self, value):
-        value = (super().to_python(value) or "").strip()
-        if not value:
-            return None
-        try:
-            if value.isdigit() and len(value) == 4:
-                return FinancialYear(int(value)).start_year
-            return FinancialYear.from_label(value).start_year
-        except ValueError:
-            raise forms.ValidationError("Enter the financial year like 2024-25.")
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return FinancialYear(value).label
-        return value
-
-
-def date_field(label: str, what: str, *, required=True, help_text="For example, 31/3/2024.") -> forms.DateField:
-    field = forms.DateField(
-        label=label, required=required, input_formats=DATE_FORMATS, help_text=help_text,
-        widget=forms.DateInput(format="%d/%m/%Y"),
-        error_messages={"required": f"Enter {what}.", "invalid": f"Enter {what} as a real date, like 31/3/2024."},
-    )
-    field.widget.attrs["width"] = "10"
-    return field
-
-
-def whole_number(label: str, what: str, *, maximum: int, help_text="") -> forms.IntegerField:
-    field = forms.IntegerField(
-        label=label, min_value=0, max_value=maximum, help_text=help_text,
-        error_messages={
-            "required": f"Enter {what}.", "invalid": f"Enter {what} as a whole number.",
-            "min_value": f"{what[0].upper()}{what[1:]} must be 0 or more.",
-            "max_value": f"{what[0].upper()}{what[1:]} must be {maximum} or fewer.",
-        },
-    )
-    field.widget.attrs["width"] = "3"
-    return field
-
-
-def text(label: str, what: str, *, required=True, rows=None, help_text="", max_length=None) -> forms.CharField:
-    """A text field. One line unless `rows` (then free text up to TEXT_MAX characters): a name or a
-    reference with a line break or another control character in it is refused, not saved."""
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
-    if max_length is None and rows:
-        max_length = TEXT_MAX
-    what_ = f"{what[0].upper()}{what[1:]}"
-    limit = f"{max_length:,}" if max_length else ""
-    return forms.CharField(
-        label=label, required=required, widget=widget, help_text=help_text, max_length=max_length,
-        validators=[] if rows else [single_line],
-        error_messages={"required": f"Enter {what}.",
-                        "max_length": f"{what_} must be {limit} characters or fewer (it has %(show_value)d).",
-                        "invalid": f"Enter {what} on one line: it cannot hold line breaks, tabs or other "
-                                   "control characters."},
-    )
-
-
-class VersionForm(forms.Form):
-    """A form that only carries the version of the object the person saw."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, errors: dict[str, str]):
-        for key, message in errors.items():
-            self.add_error(key if key in self.fields and key != "__all__" else None, message)
-
-
-class BaseForm(ServiceErrorsMixin, forms.Form):
-    # The fields passed to the service, in their form order (without version).
-    service_fields: tuple = ()
-
-    def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.service_fields if name in self.cleaned_data}
-
-
-class VersionedForm(BaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+from .base import BaseForm, ServiceErrorsMixin, VersionedForm, VersionForm
+from .fields import (
+    MoneyField,
+    NumberField,
+    ObjectChoiceField,
+    ObjectsChoiceField,
+    YearField,
+    date_field,
+    text,
+    whole_number,
+)
 
 # Programmes ---------------------------------------------------------------------------------
 
@@ -189,12 +48,12 @@ class ProgrammeForm(VersionedForm):
                                         maximum=60)
     overdue_reminder_days = whole_number("Overdue reminder: days after the due date", "the days after the due date",
                                          maximum=60)
-    variance_threshold_percent = FigureField(
-        label="Variance threshold", what="the variance threshold", suffix="%",
+    variance_threshold_percent = NumberField(
+        label="Variance threshold", what="the variance threshold", percent=True, suffix="%", width="5",
         help_text="Spend more than this far from profile needs an explanation.",
     )
-    over_allocation_percent = FigureField(
-        label="Over-allocation allowance", what="the over-allocation allowance", suffix="%",
+    over_allocation_percent = NumberField(
+        label="Over-allocation allowance", what="the over-allocation allowance", percent=True, suffix="%", width="5",
         help_text="How far approved allocations may exceed the budget, expecting underspend. 0 for none.",
     )
 
@@ -362,12 +221,15 @@ class ProjectMeasureForm(VersionedForm):
                                                      "invalid_choice": "Choose a measure from the list."})
     financial_year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
                                             error_messages={"required": "Choose the financial year."})
-    baseline = FigureField(label="Baseline", what="the baseline", help_text="Where things stood before the project.")
-    annual_target = FigureField(label="Target for the year", what="the target for the year")
-    target_q1 = FigureField(label="Target Q1", what="the Q1 target")
-    target_q2 = FigureField(label="Target Q2", what="the Q2 target")
-    target_q3 = FigureField(label="Target Q3", what="the Q3 target")
-    target_q4 = FigureField(label="Target Q4", what="the Q4 target",
+    # A target's unit is chosen on the same form: £ or % may come with the figure.
+    baseline = NumberField(label="Baseline", what="the baseline", pound=True, percent=True, width="5",
+                           help_text="Where things stood before the project.")
+    annual_target = NumberField(label="Target for the year", what="the target for the year", pound=True,
+                                percent=True, width="5")
+    target_q1 = NumberField(label="Target Q1", what="the Q1 target", pound=True, percent=True, width="5")
+    target_q2 = NumberField(label="Target Q2", what="the Q2 target", pound=True, percent=True, width="5")
+    target_q3 = NumberField(label="Target Q3", what="the Q3 target", pound=True, percent=True, width="5")
+    target_q4 = NumberField(label="Target Q4", what="the Q4 target", pound=True, percent=True, width="5",
                             help_text="Quarterly targets are optional: leave them empty to compare with the year's target.")
 
     service_fields = ("measure", "financial_year", "baseline", "annual_target", "target_q1", "target_q2",
@@ -402,79 +264,3 @@ class MeasureForm(BaseForm):
         "entered as how many out of how many, and pooled before it is divided.")
 
     service_fields = ("name", "definition", "unit", "direction", "aggregation")
-
-
-# Virements ----------------------------------------------------------------------------------
-
-
-class LineChoiceField(ObjectChoiceField):
-    def label_from_instance(self, line):
-        return (f"{line.project.name}: {line.description} ({FinancialYear(line.financial_year).label}, "
-                f"£{line.amount:,.2f})")
-
-
-class VirementForm(BaseForm):
-    from_line = LineChoiceField(label="Move money from", queryset=BudgetLine.objects.none(),
-                                empty_label="Choose a budget line",
-                                error_messages={"required": "Choose the budget line the money comes from.",
-                                                "invalid_choice": "Choose a budget line from the list."})
-    to_line = LineChoiceField(label="Move money to", queryset=BudgetLine.objects.none(),
-                              empty_label="Choose a budget line",
-                              error_messages={"required": "Choose the budget line the money goes to.",
-                                              "invalid_choice": "Choose a budget line from the list."})
-    amount = MoneyField(label="Amount", what="the amount to move")
-    quarter = forms.TypedChoiceField(
-        label="Quarter whose profile changes", coerce=int, choices=[("", "Choose a quarter")] + QUARTERS,
-        help_text="The amount comes off the first line's planned spend for this quarter and onto the second's.",
-        error_messages={"required": "Choose the quarter whose profile changes."},
-    )
-    reason = text("Why does the money need to move?", "the reason", required=False, rows=4,
-                  help_text="The commissioner decides on this reason.")
-
-    service_fields = ("from_line", "to_line", "amount", "quarter", "reason")
-
-    def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["from_line"].queryset = lines
-        self.fields["to_line"].queryset = lines
-
-
-class DecisionForm(VersionForm, ServiceErrorsMixin):
-    note = text("Note for the provider", "a note", required=False, rows=3,
-                help_text="Required when refusing: the provider sees it.")
-
-
-# Payments and clawback ----------------------------------------------------------------------
-
-
-class ReleaseForm(VersionForm, ServiceErrorsMixin):
-    reference = text("Payment reference", "the payment reference", required=False, max_length=100,
-                     help_text="The reference from the finance system.")
-    paid_on = date_field("Date paid", "the date the payment was made", required=False)
-
-
-class WithholdForm(VersionForm, ServiceErrorsMixin):
-    reason = text("Why is the payment withheld?", "the reason", required=False, rows=3,
-                  help_text="For example, which return is missing. The recipient sees this.")
-
-
-class ClawbackForm(BaseForm):
-    kind = forms.ChoiceField(
-        label="What is being recovered?", choices=Clawback.Kind.choices, initial=Clawback.Kind.UNDERSPEND,
-        widget=forms.Select(attrs={"radios": True}), required=False,
-        error_messages={"required": "Choose whether this is unspent grant or ineligible spend."},
-        help_text="Spend found ineligible no longer counts as verified spend.")
-    amount = MoneyField(label="Amount to recover", what="the amount to recover")
-    reason = text("Why is the money being recovered?", "the reason", required=False, rows=3,
-                  help_text="For example, underspend at year end.")
-    requested_on = date_field("Date requested", "the date the money was asked for", required=False)
-
-    service_fields = ("kind", "amount", "reason", "requested_on")
-
-
-class ReceiveForm(VersionForm, ServiceErrorsMixin):
-    received_on = date_field("Date received", "the date the money was received", required=False)
-
-
-class WaiveForm(VersionForm, ServiceErrorsMixin):
-    waived_reason = text("Why will the money not be recovered?", "the reason", required=False, rows=3)

@@ -1,103 +1,20 @@
-import re
-from decimal import Decimal, InvalidOperation
+"""
+The quarterly return and the officers' decisions on it. Field names are the services' keys.
+"""
+
+from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from grants.models import RAG, OutcomeMeasure
 from grants.models.common import TEXT_MAX
 from grants.services import returns as return_services
 
-
-# The largest id a database column holds: a bigger number cannot be an object of ours, and SQLite
-# fails on it (OverflowError) rather than finding nothing.
-ID_MAX = 2**63 - 1
+from .base import ServiceErrorsMixin
+from .fields import NumberField, long_text
 
 
-def _an_id(value) -> bool:
-    text = str(value).strip()
-    return not text.isdigit() or int(text) <= ID_MAX  # anything not digits is Django's to refuse
-
-
-class ObjectChoiceField(forms.ModelChoiceField):
-    """A choice of one object by id, refusing an id no column can hold as any other wrong choice."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and not _an_id(value):
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
-class ObjectsChoiceField(forms.ModelMultipleChoiceField):
-    """A choice of several objects by id, refusing an id no column can hold as any other wrong choice."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if not _an_id(pk):
-                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
-                                            params={"value": str(pk)[:40]})
-        return super()._check_values(value)
-
-
-class SignInForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
-        "inactive": "This account has been switched off. Ask your administrator.",
-    }
-
-
-# ASCII digits only (\d and Decimal would take "١٢٣" and full-width digits too), commas only between
-# groups of three, one decimal point: Decimal alone would also read "1e9" as a billion pounds.
-PLAIN_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
-
-
-def parse_number(text: str, *, pound: bool = False, percent: bool = False) -> Decimal:
-    """Read a number as people type it: "1,250.50", "£1250" (where `pound`), " 96 %" (where `percent`).
-    Raises ValueError. Money takes a pound sign and never a per cent sign; a percentage the reverse."""
-    cleaned = (text or "").strip()
-    if percent and cleaned.endswith("%"):
-        cleaned = cleaned[:-1].rstrip()
-    if pound:
-        cleaned = re.sub(r"^([+-]?)£\s*", r"\1", cleaned)
-    if not PLAIN_NUMBER.fullmatch(cleaned):
-        raise ValueError(text)
-    try:
-        value = Decimal(cleaned.replace(",", ""))
-    except InvalidOperation:
-        raise ValueError(text)
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
-
-
-class NumberField(forms.CharField):
-    """A number typed as text, so that the message can say what is wrong in words."""
-
-    def __init__(self, *, what: str, example: str, pound=False, percent=False, **kwargs):
-        self.what, self.example, self.pound, self.percent = what, example, pound, percent
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_number(value, pound=self.pound, percent=self.percent)
-        except ValueError:
-            raise forms.ValidationError(f"Enter {self.what} as a number, like {self.example}.")
-
-
-def long_text(label: str, rows: int, **kwargs) -> forms.CharField:
-    """Free text up to TEXT_MAX characters, with a message that says how long it is."""
-    return forms.CharField(
-        label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), max_length=TEXT_MAX,
-        error_messages={"max_length": f"{label} must be {TEXT_MAX:,} characters or fewer (it has %(show_value)d)."},
-        **kwargs,
-    )
-
-
-class ReturnForm(forms.Form):
+class ReturnForm(ServiceErrorsMixin, forms.Form):
     """The provider's quarterly return. Field names are the services' keys."""
 
     progress = long_text("Progress this quarter", 5)
@@ -173,10 +90,6 @@ class ReturnForm(forms.Form):
                 for pm in self.measures
             },
         )
-
-    def add_service_errors(self, errors: dict[str, str]):
-        for key, message in errors.items():
-            self.add_error(key if key in self.fields else None, message)
 
     @classmethod
     def initial_for(cls, ret, lines, measures) -> dict:

@@ -1,0 +1,69 @@
+"""
+The forms, one module per workflow over shared fields and bases:
+
+- `fields`: numbers, money, years, dates and text as people type them; choices of objects by id
+- `base`: the version seen, the services' messages back on the fields, the values for a service
+- `returns`: the quarterly return and the officers' decisions on it
+- `commissioning`: programmes, allocations, projects, budget lines, measures
+- `finance`: virements, payments, clawback
+- `accounts`: signing in
+"""
+
+from .accounts import SignInForm
+from .base import BaseForm, ServiceErrorsMixin, VersionedForm, VersionForm
+from .commissioning import (
+    ActionForm,
+    AllocationForm,
+    ApproveForm,
+    BudgetLineForm,
+    MeasureForm,
+    ProgrammeForm,
+    ProjectForm,
+    ProjectMeasureForm,
+    SignForm,
+    WithdrawForm,
+)
+from .fields import (
+    DATE_FORMATS,
+    ID_MAX,
+    PLAIN_NUMBER,
+    QUARTERS,
+    MoneyField,
+    NumberField,
+    ObjectChoiceField,
+    ObjectsChoiceField,
+    YearField,
+    date_field,
+    long_text,
+    parse_number,
+    text,
+    whole_number,
+)
+from .finance import (
+    ClawbackForm,
+    DecisionForm,
+    LineChoiceField,
+    ReceiveForm,
+    ReleaseForm,
+    VirementForm,
+    WaiveForm,
+    WithholdForm,
+)
+from .returns import ReasonForm, ReturnForm, ReviewForm, SpendCheckForm
+
+__all__ = [
+    # fields and bases
+    "DATE_FORMATS", "ID_MAX", "PLAIN_NUMBER", "QUARTERS", "MoneyField", "NumberField", "ObjectChoiceField",
+    "ObjectsChoiceField", "YearField", "date_field", "long_text", "parse_number", "text", "whole_number",
+    "BaseForm", "ServiceErrorsMixin", "VersionedForm", "VersionForm",
+    # accounts
+    "SignInForm",
+    # returns
+    "ReasonForm", "ReturnForm", "ReviewForm", "SpendCheckForm",
+    # commissioning
+    "ActionForm", "AllocationForm", "ApproveForm", "BudgetLineForm", "MeasureForm", "ProgrammeForm", "ProjectForm",
+    "ProjectMeasureForm", "SignForm", "WithdrawForm",
+    # finance
+    "ClawbackForm", "DecisionForm", "LineChoiceField", "ReceiveForm", "ReleaseForm", "VirementForm", "WaiveForm",
+    "WithholdForm",
+]

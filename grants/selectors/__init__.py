@@ -1,0 +1,106 @@
+"""
+Every shared read, scoped to the user, one module per workflow (mirroring `grants.services`):
+
+- `common`: sums as subqueries, the user's projects and allocations, a project by reference
+- `returns`: a provider's returns, the review queue, the return page
+- `commissioning`: programmes, allocations, their projects, funding ending soon
+- `virements`: a project's budget lines and measures, virements
+- `finance`: what each quarter's returns say, the payment schedule, the underspend, the finance page
+- `history`: the audit history of a return, a programme, an allocation or a project
+
+Selectors read; they never write and never import `grants.services`.
+"""
+
+from .commissioning import (
+    ProgrammeTotals,
+    allocation_budgeted,
+    allocation_for_user,
+    allocation_projects,
+    committed_total,
+    funding_ending,
+    programme_allocations,
+    programme_for_user,
+    programme_list,
+    programme_totals,
+)
+from .common import (
+    add_months,
+    allocations_for_user,
+    organisations_for_choice,
+    project_for_user,
+    projects_with_latest_return,
+)
+from .finance import (
+    DueRow,
+    FinancePage,
+    QuarterSpend,
+    ScheduleRow,
+    Underspend,
+    VarianceRow,
+    allocation_quarters,
+    clawback_for_user,
+    clawbacks_for,
+    ever_scheduled,
+    finance_page,
+    largest_variances,
+    payment_for_user,
+    payment_schedule,
+    provider_allocations,
+    quarter_spend,
+    underspend,
+)
+from .history import (
+    Change,
+    FieldChange,
+    Source,
+    allocation_history,
+    history_changes,
+    programme_history,
+    project_history,
+    return_field_history,
+    virement_line_changes,
+)
+from .returns import (
+    EarlierValue,
+    MeasureRow,
+    ReturnPage,
+    ReturnRow,
+    SpendRow,
+    earlier_quarters,
+    earlier_spend,
+    lines_and_measures,
+    measure_figure_for,
+    provider_returns,
+    return_page,
+    review_queue,
+    year_returns,
+)
+from .virements import (
+    project_lines,
+    project_measures,
+    spent_on,
+    virement_for_user,
+    virement_lines,
+    virements_for_user,
+)
+
+__all__ = [
+    # common
+    "add_months", "allocations_for_user", "organisations_for_choice", "project_for_user",
+    "projects_with_latest_return",
+    # returns
+    "EarlierValue", "MeasureRow", "ReturnPage", "ReturnRow", "SpendRow", "earlier_quarters", "earlier_spend",
+    "lines_and_measures", "measure_figure_for", "provider_returns", "return_page", "review_queue", "year_returns",
+    # commissioning
+    "ProgrammeTotals", "allocation_budgeted", "allocation_for_user", "allocation_projects", "committed_total",
+    "funding_ending", "programme_allocations", "programme_for_user", "programme_list", "programme_totals",
+    # virements
+    "project_lines", "project_measures", "spent_on", "virement_for_user", "virement_lines", "virements_for_user",
+    # finance
+    "DueRow", "FinancePage", "QuarterSpend", "ScheduleRow", "Underspend", "VarianceRow", "allocation_quarters",
+    "clawback_for_user", "clawbacks_for", "ever_scheduled", "finance_page", "largest_variances", "payment_for_user",
+    "payment_schedule", "provider_allocations", "quarter_spend", "underspend",
+    # history
+    "Change", "FieldChange", "Source", "allocation_history", "history_changes", "programme_history", "project_history",
+    "return_field_history", "virement_line_changes",
+]
