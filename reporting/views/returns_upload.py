@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from grants import permissions
 from grants.models import QuarterlyReturn
 from grants.services import Invalid, NotAllowed, Stale
 from grants.services import returns as return_services
+from grants.views.base import require, stale_or_forbidden
 from grants.views.returns import project_and_quarter, return_url
 from reporting.spreadsheets import importer
 from reporting.spreadsheets.template import write_template
@@ -55,9 +55,7 @@ def _editable(request, reference, year, quarter):
     project, period = project_and_quarter(request.user, reference, year, quarter)
     ret = QuarterlyReturn.objects.filter(project=project, financial_year=period.financial_year,
                                          quarter=period.number).first()
-    allowed, reason = permissions.can_edit_return(request.user, project, ret)
-    if not allowed:
-        raise PermissionDenied(reason)
+    require(permissions.can_edit_return(request.user, project, ret))
     return project, period
 
 
@@ -106,13 +104,10 @@ def upload_confirm(request, reference, year, quarter):
         confirmed = importer.from_payload(request.POST.get("payload", ""), request.user, project, period)
     except ValueError as error:
         confirmed, problem = None, str(error)
-    allowed, reason = permissions.can_edit_return(request.user, project, ret)
-    if not allowed:
-        # The right person confirming a preview of a return that has since moved on is told so.
-        right_person = permissions.can_edit_return(request.user, project, ret, any_status=True)[0]
-        if right_person and confirmed is not None and ret is not None and confirmed.version != ret.version:
-            return refused(return_services.STALE_MESSAGE)
-        raise PermissionDenied(reason)
+    # The right person confirming a preview of a return that has since moved on is told so; anyone else, 403.
+    if stale_or_forbidden(request, permissions.can_edit_return, project, ret,
+                          obj=ret if confirmed else None, version=confirmed.version if confirmed else None):
+        return refused(return_services.STALE_MESSAGE)
     if confirmed is None:
         return refused(problem)
     try:
