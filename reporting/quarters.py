@@ -157,8 +157,7 @@ def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, line
         projects = Project.objects.for_user(user).filter(condition).filter(
             allocation__status__in=ALLOCATION_COMMITTED, start_date__lte=last.end, end_date__gte=first.start)
     chosen = Project.objects.filter(pk__in=projects.values("pk"))  # once each, whatever `condition` joins
-    bounds = [(q.start, q.end) for q in window]
-    running = {}
+    running = {}  # by (start, end): many projects share their dates, so the rule runs once per pair
     rows = {}
     for p in (
         chosen.annotate(programme_name=F("allocation__programme__name"), code=F("allocation__programme__code"),
@@ -170,7 +169,7 @@ def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, line
     ):
         dates = (p.start_date, p.end_date)
         if dates not in running:
-            running[dates] = [p.start_date <= end and p.end_date >= start for start, end in bounds]
+            running[dates] = [figures.runs_in(p.start_date, p.end_date, q) for q in window]
         runs = running[dates]
         n = len(window)
         rows[p.pk] = ProjectQuarters(
