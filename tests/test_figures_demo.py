@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.test import Client
 
 from grants import figures
 from grants.models import Allocation, User
@@ -22,6 +21,7 @@ from grants.periods import Quarter
 from grants.services import payments as payment_services
 from reporting import quarters as reader
 from reporting.reports import Window, performance_report, programme_subject
+from tests.worlds import client_for
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -32,12 +32,6 @@ def demo(db):
     call_command("loaddata", "demo", verbosity=0)
     with time_machine.travel("2024-06-01 12:00"):
         yield {u.username: u for u in User.objects.all()}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def workbook(client, year, quarter):

@@ -7,6 +7,7 @@ or anonymous request changes nothing; a 302 for someone signed in is the action 
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
 import pytest
@@ -22,8 +23,22 @@ from tests.grants.commissioning.views_world import (
     project_data,
     state,
 )
+from tests import worlds
 
 SIGN_IN = "/sign-in/"
+
+
+# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+pages_once = worlds.built_once_per_module(
+    lambda: worlds.money_in_flight_on_an_advance_programme(
+        worlds.a_second_officer_of_each_kind(worlds.two_providers_one_programme())),
+    on=date(2024, 5, 15))
+
+
+@pytest.fixture
+def pages(pages_once, db, today):
+    return worlds.fresh(pages_once)
 
 
 @dataclass

@@ -17,6 +17,18 @@ import pytest
 from grants.models import QuarterlyReturn
 from grants.services import returns as s
 from tests.grants.return_views.helpers import ACTORS, SIGN_IN, client_for, detail, state_of_every_return, table_rows
+from tests import worlds
+
+
+# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+returns_once = worlds.built_once_per_module(
+    lambda: worlds.a_return_in_every_state(worlds.project_a_with_named_people(worlds.two_providers_one_programme())))
+
+
+@pytest.fixture
+def returns_in_every_state(returns_once, db):
+    return worlds.fresh(returns_once)
 
 
 # --- Who gets what: the matrix ---------------------------------------------------------------
@@ -139,15 +151,15 @@ def _cases():
 
 
 @pytest.mark.parametrize("route, actor, expected", _cases())
-def test_every_return_url_answers_every_actor_as_the_matrix_says(world, route, actor, expected):
+def test_every_return_url_answers_every_actor_as_the_matrix_says(returns_in_every_state, route, actor, expected):
     route = ROUTES[route]
-    user = None if actor == "anonymous" else getattr(world, actor)
+    user = None if actor == "anonymous" else getattr(returns_in_every_state, actor)
     before = state_of_every_return()
 
     if route.method == "GET":
         response = client_for(user).get(route.path)
     else:
-        response = client_for(user).post(route.path, route.data(world))
+        response = client_for(user).post(route.path, route.data(returns_in_every_state))
 
     assert response.status_code == expected, response.content.decode()[:2000]
     done = expected == 302 and user is not None
@@ -160,29 +172,29 @@ def test_every_return_url_answers_every_actor_as_the_matrix_says(world, route, a
         assert state_of_every_return() == before
 
 
-def test_a_refusal_says_why_on_the_page(world):
-    response = client_for(world.finance).post(detail("A-1", 2023, 1, "review"),
-                                              {"version": world.q1.version, "action": "approve", "officer_rag": "green"})
+def test_a_refusal_says_why_on_the_page(returns_in_every_state):
+    response = client_for(returns_in_every_state.finance).post(detail("A-1", 2023, 1, "review"),
+                                              {"version": returns_in_every_state.q1.version, "action": "approve", "officer_rag": "green"})
 
     assert response.status_code == 403
     assert "Only a commissioner officer of the funder can approve or return a return." in response.content.decode()
 
 
-def test_the_review_queue_of_another_funder_lists_none_of_our_returns(world):
-    response = client_for(world.outsider).get("/review/")
+def test_the_review_queue_of_another_funder_lists_none_of_our_returns(returns_in_every_state):
+    response = client_for(returns_in_every_state.outsider).get("/review/")
 
     assert response.status_code == 200
     assert table_rows(response, "review-queue") == [["Nothing is waiting."]]
 
 
-def test_the_review_queue_lists_the_submitted_returns_of_both_providers(world):
-    rows = table_rows(client_for(world.commissioner).get("/review/"), "review-queue")
+def test_the_review_queue_lists_the_submitted_returns_of_both_providers(returns_in_every_state):
+    rows = table_rows(client_for(returns_in_every_state.commissioner).get("/review/"), "review-queue")
 
     assert sorted(row[1] for row in rows) == ["Project of A A-1", "Project of B B-1"]
 
 
-def test_my_returns_lists_every_quarter_of_the_providers_own_project_only(world):
-    rows = table_rows(client_for(world.user_a).get("/returns/"), "my-returns")
+def test_my_returns_lists_every_quarter_of_the_providers_own_project_only(returns_in_every_state):
+    rows = table_rows(client_for(returns_in_every_state.user_a).get("/returns/"), "my-returns")
 
     assert [(row[0], row[3]) for row in rows] == [
         ("2023-24 Q4 Jan–Mar", "Not started"), ("2023-24 Q3 Oct–Dec", "Approved"),
