@@ -41,6 +41,9 @@ from tests import factories as f
 FORMULA_NAME = '=HYPERLINK("http://x","click")'  # a name a spreadsheet would run as a formula
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PENNY = Decimal("0.01")
+# Who asks, in the order of the permission table's columns: signed out, each provider's user, the
+# funder's viewer, commissioner officer and finance officer, and a commissioner officer of another funder.
+ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
 Unit = OutcomeMeasure.Unit
 
 
@@ -98,13 +101,17 @@ def budget_line(project, description="Youth workers", amount="40000.00", profile
 # --- Built once per module -------------------------------------------------------------------------
 
 
-def built_once_per_module(build, *, on=None):
-    """A module-scoped fixture giving what `build()` makes, built once for the module's tests inside a
-    transaction rolled back when the module is done, as Django's TestCase.setUpTestData does. Each test
-    that asks for it through `fresh(...)` also asks for `db`, so it runs in a savepoint on top, and what
-    it writes is rolled back before the next test. `on`: the day the scenario is built on."""
+def built_once(build, *, scope="module", on=None):
+    """A fixture of the given scope (module or class) giving what `build()` makes, built once for the
+    tests of the module (or class) inside a transaction rolled back when they are done, as Django's
+    TestCase.setUpTestData does. The per-test fixture that hands it out also asks for `db`, so each
+    test runs in a savepoint on top and what it writes is rolled back before the next test; hand it
+    out through `fresh(...)` when a test may change the Python objects. `on`: the day it is built on.
 
-    @pytest.fixture(scope="module")
+    Only for modules (classes) whose every database test uses the scenario: the rows are there for
+    all of them, and none may use transactional_db (which would empty the tables)."""
+
+    @pytest.fixture(scope=scope)
     def once(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock():
             outer = transaction.atomic()
@@ -119,6 +126,10 @@ def built_once_per_module(build, *, on=None):
                 outer.__exit__(None, None, None)
 
     return once
+
+
+def built_once_per_module(build, *, on=None):
+    return built_once(build, scope="module", on=on)
 
 
 def fresh(world):
@@ -652,4 +663,83 @@ def two_years_with_priorities_and_an_outsider(w):
     pay(w.allocation_b, 1, "20000.50", Payment.Status.RELEASED, reference="PAY-B-1")
     pay(w.allocation_b, 2, "20000.50", Payment.Status.WITHHELD, withheld_reason="The Q1 return was late.")
     pay(w.allocation_x, 1, "999.99", Payment.Status.RELEASED, reference="PAY-X-1")
+    return w
+
+
+# --- One of everything for each organisation (the permission matrix) --------------------------------
+
+
+def _one_of_everything(programme, allocation, project, provider_user, finance_user, draft_allocation):
+    o = SimpleNamespace(programme=programme, allocation=allocation, project=project,
+                        draft_allocation=draft_allocation)
+    o.staff = f.BudgetLineFactory(project=project, description="Youth workers")
+    o.venue = f.BudgetLineFactory(
+        project=project, category="non_staff", description="Venue hire", amount=Decimal("4000"),
+        profile_q1=Decimal("1000"), profile_q2=Decimal("1000"), profile_q3=Decimal("1000"), profile_q4=Decimal("1000"))
+    o.people = f.ProjectMeasureFactory(project=project, measure=f.OutcomeMeasureFactory(name=f"Engaged {project}"))
+    o.satisfied = f.ProjectMeasureFactory(
+        project=project, annual_target=Decimal("90"),
+        measure=f.OutcomeMeasureFactory(name=f"Satisfied {project}", unit="percentage", aggregation="level"))
+    data = ReturnInput(
+        progress="Ran 24 evening sessions.", self_rag="green",
+        spend={o.staff.pk: SpendInput(actual=Decimal("10000")), o.venue.pk: SpendInput(actual=Decimal("1000"))},
+        measures={o.people.pk: MeasureInput(value=Decimal("35")), o.satisfied.pk: MeasureInput(value=Decimal("92"))})
+    o.submitted = s.return_submit(actor=provider_user, project=project, quarter=Quarter(2023, 1), version=None,
+                                  data=data)
+    o.draft = s.return_save_draft(actor=provider_user, project=project, quarter=Quarter(2023, 2), version=None,
+                                  data=data)
+    o.payment = f.PaymentFactory(allocation=allocation, quarter=1, amount=Decimal("25000.00"))
+    o.released = f.PaymentFactory(allocation=allocation, quarter=2, amount=Decimal("25000.00"), status="released",
+                                  reference=f"PAY-{project}", paid_on=date(2023, 7, 3), released_by=finance_user)
+    o.clawback = Clawback.objects.create(allocation=allocation, amount=Decimal("1000.00"), reason="Underspend.",
+                                         requested_on=date(2024, 5, 1), recorded_by=finance_user)
+    o.virement = Virement.objects.create(from_line=o.staff, to_line=o.venue, amount=Decimal("500.00"), quarter=4,
+                                         reason="Evening sessions.", requested_by=provider_user)
+    return o
+
+
+def three_organisations_with_one_of_everything() -> SimpleNamespace:
+    """The people of two_providers_one_programme with a provider X funded by the outsider's organisation
+    and, for each organisation ("A", "B", "X"), one of every object: its allocation under its funder's
+    programme, its project (A-1, B-1, X-1) with two budget lines and two outcome measures, a submitted
+    return for 2023-24 Q1 and a draft for Q2, a scheduled payment for Q1, a released one for Q2 with a
+    clawback asked for, a virement asked for by the provider, and a draft allocation. `w.of[owner]`
+    holds each organisation's objects. Built on 15 May 2024 (tests/test_permission_matrix.py)."""
+    w = SimpleNamespace()
+    w.commissioner_org = f.CommissionerFactory(name="Office of the Police and Crime Commissioner for Testshire")
+    w.other_commissioner_org = f.CommissionerFactory(name="Office of the Police and Crime Commissioner for Elsewhere")
+    w.provider_a = f.OrganisationFactory(name="Provider A", kind=Organisation.Kind.CHARITY)
+    w.provider_b = f.OrganisationFactory(name="Provider B", kind=Organisation.Kind.CSP)
+    w.provider_x = f.OrganisationFactory(name="Provider X", kind=Organisation.Kind.CHARITY)
+    for username, org, role in [
+        ("commissioner", w.commissioner_org, User.Role.COMMISSIONER), ("finance", w.commissioner_org, User.Role.FINANCE),
+        ("viewer", w.commissioner_org, User.Role.VIEWER), ("user_a", w.provider_a, User.Role.PROVIDER),
+        ("user_b", w.provider_b, User.Role.PROVIDER), ("user_x", w.provider_x, User.Role.PROVIDER),
+        ("outsider", w.other_commissioner_org, User.Role.COMMISSIONER),
+        ("outsider_finance", w.other_commissioner_org, User.Role.FINANCE),
+    ]:
+        setattr(w, username, f.UserFactory(username=username.replace("_", "-"), organisation=org, role=role))
+
+    w.programme = f.ProgrammeFactory(commissioner=w.commissioner_org, name="Community Safety Fund", code="CSF")
+    w.other_programme = f.ProgrammeFactory(commissioner=w.other_commissioner_org, name="Elsewhere Fund", code="EF")
+    w.allocation_a = f.AllocationFactory(programme=w.programme, recipient=w.provider_a, title="Allocation to A")
+    w.allocation_b = f.AllocationFactory(programme=w.programme, recipient=w.provider_b, title="Allocation to B")
+    w.allocation_x = f.AllocationFactory(programme=w.other_programme, recipient=w.provider_x, title="Allocation to X")
+    w.project_a = f.ProjectFactory(allocation=w.allocation_a, reference="A-1", name="Project of A")
+    w.project_b = f.ProjectFactory(allocation=w.allocation_b, reference="B-1", name="Project of B")
+    w.project_x = f.ProjectFactory(allocation=w.allocation_x, reference="X-1", name="Project of X")
+
+    def draft_to(programme, recipient):
+        return f.AllocationFactory(programme=programme, recipient=recipient, title=f"Draft to {recipient.name}",
+                                   amount=Decimal("5000.00"), status="draft", decision_reference="",
+                                   decision_date=None)
+
+    w.of = {
+        "A": _one_of_everything(w.programme, w.allocation_a, w.project_a, w.user_a, w.finance,
+                      draft_to(w.programme, w.provider_a)),
+        "B": _one_of_everything(w.programme, w.allocation_b, w.project_b, w.user_b, w.finance,
+                      draft_to(w.programme, w.provider_b)),
+        "X": _one_of_everything(w.other_programme, w.allocation_x, w.project_x, w.user_x, w.outsider_finance,
+                      draft_to(w.other_programme, w.provider_x)),
+    }
     return w

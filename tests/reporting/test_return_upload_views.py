@@ -23,6 +23,7 @@ from reporting.spreadsheets import importer
 from reporting.spreadsheets import template as t
 from tests import factories as f
 from tests import worlds
+from tests.worlds import ACTORS
 from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     QUARTER,
     XLSX,
@@ -47,7 +48,6 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
 )
 
 SIGN_IN = "/sign-in/"
-ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
 
 
 # Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,

@@ -14,7 +14,6 @@ from grants.services import returns as return_services
 from grants.services.returns import ReturnInput, SpendInput
 from tests.worlds import budget_line as line, client_for  # noqa: F401  (the tests here import them from here)
 
-ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
 Q = lambda n, year=2023: Quarter(year, n)  # noqa: E731
 
 

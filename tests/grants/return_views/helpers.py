@@ -20,7 +20,6 @@ Unit = OutcomeMeasure.Unit
 
 SIGN_IN = "/sign-in/"
 STALE = "This return changed since you opened it"
-ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
 
 
 def detail(reference="A-1", year=2023, quarter=1, action=""):
