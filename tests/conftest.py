@@ -7,9 +7,21 @@ funded by its own allocation with one project. "The other provider gets
 nothing" is then one line in any test.
 """
 
+import os
+
 import pytest
 
 from tests import worlds
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (pytest.ini: --dist loadgroup), a module's tests run on one worker, so that a
+    scenario built once per module (tests/worlds.py) is built once; the browser tests all run on one
+    worker, so that one browser and one live server serve them all."""
+    for item in items:
+        path = str(item.fspath).replace(os.sep, "/")
+        group = "browser" if "/tests/e2e/" in path else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db.models import Q
 
 from grants import figures
@@ -345,14 +344,18 @@ def test_the_generated_world_has_what_it_claims(every_kind_of_measure):
 # --- The demo ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("username, quarter", [
-    ("commissioner", Quarter(2019, 3)), ("commissioner", Quarter(2019, 4)), ("avon-commissioner", Quarter(2023, 3)),
-    ("avon-commissioner", Quarter(2023, 4)),
-])
-def test_the_demos_figures_agree_everywhere(username, quarter):
-    call_command("loaddata", "demo", verbosity=0)
-    user = User.objects.get(username=username)
-    with time_machine.travel(date(2024, 6, 1)):
-        truth = check_workbook_and_report_and_dashboard(user, quarter)
-        check_project_pages_and_lists(user, quarter, truth)
-        check_money_out(user)
+# Loaded once for the class (tests/worlds.py: built_once); the tests only read.
+demo_once = worlds.built_once(worlds.the_demo, scope="class")
+
+
+class TestTheDemo:
+    @pytest.mark.parametrize("username, quarter", [
+        ("commissioner", Quarter(2019, 3)), ("commissioner", Quarter(2019, 4)), ("avon-commissioner", Quarter(2023, 3)),
+        ("avon-commissioner", Quarter(2023, 4)),
+    ])
+    def test_the_demos_figures_agree_everywhere(self, demo_once, db, username, quarter):
+        user = User.objects.get(username=username)
+        with time_machine.travel(date(2024, 6, 1)):
+            truth = check_workbook_and_report_and_dashboard(user, quarter)
+            check_project_pages_and_lists(user, quarter, truth)
+            check_money_out(user)
