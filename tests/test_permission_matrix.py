@@ -740,7 +740,7 @@ class TestEveryUrlWithAnEmptyForm:
         w = full_world
         path = path_for(w, name, owner)
         user = None if actor == "anonymous" else getattr(w, actor)
-        before = database_state()
+        before = database_state() if user is None or expected not in (200, 302) else None
 
         client = client_for(user)
         response = client.get(path) if method == "GET" else client.post(path, {})
