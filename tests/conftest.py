@@ -1,5 +1,5 @@
 """
-The base set of actors every view test uses (tests/worlds.py: two_providers_one_programme).
+The base set of actors every view test uses (tests/worlds/: two_providers_one_programme).
 
 One commissioner organisation with a commissioner officer, a finance officer
 and a viewer; two provider organisations (A and B) with a user each, each
@@ -16,7 +16,7 @@ from tests import worlds
 
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (pytest.ini: --dist loadgroup), a module's tests run on one worker, so that a
-    scenario built once per module (tests/worlds.py) is built once; the browser tests all run on one
+    scenario built once per module (tests/worlds/) is built once; the browser tests all run on one
     worker, so that one browser and one live server serve them all."""
     for item in items:
         path = str(item.fspath).replace(os.sep, "/")

@@ -344,7 +344,7 @@ def test_the_generated_world_has_what_it_claims(every_kind_of_measure):
 # --- The demo ---------------------------------------------------------------------------------------
 
 
-# Loaded once for the class (tests/worlds.py: built_once); the tests only read.
+# Loaded once for the class (tests/worlds/: built_once); the tests only read.
 demo_once = worlds.built_once(worlds.the_demo, scope="class")
 
 

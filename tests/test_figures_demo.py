@@ -27,7 +27,7 @@ D = Decimal
 pytestmark = pytest.mark.django_db
 
 
-# Loaded once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top.
+# Loaded once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top.
 demo_once = worlds.built_once_per_module(worlds.the_demo)
 
 

@@ -10,7 +10,7 @@ the page's own answer, such as 405 for GET on a POST-only URL or 400 for an empt
 and, for a filled-in form, 302 for someone signed in when the action was done. A request refused, or
 made signed out, must leave the database as it was; an action done must change it.
 
-The worlds, each built once for its class of tests (tests/worlds.py), each test in a savepoint:
+The worlds, each built once for its class of tests (tests/worlds/), each test in a savepoint:
 
 - `urls`: every URL pattern the resolver holds (Django's admin aside), GET for each and an empty
   form POSTed to each POST-only URL, with the objects of provider A and provider B under the funder's

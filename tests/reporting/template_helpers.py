@@ -42,7 +42,7 @@ QUARTER = Quarter(2023, 2)  # the return the tests fill in: Q1 is already submit
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-# --- The project and its twin (tests/worlds.py: project_a_and_its_twin_equipped) ---------------------
+# --- The project and its twin (tests/worlds/: project_a_and_its_twin_equipped) ---------------------
 
 
 @pytest.fixture

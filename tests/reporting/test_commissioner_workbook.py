@@ -32,7 +32,7 @@ SHEETS = ["Cover", "Summary", "Spend", "Outcomes", "Narrative", "Payments"]
 ZERO = Decimal("0.00")
 
 
-# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
 # so that what a test writes is gone before the next.
 two_programmes_once = worlds.built_once_per_module(
     lambda: worlds.two_programmes_with_returns_in_every_status(worlds.two_providers_one_programme()))

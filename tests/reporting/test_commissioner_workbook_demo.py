@@ -16,7 +16,7 @@ from tests.reporting.workbook_fixtures import export, penny
 Status = QuarterlyReturn.Status
 ZERO = Decimal("0.00")
 
-# The demo is loaded once for this module (tests/worlds.py: built_once_per_module); the tests only read.
+# The demo is loaded once for this module (tests/worlds/: built_once_per_module); the tests only read.
 demo_once = worlds.built_once_per_module(worlds.the_demo)
 
 

@@ -22,7 +22,7 @@ OF_B = ["Provider B", "Project of B", "Allocation to B", "B-1", "PAY-B-1", "The 
 OF_X = ["Provider X", "Elsewhere", "X-1", "PAY-X-1"]
 
 
-# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
 # so that what a test writes is gone before the next.
 two_years_once = worlds.built_once_per_module(
     lambda: worlds.two_years_with_priorities_and_an_outsider(worlds.two_providers_one_programme()))

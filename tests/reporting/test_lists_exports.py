@@ -60,7 +60,7 @@ CASES = [
 ]
 
 
-# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
 # so that what a test writes is gone before the next.
 two_years_once = worlds.built_once_per_module(
     lambda: worlds.two_years_with_priorities_and_an_outsider(worlds.two_providers_one_programme()))

@@ -52,7 +52,7 @@ TOO_BIG_UNPACKED = "unpacks to far more data than a return template holds"
 TAMPERED = "hidden identity has been changed"
 
 
-# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
 # so that what a test writes is gone before the next.
 equipped_twins_once = worlds.built_once_per_module(
     lambda: worlds.project_a_and_its_twin_equipped(worlds.two_providers_one_programme()))

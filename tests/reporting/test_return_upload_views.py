@@ -50,7 +50,7 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
 SIGN_IN = "/sign-in/"
 
 
-# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
 # so that what a test writes is gone before the next.
 equipped_twins_once = worlds.built_once_per_module(
     lambda: worlds.project_a_and_its_twin_equipped(worlds.two_providers_one_programme()))

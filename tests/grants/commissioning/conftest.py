@@ -2,7 +2,7 @@
 The world the commissioning and finance tests share: the base actors (tests/conftest.py)
 with a second commissioner officer and finance officer, so that "two people at once" is two
 real users; and, for the page tests, `pages` on a fixed `today` (described in views_world.py).
-The scenarios are built by tests/worlds.py (a_second_officer_of_each_kind,
+The scenarios are built by tests/worlds/ (a_second_officer_of_each_kind,
 money_in_flight_on_an_advance_programme).
 """
 

@@ -12,7 +12,7 @@ from tests import worlds
 from tests.grants.commissioning.helpers import client_for
 
 
-# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
 # so that what a test writes is gone before the next.
 pages_once = worlds.built_once_per_module(
     lambda: worlds.money_in_flight_on_an_advance_programme(

@@ -1,7 +1,7 @@
 """
 The project the return service tests are about: project A of the base actors
 (tests/conftest.py) with two budget lines and one outcome measure of each unit
-(tests/worlds.py: project_a_with_a_measure_of_every_unit).
+(tests/worlds/: project_a_with_a_measure_of_every_unit).
 """
 
 import pytest

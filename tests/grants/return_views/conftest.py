@@ -1,7 +1,7 @@
 """
 The project the return view tests are about, and its returns: project A of the
 base actors (tests/conftest.py) with two budget lines and two outcome measures,
-people with names, and returns of A and B in several states (tests/worlds.py:
+people with names, and returns of A and B in several states (tests/worlds/:
 project_a_with_named_people, a_return_in_every_state).
 """
 

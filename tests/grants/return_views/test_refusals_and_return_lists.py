@@ -10,7 +10,7 @@ from tests import worlds
 from tests.grants.return_views.helpers import client_for, detail, table_rows
 
 
-# Built once for this module (tests/worlds.py: built_once_per_module), each test in a savepoint on top,
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
 # so that what a test writes is gone before the next.
 returns_once = worlds.built_once_per_module(
     lambda: worlds.a_return_in_every_state(worlds.project_a_with_named_people(worlds.two_providers_one_programme())))
