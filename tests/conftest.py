@@ -1,5 +1,5 @@
 """
-The base set of actors every view test uses.
+The base set of actors every view test uses (tests/worlds/: two_providers_one_programme).
 
 One commissioner organisation with a commissioner officer, a finance officer
 and a viewer; two provider organisations (A and B) with a user each, each
@@ -7,49 +7,29 @@ funded by its own allocation with one project. "The other provider gets
 nothing" is then one line in any test.
 """
 
-from types import SimpleNamespace
+import os
 
 import pytest
 
-from grants.models import Organisation, User
-from tests import factories as f
+from tests import worlds
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (pytest.ini: --dist loadgroup), a module's tests run on one worker, so that a
+    scenario built once per module (tests/worlds/) is built once; the browser tests all run on one
+    worker, so that one browser and one live server serve them all."""
+    for item in items:
+        path = str(item.fspath).replace(os.sep, "/")
+        group = "browser" if "/tests/e2e/" in path else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
 def actors(db):
-    commissioner_org = f.CommissionerFactory(name="Office of the Police and Crime Commissioner for Testshire")
-    other_commissioner_org = f.CommissionerFactory(name="Office of the Police and Crime Commissioner for Elsewhere")
-    provider_a = f.OrganisationFactory(name="Provider A", kind=Organisation.Kind.CHARITY)
-    provider_b = f.OrganisationFactory(name="Provider B", kind=Organisation.Kind.CSP)
-
-    programme = f.ProgrammeFactory(commissioner=commissioner_org, name="Community Safety Fund", code="CSF")
-    allocation_a = f.AllocationFactory(programme=programme, recipient=provider_a, title="Allocation to A")
-    allocation_b = f.AllocationFactory(programme=programme, recipient=provider_b, title="Allocation to B")
-    project_a = f.ProjectFactory(allocation=allocation_a, reference="A-1", name="Project of A")
-    project_b = f.ProjectFactory(allocation=allocation_b, reference="B-1", name="Project of B")
-
-    return SimpleNamespace(
-        commissioner_org=commissioner_org,
-        other_commissioner_org=other_commissioner_org,
-        provider_a=provider_a,
-        provider_b=provider_b,
-        programme=programme,
-        allocation_a=allocation_a,
-        allocation_b=allocation_b,
-        project_a=project_a,
-        project_b=project_b,
-        commissioner=f.UserFactory(username="commissioner", organisation=commissioner_org, role=User.Role.COMMISSIONER),
-        finance=f.UserFactory(username="finance", organisation=commissioner_org, role=User.Role.FINANCE),
-        viewer=f.UserFactory(username="viewer", organisation=commissioner_org, role=User.Role.VIEWER),
-        user_a=f.UserFactory(username="provider-a", organisation=provider_a, role=User.Role.PROVIDER),
-        user_b=f.UserFactory(username="provider-b", organisation=provider_b, role=User.Role.PROVIDER),
-        outsider=f.UserFactory(
-            username="outsider", organisation=other_commissioner_org, role=User.Role.COMMISSIONER
-        ),
-    )
+    return worlds.two_providers_one_programme()
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests only need a hash that checks."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = worlds.FAST_HASHER

@@ -21,28 +21,19 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db.models import Q
-from django.test import Client
 
 from grants import figures
 from grants.choices import ALLOCATION_COMMITTED, ReturnStatus
-from grants.models import Allocation, Clawback, OutcomeMeasure, Programme, Project, User
+from grants.models import Allocation, OutcomeMeasure, Programme, Project, User
 from grants.periods import Quarter
 from grants.services import payments as payment_services
-from grants.services import returns as s
-from grants.services.returns import MeasureInput, ReturnInput, SpendInput
 from reporting import quarters as reader
-from tests import factories as f
+from tests import worlds
+from tests.worlds import client_for
 
 D = Decimal
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- Reading what a person reads -------------------------------------------------------------------
@@ -327,112 +318,23 @@ def check_money_out(user):
 # --- A generated world ----------------------------------------------------------------------------
 
 
-def measures_of_every_kind():
-    A = OutcomeMeasure.Aggregation
-    return {
-        "sessions": f.OutcomeMeasureFactory(name="Sessions run", unit="count", aggregation=A.EVENTS),
-        "people": f.OutcomeMeasureFactory(name="Unique young people", unit="count", aggregation=A.PEOPLE),
-        "caseload": f.OutcomeMeasureFactory(name="Open cases at quarter end", unit="count", aggregation=A.LEVEL,
-                                            direction="lower"),
-        "satisfied": f.OutcomeMeasureFactory(name="Satisfied (survey %)", unit="percentage", aggregation=A.LEVEL),
-        "engaged": f.OutcomeMeasureFactory(name="Engaged of those offered", unit="percentage", aggregation=A.RATE),
-        "agreement": f.OutcomeMeasureFactory(name="Agreement signed", unit="yes_no", aggregation=A.MILESTONE),
-        "reports": f.OutcomeMeasureFactory(name="Incidents reported", unit="count", aggregation=A.EVENTS,
-                                           direction="none"),
-        "match": f.OutcomeMeasureFactory(name="Match funding raised", unit="money", aggregation=A.EVENTS),
-    }
-
-
-def equip(project, library, seed):
-    lines = [
-        f.BudgetLineFactory(project=project, description="Staff", amount=D("40001.00"), profile_q1=D("10000.25"),
-                            profile_q2=D("10000.25"), profile_q3=D("10000.25"), profile_q4=D("10000.25")),
-        f.BudgetLineFactory(project=project, category="capital", description="Equipment", amount=D("9000.00"),
-                            profile_q1=D("6000.00"), profile_q2=D("0.00"), profile_q3=D("3000.00"),
-                            profile_q4=D("0.00")),
-    ]
-    targets = {"sessions": (D("150"), [None] * 4), "people": (D("60"), [None, D("35"), None, None]),
-               "caseload": (D("20"), [None] * 4), "satisfied": (D("85"), [None, D("80"), None, None]),
-               "engaged": (D("90"), [None] * 4), "agreement": (D("1"), [D("0"), D("1"), D("1"), D("1")]),
-               "reports": (None, [None] * 4), "match": (D("100.01"), [None] * 4)}
-    pms = {}
-    for key, measure in library.items():
-        annual, quarters = targets[key]
-        pms[key] = f.ProjectMeasureFactory(project=project, measure=measure, annual_target=annual,
-                                           target_q1=quarters[0], target_q2=quarters[1], target_q3=quarters[2],
-                                           target_q4=quarters[3])
-    return lines, pms
-
-
-def return_input(lines, pms, number, seed):
-    values = {"sessions": 30 + seed + number, "people": 10 * number + seed, "caseload": 18 + number,
-              "satisfied": D("79.5") + number, "agreement": 1 if number > 1 else 0,
-              "reports": 100 + 7 * number, "match": D("20.01") * number}
-    measures = {pms[k].pk: MeasureInput(value=D(v)) for k, v in values.items()}
-    measures[pms["engaged"].pk] = MeasureInput(numerator=D(20 + number + seed), denominator=D(24 + number))
-    spend = {lines[0].pk: SpendInput(D("9876.54") + number, "Recruitment slipped a month."),
-             lines[1].pk: SpendInput(D("1234.56") * number, "Equipment arrived in another quarter.")}
-    return ReturnInput(progress=f"Quarter {number} delivered.", self_rag=["green", "amber", "red"][number % 3],
-                       spend=spend, measures=measures, personal_data_checked=True)
-
-
-# Each project's quarters: what happens to its return.
-PLANS = {
-    "A-1": ["approved", "approved", "approved", "approved"],
-    "B-1": ["approved", "submitted", "returned", "draft"],
-    "C-1": ["approved", "verified", None, "submitted"],
-}
-
-
 @pytest.fixture
-def world(actors):
-    w = actors
-    svd = f.ProgrammeFactory(commissioner=w.commissioner_org, name="Serious Violence Duty", code="SVD")
-    allocation_c = f.AllocationFactory(programme=svd, recipient=w.provider_b, title="Violence reduction")
-    f.ProjectFactory(allocation=allocation_c, reference="C-1", name="Project C", provider=w.provider_b)
-    library = measures_of_every_kind()
-    users = {"A-1": w.user_a, "B-1": w.user_b, "C-1": w.user_b}
-    for seed, (ref, plan) in enumerate(PLANS.items()):
-        project = Project.objects.get(reference=ref)
-        lines, pms = equip(project, library, seed)
-        for number, what in enumerate(plan, start=1):
-            if what is None:
-                continue
-            quarter = Quarter(2023, number)
-            data = return_input(lines, pms, number, seed)
-            if what == "draft":
-                s.return_save_draft(actor=users[ref], project=project, quarter=quarter, version=None, data=data)
-                continue
-            ret = s.return_submit(actor=users[ref], project=project, quarter=quarter, version=None, data=data)
-            if what in ("approved", "verified"):
-                ret = s.return_approve(actor=w.commissioner, ret=ret, version=ret.version, officer_rag="green")
-            if what == "verified":
-                s.return_verify_spend(actor=w.finance, ret=ret, version=ret.version)
-            if what == "returned":
-                s.return_send_back(actor=w.commissioner, ret=ret, version=ret.version, comment="Check the spend.")
-    f.PaymentFactory(allocation=w.allocation_a, quarter=1, amount=D("16111.79"), status="released",
-                     reference="PAY-A-1", paid_on=date(2023, 7, 20), released_by=w.finance)
-    f.PaymentFactory(allocation=w.allocation_a, quarter=2, amount=D("17346.35"), status="released",
-                     reference="PAY-A-2", paid_on=date(2023, 10, 20), released_by=w.finance)
-    Clawback.objects.create(allocation=w.allocation_a, kind=Clawback.Kind.INELIGIBLE, amount=D("345.67"),
-                            status=Clawback.Status.RECEIVED, reason="A trip outside the agreement.",
-                            requested_on=date(2024, 1, 5), received_on=date(2024, 2, 1), recorded_by=w.finance)
-    w.allocation_a.decision_reference = "DEC-A"
-    return w
+def every_kind_of_measure(actors):
+    return worlds.three_projects_with_every_kind_of_measure(actors)
 
 
 @pytest.mark.parametrize("number", [2, 4])
-def test_a_generated_worlds_figures_agree_everywhere(world, number):
+def test_a_generated_worlds_figures_agree_everywhere(every_kind_of_measure, number):
     with time_machine.travel(date(2024, 5, 15)):
-        truth = check_workbook_and_report_and_dashboard(world.commissioner, Quarter(2023, number))
-        check_project_pages_and_lists(world.commissioner, Quarter(2023, number), truth)
-        check_money_out(world.commissioner)
+        truth = check_workbook_and_report_and_dashboard(every_kind_of_measure.commissioner, Quarter(2023, number))
+        check_project_pages_and_lists(every_kind_of_measure.commissioner, Quarter(2023, number), truth)
+        check_money_out(every_kind_of_measure.commissioner)
 
 
-def test_the_generated_world_has_what_it_claims(world):
+def test_the_generated_world_has_what_it_claims(every_kind_of_measure):
     """Returns in every status and measures of every kind, so that the agreement above means something."""
     with time_machine.travel(date(2024, 5, 15)):
-        [data] = [d for d in reader.read(world.commissioner, Quarter(2023, 4).year_to_date())
+        [data] = [d for d in reader.read(every_kind_of_measure.commissioner, Quarter(2023, 4).year_to_date())
                   if d.reference == "B-1"]
     assert data.statuses == ("approved", "submitted", "returned", "draft")
     assert {m.aggregation for m in data.measures} == set(OutcomeMeasure.Aggregation.values)
@@ -442,14 +344,18 @@ def test_the_generated_world_has_what_it_claims(world):
 # --- The demo ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("username, quarter", [
-    ("commissioner", Quarter(2019, 3)), ("commissioner", Quarter(2019, 4)), ("avon-commissioner", Quarter(2023, 3)),
-    ("avon-commissioner", Quarter(2023, 4)),
-])
-def test_the_demos_figures_agree_everywhere(username, quarter):
-    call_command("loaddata", "demo", verbosity=0)
-    user = User.objects.get(username=username)
-    with time_machine.travel(date(2024, 6, 1)):
-        truth = check_workbook_and_report_and_dashboard(user, quarter)
-        check_project_pages_and_lists(user, quarter, truth)
-        check_money_out(user)
+# Loaded once for the class (tests/worlds/: built_once); the tests only read.
+demo_once = worlds.built_once(worlds.the_demo, scope="class")
+
+
+class TestTheDemo:
+    @pytest.mark.parametrize("username, quarter", [
+        ("commissioner", Quarter(2019, 3)), ("commissioner", Quarter(2019, 4)), ("avon-commissioner", Quarter(2023, 3)),
+        ("avon-commissioner", Quarter(2023, 4)),
+    ])
+    def test_the_demos_figures_agree_everywhere(self, demo_once, db, username, quarter):
+        user = User.objects.get(username=username)
+        with time_machine.travel(date(2024, 6, 1)):
+            truth = check_workbook_and_report_and_dashboard(user, quarter)
+            check_project_pages_and_lists(user, quarter, truth)
+            check_money_out(user)

@@ -13,8 +13,6 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.test import Client
 
 from grants import figures
 from grants.models import Allocation, User
@@ -22,22 +20,21 @@ from grants.periods import Quarter
 from grants.services import payments as payment_services
 from reporting import quarters as reader
 from reporting.reports import Window, performance_report, programme_subject
+from tests import worlds
+from tests.worlds import client_for
 
 D = Decimal
 pytestmark = pytest.mark.django_db
 
 
+# Loaded once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top.
+demo_once = worlds.built_once_per_module(worlds.the_demo)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("loaddata", "demo", verbosity=0)
+def demo(demo_once, db):
     with time_machine.travel("2024-06-01 12:00"):
         yield {u.username: u for u in User.objects.all()}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def workbook(client, year, quarter):

@@ -38,7 +38,7 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     upload_file,
     url,
     workbook_bytes,
-    world,
+    equipped_twins,
 )
 from tests.reporting.test_return_import_refusals import (
     DAMAGED,

@@ -33,7 +33,7 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     upload_file,
     url,
     workbook_bytes,
-    world,
+    equipped_twins,
 )
 from tests.reporting.template_helpers import client_for as provider_client
 from tests.reporting.template_helpers import refused as refused_file

@@ -3,7 +3,6 @@ Who may see what: the `for_user` rule on every scoped QuerySet, and the
 selectors built on it (their figures and the number of queries they make).
 """
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from grants import selectors
 from grants.models import Allocation, Organisation, Payment, Programme, Project, QuarterlyReturn, User
 from tests import factories as f
+from tests import worlds
+from tests.worlds import released_payment
 
 SCOPED_MODELS = [Project, QuarterlyReturn, Payment, Allocation, Programme]
 FUNDER_ROLES = ["commissioner", "finance", "viewer"]
@@ -24,196 +25,169 @@ def pks(queryset):
     return sorted(obj.pk for obj in queryset)
 
 
-def released_payment(allocation, quarter, amount, **kwargs):
-    return f.PaymentFactory(
-        allocation=allocation,
-        quarter=quarter,
-        amount=Decimal(amount),
-        status=Payment.Status.RELEASED,
-        reference=f"PAY-{allocation.pk}-{quarter}",
-        paid_on=date(2023, 7, 1),
-        **kwargs,
-    )
-
-
 @pytest.fixture
-def world(actors):
-    """The actors, each project with a return and each allocation with a payment,
-    and a second commissioner funding its own programme."""
-    elsewhere_programme = f.ProgrammeFactory(commissioner=actors.other_commissioner_org, name="Elsewhere Fund")
-    elsewhere_recipient = f.OrganisationFactory(name="Elsewhere Provider")
-    elsewhere_allocation = f.AllocationFactory(programme=elsewhere_programme, recipient=elsewhere_recipient)
-    elsewhere_project = f.ProjectFactory(allocation=elsewhere_allocation)
-    actors.elsewhere_programme = elsewhere_programme
-    actors.elsewhere_allocation = elsewhere_allocation
-    actors.elsewhere_project = elsewhere_project
-    actors.return_a = f.QuarterlyReturnFactory(project=actors.project_a)
-    actors.return_b = f.QuarterlyReturnFactory(project=actors.project_b)
-    actors.elsewhere_return = f.QuarterlyReturnFactory(project=elsewhere_project)
-    actors.payment_a = released_payment(actors.allocation_a, 1, "25000.00")
-    actors.payment_b = f.PaymentFactory(allocation=actors.allocation_b, quarter=1)
-    actors.elsewhere_payment = released_payment(elsewhere_allocation, 1, "25000.00")
-    return actors
+def two_funders(actors):
+    return worlds.a_return_and_a_payment_each_and_a_second_funder(actors)
 
 
 # --- Providers ------------------------------------------------------------------------------
 
 
-def test_a_provider_sees_only_its_own_projects(world):
-    assert pks(Project.objects.for_user(world.user_a)) == [world.project_a.pk]
-    assert pks(Project.objects.for_user(world.user_b)) == [world.project_b.pk]
+def test_a_provider_sees_only_its_own_projects(two_funders):
+    assert pks(Project.objects.for_user(two_funders.user_a)) == [two_funders.project_a.pk]
+    assert pks(Project.objects.for_user(two_funders.user_b)) == [two_funders.project_b.pk]
 
 
-def test_a_provider_sees_only_the_returns_of_its_own_projects(world):
-    assert pks(QuarterlyReturn.objects.for_user(world.user_a)) == [world.return_a.pk]
-    assert pks(QuarterlyReturn.objects.for_user(world.user_b)) == [world.return_b.pk]
+def test_a_provider_sees_only_the_returns_of_its_own_projects(two_funders):
+    assert pks(QuarterlyReturn.objects.for_user(two_funders.user_a)) == [two_funders.return_a.pk]
+    assert pks(QuarterlyReturn.objects.for_user(two_funders.user_b)) == [two_funders.return_b.pk]
 
 
-def test_a_provider_sees_only_the_payments_made_on_its_own_allocation(world):
-    assert pks(Payment.objects.for_user(world.user_a)) == [world.payment_a.pk]
-    assert pks(Payment.objects.for_user(world.user_b)) == [world.payment_b.pk]
+def test_a_provider_sees_only_the_payments_made_on_its_own_allocation(two_funders):
+    assert pks(Payment.objects.for_user(two_funders.user_a)) == [two_funders.payment_a.pk]
+    assert pks(Payment.objects.for_user(two_funders.user_b)) == [two_funders.payment_b.pk]
 
 
-def test_a_provider_sees_only_its_own_allocation(world):
-    assert pks(Allocation.objects.for_user(world.user_a)) == [world.allocation_a.pk]
-    assert pks(Allocation.objects.for_user(world.user_b)) == [world.allocation_b.pk]
+def test_a_provider_sees_only_its_own_allocation(two_funders):
+    assert pks(Allocation.objects.for_user(two_funders.user_a)) == [two_funders.allocation_a.pk]
+    assert pks(Allocation.objects.for_user(two_funders.user_b)) == [two_funders.allocation_b.pk]
 
 
-def test_a_provider_sees_the_programme_that_funds_it_and_no_other(world):
-    assert pks(Programme.objects.for_user(world.user_a)) == [world.programme.pk]
-    assert world.elsewhere_programme.pk not in pks(Programme.objects.for_user(world.user_a))
+def test_a_provider_sees_the_programme_that_funds_it_and_no_other(two_funders):
+    assert pks(Programme.objects.for_user(two_funders.user_a)) == [two_funders.programme.pk]
+    assert two_funders.elsewhere_programme.pk not in pks(Programme.objects.for_user(two_funders.user_a))
 
 
-def test_a_provider_with_no_funding_sees_nothing(world):
+def test_a_provider_with_no_funding_sees_nothing(two_funders):
     unfunded = f.UserFactory(organisation=f.OrganisationFactory(), role=User.Role.PROVIDER)
     for model in SCOPED_MODELS:
         assert pks(model.objects.for_user(unfunded)) == [], model.__name__
 
 
-def test_a_recipient_of_an_allocation_sees_projects_under_it_delivered_by_another_organisation(world):
+def test_a_recipient_of_an_allocation_sees_projects_under_it_delivered_by_another_organisation(two_funders):
     # B is a community safety partnership passing part of its allocation on to A.
-    passed_on = f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a, name="Passed on")
+    passed_on = f.ProjectFactory(allocation=two_funders.allocation_b, provider=two_funders.provider_a, name="Passed on")
     passed_on_return = f.QuarterlyReturnFactory(project=passed_on)
 
-    assert pks(Project.objects.for_user(world.user_b)) == sorted([world.project_b.pk, passed_on.pk])
-    assert pks(QuarterlyReturn.objects.for_user(world.user_b)) == sorted([world.return_b.pk, passed_on_return.pk])
+    assert pks(Project.objects.for_user(two_funders.user_b)) == sorted([two_funders.project_b.pk, passed_on.pk])
+    assert pks(QuarterlyReturn.objects.for_user(two_funders.user_b)) == sorted([two_funders.return_b.pk, passed_on_return.pk])
 
 
-def test_a_provider_delivering_under_another_organisations_allocation_sees_only_the_project_it_delivers(world):
-    passed_on = f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a)
+def test_a_provider_delivering_under_another_organisations_allocation_sees_only_the_project_it_delivers(two_funders):
+    passed_on = f.ProjectFactory(allocation=two_funders.allocation_b, provider=two_funders.provider_a)
     passed_on_return = f.QuarterlyReturnFactory(project=passed_on)
 
-    assert pks(Project.objects.for_user(world.user_a)) == sorted([world.project_a.pk, passed_on.pk])
-    assert pks(QuarterlyReturn.objects.for_user(world.user_a)) == sorted([world.return_a.pk, passed_on_return.pk])
+    assert pks(Project.objects.for_user(two_funders.user_a)) == sorted([two_funders.project_a.pk, passed_on.pk])
+    assert pks(QuarterlyReturn.objects.for_user(two_funders.user_a)) == sorted([two_funders.return_a.pk, passed_on_return.pk])
     # B's own project under the same allocation stays out of A's reach.
-    assert world.project_b.pk not in pks(Project.objects.for_user(world.user_a))
-    assert world.return_b.pk not in pks(QuarterlyReturn.objects.for_user(world.user_a))
+    assert two_funders.project_b.pk not in pks(Project.objects.for_user(two_funders.user_a))
+    assert two_funders.return_b.pk not in pks(QuarterlyReturn.objects.for_user(two_funders.user_a))
 
 
-def test_a_provider_delivering_under_a_csps_allocation_does_not_see_the_payments_made_to_the_csp(world):
-    f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a)
+def test_a_provider_delivering_under_a_csps_allocation_does_not_see_the_payments_made_to_the_csp(two_funders):
+    f.ProjectFactory(allocation=two_funders.allocation_b, provider=two_funders.provider_a)
 
-    assert world.payment_b.pk not in pks(Payment.objects.for_user(world.user_a))
+    assert two_funders.payment_b.pk not in pks(Payment.objects.for_user(two_funders.user_a))
 
 
-def test_a_provider_delivering_under_another_commissioners_allocation_reaches_that_allocation_and_programme(world):
+def test_a_provider_delivering_under_another_commissioners_allocation_reaches_that_allocation_and_programme(two_funders):
     # scoping.py: an allocation is reached "if any of its projects is delivered by" the organisation.
-    f.ProjectFactory(allocation=world.elsewhere_allocation, provider=world.provider_a)
+    f.ProjectFactory(allocation=two_funders.elsewhere_allocation, provider=two_funders.provider_a)
 
-    assert pks(Allocation.objects.for_user(world.user_a)) == sorted([world.allocation_a.pk, world.elsewhere_allocation.pk])
-    assert pks(Programme.objects.for_user(world.user_a)) == sorted([world.programme.pk, world.elsewhere_programme.pk])
+    assert pks(Allocation.objects.for_user(two_funders.user_a)) == sorted([two_funders.allocation_a.pk, two_funders.elsewhere_allocation.pk])
+    assert pks(Programme.objects.for_user(two_funders.user_a)) == sorted([two_funders.programme.pk, two_funders.elsewhere_programme.pk])
     # ... while B, which delivers nothing there, still does not.
-    assert world.elsewhere_allocation.pk not in pks(Allocation.objects.for_user(world.user_b))
+    assert two_funders.elsewhere_allocation.pk not in pks(Allocation.objects.for_user(two_funders.user_b))
 
 
-def test_a_recipient_that_also_delivers_several_projects_under_its_allocation_sees_each_row_once(world):
-    extra = [f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_b) for _ in range(3)]
+def test_a_recipient_that_also_delivers_several_projects_under_its_allocation_sees_each_row_once(two_funders):
+    extra = [f.ProjectFactory(allocation=two_funders.allocation_b, provider=two_funders.provider_b) for _ in range(3)]
     extra_returns = [f.QuarterlyReturnFactory(project=project) for project in extra]
-    extra_payments = [f.PaymentFactory(allocation=world.allocation_b, quarter=q) for q in (2, 3, 4)]
-    user = world.user_b
+    extra_payments = [f.PaymentFactory(allocation=two_funders.allocation_b, quarter=q) for q in (2, 3, 4)]
+    user = two_funders.user_b
 
-    assert pks(Project.objects.for_user(user)) == sorted([world.project_b.pk] + [p.pk for p in extra])
-    assert pks(QuarterlyReturn.objects.for_user(user)) == sorted([world.return_b.pk] + [r.pk for r in extra_returns])
-    assert pks(Payment.objects.for_user(user)) == sorted([world.payment_b.pk] + [p.pk for p in extra_payments])
-    assert pks(Allocation.objects.for_user(user)) == [world.allocation_b.pk]
-    assert pks(Programme.objects.for_user(user)) == [world.programme.pk]
+    assert pks(Project.objects.for_user(user)) == sorted([two_funders.project_b.pk] + [p.pk for p in extra])
+    assert pks(QuarterlyReturn.objects.for_user(user)) == sorted([two_funders.return_b.pk] + [r.pk for r in extra_returns])
+    assert pks(Payment.objects.for_user(user)) == sorted([two_funders.payment_b.pk] + [p.pk for p in extra_payments])
+    assert pks(Allocation.objects.for_user(user)) == [two_funders.allocation_b.pk]
+    assert pks(Programme.objects.for_user(user)) == [two_funders.programme.pk]
     assert Project.objects.for_user(user).count() == 4
     assert Allocation.objects.for_user(user).count() == 1
 
 
-def test_a_provider_delivering_several_projects_under_someone_elses_allocation_sees_that_allocation_once(world):
+def test_a_provider_delivering_several_projects_under_someone_elses_allocation_sees_that_allocation_once(two_funders):
     for _ in range(3):
-        f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a)
+        f.ProjectFactory(allocation=two_funders.allocation_b, provider=two_funders.provider_a)
 
-    assert pks(Allocation.objects.for_user(world.user_a)) == sorted([world.allocation_a.pk, world.allocation_b.pk])
-    assert pks(Programme.objects.for_user(world.user_a)) == [world.programme.pk]
-    assert Project.objects.for_user(world.user_a).count() == 4
+    assert pks(Allocation.objects.for_user(two_funders.user_a)) == sorted([two_funders.allocation_a.pk, two_funders.allocation_b.pk])
+    assert pks(Programme.objects.for_user(two_funders.user_a)) == [two_funders.programme.pk]
+    assert Project.objects.for_user(two_funders.user_a).count() == 4
 
 
 # --- Funder side ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", FUNDER_ROLES)
-def test_funder_side_users_see_everything_their_commissioner_funds_and_nothing_of_another(world, role):
-    user = getattr(world, role)
-    assert pks(Project.objects.for_user(user)) == sorted([world.project_a.pk, world.project_b.pk])
-    assert pks(QuarterlyReturn.objects.for_user(user)) == sorted([world.return_a.pk, world.return_b.pk])
-    assert pks(Payment.objects.for_user(user)) == sorted([world.payment_a.pk, world.payment_b.pk])
-    assert pks(Allocation.objects.for_user(user)) == sorted([world.allocation_a.pk, world.allocation_b.pk])
-    assert pks(Programme.objects.for_user(user)) == [world.programme.pk]
+def test_funder_side_users_see_everything_their_commissioner_funds_and_nothing_of_another(two_funders, role):
+    user = getattr(two_funders, role)
+    assert pks(Project.objects.for_user(user)) == sorted([two_funders.project_a.pk, two_funders.project_b.pk])
+    assert pks(QuarterlyReturn.objects.for_user(user)) == sorted([two_funders.return_a.pk, two_funders.return_b.pk])
+    assert pks(Payment.objects.for_user(user)) == sorted([two_funders.payment_a.pk, two_funders.payment_b.pk])
+    assert pks(Allocation.objects.for_user(user)) == sorted([two_funders.allocation_a.pk, two_funders.allocation_b.pk])
+    assert pks(Programme.objects.for_user(user)) == [two_funders.programme.pk]
 
 
 @pytest.mark.parametrize("role", FUNDER_ROLES)
-def test_funder_side_users_see_projects_their_commissioner_funds_whoever_delivers_them(world, role):
+def test_funder_side_users_see_projects_their_commissioner_funds_whoever_delivers_them(two_funders, role):
     # A project delivered by an organisation with no allocation of its own.
-    delivered_by_stranger = f.ProjectFactory(allocation=world.allocation_b, provider=f.OrganisationFactory())
-    assert delivered_by_stranger.pk in pks(Project.objects.for_user(getattr(world, role)))
+    delivered_by_stranger = f.ProjectFactory(allocation=two_funders.allocation_b, provider=f.OrganisationFactory())
+    assert delivered_by_stranger.pk in pks(Project.objects.for_user(getattr(two_funders, role)))
 
 
-def test_another_commissioners_officer_sees_only_its_own_commissioners_funding(world):
-    user = world.outsider
-    assert pks(Project.objects.for_user(user)) == [world.elsewhere_project.pk]
-    assert pks(QuarterlyReturn.objects.for_user(user)) == [world.elsewhere_return.pk]
-    assert pks(Payment.objects.for_user(user)) == [world.elsewhere_payment.pk]
-    assert pks(Allocation.objects.for_user(user)) == [world.elsewhere_allocation.pk]
-    assert pks(Programme.objects.for_user(user)) == [world.elsewhere_programme.pk]
+def test_another_commissioners_officer_sees_only_its_own_commissioners_funding(two_funders):
+    user = two_funders.outsider
+    assert pks(Project.objects.for_user(user)) == [two_funders.elsewhere_project.pk]
+    assert pks(QuarterlyReturn.objects.for_user(user)) == [two_funders.elsewhere_return.pk]
+    assert pks(Payment.objects.for_user(user)) == [two_funders.elsewhere_payment.pk]
+    assert pks(Allocation.objects.for_user(user)) == [two_funders.elsewhere_allocation.pk]
+    assert pks(Programme.objects.for_user(user)) == [two_funders.elsewhere_programme.pk]
 
 
-def test_a_commissioner_does_not_see_another_commissioners_grant_to_a_provider_it_also_funds(world):
-    other_grant = f.AllocationFactory(programme=world.elsewhere_programme, recipient=world.provider_a)
+def test_a_commissioner_does_not_see_another_commissioners_grant_to_a_provider_it_also_funds(two_funders):
+    other_grant = f.AllocationFactory(programme=two_funders.elsewhere_programme, recipient=two_funders.provider_a)
     other_project = f.ProjectFactory(allocation=other_grant)
 
-    assert other_grant.pk not in pks(Allocation.objects.for_user(world.commissioner))
-    assert other_project.pk not in pks(Project.objects.for_user(world.commissioner))
+    assert other_grant.pk not in pks(Allocation.objects.for_user(two_funders.commissioner))
+    assert other_project.pk not in pks(Project.objects.for_user(two_funders.commissioner))
     # The provider itself sees both of its grants.
-    assert other_project.pk in pks(Project.objects.for_user(world.user_a))
+    assert other_project.pk in pks(Project.objects.for_user(two_funders.user_a))
 
 
-def test_funder_side_users_see_every_programme_of_their_commissioner_even_without_allocations(world):
-    empty = f.ProgrammeFactory(commissioner=world.commissioner_org, name="Empty programme")
-    assert empty.pk in pks(Programme.objects.for_user(world.viewer))
-    assert empty.pk not in pks(Programme.objects.for_user(world.user_a))
+def test_funder_side_users_see_every_programme_of_their_commissioner_even_without_allocations(two_funders):
+    empty = f.ProgrammeFactory(commissioner=two_funders.commissioner_org, name="Empty programme")
+    assert empty.pk in pks(Programme.objects.for_user(two_funders.viewer))
+    assert empty.pk not in pks(Programme.objects.for_user(two_funders.user_a))
 
 
 # --- No one -------------------------------------------------------------------------------
 
 
 @pytest.fixture(params=["anonymous", "no organisation", "no role"])
-def nobody(request, world):
+def nobody(request, two_funders):
     if request.param == "anonymous":
         return AnonymousUser()
     if request.param == "no organisation":
         return f.UserFactory(organisation=None, role="")
-    return f.UserFactory(organisation=world.commissioner_org, role="")
+    return f.UserFactory(organisation=two_funders.commissioner_org, role="")
 
 
 @pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
-def test_an_anonymous_user_or_one_without_organisation_or_role_sees_nothing(world, nobody, model):
+def test_an_anonymous_user_or_one_without_organisation_or_role_sees_nothing(two_funders, nobody, model):
     assert model.objects.exists()
     assert pks(model.objects.for_user(nobody)) == []
 
 
-def test_selectors_give_nothing_to_a_user_without_a_role(world, nobody):
+def test_selectors_give_nothing_to_a_user_without_a_role(two_funders, nobody):
     assert list(selectors.projects_with_latest_return(nobody)) == []
     assert list(selectors.programme_list(nobody)) == []
     assert list(selectors.allocations_for_user(nobody)) == []
@@ -365,13 +339,13 @@ def test_a_project_without_returns_has_no_latest_return(actors):
     assert (row.latest_year, row.latest_quarter, row.latest_status) == (None, None, None)
 
 
-def test_selectors_are_scoped_to_the_user(world):
-    assert [p.pk for p in selectors.projects_with_latest_return(world.user_a)] == [world.project_a.pk]
-    assert [a.pk for a in selectors.allocations_for_user(world.user_a)] == [world.allocation_a.pk]
-    assert [p.pk for p in selectors.programme_list(world.user_a)] == [world.programme.pk]
-    assert [a.pk for a in selectors.allocations_for_user(world.outsider)] == [world.elsewhere_allocation.pk]
-    assert [p.pk for p in selectors.programme_list(world.outsider)] == [world.elsewhere_programme.pk]
-    assert [p.pk for p in selectors.projects_with_latest_return(world.outsider)] == [world.elsewhere_project.pk]
+def test_selectors_are_scoped_to_the_user(two_funders):
+    assert [p.pk for p in selectors.projects_with_latest_return(two_funders.user_a)] == [two_funders.project_a.pk]
+    assert [a.pk for a in selectors.allocations_for_user(two_funders.user_a)] == [two_funders.allocation_a.pk]
+    assert [p.pk for p in selectors.programme_list(two_funders.user_a)] == [two_funders.programme.pk]
+    assert [a.pk for a in selectors.allocations_for_user(two_funders.outsider)] == [two_funders.elsewhere_allocation.pk]
+    assert [p.pk for p in selectors.programme_list(two_funders.outsider)] == [two_funders.elsewhere_programme.pk]
+    assert [p.pk for p in selectors.projects_with_latest_return(two_funders.outsider)] == [two_funders.elsewhere_project.pk]
 
 
 # --- Selectors: number of queries ---------------------------------------------------------

@@ -24,24 +24,17 @@ from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from grants.models import Allocation, OutcomeMeasure, Payment, QuarterlyReturn, ReturnEvent
 from grants.periods import Quarter
 from tests import factories as f
+from tests.worlds import client_for  # noqa: F401  (the tests here import it from here)
 
 QUARTER = Quarter(2023, 2)
 Status = QuarterlyReturn.Status
 D = Decimal
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def line(project, profile, description=None, year=2023):

@@ -26,11 +26,11 @@ from grants.models import OutcomeMeasure, QuarterlyReturn
 from grants.periods import Quarter
 from tests import factories as f
 from tests.reporting.dashboard_fixtures import line, ret
+from tests.worlds import FORMULA_NAME
 
 D = Decimal
 Status = QuarterlyReturn.Status
 END = Quarter(2019, 2)
-FORMULA_NAME = '=HYPERLINK("http://x","click")'
 
 
 @pytest.fixture

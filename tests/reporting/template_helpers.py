@@ -22,7 +22,6 @@ from io import StringIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -32,7 +31,8 @@ from grants.services import returns as s
 from grants.services.returns import MeasureInput, ReturnInput, SpendInput
 from reporting.spreadsheets import template as t
 from reporting.spreadsheets.importer import TemplateRefused, read_template
-from tests import factories as f
+from tests import worlds
+from tests.worlds import client_for  # noqa: F401  (the tests here import it from here)
 
 Unit = OutcomeMeasure.Unit
 Category = BudgetLine.Category
@@ -42,72 +42,19 @@ QUARTER = Quarter(2023, 2)  # the return the tests fill in: Q1 is already submit
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-# --- The project and its twin ----------------------------------------------------------------
-
-
-def equip(project, measures):
-    """Three budget lines and one project measure per library measure, for 2023-24."""
-    lines = {
-        "staff": f.BudgetLineFactory(project=project, category=Category.STAFF, description="Youth workers"),
-        "venue": f.BudgetLineFactory(
-            project=project, category=Category.NON_STAFF, description="Venue hire", amount=Decimal("4000.00"),
-            profile_q1=Decimal("1000.00"), profile_q2=Decimal("1000.00"), profile_q3=Decimal("1000.00"),
-            profile_q4=Decimal("1000.00"),
-        ),
-        "minibus": f.BudgetLineFactory(
-            project=project, category=Category.CAPITAL, description="Minibus", amount=Decimal("30000.00"),
-            profile_q1=Decimal("0.00"), profile_q2=Decimal("30000.00"), profile_q3=Decimal("0.00"),
-            profile_q4=Decimal("0.00"),
-        ),
-    }
-    targets = {"engaged": Decimal("100"), "rate": Decimal("90"), "raised": Decimal("5000"), "met": Decimal("1"),
-               "repeat": Decimal("10")}
-    pms = {key: f.ProjectMeasureFactory(project=project, measure=measure, annual_target=targets[key])
-           for key, measure in measures.items()}
-    return lines, pms
-
-
-def library():
-    """One library measure of every unit (and a count that is better lower)."""
-    return {
-        "engaged": f.OutcomeMeasureFactory(name="Young people engaged", unit=Unit.COUNT, aggregation="events"),
-        "rate": f.OutcomeMeasureFactory(name="Voluntary engagement rate", unit=Unit.PERCENTAGE, aggregation="level"),
-        "raised": f.OutcomeMeasureFactory(name="Match funding raised", unit=Unit.MONEY, aggregation="events"),
-        "met": f.OutcomeMeasureFactory(name="Steering group met", unit=Unit.YES_NO, aggregation="milestone"),
-        "repeat": f.OutcomeMeasureFactory(name="Repeat victims", unit=Unit.COUNT, aggregation="events",
-                                          direction=OutcomeMeasure.Direction.LOWER),
-    }
-
-
-def q1_input(lines, pms) -> ReturnInput:
-    return ReturnInput(
-        progress="Recruited two youth workers.", self_rag="green",
-        spend={lines["staff"].pk: SpendInput(Decimal("9800.00")), lines["venue"].pk: SpendInput(Decimal("1000.00")),
-               lines["minibus"].pk: SpendInput(Decimal("0.00"))},
-        measures={pms["engaged"].pk: MeasureInput(Decimal("20")), pms["rate"].pk: MeasureInput(Decimal("88.5")),
-                  pms["raised"].pk: MeasureInput(Decimal("500.00")), pms["met"].pk: MeasureInput(Decimal("1")),
-                  pms["repeat"].pk: MeasureInput(Decimal("3"))},
-    )
+# --- The project and its twin (tests/worlds/: project_a_and_its_twin_equipped) ---------------------
 
 
 @pytest.fixture
-def world(actors):
+def equipped_twins(actors):
     """Project A-1 equipped, its Q1 submitted; twin project A-2 of the same provider, equipped the same way."""
-    w = actors
-    measures = library()
-    w.lines, w.measures = equip(w.project_a, measures)
-    w.twin = f.ProjectFactory(allocation=w.allocation_a, reference="A-2", name="Twin project of A")
-    w.twin_lines, w.twin_measures = equip(w.twin, measures)
-    for project, lines, pms in ((w.project_a, w.lines, w.measures), (w.twin, w.twin_lines, w.twin_measures)):
-        s.return_submit(actor=w.user_a, project=project, quarter=Quarter(2023, 1), version=None,
-                        data=q1_input(lines, pms))
-    return w
+    return worlds.project_a_and_its_twin_equipped(actors)
 
 
 @pytest.fixture
-def draft(world):
+def draft(equipped_twins):
     """World, with A-1's Q2 saved as a draft with some figures: what a refused file must not overwrite."""
-    w = world
+    w = equipped_twins
     w.q2 = s.return_save_draft(actor=w.user_a, project=w.project_a, quarter=QUARTER, version=None, data=ReturnInput(
         progress="Half way through the quarter.", self_rag="amber",
         spend={w.lines["staff"].pk: SpendInput(Decimal("5000.00"))},
@@ -335,13 +282,6 @@ def refused(content: bytes, user, tmp_path, *, expected=None, command=True) -> l
 
 
 # --- Pages ------------------------------------------------------------------------------------
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def url(name, project="A-1", quarter=QUARTER) -> str:

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -24,12 +23,24 @@ from grants.figures import outcome_rag
 from reporting.spreadsheets.commissioner_data import UnknownProgramme
 from reporting.spreadsheets.writer import MONEY_FORMAT, PERCENT_FORMAT
 from tests import factories as f
-from tests.reporting.workbook_fixtures import FORMULA_NAME, PERIOD, export, penny, world  # noqa: F401
+from tests import worlds
+from tests.reporting.workbook_fixtures import FORMULA_NAME, PERIOD, export, penny, two_programmes  # noqa: F401
 
 Status = QuarterlyReturn.Status
 Direction = OutcomeMeasure.Direction
 SHEETS = ["Cover", "Summary", "Spend", "Outcomes", "Narrative", "Payments"]
 ZERO = Decimal("0.00")
+
+
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+two_programmes_once = worlds.built_once_per_module(
+    lambda: worlds.two_programmes_with_returns_in_every_status(worlds.two_providers_one_programme()))
+
+
+@pytest.fixture
+def two_programmes(two_programmes_once, db):
+    return worlds.fresh(two_programmes_once)
 
 
 def by_reference(rows):
@@ -48,23 +59,23 @@ def approved_actual(line, up_to=PERIOD.number, only=None):
 # --- The shape ---------------------------------------------------------------------------------
 
 
-def test_the_workbook_has_the_six_sheets_in_order(world):
-    book = export(world.commissioner)
+def test_the_workbook_has_the_six_sheets_in_order(two_programmes):
+    book = export(two_programmes.commissioner)
     assert book.values.sheetnames == SHEETS
 
 
 @pytest.mark.parametrize("sheet", SHEETS[1:])
-def test_each_data_sheet_has_its_header_frozen_and_filtered(world, sheet):
-    ws = export(world.commissioner).formulas[sheet]
+def test_each_data_sheet_has_its_header_frozen_and_filtered(two_programmes, sheet):
+    ws = export(two_programmes.commissioner).formulas[sheet]
     assert ws.freeze_panes == "A2"
-    rows = len(export(world.commissioner).rows(sheet))
+    rows = len(export(two_programmes.commissioner).rows(sheet))
     last_column = ws.cell(1, ws.max_column).column_letter
     assert ws.auto_filter.ref == f"A1:{last_column}{rows + 1}"
     assert all(ws.column_dimensions[ws.cell(1, c).column_letter].width >= 8 for c in range(1, ws.max_column + 1))
 
 
-def test_money_has_a_pound_format_and_percentages_a_percent_format(world):
-    ws = export(world.commissioner).formulas["Summary"]
+def test_money_has_a_pound_format_and_percentages_a_percent_format(two_programmes):
+    ws = export(two_programmes.commissioner).formulas["Summary"]
     headings = [c.value for c in ws[1]]
     row = [c for c in ws[2]]
     for heading in ("Annual budget", "Profiled spend to date", "Profile of approved quarters",
@@ -76,8 +87,8 @@ def test_money_has_a_pound_format_and_percentages_a_percent_format(world):
 # --- Summary --------------------------------------------------------------------------------------
 
 
-def test_summary_lists_each_reported_project_once_by_programme(world):
-    rows = export(world.commissioner).rows("Summary")
+def test_summary_lists_each_reported_project_once_by_programme(two_programmes):
+    rows = export(two_programmes.commissioner).rows("Summary")
     assert [(r["Programme"], r["Reference"]) for r in rows] == [
         ("Community Safety Fund", "A-1"), ("Community Safety Fund", "B-1"), ("Serious Violence Duty", "C-1"),
     ]
@@ -92,9 +103,9 @@ def approved_quarters(project, up_to=PERIOD.number):
                                               status=Status.APPROVED).values_list("quarter", flat=True))
 
 
-def test_summary_figures_equal_the_database_to_the_penny(world):
-    rows = by_reference(export(world.commissioner).rows("Summary"))
-    for project in (world.project_a, world.project_b, world.project_c):
+def test_summary_figures_equal_the_database_to_the_penny(two_programmes):
+    rows = by_reference(export(two_programmes.commissioner).rows("Summary"))
+    for project in (two_programmes.project_a, two_programmes.project_b, two_programmes.project_c):
         lines = BudgetLine.objects.filter(project=project, financial_year=2023)
         annual = lines.aggregate(total=Sum("amount"))["total"]
         profiled = lines.aggregate(total=Sum("profile_q1") + Sum("profile_q2"))["total"]
@@ -114,16 +125,16 @@ def test_summary_figures_equal_the_database_to_the_penny(world):
             assert row["Variance %"] is None
 
 
-def test_summary_counts_approved_quarters_to_date_only(world):
-    a = by_reference(export(world.commissioner).rows("Summary"))["A-1"]
+def test_summary_counts_approved_quarters_to_date_only(two_programmes):
+    a = by_reference(export(two_programmes.commissioner).rows("Summary"))["A-1"]
     # Q1 and Q2 approved; Q3 is approved too but after the period.
     assert penny(a["Actual spend to date (approved)"]) == (
         Decimal("10000.25") + Decimal("900.50") + Decimal("9500.10") + Decimal("1100.00"))
     assert penny(a["Profiled spend to date"]) == penny(a["Profile of approved quarters"]) == Decimal("22000.50")
 
 
-def test_unapproved_returns_show_their_status_and_no_figures(world):
-    rows = by_reference(export(world.commissioner).rows("Summary"))
+def test_unapproved_returns_show_their_status_and_no_figures(two_programmes):
+    rows = by_reference(export(two_programmes.commissioner).rows("Summary"))
     b, c = rows["B-1"], rows["C-1"]
     # B's Q2 was returned with £6,000 of spend and an officer's red: neither counts, and its profile is not
     # compared with nothing: the £6,000 awaits approval, apart.
@@ -140,14 +151,14 @@ def test_unapproved_returns_show_their_status_and_no_figures(world):
     assert (c["Q1 return"], c["Q2 return"]) == ("Draft", "Not started")
 
 
-def test_an_approved_return_shows_the_officers_rag_and_spend_verification(world):
-    a = by_reference(export(world.commissioner).rows("Summary"))["A-1"]
+def test_an_approved_return_shows_the_officers_rag_and_spend_verification(two_programmes):
+    a = by_reference(export(two_programmes.commissioner).rows("Summary"))["A-1"]
     assert (a["Return status"], a["Officer RAG"], a["Spend verified"]) == ("Approved", "Amber", "Verified")
     assert (a["Q1 return"], a["Q2 return"], a["Q3 return"], a["Q4 return"]) == ("Approved", "Approved", None, None)
 
 
-def test_summary_priorities_are_listed(world):
-    w = world
+def test_summary_priorities_are_listed(two_programmes):
+    w = two_programmes
     w.project_a.priorities.set([f.PriorityFactory(commissioner=w.commissioner_org, name="Hate crime"),
                                 f.PriorityFactory(commissioner=w.commissioner_org, name="Anti-social behaviour")])
     rows = by_reference(export(w.commissioner).rows("Summary"))
@@ -155,8 +166,8 @@ def test_summary_priorities_are_listed(world):
     assert rows["B-1"]["Priorities"] is None
 
 
-def test_summary_totals_are_sum_formulas_per_programme_and_overall(world):
-    book = export(world.commissioner)
+def test_summary_totals_are_sum_formulas_per_programme_and_overall(two_programmes):
+    book = export(two_programmes.commissioner)
     formulas = book.totals("Summary", formulas=True)
     values = book.totals("Summary")
     assert list(formulas) == ["Total: Community Safety Fund", "Total: Serious Violence Duty", "Total"]
@@ -175,8 +186,8 @@ def test_summary_totals_are_sum_formulas_per_programme_and_overall(world):
         float(penny(total["Variance £"]) / penny(total["Profile of approved quarters"])))
 
 
-def test_one_programme_has_one_total_row(world):
-    book = export(world.commissioner, code="SVD")
+def test_one_programme_has_one_total_row(two_programmes):
+    book = export(two_programmes.commissioner, code="SVD")
     assert [r["Reference"] for r in book.rows("Summary")] == ["C-1"]
     assert list(book.totals("Summary", formulas=True)) == ["Total"]
 
@@ -184,8 +195,8 @@ def test_one_programme_has_one_total_row(world):
 # --- Spend ----------------------------------------------------------------------------------------
 
 
-def test_spend_rows_equal_each_budget_lines_profile_and_approved_actuals(world):
-    w = world
+def test_spend_rows_equal_each_budget_lines_profile_and_approved_actuals(two_programmes):
+    w = two_programmes
     rows = export(w.commissioner).rows("Spend")
     assert [(r["Reference"], r["Budget line"]) for r in rows] == [
         ("A-1", "Venue hire"), ("A-1", "Youth workers"), ("B-1", "Caseworker"), ("C-1", "CCTV"),
@@ -212,8 +223,8 @@ def test_spend_rows_equal_each_budget_lines_profile_and_approved_actuals(world):
     assert penny(caseworker["Awaiting approval: spend reported"]) == Decimal("6000.00")
 
 
-def test_spend_totals_are_sum_formulas_with_cached_values(world):
-    book = export(world.commissioner)
+def test_spend_totals_are_sum_formulas_with_cached_values(two_programmes):
+    book = export(two_programmes.commissioner)
     formulas, values, rows = book.totals("Spend", formulas=True)["Total"], book.totals("Spend")["Total"], book.rows("Spend")
     assert formulas["Annual budget"] == "=SUM(G2:G5)"
     assert formulas["Actual Q2 (approved)"] == "=SUM(M2:M5)"
@@ -235,8 +246,8 @@ def outcome(rows, reference, measure):
     return next(r for r in rows if r["Reference"] == reference and r["Measure"] == measure)
 
 
-def test_an_events_measure_adds_up_the_approved_quarters(world):
-    rows = export(world.commissioner).rows("Outcomes")
+def test_an_events_measure_adds_up_the_approved_quarters(two_programmes):
+    rows = export(two_programmes.commissioner).rows("Outcomes")
     people = outcome(rows, "A-1", "Young people engaged")
     assert (people["Unit"], people["Better when"], people["How it adds up"]) == ("Count", "Higher", "Quarters add up")
     assert [people[f"Q{q} (approved)"] for q in (1, 2, 3, 4)] == [30, 20, None, None]
@@ -246,8 +257,8 @@ def test_an_events_measure_adds_up_the_approved_quarters(world):
     assert people["RAG"] == "Green"
 
 
-def test_a_percentage_takes_the_latest_approved_value_and_is_written_as_a_percentage(world):
-    book = export(world.commissioner)
+def test_a_percentage_takes_the_latest_approved_value_and_is_written_as_a_percentage(two_programmes):
+    book = export(two_programmes.commissioner)
     rate = outcome(book.rows("Outcomes"), "A-1", "Participants satisfied")
     assert rate["How it adds up"] == "Latest value"
     assert rate["Q1 (approved)"] == pytest.approx(0.85) and rate["Q2 (approved)"] == pytest.approx(0.925)
@@ -261,8 +272,8 @@ def test_a_percentage_takes_the_latest_approved_value_and_is_written_as_a_percen
     assert row[headings.index("Figure to date")].number_format == PERCENT_FORMAT
 
 
-def test_unapproved_values_do_not_count_towards_the_year(world):
-    rows = export(world.commissioner).rows("Outcomes")
+def test_unapproved_values_do_not_count_towards_the_year(two_programmes):
+    rows = export(two_programmes.commissioner).rows("Outcomes")
     b_people = outcome(rows, "B-1", "Young people engaged")
     assert (b_people["Q1 (approved)"], b_people["Q2 (approved)"]) == (10, None)  # Q2's 99 was returned for amendment
     assert b_people["Figure to date"] == 10
@@ -276,15 +287,15 @@ def test_unapproved_values_do_not_count_towards_the_year(world):
     assert (c_people["Q1 (approved)"], c_people["Figure to date"], c_people["RAG"]) == (None, None, None)
 
 
-def test_a_lower_is_better_measure_is_rated_against_its_direction(world):
-    incidents = outcome(export(world.commissioner).rows("Outcomes"), "A-1", "Incidents reported")
+def test_a_lower_is_better_measure_is_rated_against_its_direction(two_programmes):
+    incidents = outcome(export(two_programmes.commissioner).rows("Outcomes"), "A-1", "Incidents reported")
     assert incidents["Better when"] == "Lower"
     assert (incidents["Figure to date"], incidents["Target for the same quarters"]) == (110, 100)
     assert incidents["RAG"] == "Amber"  # 10% over a lower-is-better target
 
 
-def test_outcome_values_equal_the_approved_database_values(world):
-    rows = export(world.commissioner).rows("Outcomes")
+def test_outcome_values_equal_the_approved_database_values(two_programmes):
+    rows = export(two_programmes.commissioner).rows("Outcomes")
     assert len(rows) == 6
     for row in rows:
         for q in (1, 2):
@@ -320,8 +331,8 @@ def test_the_outcome_rag_rule(direction, target, ytd, rag):
 # --- Narrative --------------------------------------------------------------------------------
 
 
-def test_narrative_comes_from_the_quarters_approved_return_only(world):
-    rows = by_reference(export(world.commissioner).rows("Narrative"))
+def test_narrative_comes_from_the_quarters_approved_return_only(two_programmes):
+    rows = by_reference(export(two_programmes.commissioner).rows("Narrative"))
     a = rows["A-1"]
     assert a["Return status"] == "Approved"
     assert a["Progress"] == "=1+1 evening sessions in two youth centres."
@@ -334,8 +345,8 @@ def test_narrative_comes_from_the_quarters_approved_return_only(world):
     assert rows["C-1"]["Return status"] == "Not started"
 
 
-def test_text_that_looks_like_a_formula_stays_text_on_every_sheet(world):
-    book = export(world.commissioner)
+def test_text_that_looks_like_a_formula_stays_text_on_every_sheet(two_programmes):
+    book = export(two_programmes.commissioner)
     for sheet in ("Summary", "Spend", "Outcomes", "Narrative"):
         cells = [c for row in book.formulas[sheet].iter_rows() for c in row if c.value == FORMULA_NAME]
         assert cells, sheet
@@ -348,8 +359,8 @@ def test_text_that_looks_like_a_formula_stays_text_on_every_sheet(world):
 # --- Payments ---------------------------------------------------------------------------------
 
 
-def test_payments_show_every_quarter_of_each_allocation_in_its_status_column(world):
-    rows = export(world.commissioner).rows("Payments")
+def test_payments_show_every_quarter_of_each_allocation_in_its_status_column(two_programmes):
+    rows = export(two_programmes.commissioner).rows("Payments")
     assert [(r["Allocation"], r["Quarter"]) for r in rows] == [
         (title, f"Q{q}") for title in ("Allocation to A", "Allocation to B", "Violence reduction for B") for q in (1, 2, 3, 4)
     ]
@@ -368,8 +379,8 @@ def test_payments_show_every_quarter_of_each_allocation_in_its_status_column(wor
     assert rows[2]["Reason withheld"] == "Q2 monitoring is late."
 
 
-def test_payment_totals_are_sum_formulas(world):
-    book = export(world.commissioner)
+def test_payment_totals_are_sum_formulas(two_programmes):
+    book = export(two_programmes.commissioner)
     formulas, values = book.totals("Payments", formulas=True)["Total"], book.totals("Payments")["Total"]
     assert (formulas["Scheduled"], formulas["Released"], formulas["Withheld"]) == (
         "=SUM(F2:F13)", "=SUM(G2:G13)", "=SUM(H2:H13)"
@@ -386,8 +397,8 @@ def cover(book) -> dict:
     return {row[0]: row[1:] for row in book.cells("Cover") if row[0] is not None}
 
 
-def test_the_cover_says_what_when_who_and_how_many_returns_in_each_status(world):
-    w = world
+def test_the_cover_says_what_when_who_and_how_many_returns_in_each_status(two_programmes):
+    w = two_programmes
     w.commissioner.first_name, w.commissioner.last_name = "Chris", "Okafor"
     book = export(w.commissioner)
     rows = cover(book)
@@ -406,15 +417,15 @@ def test_the_cover_says_what_when_who_and_how_many_returns_in_each_status(world)
     assert "Only approved returns count" in rows["Notes"][0]
 
 
-def test_the_cover_names_the_programme_filter(world):
-    rows = cover(export(world.finance, code="CSF"))
+def test_the_cover_names_the_programme_filter(two_programmes):
+    rows = cover(export(two_programmes.finance, code="CSF"))
     assert rows["Programmes"][0] == "Community Safety Fund (CSF)"
     assert rows["Filters used"][0] == "Financial year 2023-24; quarter Q2; programme: CSF"
     assert rows["Generated by"][0] == "finance (finance), Finance officer"
 
 
-def test_a_project_that_does_not_run_in_a_quarter_is_not_due(world):
-    w = world
+def test_a_project_that_does_not_run_in_a_quarter_is_not_due(two_programmes):
+    w = two_programmes
     late = f.ProjectFactory(allocation=w.allocation_a, reference="A-2", name="Late starter",
                             start_date=Quarter(2023, 2).start)
     book = export(w.commissioner)
@@ -436,8 +447,8 @@ def every_number(book) -> set:
 
 
 @pytest.mark.parametrize("who", ["commissioner", "finance"])
-def test_another_commissioners_programmes_never_appear(world, who):
-    book = export(getattr(world, who))
+def test_another_commissioners_programmes_never_appear(two_programmes, who):
+    book = export(getattr(two_programmes, who))
     text = every_text(book)
     for leak in ("Elsewhere", "X-1", "PAY-X-1", "Project on a draft allocation", "Draft allocation", "Draft line"):
         assert leak not in text
@@ -446,8 +457,8 @@ def test_another_commissioners_programmes_never_appear(world, who):
         assert Decimal(leak) not in numbers
 
 
-def test_the_other_commissioner_sees_only_their_own(world):
-    book = export(world.outsider)
+def test_the_other_commissioner_sees_only_their_own(two_programmes):
+    book = export(two_programmes.outsider)
     assert [r["Reference"] for r in book.rows("Summary")] == ["X-1"]
     assert penny(book.rows("Summary")[0]["Actual spend to date (approved)"]) == Decimal("15555.54")
     text = every_text(book)
@@ -455,30 +466,30 @@ def test_the_other_commissioner_sees_only_their_own(world):
 
 
 @pytest.mark.parametrize("who", ["user_a", "user_b", "viewer"])
-def test_providers_and_viewers_may_not_export(world, who):
+def test_providers_and_viewers_may_not_export(two_programmes, who):
     with pytest.raises(PermissionDenied):
-        export(getattr(world, who))
+        export(getattr(two_programmes, who))
 
 
-def test_a_user_without_a_role_may_not_export(world):
-    nobody = f.UserFactory(username="nobody", organisation=world.commissioner_org, role="")
+def test_a_user_without_a_role_may_not_export(two_programmes):
+    nobody = f.UserFactory(username="nobody", organisation=two_programmes.commissioner_org, role="")
     with pytest.raises(PermissionDenied):
         export(nobody)
 
 
 @pytest.mark.parametrize("code", ["NOPE", "csf"])
-def test_an_unknown_programme_code_is_refused(world, code):
+def test_an_unknown_programme_code_is_refused(two_programmes, code):
     with pytest.raises(UnknownProgramme):
-        export(world.commissioner, code=code)
+        export(two_programmes.commissioner, code=code)
 
 
-def test_a_programme_of_another_year_is_refused(world):
+def test_a_programme_of_another_year_is_refused(two_programmes):
     with pytest.raises(UnknownProgramme):
-        export(world.commissioner, quarter=Quarter(2024, 1), code="CSF")
+        export(two_programmes.commissioner, quarter=Quarter(2024, 1), code="CSF")
 
 
-def test_a_year_without_programmes_gives_an_empty_workbook(world):
-    book = export(world.commissioner, quarter=Quarter(2022, 4))
+def test_a_year_without_programmes_gives_an_empty_workbook(two_programmes):
+    book = export(two_programmes.commissioner, quarter=Quarter(2022, 4))
     assert book.rows("Summary") == []
     assert cover(book)["Programmes"][0] == "None in 2022-23"
     assert book.totals("Summary")["Total"]["Annual budget"] == 0
@@ -513,35 +524,15 @@ def queries_for_export(user) -> int:
     return len(queries.captured_queries)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_projects(world):
-    user = User.objects.get(pk=world.commissioner.pk)  # as a request would load it
-    grow(world, 2)
+def test_the_number_of_queries_does_not_grow_with_the_projects(two_programmes):
+    user = User.objects.get(pk=two_programmes.commissioner.pk)  # as a request would load it
+    grow(two_programmes, 2)
     small = queries_for_export(user)
-    grow(world, 12)
-    user = User.objects.get(pk=world.commissioner.pk)
+    grow(two_programmes, 12)
+    user = User.objects.get(pk=two_programmes.commissioner.pk)
     large = queries_for_export(user)
     assert len(export(user).rows("Summary")) == 17
     assert small == large
     # Programmes; the reader's projects, returns, budget lines, spend, measures, values, narrative and
     # priorities; allocations and payments.
     assert large <= 11
-
-
-# --- The demo data ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("username, year", [
-    ("commissioner", 2018), ("commissioner", 2019), ("finance", 2019), ("avon-commissioner", 2023), ("avon-finance", 2023),
-])
-def test_the_demo_data_exports_with_the_databases_figures(db, username, year):
-    call_command("loaddata", "demo", verbosity=0)
-    user = User.objects.get(username=username)
-    for number in (2, 4):
-        rows = export(user, quarter=Quarter(year, number)).rows("Summary")
-        assert rows
-        for row in rows:
-            expected = SpendLine.objects.filter(
-                budget_line__project__reference=row["Reference"], quarterly_return__financial_year=year,
-                quarterly_return__quarter__lte=number, quarterly_return__status=Status.APPROVED,
-            ).aggregate(total=Sum("actual"))["total"] or ZERO
-            assert penny(row["Actual spend to date (approved)"]) == expected

@@ -16,22 +16,27 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.reporting.test_commissioner_workbook import grow
-from tests.reporting.workbook_fixtures import read, world  # noqa: F401
+from tests.reporting.workbook_fixtures import read, two_programmes  # noqa: F401
+from tests.worlds import client_for
+from tests import worlds
 
 URL = "/reports/commissioner-workbook/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NAV = "Spreadsheet returns"
 
 
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+two_programmes_once = worlds.built_once_per_module(
+    lambda: worlds.two_programmes_with_returns_in_every_status(worlds.two_providers_one_programme()))
+
+
+@pytest.fixture
+def two_programmes(two_programmes_once, db):
+    return worlds.fresh(two_programmes_once)
 
 
 def download(response) -> bytes:
@@ -47,7 +52,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_the_command_writes_the_workbook_and_says_so(world, tmp_path):
+def test_the_command_writes_the_workbook_and_says_so(two_programmes, tmp_path):
     path = tmp_path / "q2.xlsx"
     output = run("--year", "2023-24", "--quarter", "2", "--user", "commissioner", "-o", str(path))
     assert re.fullmatch(rf"Wrote {re.escape(str(path))}: 2023-24 Q2, 3 projects in \d+\.\d\d s\.\n", output)
@@ -55,14 +60,14 @@ def test_the_command_writes_the_workbook_and_says_so(world, tmp_path):
     assert [r["Reference"] for r in book.rows("Summary")] == ["A-1", "B-1", "C-1"]
 
 
-def test_the_command_takes_one_programme(world, tmp_path):
+def test_the_command_takes_one_programme(two_programmes, tmp_path):
     path = tmp_path / "csf.xlsx"
     output = run("--year", "2023-24", "--quarter", "1", "--programme", "CSF", "--user", "finance", "-o", str(path))
     assert ": 2023-24 Q1, 2 projects in " in output
     assert [r["Reference"] for r in read(path.read_bytes()).rows("Summary")] == ["A-1", "B-1"]
 
 
-def test_the_user_decides_the_scope(world, tmp_path):
+def test_the_user_decides_the_scope(two_programmes, tmp_path):
     path = tmp_path / "other.xlsx"
     output = run("--year", "2023-24", "--quarter", "2", "--programme", "CSF", "--user", "outsider", "-o", str(path))
     assert ", 1 project in " in output
@@ -88,7 +93,7 @@ def test_the_user_decides_the_scope(world, tmp_path):
      "viewer may not export the commissioner's workbook: "
      "The commissioner's workbook is for the funder's commissioner and finance officers."),
 ])
-def test_the_command_refuses_with_a_clear_message(world, tmp_path, args, message):
+def test_the_command_refuses_with_a_clear_message(two_programmes, tmp_path, args, message):
     path = tmp_path / "refused.xlsx"
     with pytest.raises(CommandError) as error:
         run(*args, "-o", str(path))
@@ -96,14 +101,14 @@ def test_the_command_refuses_with_a_clear_message(world, tmp_path, args, message
     assert not path.exists()
 
 
-def test_the_command_refuses_an_inactive_user(world, tmp_path):
-    world.commissioner.is_active = False
-    world.commissioner.save()
+def test_the_command_refuses_an_inactive_user(two_programmes, tmp_path):
+    two_programmes.commissioner.is_active = False
+    two_programmes.commissioner.save()
     with pytest.raises(CommandError, match="There is no active user 'commissioner'."):
         run("--year", "2023-24", "--quarter", "2", "--user", "commissioner", "-o", str(tmp_path / "x.xlsx"))
 
 
-def test_the_command_refuses_a_folder_that_does_not_exist(world, tmp_path):
+def test_the_command_refuses_a_folder_that_does_not_exist(two_programmes, tmp_path):
     path = tmp_path / "missing" / "q2.xlsx"
     with pytest.raises(CommandError, match="Could not write .*: there is no folder"):
         run("--year", "2023-24", "--quarter", "2", "--user", "commissioner", "-o", str(path))
@@ -116,8 +121,8 @@ def test_the_command_refuses_a_folder_that_does_not_exist(world, tmp_path):
     ("anonymous", 302), ("user_a", 403), ("user_b", 403), ("viewer", 403),
     ("commissioner", 200), ("finance", 200), ("outsider", 200),
 ])
-def test_who_gets_the_page(world, who, status):
-    user = None if who == "anonymous" else getattr(world, who)
+def test_who_gets_the_page(two_programmes, who, status):
+    user = None if who == "anonymous" else getattr(two_programmes, who)
     response = client_for(user).get(URL)
     assert response.status_code == status
     if who == "anonymous":
@@ -127,8 +132,8 @@ def test_who_gets_the_page(world, who, status):
 @pytest.mark.parametrize("who, status", [
     ("anonymous", 302), ("user_a", 403), ("user_b", 403), ("viewer", 403), ("commissioner", 200), ("finance", 200),
 ])
-def test_who_gets_the_download(world, who, status):
-    user = None if who == "anonymous" else getattr(world, who)
+def test_who_gets_the_download(two_programmes, who, status):
+    user = None if who == "anonymous" else getattr(two_programmes, who)
     response = client_for(user).get(URL, {"year": "2023", "quarter": "2", "programme": ""})
     assert response.status_code == status
     if status == 403:
@@ -139,16 +144,16 @@ def test_who_gets_the_download(world, who, status):
         assert [r["Reference"] for r in read(download(response)).rows("Summary")] == ["A-1", "B-1", "C-1"]
 
 
-def test_the_download_of_one_programme_is_named_after_it(world):
-    response = client_for(world.commissioner).get(URL, {"year": "2023", "quarter": "1", "programme": "SVD"})
+def test_the_download_of_one_programme_is_named_after_it(two_programmes):
+    response = client_for(two_programmes.commissioner).get(URL, {"year": "2023", "quarter": "1", "programme": "SVD"})
     assert response["Content-Disposition"] == 'attachment; filename="commissioner-return-2023-24-Q1-SVD.xlsx"'
     book = read(download(response))
     assert [r["Reference"] for r in book.rows("Summary")] == ["C-1"]
     assert book.values["Cover"]["A1"].value == "Commissioner's quarterly return: 2023-24 Q1"
 
 
-def test_the_form_offers_only_the_users_years_and_programmes(world):
-    page = client_for(world.commissioner).get(URL).content.decode()
+def test_the_form_offers_only_the_users_years_and_programmes(two_programmes):
+    page = client_for(two_programmes.commissioner).get(URL).content.decode()
     assert re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)', page) == [
         ("2023", "2023-24"),
         ("1", "Q1 (Apr–Jun)"), ("2", "Q2 (Jul–Sep)"), ("3", "Q3 (Oct–Dec)"), ("4", "Q4 (Jan–Mar)"),
@@ -158,14 +163,14 @@ def test_the_form_offers_only_the_users_years_and_programmes(world):
     assert '<label class="govuk-label govuk-label--s" for="id_programme">Programme</label>' in page
 
 
-def test_the_other_commissioner_cannot_ask_for_our_programme(world):
-    response = client_for(world.outsider).get(URL, {"year": "2023", "quarter": "2", "programme": "SVD"})
+def test_the_other_commissioner_cannot_ask_for_our_programme(two_programmes):
+    response = client_for(two_programmes.outsider).get(URL, {"year": "2023", "quarter": "2", "programme": "SVD"})
     assert response.status_code == 400
     assert "Choose one of your programmes, or all programmes." in response.content.decode()
 
 
-def test_the_other_commissioner_downloads_only_their_own(world):
-    response = client_for(world.outsider).get(URL, {"year": "2023", "quarter": "2", "programme": "CSF"})
+def test_the_other_commissioner_downloads_only_their_own(two_programmes):
+    response = client_for(two_programmes.outsider).get(URL, {"year": "2023", "quarter": "2", "programme": "CSF"})
     assert [r["Reference"] for r in read(download(response)).rows("Summary")] == ["X-1"]
 
 
@@ -183,8 +188,8 @@ def error_summary_links(page) -> list[str]:
     ({"year": "2023", "quarter": "2", "programme": "NOPE"},
      [("id_programme", "Choose one of your programmes, or all programmes.")]),
 ])
-def test_a_bad_request_shows_every_error_in_a_summary_linked_to_its_field(world, params, errors):
-    response = client_for(world.commissioner).get(URL, params)
+def test_a_bad_request_shows_every_error_in_a_summary_linked_to_its_field(two_programmes, params, errors):
+    response = client_for(two_programmes.commissioner).get(URL, params)
     assert response.status_code == 400
     page = response.content.decode()
     assert error_summary_links(page) == errors
@@ -193,18 +198,18 @@ def test_a_bad_request_shows_every_error_in_a_summary_linked_to_its_field(world,
         assert f'<p id="{field}-error" class="govuk-error-message">' in page
 
 
-def test_a_programme_not_run_in_the_chosen_year_is_an_error_on_the_programme(world):
+def test_a_programme_not_run_in_the_chosen_year_is_an_error_on_the_programme(two_programmes):
     from tests import factories as f
 
-    f.ProgrammeFactory(commissioner=world.commissioner_org, name="Safer Streets", code="SSF", financial_year=2024)
-    response = client_for(world.commissioner).get(URL, {"year": "2023", "quarter": "2", "programme": "SSF"})
+    f.ProgrammeFactory(commissioner=two_programmes.commissioner_org, name="Safer Streets", code="SSF", financial_year=2024)
+    response = client_for(two_programmes.commissioner).get(URL, {"year": "2023", "quarter": "2", "programme": "SSF"})
     assert response.status_code == 400
     assert error_summary_links(response.content.decode()) == [
         ("id_programme", "There is no SSF programme in 2023-24: choose another year or programme, or all programmes.")
     ]
 
 
-def test_a_funder_without_programmes_is_told_so(world):
+def test_a_funder_without_programmes_is_told_so(two_programmes):
     from grants.models import User
     from tests import factories as f
 
@@ -218,13 +223,13 @@ def test_a_funder_without_programmes_is_told_so(world):
 @pytest.mark.parametrize("who, shown", [
     ("commissioner", True), ("finance", True), ("viewer", False), ("user_a", False), ("outsider", True),
 ])
-def test_the_navigation_offers_spreadsheet_returns_to_commissioner_and_finance_officers(world, who, shown):
-    page = client_for(getattr(world, who)).get("/").content.decode()
+def test_the_navigation_offers_spreadsheet_returns_to_commissioner_and_finance_officers(two_programmes, who, shown):
+    page = client_for(getattr(two_programmes, who)).get("/").content.decode()
     assert (f'href="{URL}"' in page and NAV in page) == shown
 
 
-def test_the_download_makes_the_same_number_of_queries_as_projects_grow(world):
-    client = client_for(world.commissioner)
+def test_the_download_makes_the_same_number_of_queries_as_projects_grow(two_programmes):
+    client = client_for(two_programmes.commissioner)
     params = {"year": "2023", "quarter": "2"}
 
     def count():
@@ -234,17 +239,17 @@ def test_the_download_makes_the_same_number_of_queries_as_projects_grow(world):
         assert response.status_code == 200
         return len(queries.captured_queries)
 
-    grow(world, 2)
+    grow(two_programmes, 2)
     small = count()
-    grow(world, 10)
+    grow(two_programmes, 10)
     assert count() == small
 
 
-def test_the_page_is_the_real_workbook(world, tmp_path):
+def test_the_page_is_the_real_workbook(two_programmes, tmp_path):
     """The web download and the command write the same cells."""
     path = Path(tmp_path / "command.xlsx")
     run("--year", "2023-24", "--quarter", "2", "--user", "commissioner", "-o", str(path))
-    web = read(download(client_for(world.commissioner).get(URL, {"year": "2023", "quarter": "2"})))
+    web = read(download(client_for(two_programmes.commissioner).get(URL, {"year": "2023", "quarter": "2"})))
     command = read(path.read_bytes())
     for sheet in ("Summary", "Spend", "Outcomes", "Narrative", "Payments"):
         assert web.cells(sheet, formulas=True) == command.cells(sheet, formulas=True)

@@ -10,7 +10,8 @@ outsider commissioner sees nothing of ours.
 import pytest
 
 from tests import factories as f
-from tests.reporting.lists_fixtures import URLS, body, client_for, csv_rows, world, xlsx_rows  # noqa: F401
+from tests.reporting.lists_fixtures import URLS, body, client_for, csv_rows, two_years_and_an_outsider, xlsx_rows  # noqa: F401
+from tests import worlds
 
 ROLES = ["commissioner", "finance", "viewer", "user_a", "user_b", "outsider"]
 PAGES = ["/reports/", *URLS.values()]
@@ -19,6 +20,17 @@ PAGES = ["/reports/", *URLS.values()]
 OF_A = ["Provider A", "Project of A", "Allocation to A", "A-1", "PAY-A-1", "Street lighting", "Safer streets for A"]
 OF_B = ["Provider B", "Project of B", "Allocation to B", "B-1", "PAY-B-1", "The Q1 return was late"]
 OF_X = ["Provider X", "Elsewhere", "X-1", "PAY-X-1"]
+
+
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+two_years_once = worlds.built_once_per_module(
+    lambda: worlds.two_years_with_priorities_and_an_outsider(worlds.two_providers_one_programme()))
+
+
+@pytest.fixture
+def two_years_and_an_outsider(two_years_once, db):
+    return worlds.fresh(two_years_once)
 
 
 def everything(user) -> str:
@@ -38,21 +50,21 @@ def everything(user) -> str:
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_an_anonymous_visitor_is_sent_to_sign_in(client, world, url):
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, two_years_and_an_outsider, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"/sign-in/?next={url}"
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_an_anonymous_download_is_sent_to_sign_in_too(client, world, url):
+def test_an_anonymous_download_is_sent_to_sign_in_too(client, two_years_and_an_outsider, url):
     response = client.get(url, {"format": "csv"})
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/?next=")
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_an_account_without_an_organisation_or_role_is_refused_with_the_reason(world, url):
+def test_an_account_without_an_organisation_or_role_is_refused_with_the_reason(two_years_and_an_outsider, url):
     nobody = f.UserFactory(username="nobody", organisation=None, role="")
     response = client_for(nobody).get(url)
     assert response.status_code == 403
@@ -61,41 +73,41 @@ def test_an_account_without_an_organisation_or_role_is_refused_with_the_reason(w
 
 @pytest.mark.parametrize("url", PAGES)
 @pytest.mark.parametrize("who", ROLES)
-def test_every_role_may_open_every_list(world, who, url):
-    response = client_for(getattr(world, who)).get(url)
+def test_every_role_may_open_every_list(two_years_and_an_outsider, who, url):
+    response = client_for(getattr(two_years_and_an_outsider, who)).get(url)
     assert response.status_code == 200
 
 
-def test_an_unknown_list_is_not_found(world):
-    assert client_for(world.commissioner).get("/reports/people/").status_code == 404
+def test_an_unknown_list_is_not_found(two_years_and_an_outsider):
+    assert client_for(two_years_and_an_outsider.commissioner).get("/reports/people/").status_code == 404
 
 
 @pytest.mark.parametrize("who", ["commissioner", "finance", "viewer"])
-def test_the_funder_sees_both_providers_and_nothing_of_the_outsider(world, who):
-    seen = everything(getattr(world, who))
+def test_the_funder_sees_both_providers_and_nothing_of_the_outsider(two_years_and_an_outsider, who):
+    seen = everything(getattr(two_years_and_an_outsider, who))
     for name in OF_A + OF_B:
         assert name in seen
     for name in OF_X:
         assert name not in seen
 
 
-def test_provider_a_never_meets_provider_b_or_the_outsider_on_a_page_in_a_filter_or_in_a_download(world):
-    seen = everything(world.user_a)
+def test_provider_a_never_meets_provider_b_or_the_outsider_on_a_page_in_a_filter_or_in_a_download(two_years_and_an_outsider):
+    seen = everything(two_years_and_an_outsider.user_a)
     for name in OF_A:
         assert name in seen
     for name in OF_B + OF_X:
         assert name not in seen
 
 
-def test_provider_b_never_meets_provider_a_or_the_outsider(world):
-    seen = everything(world.user_b)
+def test_provider_b_never_meets_provider_a_or_the_outsider(two_years_and_an_outsider):
+    seen = everything(two_years_and_an_outsider.user_b)
     assert "Project of B" in seen
     for name in OF_A + OF_X:
         assert name not in seen
 
 
-def test_the_outsider_commissioner_sees_only_their_own(world):
-    seen = everything(world.outsider)
+def test_the_outsider_commissioner_sees_only_their_own(two_years_and_an_outsider):
+    seen = everything(two_years_and_an_outsider.outsider)
     for name in OF_X:
         assert name in seen
     for name in OF_A + OF_B + ["Community Safety Fund", "Safer Streets", "Serious violence", "Testshire"]:
@@ -103,8 +115,8 @@ def test_the_outsider_commissioner_sees_only_their_own(world):
 
 
 @pytest.mark.parametrize("slug", list(URLS))
-def test_a_providers_filter_choices_name_only_what_it_reaches(world, slug):
-    page = client_for(world.user_a).get(URLS[slug])
+def test_a_providers_filter_choices_name_only_what_it_reaches(two_years_and_an_outsider, slug):
+    page = client_for(two_years_and_an_outsider.user_a).get(URLS[slug])
     choices = {
         name: [label for _, label in field.choices]
         for name, field in page.context["filter"].form.fields.items()
@@ -122,14 +134,14 @@ def test_a_providers_filter_choices_name_only_what_it_reaches(world, slug):
             "All programmes", "Safer Streets 2024-25", "Community Safety Fund 2023-24"]
 
 
-def test_the_funders_organisation_choices_list_every_recipient_and_provider_it_funds(world):
-    page = client_for(world.viewer).get(URLS["projects"])
+def test_the_funders_organisation_choices_list_every_recipient_and_provider_it_funds(two_years_and_an_outsider):
+    page = client_for(two_years_and_an_outsider.viewer).get(URLS["projects"])
     labels = [str(label) for _, label in page.context["filter"].form.fields["organisation"].choices]
     assert labels == ["All organisations", "Provider A", "Provider B"]
 
 
-def test_a_provider_cannot_filter_by_another_providers_organisation_typed_into_the_address(world):
-    response = client_for(world.user_a).get(URLS["projects"], {"organisation": world.provider_b.pk})
+def test_a_provider_cannot_filter_by_another_providers_organisation_typed_into_the_address(two_years_and_an_outsider):
+    response = client_for(two_years_and_an_outsider.user_a).get(URLS["projects"], {"organisation": two_years_and_an_outsider.provider_b.pk})
     assert response.status_code == 400
     text = response.content.decode()
     assert "Choose one of the organisations in the list." in text
@@ -137,19 +149,19 @@ def test_a_provider_cannot_filter_by_another_providers_organisation_typed_into_t
     assert "Provider B" not in text
 
 
-def test_a_provider_cannot_download_another_funders_programme_by_its_number(world):
-    response = client_for(world.user_a).get(URLS["returns"], {"programme": world.allocation_x.programme_id,
+def test_a_provider_cannot_download_another_funders_programme_by_its_number(two_years_and_an_outsider):
+    response = client_for(two_years_and_an_outsider.user_a).get(URLS["returns"], {"programme": two_years_and_an_outsider.allocation_x.programme_id,
                                                               "format": "csv"})
     assert response.status_code == 400
     assert "Choose one of your programmes." in response.content.decode()
 
 
-def test_a_provider_that_delivers_under_another_recipients_allocation_sees_its_own_project_not_the_payments(world):
+def test_a_provider_that_delivers_under_another_recipients_allocation_sees_its_own_project_not_the_payments(two_years_and_an_outsider):
     # Provider A delivers a project under provider B's allocation: A reaches that project and
     # allocation, but what B is paid stays B's.
-    shared = f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a, reference="B-2",
+    shared = f.ProjectFactory(allocation=two_years_and_an_outsider.allocation_b, provider=two_years_and_an_outsider.provider_a, reference="B-2",
                               name="Delivered by A for B")
-    client = client_for(world.user_a)
+    client = client_for(two_years_and_an_outsider.user_a)
     assert "Delivered by A for B" in client.get(URLS["projects"]).content.decode()
     allocations = {row["Allocation"]: row for row in csv_rows(client.get(URLS["allocations"], {"format": "csv"}))}
     assert allocations["Allocation to B"]["Paid (released)"] == "0.00"
@@ -159,18 +171,18 @@ def test_a_provider_that_delivers_under_another_recipients_allocation_sees_its_o
 
 
 @pytest.mark.parametrize("who", ["commissioner", "finance", "viewer", "user_a"])
-def test_the_navigation_offers_reports_to_every_role(world, who):
-    page = client_for(getattr(world, who)).get("/")
+def test_the_navigation_offers_reports_to_every_role(two_years_and_an_outsider, who):
+    page = client_for(getattr(two_years_and_an_outsider, who)).get("/")
     assert 'href="/reports/"' in page.content.decode()
 
 
-def test_the_reports_page_links_every_list(world):
-    text = client_for(world.user_a).get("/reports/").content.decode()
+def test_the_reports_page_links_every_list(two_years_and_an_outsider):
+    text = client_for(two_years_and_an_outsider.user_a).get("/reports/").content.decode()
     for url in URLS.values():
         assert f'href="{url}"' in text
     assert "commissioner-workbook" not in text  # the workbook is for the funder's officers
 
 
-def test_the_reports_page_offers_the_commissioners_workbook_to_its_officers(world):
-    text = client_for(world.finance).get("/reports/").content.decode()
+def test_the_reports_page_offers_the_commissioners_workbook_to_its_officers(two_years_and_an_outsider):
+    text = client_for(two_years_and_an_outsider.finance).get("/reports/").content.decode()
     assert 'href="/reports/commissioner-workbook/"' in text

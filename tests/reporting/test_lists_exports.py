@@ -14,6 +14,7 @@ import pytest
 import time_machine
 
 from reporting.spreadsheets.writer import DATE_FORMAT, MONEY_FORMAT
+from tests import worlds
 from tests.reporting.lists_fixtures import (  # noqa: F401
     FORMULA_NAME,
     URLS,
@@ -21,7 +22,7 @@ from tests.reporting.lists_fixtures import (  # noqa: F401
     client_for,
     csv_rows,
     penny,
-    world,
+    two_years_and_an_outsider,
     xlsx_rows,
 )
 
@@ -59,8 +60,19 @@ CASES = [
 ]
 
 
-def resolve(world, params):
-    values = {"asb": world.asb.pk, "a": world.provider_a.pk}
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+two_years_once = worlds.built_once_per_module(
+    lambda: worlds.two_years_with_priorities_and_an_outsider(worlds.two_providers_one_programme()))
+
+
+@pytest.fixture
+def two_years_and_an_outsider(two_years_once, db):
+    return worlds.fresh(two_years_once)
+
+
+def resolve(two_years_and_an_outsider, params):
+    values = {"asb": two_years_and_an_outsider.asb.pk, "a": two_years_and_an_outsider.provider_a.pk}
     return {k: values.get(v, v) for k, v in params.items()}
 
 
@@ -72,9 +84,9 @@ def page_records(client, slug, params):
 
 @pytest.mark.parametrize("who", ["commissioner", "user_a"])
 @pytest.mark.parametrize("slug, params", CASES)
-def test_a_download_holds_the_filtered_rows_in_the_order_shown_to_the_penny(world, slug, params, who):
-    client = client_for(getattr(world, who))
-    params = resolve(world, params)
+def test_a_download_holds_the_filtered_rows_in_the_order_shown_to_the_penny(two_years_and_an_outsider, slug, params, who):
+    client = client_for(getattr(two_years_and_an_outsider, who))
+    params = resolve(two_years_and_an_outsider, params)
     shown = page_records(client, slug, params)
     heading, name, money = SHAPES[slug]
     for wanted, read, amount in (("xlsx", xlsx_rows, penny), ("csv", csv_rows, Decimal)):
@@ -88,8 +100,8 @@ def test_a_download_holds_the_filtered_rows_in_the_order_shown_to_the_penny(worl
                 assert amount(row[column]) == expected, (wanted, column)
 
 
-def test_the_returns_download_carries_the_figures_of_the_returns(world):
-    client = client_for(world.finance)
+def test_the_returns_download_carries_the_figures_of_the_returns(two_years_and_an_outsider):
+    client = client_for(two_years_and_an_outsider.finance)
     params = {"status": "approved", "sort": "-spend"}
     for rows, amount in ((xlsx_rows(client.get(URLS["returns"], {**params, "format": "xlsx"})), penny),
                          (csv_rows(client.get(URLS["returns"], {**params, "format": "csv"})), Decimal)):
@@ -104,20 +116,20 @@ def test_the_returns_download_carries_the_figures_of_the_returns(world):
         ]
 
 
-def test_the_payments_download_says_why_a_payment_is_withheld(world):
-    rows = csv_rows(client_for(world.commissioner).get(URLS["payments"], {"status": "withheld", "format": "csv"}))
+def test_the_payments_download_says_why_a_payment_is_withheld(two_years_and_an_outsider):
+    rows = csv_rows(client_for(two_years_and_an_outsider.commissioner).get(URLS["payments"], {"status": "withheld", "format": "csv"}))
     assert [(r["Recipient"], r["Quarter"], r["Amount"], r["Reason withheld"]) for r in rows] == [
         ("Provider B", "2023-24 Q2", "20000.50", "The Q1 return was late.")]
 
 
-def test_the_projects_download_lists_each_projects_priorities(world):
-    rows = csv_rows(client_for(world.commissioner).get(URLS["projects"], {"format": "csv"}))
+def test_the_projects_download_lists_each_projects_priorities(two_years_and_an_outsider):
+    rows = csv_rows(client_for(two_years_and_an_outsider.commissioner).get(URLS["projects"], {"format": "csv"}))
     assert {r["Reference"]: r["Priorities"] for r in rows} == {
         "A-1": "Serious violence", "B-1": "Anti-social behaviour; Serious violence", "A-2": "Anti-social behaviour"}
 
 
-def test_xlsx_cells_are_typed_money_as_pounds_and_dates_as_dates(world):
-    content = body(client_for(world.commissioner).get(URLS["payments"], {"status": "released", "format": "xlsx"}))
+def test_xlsx_cells_are_typed_money_as_pounds_and_dates_as_dates(two_years_and_an_outsider):
+    content = body(client_for(two_years_and_an_outsider.commissioner).get(URLS["payments"], {"status": "released", "format": "xlsx"}))
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     headings = [c.value for c in sheet[1]]
     first = dict(zip(headings, sheet[2]))
@@ -130,8 +142,8 @@ def test_xlsx_cells_are_typed_money_as_pounds_and_dates_as_dates(world):
     assert sheet.title == "Payments"
 
 
-def test_csv_money_is_a_plain_number_and_dates_are_iso(world):
-    rows = csv_rows(client_for(world.commissioner).get(URLS["returns"], {"rag": "red", "format": "csv"}))
+def test_csv_money_is_a_plain_number_and_dates_are_iso(two_years_and_an_outsider):
+    rows = csv_rows(client_for(two_years_and_an_outsider.commissioner).get(URLS["returns"], {"rag": "red", "format": "csv"}))
     (b1,) = rows
     assert b1["Variance (spend less profile)"] == "-1999.90"  # a negative amount stays a number
     assert b1["Due"] == "2023-07-30"  # 30 days after 30 June
@@ -142,15 +154,15 @@ def test_csv_money_is_a_plain_number_and_dates_are_iso(world):
 
 
 @pytest.fixture
-def hostile(world):
+def hostile(two_years_and_an_outsider):
     """Names that a spreadsheet would take for formulas, and a character XML cannot hold."""
-    world.provider_b.name = FORMULA_NAME
-    world.provider_b.save()
-    world.project_b.name = "-2+3"
-    world.project_b.save()
-    world.allocation_b.title = "@SUM(A1)\x07"
-    world.allocation_b.save()
-    return world
+    two_years_and_an_outsider.provider_b.name = FORMULA_NAME
+    two_years_and_an_outsider.provider_b.save()
+    two_years_and_an_outsider.project_b.name = "-2+3"
+    two_years_and_an_outsider.project_b.save()
+    two_years_and_an_outsider.allocation_b.title = "@SUM(A1)\x07"
+    two_years_and_an_outsider.allocation_b.save()
+    return two_years_and_an_outsider
 
 
 @pytest.mark.parametrize("slug", ["allocations", "projects", "returns", "payments"])
@@ -194,23 +206,23 @@ def test_the_page_shows_formula_like_names_as_they_are(hostile):
 
 @pytest.mark.parametrize("wanted", ["json", "XLSX", "xls", "tsv", "ods", "html", "latex"])
 @pytest.mark.parametrize("slug", list(URLS))
-def test_a_format_that_is_not_offered_is_refused_with_a_message(world, slug, wanted):
-    response = client_for(world.commissioner).get(URLS[slug], {"format": wanted})
+def test_a_format_that_is_not_offered_is_refused_with_a_message(two_years_and_an_outsider, slug, wanted):
+    response = client_for(two_years_and_an_outsider.commissioner).get(URLS[slug], {"format": wanted})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert "Downloads are offered as xlsx or CSV only" in response.content.decode()
 
 
-def test_the_tables2_export_parameter_does_nothing(world):
-    response = client_for(world.commissioner).get(URLS["projects"], {"_export": "csv"})
+def test_the_tables2_export_parameter_does_nothing(two_years_and_an_outsider):
+    response = client_for(two_years_and_an_outsider.commissioner).get(URLS["projects"], {"_export": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
 
 
 @time_machine.travel(datetime.datetime(2024, 5, 15, 12, 0), tick=False)
 @pytest.mark.parametrize("slug", list(URLS))
-def test_downloads_are_named_after_the_list_and_the_day(world, slug):
-    client = client_for(world.viewer)
+def test_downloads_are_named_after_the_list_and_the_day(two_years_and_an_outsider, slug):
+    client = client_for(two_years_and_an_outsider.viewer)
     xlsx = client.get(URLS[slug], {"format": "xlsx"})
     assert xlsx["Content-Type"] == XLSX
     assert xlsx["Content-Disposition"] == f'attachment; filename="{slug}-2024-05-15.xlsx"'
@@ -220,8 +232,8 @@ def test_downloads_are_named_after_the_list_and_the_day(world, slug):
     assert csv_file.streaming
 
 
-def test_an_empty_list_downloads_as_headings_only(world):
-    client = client_for(world.commissioner)
+def test_an_empty_list_downloads_as_headings_only(two_years_and_an_outsider):
+    client = client_for(two_years_and_an_outsider.commissioner)
     params = {"status": "withheld", "quarter": "1"}
     assert xlsx_rows(client.get(URLS["payments"], {**params, "format": "xlsx"})) == []
     text = body(client.get(URLS["payments"], {**params, "format": "csv"})).decode()

@@ -11,7 +11,19 @@ import pytest
 
 from grants.models import Allocation
 from tests import factories as f
-from tests.reporting.lists_fixtures import URLS, client_for, grow, world  # noqa: F401
+from tests.reporting.lists_fixtures import URLS, client_for, grow, two_years_and_an_outsider  # noqa: F401
+from tests import worlds
+
+
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+two_years_once = worlds.built_once_per_module(
+    lambda: worlds.two_years_with_priorities_and_an_outsider(worlds.two_providers_one_programme()))
+
+
+@pytest.fixture
+def two_years_and_an_outsider(two_years_once, db):
+    return worlds.fresh(two_years_once)
 
 
 def records(user, slug, **params):
@@ -34,62 +46,62 @@ def names(user, slug, **params) -> list[str]:
 # --- Programmes ---------------------------------------------------------------------------------
 
 
-def test_programmes_show_what_is_allocated_spent_and_paid(world):
-    rows = {p.code: p for p in records(world.commissioner, "programmes")}
+def test_programmes_show_what_is_allocated_spent_and_paid(two_years_and_an_outsider):
+    rows = {p.code: p for p in records(two_years_and_an_outsider.commissioner, "programmes")}
     csf, ssf = rows["CSF"], rows["SSF"]
     assert (csf.allocated, csf.spent, csf.paid) == (Decimal("200000.00"), Decimal("17500.35"), Decimal("45000.50"))
     assert (csf.allocation_count, csf.project_count) == (2, 2)
     assert (ssf.allocated, ssf.spent, ssf.paid) == (Decimal("50000.00"), Decimal("0.00"), Decimal("0.00"))
 
 
-def test_a_providers_programme_figures_count_only_what_reaches_it(world):
-    csf = {p.code: p for p in records(world.user_a, "programmes")}["CSF"]
+def test_a_providers_programme_figures_count_only_what_reaches_it(two_years_and_an_outsider):
+    csf = {p.code: p for p in records(two_years_and_an_outsider.user_a, "programmes")}["CSF"]
     assert (csf.allocated, csf.spent, csf.paid) == (Decimal("100000.00"), Decimal("9500.25"), Decimal("25000.00"))
     assert (csf.allocation_count, csf.project_count) == (1, 1)
 
 
-def test_allocated_counts_committed_allocations_only(world):
-    f.AllocationFactory(programme=world.programme, recipient=world.provider_a, title="Draft", amount=Decimal("7"),
+def test_allocated_counts_committed_allocations_only(two_years_and_an_outsider):
+    f.AllocationFactory(programme=two_years_and_an_outsider.programme, recipient=two_years_and_an_outsider.provider_a, title="Draft", amount=Decimal("7"),
                         status=Allocation.Status.DRAFT)
-    csf = {p.code: p for p in records(world.commissioner, "programmes")}["CSF"]
+    csf = {p.code: p for p in records(two_years_and_an_outsider.commissioner, "programmes")}["CSF"]
     assert csf.allocated == Decimal("200000.00")
     assert csf.allocation_count == 3
 
 
-def test_programmes_filter_by_year_organisation_and_priority(world):
-    user = world.commissioner
+def test_programmes_filter_by_year_organisation_and_priority(two_years_and_an_outsider):
+    user = two_years_and_an_outsider.commissioner
     assert names(user, "programmes") == ["Safer Streets 2024", "Community Safety Fund 2023"]
     assert names(user, "programmes", financial_year="2024") == ["Safer Streets 2024"]
-    assert names(user, "programmes", organisation=world.provider_b.pk) == ["Community Safety Fund 2023"]
-    assert names(user, "programmes", priority=world.violence.pk) == ["Community Safety Fund 2023"]
-    assert names(user, "programmes", priority=world.asb.pk) == ["Safer Streets 2024", "Community Safety Fund 2023"]
+    assert names(user, "programmes", organisation=two_years_and_an_outsider.provider_b.pk) == ["Community Safety Fund 2023"]
+    assert names(user, "programmes", priority=two_years_and_an_outsider.violence.pk) == ["Community Safety Fund 2023"]
+    assert names(user, "programmes", priority=two_years_and_an_outsider.asb.pk) == ["Safer Streets 2024", "Community Safety Fund 2023"]
 
 
-def test_a_providers_priority_filter_looks_only_at_the_projects_it_reaches(world):
+def test_a_providers_priority_filter_looks_only_at_the_projects_it_reaches(two_years_and_an_outsider):
     # Anti-social behaviour is on B-1 (CSF) and A-2 (SSF); provider A reaches only A-2.
-    assert names(world.user_a, "programmes", priority=world.asb.pk) == ["Safer Streets 2024"]
+    assert names(two_years_and_an_outsider.user_a, "programmes", priority=two_years_and_an_outsider.asb.pk) == ["Safer Streets 2024"]
 
 
 # --- Allocations --------------------------------------------------------------------------------
 
 
-def test_allocations_filter_by_year_programme_recipient_priority_and_status(world):
-    user = world.finance
-    f.AllocationFactory(programme=world.programme, recipient=world.provider_b, title="Withdrawn one",
+def test_allocations_filter_by_year_programme_recipient_priority_and_status(two_years_and_an_outsider):
+    user = two_years_and_an_outsider.finance
+    f.AllocationFactory(programme=two_years_and_an_outsider.programme, recipient=two_years_and_an_outsider.provider_b, title="Withdrawn one",
                         status=Allocation.Status.WITHDRAWN, withdrawn_reason="Not needed.")
     everything = ["Allocation to A", "Allocation to B", "Withdrawn one", "Safer streets for A"]
     assert sorted(names(user, "allocations")) == sorted(everything)
     assert names(user, "allocations", financial_year="2024") == ["Safer streets for A"]
-    assert names(user, "allocations", programme=world.programme.pk) == ["Allocation to A", "Allocation to B",
+    assert names(user, "allocations", programme=two_years_and_an_outsider.programme.pk) == ["Allocation to A", "Allocation to B",
                                                                          "Withdrawn one"]
-    assert sorted(names(user, "allocations", organisation=world.provider_a.pk)) == ["Allocation to A",
+    assert sorted(names(user, "allocations", organisation=two_years_and_an_outsider.provider_a.pk)) == ["Allocation to A",
                                                                                    "Safer streets for A"]
-    assert sorted(names(user, "allocations", priority=world.asb.pk)) == ["Allocation to B", "Safer streets for A"]
+    assert sorted(names(user, "allocations", priority=two_years_and_an_outsider.asb.pk)) == ["Allocation to B", "Safer streets for A"]
     assert names(user, "allocations", status="withdrawn") == ["Withdrawn one"]
 
 
-def test_allocations_show_approved_spend_and_released_payments(world):
-    rows = {a.title: a for a in records(world.commissioner, "allocations")}
+def test_allocations_show_approved_spend_and_released_payments(two_years_and_an_outsider):
+    rows = {a.title: a for a in records(two_years_and_an_outsider.commissioner, "allocations")}
     assert (rows["Allocation to A"].spent, rows["Allocation to A"].paid) == (Decimal("9500.25"), Decimal("25000.00"))
     assert (rows["Allocation to B"].spent, rows["Allocation to B"].paid) == (Decimal("8000.10"), Decimal("20000.50"))
     assert rows["Safer streets for A"].spent == Decimal("0.00")  # its only return is a draft
@@ -98,8 +110,8 @@ def test_allocations_show_approved_spend_and_released_payments(world):
 # --- Projects -----------------------------------------------------------------------------------
 
 
-def test_projects_show_budget_spend_latest_return_and_rag(world):
-    rows = {p.reference: p for p in records(world.commissioner, "projects")}
+def test_projects_show_budget_spend_latest_return_and_rag(two_years_and_an_outsider):
+    rows = {p.reference: p for p in records(two_years_and_an_outsider.commissioner, "projects")}
     a1, b1, a2 = rows["A-1"], rows["B-1"], rows["A-2"]
     assert (a1.budget, a1.spent) == (Decimal("40000.00"), Decimal("9500.25"))
     assert (a1.latest_year, a1.latest_quarter, a1.latest_status) == (2023, 2, "submitted")
@@ -120,32 +132,32 @@ def test_projects_show_budget_spend_latest_return_and_rag(world):
     ({"rag": "green"}, []),
     ({"rag": "none"}, ["A-2"]),
 ])
-def test_projects_filter(world, params, expected):
-    values = {"csf": world.programme.pk, "a": world.provider_a.pk, "b": world.provider_b.pk,
-              "asb": world.asb.pk, "violence": world.violence.pk}
+def test_projects_filter(two_years_and_an_outsider, params, expected):
+    values = {"csf": two_years_and_an_outsider.programme.pk, "a": two_years_and_an_outsider.provider_a.pk, "b": two_years_and_an_outsider.provider_b.pk,
+              "asb": two_years_and_an_outsider.asb.pk, "violence": two_years_and_an_outsider.violence.pk}
     params = {k: values.get(v, v) for k, v in params.items()}
-    assert names(world.viewer, "projects", **params) == sorted(expected, key=lambda r: {
+    assert names(two_years_and_an_outsider.viewer, "projects", **params) == sorted(expected, key=lambda r: {
         "A-1": "Project of A", "B-1": "Project of B", "A-2": "Street lighting"}[r])
 
 
-def test_the_organisation_filter_finds_a_project_by_the_recipient_of_its_allocation(world):
-    shared = f.ProjectFactory(allocation=world.allocation_b, provider=world.provider_a, reference="B-2",
+def test_the_organisation_filter_finds_a_project_by_the_recipient_of_its_allocation(two_years_and_an_outsider):
+    shared = f.ProjectFactory(allocation=two_years_and_an_outsider.allocation_b, provider=two_years_and_an_outsider.provider_a, reference="B-2",
                               name="Delivered by A for B")
-    found = names(world.commissioner, "projects", organisation=world.provider_b.pk)
+    found = names(two_years_and_an_outsider.commissioner, "projects", organisation=two_years_and_an_outsider.provider_b.pk)
     assert found == ["B-2", "B-1"]  # "Delivered by A for B" sorts before "Project of B"
-    assert shared.reference in names(world.commissioner, "projects", organisation=world.provider_a.pk)
+    assert shared.reference in names(two_years_and_an_outsider.commissioner, "projects", organisation=two_years_and_an_outsider.provider_a.pk)
 
 
 # --- Returns ------------------------------------------------------------------------------------
 
 
-def test_returns_show_spend_against_the_quarters_profile(world):
-    rows = {f"{r.project.reference} {r.period.label}": r for r in records(world.commissioner, "returns")}
+def test_returns_show_spend_against_the_quarters_profile(two_years_and_an_outsider):
+    rows = {f"{r.project.reference} {r.period.label}": r for r in records(two_years_and_an_outsider.commissioner, "returns")}
     b1 = rows["B-1 2023-24 Q1"]
     assert (b1.spend, b1.profile) == (Decimal("8000.10"), Decimal("10000.00"))
     a2 = rows["A-1 2023-24 Q2"]
     assert (a2.spend, a2.profile) == (Decimal("10000.00"), Decimal("10000.00"))
-    page = client_for(world.commissioner).get(URLS["returns"], {"rag": "red"}).content.decode()
+    page = client_for(two_years_and_an_outsider.commissioner).get(URLS["returns"], {"rag": "red"}).content.decode()
     assert "<td class=\"app-money govuk-table__cell govuk-table__cell--numeric\">-£1,999.90</td>" in page
 
 
@@ -163,10 +175,10 @@ def test_returns_show_spend_against_the_quarters_profile(world):
     ({"organisation": "b"}, ["B-1 2023-24 Q1"]),
     ({"programme": "ssf"}, ["A-2 2024-25 Q1"]),
 ])
-def test_returns_filter(world, params, expected):
-    values = {"ssf": world.streets.pk, "b": world.provider_b.pk, "asb": world.asb.pk}
+def test_returns_filter(two_years_and_an_outsider, params, expected):
+    values = {"ssf": two_years_and_an_outsider.streets.pk, "b": two_years_and_an_outsider.provider_b.pk, "asb": two_years_and_an_outsider.asb.pk}
     params = {k: values.get(v, v) for k, v in params.items()}
-    assert names(world.commissioner, "returns", **params) == expected
+    assert names(two_years_and_an_outsider.commissioner, "returns", **params) == expected
 
 
 # --- Payments -----------------------------------------------------------------------------------
@@ -181,17 +193,17 @@ def test_returns_filter(world, params, expected):
     ({"financial_year": "2023"}, ["Allocation to A Q2", "Allocation to B Q2", "Allocation to A Q1",
                                   "Allocation to B Q1"]),
 ])
-def test_payments_filter(world, params, expected):
-    values = {"ssf": world.streets.pk, "b": world.provider_b.pk}
+def test_payments_filter(two_years_and_an_outsider, params, expected):
+    values = {"ssf": two_years_and_an_outsider.streets.pk, "b": two_years_and_an_outsider.provider_b.pk}
     params = {k: values.get(v, v) for k, v in params.items()}
-    assert names(world.finance, "payments", **params) == expected
+    assert names(two_years_and_an_outsider.finance, "payments", **params) == expected
 
 
-def test_the_years_offered_are_those_of_the_lists_rows(world):
-    page = client_for(world.commissioner).get(URLS["payments"])
+def test_the_years_offered_are_those_of_the_lists_rows(two_years_and_an_outsider):
+    page = client_for(two_years_and_an_outsider.commissioner).get(URLS["payments"])
     assert list(page.context["filter"].form.fields["financial_year"].choices) == [("", "All years"),
                                                                                    (2023, "2023-24")]
-    page = client_for(world.commissioner).get(URLS["projects"])
+    page = client_for(two_years_and_an_outsider.commissioner).get(URLS["projects"])
     assert list(page.context["filter"].form.fields["financial_year"].choices) == [
         ("", "All years"), (2024, "2024-25"), (2023, "2023-24")]
 
@@ -223,12 +235,12 @@ def test_the_years_offered_are_those_of_the_lists_rows(world):
     ("payments", "status", ["Allocation to A Q1", "Allocation to B Q1", "Allocation to A Q2",
                             "Allocation to B Q2"]),
 ])
-def test_a_column_sorts_the_rows(world, slug, sort, expected):
-    assert names(world.commissioner, slug, sort=sort) == expected
+def test_a_column_sorts_the_rows(two_years_and_an_outsider, slug, sort, expected):
+    assert names(two_years_and_an_outsider.commissioner, slug, sort=sort) == expected
 
 
-def test_sorting_marks_the_header_with_aria_sort_and_offers_the_other_direction(world):
-    text = client_for(world.commissioner).get(URLS["projects"], {"sort": "-spent", "rag": "red"}).content.decode()
+def test_sorting_marks_the_header_with_aria_sort_and_offers_the_other_direction(two_years_and_an_outsider):
+    text = client_for(two_years_and_an_outsider.commissioner).get(URLS["projects"], {"sort": "-spent", "rag": "red"}).content.decode()
     header = re.search(r'<th[^>]*aria-sort="descending"[^>]*>\s*<a[^>]*href="([^"]*)"[^>]*>Spent', text)
     assert header is not None
     assert header.group(1) == "?sort=spent&amp;rag=red"
@@ -237,12 +249,12 @@ def test_sorting_marks_the_header_with_aria_sort_and_offers_the_other_direction(
     assert "Priorities</th>" in text  # a column that does not sort has a plain header
 
 
-def test_an_unknown_sort_is_ignored(world):
-    assert names(world.commissioner, "projects", sort="password") == ["A-1", "B-1", "A-2"]
+def test_an_unknown_sort_is_ignored(two_years_and_an_outsider):
+    assert names(two_years_and_an_outsider.commissioner, "projects", sort="password") == ["A-1", "B-1", "A-2"]
 
 
-def test_filtering_keeps_the_order_and_downloads_keep_both(world):
-    text = client_for(world.commissioner).get(URLS["returns"], {"sort": "-spend", "status": "approved",
+def test_filtering_keeps_the_order_and_downloads_keep_both(two_years_and_an_outsider):
+    text = client_for(two_years_and_an_outsider.commissioner).get(URLS["returns"], {"sort": "-spend", "status": "approved",
                                                                  "page": "1"}).content.decode()
     assert '<input type="hidden" name="sort" value="-spend">' in text
     assert 'href="?sort=-spend&amp;status=approved&amp;format=xlsx">Download xlsx' in text
@@ -252,9 +264,9 @@ def test_filtering_keeps_the_order_and_downloads_keep_both(world):
 # --- Pages --------------------------------------------------------------------------------------
 
 
-def test_a_long_list_comes_in_govuk_pages_of_25_that_keep_the_filters(world):
-    grow(world, 30)  # 32 projects in 2023-24
-    client = client_for(world.commissioner)
+def test_a_long_list_comes_in_govuk_pages_of_25_that_keep_the_filters(two_years_and_an_outsider):
+    grow(two_years_and_an_outsider, 30)  # 32 projects in 2023-24
+    client = client_for(two_years_and_an_outsider.commissioner)
     first = client.get(URLS["projects"], {"financial_year": "2023"})
     assert len(first.context["table"].page.object_list) == 25
     text = first.content.decode()
@@ -272,28 +284,28 @@ def test_a_long_list_comes_in_govuk_pages_of_25_that_keep_the_filters(world):
     assert len(seen) == 32
 
 
-def test_a_page_past_the_end_shows_the_last_and_a_page_that_is_not_a_number_the_first(world):
-    grow(world, 30)
-    client = client_for(world.commissioner)
+def test_a_page_past_the_end_shows_the_last_and_a_page_that_is_not_a_number_the_first(two_years_and_an_outsider):
+    grow(two_years_and_an_outsider, 30)
+    client = client_for(two_years_and_an_outsider.commissioner)
     assert client.get(URLS["projects"], {"page": "99"}).context["table"].page.number == 2
     assert client.get(URLS["projects"], {"page": "two"}).context["table"].page.number == 1
 
 
-def test_a_short_list_has_no_pagination(world):
-    assert "govuk-pagination" not in client_for(world.commissioner).get(URLS["projects"]).content.decode()
+def test_a_short_list_has_no_pagination(two_years_and_an_outsider):
+    assert "govuk-pagination" not in client_for(two_years_and_an_outsider.commissioner).get(URLS["projects"]).content.decode()
 
 
-def test_the_page_size_cannot_be_raised_from_the_address(world):
-    grow(world, 30)
-    page = client_for(world.commissioner).get(URLS["projects"], {"per_page": "1000"})
+def test_the_page_size_cannot_be_raised_from_the_address(two_years_and_an_outsider):
+    grow(two_years_and_an_outsider, 30)
+    page = client_for(two_years_and_an_outsider.commissioner).get(URLS["projects"], {"per_page": "1000"})
     assert len(page.context["table"].page.object_list) == 25
 
 
 # --- Errors -------------------------------------------------------------------------------------
 
 
-def test_a_filter_value_that_is_not_offered_gets_an_error_summary_linking_to_the_field(world):
-    response = client_for(world.commissioner).get(URLS["returns"], {"quarter": "5", "rag": "purple"})
+def test_a_filter_value_that_is_not_offered_gets_an_error_summary_linking_to_the_field(two_years_and_an_outsider):
+    response = client_for(two_years_and_an_outsider.commissioner).get(URLS["returns"], {"quarter": "5", "rag": "purple"})
     assert response.status_code == 400
     text = response.content.decode()
     assert "<title>Error: Quarterly returns" in text
@@ -303,39 +315,39 @@ def test_a_filter_value_that_is_not_offered_gets_an_error_summary_linking_to_the
     assert "Download xlsx" not in text
 
 
-def test_clear_filters_keeps_the_order(world):
-    text = client_for(world.commissioner).get(URLS["payments"], {"status": "released", "sort": "amount"}).content
+def test_clear_filters_keeps_the_order(two_years_and_an_outsider):
+    text = client_for(two_years_and_an_outsider.commissioner).get(URLS["payments"], {"status": "released", "sort": "amount"}).content
     assert b'href="/reports/payments/?sort=amount">Clear filters' in text
-    assert b"Clear filters" not in client_for(world.commissioner).get(URLS["payments"]).content
+    assert b"Clear filters" not in client_for(two_years_and_an_outsider.commissioner).get(URLS["payments"]).content
 
 
-def test_rag_counts_as_on_the_dashboard_a_sent_back_return_by_the_providers_rating(world):
+def test_rag_counts_as_on_the_dashboard_a_sent_back_return_by_the_providers_rating(two_years_and_an_outsider):
     from grants.periods import Quarter
     from grants.services import returns as s
     from tests.reporting.lists_fixtures import report
 
-    line = world.project_b.budget_lines.get()
-    ret = report(world.user_b, world.project_b, Quarter(2023, 2), {line: "10000.00"}, self_rag="amber")
-    s.return_send_back(actor=world.commissioner, ret=ret, version=ret.version, comment="Check.", officer_rag="red")
-    assert names(world.commissioner, "returns", rag="amber") == ["A-1 2023-24 Q2", "B-1 2023-24 Q2"]
-    assert {p.reference: p.rag for p in records(world.commissioner, "projects")}["B-1"] == "amber"
+    line = two_years_and_an_outsider.project_b.budget_lines.get()
+    ret = report(two_years_and_an_outsider.user_b, two_years_and_an_outsider.project_b, Quarter(2023, 2), {line: "10000.00"}, self_rag="amber")
+    s.return_send_back(actor=two_years_and_an_outsider.commissioner, ret=ret, version=ret.version, comment="Check.", officer_rag="red")
+    assert names(two_years_and_an_outsider.commissioner, "returns", rag="amber") == ["A-1 2023-24 Q2", "B-1 2023-24 Q2"]
+    assert {p.reference: p.rag for p in records(two_years_and_an_outsider.commissioner, "projects")}["B-1"] == "amber"
 
 
-def test_each_row_links_to_its_page(world):
-    client = client_for(world.commissioner)
-    assert f'href="/programmes/{world.programme.pk}/">Community Safety Fund</a>' in client.get(
+def test_each_row_links_to_its_page(two_years_and_an_outsider):
+    client = client_for(two_years_and_an_outsider.commissioner)
+    assert f'href="/programmes/{two_years_and_an_outsider.programme.pk}/">Community Safety Fund</a>' in client.get(
         URLS["programmes"]).content.decode()
-    assert f'href="/allocations/{world.allocation_a.pk}/">Allocation to A</a>' in client.get(
+    assert f'href="/allocations/{two_years_and_an_outsider.allocation_a.pk}/">Allocation to A</a>' in client.get(
         URLS["allocations"]).content.decode()
     assert 'href="/projects/A-1/">Project of A</a>' in client.get(URLS["projects"]).content.decode()
     assert 'href="/returns/A-1/2023/1/">Project of A</a>' in client.get(URLS["returns"]).content.decode()
-    payment = world.allocation_b.payments.get(quarter=2)
+    payment = two_years_and_an_outsider.allocation_b.payments.get(quarter=2)
     assert (f'href="/payments/{payment.pk}/">2023-24 Q2<span class="govuk-visually-hidden">: the payment to '
             f'Provider B</span></a>') in client.get(URLS["payments"]).content.decode()
 
 
-def test_a_provider_gets_no_link_to_a_programme_page_which_is_the_funders(world):
-    client = client_for(world.user_a)
+def test_a_provider_gets_no_link_to_a_programme_page_which_is_the_funders(two_years_and_an_outsider):
+    client = client_for(two_years_and_an_outsider.user_a)
     text = client.get(URLS["programmes"]).content.decode()
     assert "Community Safety Fund" in text and "/programmes/" not in text
     project = client.get(URLS["projects"]).content.decode()

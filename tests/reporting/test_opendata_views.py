@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -27,18 +26,12 @@ from tests.reporting.test_opendata import (  # noqa: F401
     read_xlsx,
     schema_errors,
 )
+from tests.worlds import client_for
 
 PAGE = "/reports/open-data/"
 JSON = "/reports/open-data/grants.json"
 XLSX = "/reports/open-data/grants.xlsx"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def body(response) -> bytes:

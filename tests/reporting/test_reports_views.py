@@ -15,6 +15,7 @@ from grants.models import QuarterlyReturn
 from tests import factories as f
 from tests.reporting.dashboard_fixtures import client_for, count_queries, line, ret, tables, text
 from tests.reporting.report_fixtures import FORMULA_NAME, years  # noqa: F401
+from tests.worlds import penny
 
 URL = "/reports/performance/"
 SVF = URL + "?end=2019-20+Q2&subject=programme&programme=SVF"
@@ -31,10 +32,6 @@ def workbook(response):
 
 def sheet_rows(book, name) -> list[list]:
     return [list(row) for row in book[name].iter_rows(values_only=True)]
-
-
-def penny(value) -> Decimal:
-    return D(str(value)).quantize(D("0.01"))
 
 
 # --- Who may take which report ------------------------------------------------------------------

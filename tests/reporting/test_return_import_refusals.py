@@ -22,6 +22,7 @@ from grants.services import returns as s
 from reporting.spreadsheets import template as t
 from reporting.spreadsheets.importer import read_template
 from tests import factories as f
+from tests import worlds
 from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     QUARTER,
     add_member,
@@ -41,7 +42,7 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     where,
     with_identity,
     workbook_bytes,
-    world,
+    equipped_twins,
 )
 
 NOT_XLSX = "not an Excel workbook (.xlsx)"
@@ -49,6 +50,17 @@ DAMAGED = "damaged or incomplete"
 UNREADABLE = "could not be read as an Excel workbook"
 TOO_BIG_UNPACKED = "unpacks to far more data than a return template holds"
 TAMPERED = "hidden identity has been changed"
+
+
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+equipped_twins_once = worlds.built_once_per_module(
+    lambda: worlds.project_a_and_its_twin_equipped(worlds.two_providers_one_programme()))
+
+
+@pytest.fixture
+def equipped_twins(equipped_twins_once, db):
+    return worlds.fresh(equipped_twins_once)
 
 
 def good_workbook(w):

@@ -47,10 +47,10 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     web_form,
     where,
     workbook_bytes,
-    world,
+    equipped_twins,
 )
+from tests.worlds import FORMULA_NAME
 
-FORMULA_NAME = '=HYPERLINK("http://x","click")'
 
 
 def expected_saved(w) -> dict:
@@ -65,8 +65,8 @@ def expected_saved(w) -> dict:
 # --- The round trip ----------------------------------------------------------------------------
 
 
-def test_a_filled_in_template_is_saved_as_exactly_what_was_typed(world):
-    w = world
+def test_a_filled_in_template_is_saved_as_exactly_what_was_typed(equipped_twins):
+    w = equipped_twins
     reading = read_template(filled_template(w), w.user_a)
 
     ret = s.return_save_draft(actor=w.user_a, project=reading.project, quarter=reading.quarter,
@@ -82,8 +82,8 @@ def test_a_filled_in_template_is_saved_as_exactly_what_was_typed(world):
     assert str(values[w.measures["rate"].pk]) == "96.50"
 
 
-def test_the_import_command_saves_the_same_draft_as_typing_the_figures_into_the_return_page(world, tmp_path):
-    w = world
+def test_the_import_command_saves_the_same_draft_as_typing_the_figures_into_the_return_page(equipped_twins, tmp_path):
+    w = equipped_twins
     import_command(filled_template(w), w.user_a, tmp_path)
 
     typed = client_for(w.user_a).post(return_page("A-2"), web_form(w, w.twin_lines, w.twin_measures))
@@ -96,8 +96,8 @@ def test_the_import_command_saves_the_same_draft_as_typing_the_figures_into_the_
         assert events == [(ReturnEvent.Kind.CREATED, w.user_a.pk), (ReturnEvent.Kind.SAVED, w.user_a.pk)]
 
 
-def test_the_reading_is_the_same_input_the_web_form_gives_for_the_same_figures(world):
-    w = world
+def test_the_reading_is_the_same_input_the_web_form_gives_for_the_same_figures(equipped_twins):
+    w = equipped_twins
     lines, measures = selectors.lines_and_measures(w.project_a, QUARTER)
     form = ReturnForm(web_form(w, w.lines, w.measures), lines=lines, measures=measures)
     assert form.is_valid(), form.errors
@@ -107,8 +107,8 @@ def test_the_reading_is_the_same_input_the_web_form_gives_for_the_same_figures(w
     assert reading.data == form.to_input()
 
 
-def test_the_template_is_pre_filled_with_what_is_saved(world):
-    w = world
+def test_the_template_is_pre_filled_with_what_is_saved(equipped_twins):
+    w = equipped_twins
     reading = read_template(filled_template(w), w.user_a)
     s.return_save_draft(actor=w.user_a, project=w.project_a, quarter=QUARTER, version=None, data=reading.data)
 
@@ -129,8 +129,8 @@ def test_the_template_is_pre_filled_with_what_is_saved(world):
 
 
 @pytest.mark.parametrize("resaved", [False, True], ids=["as downloaded", "opened and saved again"])
-def test_an_untouched_template_changes_nothing(world, resaved):
-    w = world
+def test_an_untouched_template_changes_nothing(equipped_twins, resaved):
+    w = equipped_twins
     reading = read_template(filled_template(w), w.user_a)
     ret = s.return_save_draft(actor=w.user_a, project=w.project_a, quarter=QUARTER, version=None, data=reading.data)
     before = saved(ret)
@@ -149,8 +149,8 @@ def test_an_untouched_template_changes_nothing(world, resaved):
     assert (SpendLine.history.count(), MeasureValue.history.count()) == history
 
 
-def test_the_template_of_a_return_not_started_is_blank_and_changes_nothing(world):
-    w = world
+def test_the_template_of_a_return_not_started_is_blank_and_changes_nothing(equipped_twins):
+    w = equipped_twins
     content, layout = template_for(w.project_a)
     book = open_workbook(content)
 
@@ -218,8 +218,8 @@ def input_cells(w, layout) -> dict[str, set[str]]:
     }
 
 
-def test_only_the_yellow_input_cells_are_unlocked_and_every_sheet_is_protected(world):
-    w = world
+def test_only_the_yellow_input_cells_are_unlocked_and_every_sheet_is_protected(equipped_twins):
+    w = equipped_twins
     content, layout = template_for(w.project_a)
     book = open_workbook(content)
     expected = input_cells(w, layout)
@@ -235,8 +235,8 @@ def test_only_the_yellow_input_cells_are_unlocked_and_every_sheet_is_protected(w
     assert book.sheetnames == ["Return", t.SPEND_SHEET, t.OUTCOMES_SHEET, t.NARRATIVE_SHEET, t.IDENTITY_SHEET]
 
 
-def test_the_identity_sheet_is_very_hidden_and_signed_with_the_secret_key(world, settings):
-    w = world
+def test_the_identity_sheet_is_very_hidden_and_signed_with_the_secret_key(equipped_twins, settings):
+    w = equipped_twins
     content, layout = template_for(w.project_a)
     book = open_workbook(content)
 
@@ -261,8 +261,8 @@ def validation_of(sheet, coordinate):
     return dv.type, dv.operator, dv.formula1, dv.formula2
 
 
-def test_input_cells_carry_data_validation_for_their_kind_of_value(world):
-    w = world
+def test_input_cells_carry_data_validation_for_their_kind_of_value(equipped_twins):
+    w = equipped_twins
     content, layout = template_for(w.project_a)
     book = open_workbook(content)
     spend, outcomes, narrative = book[t.SPEND_SHEET], book[t.OUTCOMES_SHEET], book[t.NARRATIVE_SHEET]
@@ -284,8 +284,8 @@ def test_input_cells_carry_data_validation_for_their_kind_of_value(world):
     assert validation_of(narrative, narrative_cell(book, "self_rag").coordinate)[0::2] == ("list", '"Red,Amber,Green"')
 
 
-def test_the_template_shows_the_profile_the_targets_and_the_earlier_quarters(world):
-    w = world
+def test_the_template_shows_the_profile_the_targets_and_the_earlier_quarters(equipped_twins):
+    w = equipped_twins
     content, layout = template_for(w.project_a)
     book = open_workbook(content)
 
@@ -303,8 +303,8 @@ def test_the_template_shows_the_profile_the_targets_and_the_earlier_quarters(wor
     assert outcome_cell(book, layout, w.measures["met"], 7).value == "Q1: Yes"
 
 
-def test_the_template_holds_no_formulas_at_all(world):
-    w = world
+def test_the_template_holds_no_formulas_at_all(equipped_twins):
+    w = equipped_twins
     reading = read_template(filled_template(w), w.user_a)
     s.return_save_draft(actor=w.user_a, project=w.project_a, quarter=QUARTER, version=None, data=reading.data)
     content, _layout = template_for(w.project_a)
@@ -368,8 +368,8 @@ FORMULA_LIKE_NARRATIVE = {
 }
 
 
-def test_narrative_that_starts_like_a_formula_comes_out_as_text_and_round_trips(world):
-    w = world
+def test_narrative_that_starts_like_a_formula_comes_out_as_text_and_round_trips(equipped_twins):
+    w = equipped_twins
     ret = s.return_save_draft(actor=w.user_a, project=w.project_a, quarter=QUARTER, version=None,
                               data=ReturnInput(**FORMULA_LIKE_NARRATIVE))
     content, _layout = template_for(w.project_a)
@@ -388,9 +388,9 @@ def test_narrative_that_starts_like_a_formula_comes_out_as_text_and_round_trips(
         == FORMULA_LIKE_NARRATIVE
 
 
-def test_text_a_provider_types_with_a_formula_sign_in_front_is_read_as_that_text(world):
+def test_text_a_provider_types_with_a_formula_sign_in_front_is_read_as_that_text(equipped_twins):
     """In a spreadsheet program, '=... (with the quote) or a cell formatted as text holds text, not a formula."""
-    w = world
+    w = equipped_twins
     content, layout = template_for(w.project_a)
     book = open_workbook(content)
     for key, text in FORMULA_LIKE_NARRATIVE.items():
@@ -409,8 +409,8 @@ def test_text_a_provider_types_with_a_formula_sign_in_front_is_read_as_that_text
 # --- Queries ------------------------------------------------------------------------------
 
 
-def test_writing_and_reading_a_template_take_the_same_number_of_queries_for_more_lines_and_measures(world):
-    w = world
+def test_writing_and_reading_a_template_take_the_same_number_of_queries_for_more_lines_and_measures(equipped_twins):
+    w = equipped_twins
 
     def queries(project):
         content = filled_template(w, project)
@@ -429,8 +429,8 @@ def test_writing_and_reading_a_template_take_the_same_number_of_queries_for_more
     assert small == large
 
 
-def test_narrative_typed_on_the_web_with_line_breaks_round_trips_unchanged(world):
-    w = world
+def test_narrative_typed_on_the_web_with_line_breaks_round_trips_unchanged(equipped_twins):
+    w = equipped_twins
     form = web_form(w, w.lines, w.measures)
     form["progress"] = "Ran 24 sessions.\r\nTen young people joined the league."  # as a browser sends a textarea
     assert client_for(w.user_a).post(return_page(), form).status_code == 302

@@ -29,7 +29,7 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     spend_cell,
     template_for,
     workbook_bytes,
-    world,
+    equipped_twins,
 )
 
 
@@ -126,8 +126,8 @@ def test_import_saves_the_draft_and_lists_each_change(draft, tmp_path):
     assert (latest.kind, latest.actor) == (ReturnEvent.Kind.SAVED, w.user_a)
 
 
-def test_import_starts_a_return_not_yet_started(world, tmp_path):
-    w = world
+def test_import_starts_a_return_not_yet_started(equipped_twins, tmp_path):
+    w = equipped_twins
 
     import_command(filled_template(w), w.user_a, tmp_path)
 

@@ -19,18 +19,18 @@ from tests.reporting.template_helpers import (
     outcome_cell,
     template_for,
     workbook_bytes,
-    world,  # noqa: F401
+    equipped_twins,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rated(world):
-    world.engaged_rate = f.ProjectMeasureFactory(
-        project=world.project_a, annual_target=Decimal("90"),
+def rated(equipped_twins):
+    equipped_twins.engaged_rate = f.ProjectMeasureFactory(
+        project=equipped_twins.project_a, annual_target=Decimal("90"),
         measure=f.OutcomeMeasureFactory(name="Engaged of those offered", unit="percentage", aggregation="rate"))
-    return world
+    return equipped_twins
 
 
 def filled(w, numerator, denominator):

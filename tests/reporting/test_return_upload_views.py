@@ -22,6 +22,8 @@ from grants.services.returns import ReturnInput
 from reporting.spreadsheets import importer
 from reporting.spreadsheets import template as t
 from tests import factories as f
+from tests import worlds
+from tests.worlds import ACTORS
 from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     QUARTER,
     XLSX,
@@ -42,11 +44,21 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     upload_file,
     url,
     workbook_bytes,
-    world,
+    equipped_twins,
 )
 
 SIGN_IN = "/sign-in/"
-ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
+
+
+# Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
+# so that what a test writes is gone before the next.
+equipped_twins_once = worlds.built_once_per_module(
+    lambda: worlds.project_a_and_its_twin_equipped(worlds.two_providers_one_programme()))
+
+
+@pytest.fixture
+def equipped_twins(equipped_twins_once, db):
+    return worlds.fresh(equipped_twins_once)
 
 
 def user(w, actor):
@@ -309,8 +321,8 @@ def test_a_preview_confirmed_after_someone_else_saved_the_return_gives_the_chang
     assert return_of(w.project_a).progress == "A colleague's edit."
 
 
-def test_a_preview_of_a_return_not_started_confirmed_after_someone_started_it_gives_the_changed_message(world):
-    w = world
+def test_a_preview_of_a_return_not_started_confirmed_after_someone_started_it_gives_the_changed_message(equipped_twins):
+    w = equipped_twins
     payload = payload_on(preview(w))
     s.return_save_draft(actor=w.user_a, project=w.project_a, quarter=QUARTER, version=None,
                         data=ReturnInput(progress="Started by a colleague."))

@@ -40,7 +40,7 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     upload_file,
     url,
     workbook_bytes,
-    world,
+    equipped_twins,
 )
 
 SECONDS = 2.0
@@ -152,9 +152,9 @@ def test_a_cell_a_little_beyond_the_used_range_is_not_what_is_refused(draft):
     assert reading.data.spend[draft.lines["staff"].pk].actual == Decimal("10250.50")
 
 
-def test_a_large_real_template_saved_by_a_spreadsheet_program_is_read_within_the_limits(world):
+def test_a_large_real_template_saved_by_a_spreadsheet_program_is_read_within_the_limits(equipped_twins):
     """60 budget lines and 60 measures: every count stays far inside its limit."""
-    w = world
+    w = equipped_twins
     project = f.ProjectFactory(allocation=w.allocation_a, reference="A-BIG", name="A large project")
     lines = [f.BudgetLineFactory(project=project, description=f"Line {n:02}", amount=Decimal("4.00"),
                                  profile_q1=Decimal("1.00"), profile_q2=Decimal("1.00"), profile_q3=Decimal("1.00"),

@@ -8,30 +8,17 @@ import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
-from django.test import Client
-
-from grants.models import BudgetLine, QuarterlyReturn
+from grants.models import QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import returns as return_services
 from grants.services.returns import ReturnInput, SpendInput
+from tests.worlds import budget_line as line, client_for  # noqa: F401  (the tests here import them from here)
 
-ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
 Q = lambda n, year=2023: Quarter(year, n)  # noqa: E731
 
 
 def gbp(text) -> Decimal:
     return Decimal(text)
-
-
-def line(project, description="Youth workers", amount="40000.00", profile=None, *, category=BudgetLine.Category.STAFF,
-         year=2023) -> BudgetLine:
-    """A budget line saved straight to the database (set-up, not the thing under test)."""
-    amount = Decimal(amount)
-    profile = [Decimal(p) for p in (profile or [amount / 4] * 4)]
-    return BudgetLine.objects.create(
-        project=project, financial_year=year, category=category, description=description, amount=amount,
-        profile_q1=profile[0], profile_q2=profile[1], profile_q3=profile[2], profile_q4=profile[3],
-    )
 
 
 def verified_return(w, project, quarter: Quarter, spend: dict, *, provider=None, verify=True, approve=True):
@@ -50,13 +37,6 @@ def verified_return(w, project, quarter: Quarter, spend: dict, *, provider=None,
     if verify:
         ret = return_services.return_verify_spend(actor=w.finance, ret=ret, version=ret.version)
     return ret
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 class _Tables(HTMLParser):

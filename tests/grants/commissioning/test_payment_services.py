@@ -38,19 +38,19 @@ def release(w, payment, reference="PAY-001", paid_on=date(2024, 5, 1), actor=Non
 
 
 @pytest.fixture
-def advance(world):
+def advance(officers):
     """Allocation A paid in advance: £100,000.01 over four quarters."""
-    Programme.objects.filter(pk=world.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
-    Allocation.objects.filter(pk=world.allocation_a.pk).update(amount=Decimal("100000.01"))
-    world.allocation_a.refresh_from_db()
-    world.programme.refresh_from_db()
-    return world
+    Programme.objects.filter(pk=officers.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
+    Allocation.objects.filter(pk=officers.allocation_a.pk).update(amount=Decimal("100000.01"))
+    officers.allocation_a.refresh_from_db()
+    officers.programme.refresh_from_db()
+    return officers
 
 
 @pytest.fixture
-def arrears(world):
+def arrears(officers):
     """Allocation A paid in arrears, with project A's one line of £40,000.00 and a second project's of £60,000.00."""
-    w = world
+    w = officers
     w.staff = line(w.project_a, "Youth workers", "40000.00")
     w.second = f.ProjectFactory(allocation=w.allocation_a, provider=w.provider_a, reference="A-2", name="Second")
     w.outreach = line(w.second, "Outreach", "60000.00")
@@ -114,14 +114,14 @@ def test_a_release_needs_a_reference_and_a_date_that_has_come(advance, reference
     assert (q1.status, q1.version) == (Status.SCHEDULED, 0)
 
 
-def test_never_more_than_the_allocation_in_total(world):
+def test_never_more_than_the_allocation_in_total(officers):
     # A schedule typed in by hand that adds up to more than the allocation of £100,000.00.
-    Programme.objects.filter(pk=world.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
-    q1 = f.PaymentFactory(allocation=world.allocation_a, quarter=1, amount=Decimal("60000.00"))
-    q2 = f.PaymentFactory(allocation=world.allocation_a, quarter=2, amount=Decimal("40000.01"))
-    release(world, q1)
+    Programme.objects.filter(pk=officers.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
+    q1 = f.PaymentFactory(allocation=officers.allocation_a, quarter=1, amount=Decimal("60000.00"))
+    q2 = f.PaymentFactory(allocation=officers.allocation_a, quarter=2, amount=Decimal("40000.01"))
+    release(officers, q1)
     with pytest.raises(Invalid) as refused:
-        release(world, q2, reference="PAY-002")
+        release(officers, q2, reference="PAY-002")
     assert refused.value.errors == {"__all__": (
         "£60,000.00 has already been released against an allocation of £100,000.00: releasing £40,000.01 would "
         "pay more than the allocation.")}

@@ -30,29 +30,29 @@ def two_tabs(client, path):
     return version_on(client.get(path)), version_on(client.get(path))
 
 
-def test_the_second_of_two_programme_saves_is_told_and_the_first_stands(world):
-    client = client_for(world.commissioner)
-    path = f"/programmes/{world.programme.pk}/edit/"
+def test_the_second_of_two_programme_saves_is_told_and_the_first_stands(officers):
+    client = client_for(officers.commissioner)
+    path = f"/programmes/{officers.programme.pk}/edit/"
     first, second = two_tabs(client, path)
-    common = dict(code=world.programme.code, financial_year="2023-24", total_budget="1,000,000.00")
+    common = dict(code=officers.programme.code, financial_year="2023-24", total_budget="1,000,000.00")
 
-    saved = client.post(path, programme_data(world, name="First tab's name", version=first, **common))
-    refused = client.post(path, programme_data(world, name="Second tab's name", version=second, **common))
+    saved = client.post(path, programme_data(officers, name="First tab's name", version=first, **common))
+    refused = client.post(path, programme_data(officers, name="Second tab's name", version=second, **common))
 
     assert saved.status_code == 302
     assert refused.status_code == 400
     assert CHANGED in refused.content.decode()
     assert 'value="Second tab&#x27;s name"' in refused.content.decode()  # what was typed is shown again
-    assert Programme.objects.get(pk=world.programme.pk).name == "First tab's name"
+    assert Programme.objects.get(pk=officers.programme.pk).name == "First tab's name"
 
 
-def test_the_second_of_two_project_saves_is_told_and_the_first_stands(world):
-    client = client_for(world.commissioner)
+def test_the_second_of_two_project_saves_is_told_and_the_first_stands(officers):
+    client = client_for(officers.commissioner)
     path = "/projects/A-1/edit/"
     first, second = two_tabs(client, path)
 
-    saved = client.post(path, project_data(world, reference="A-1", name="First tab's name", version=first))
-    refused = client.post(path, project_data(world, reference="A-1", name="Second tab's name", version=second))
+    saved = client.post(path, project_data(officers, reference="A-1", name="First tab's name", version=first))
+    refused = client.post(path, project_data(officers, reference="A-1", name="Second tab's name", version=second))
 
     assert saved.status_code == 302
     assert refused.status_code == 400
@@ -60,9 +60,9 @@ def test_the_second_of_two_project_saves_is_told_and_the_first_stands(world):
     assert Project.objects.get(reference="A-1").name == "First tab's name"
 
 
-def test_the_second_of_two_target_saves_is_told_and_the_first_stands(world):
-    pm = f.ProjectMeasureFactory(project=world.project_a, annual_target=Decimal("100"))
-    client = client_for(world.commissioner)
+def test_the_second_of_two_target_saves_is_told_and_the_first_stands(officers):
+    pm = f.ProjectMeasureFactory(project=officers.project_a, annual_target=Decimal("100"))
+    client = client_for(officers.commissioner)
     path = f"/projects/A-1/measures/{pm.pk}/"
     first, second = two_tabs(client, path)
 
@@ -79,10 +79,10 @@ def test_the_second_of_two_target_saves_is_told_and_the_first_stands(world):
     assert ProjectMeasure.objects.get(pk=pm.pk).annual_target == Decimal("120")
 
 
-def test_a_form_without_its_version_saves_nothing(world):
-    client = client_for(world.commissioner)
+def test_a_form_without_its_version_saves_nothing(officers):
+    client = client_for(officers.commissioner)
 
-    response = client.post("/projects/A-1/edit/", project_data(world, reference="A-1", name="No version"))
+    response = client.post("/projects/A-1/edit/", project_data(officers, reference="A-1", name="No version"))
 
     assert response.status_code == 400
     assert CHANGED in response.content.decode()
@@ -94,9 +94,9 @@ def test_a_form_without_its_version_saves_nothing(world):
         **{name: getattr(w.programme, name) for name in s.PROGRAMME_FIELDS}, "name": "Renamed"}),
     lambda w, v: s.project_update(actor=w.commissioner, project=w.project_a, version=v, values={"name": "Renamed"}),
 ], ids=["programme", "project"])
-def test_the_services_refuse_a_stale_version_and_take_the_current_one(world, update):
+def test_the_services_refuse_a_stale_version_and_take_the_current_one(officers, update):
     with pytest.raises(Stale):
-        update(world, 7)
-    assert update(world, 0).name == "Renamed"
+        update(officers, 7)
+    assert update(officers, 0).name == "Renamed"
     with pytest.raises(Stale):
-        update(world, 0)  # the version moved on with the save
+        update(officers, 0)  # the version moved on with the save

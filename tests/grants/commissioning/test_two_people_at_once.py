@@ -53,12 +53,12 @@ def _needs_postgresql():
 
 
 @pytest.fixture
-def scheduled(world):
-    Programme.objects.filter(pk=world.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
-    world.allocation_a.refresh_from_db()
-    s.payment_schedule_update(actor=world.finance, allocation=world.allocation_a, today=TODAY)
-    world.q1 = Payment.objects.get(allocation=world.allocation_a, quarter=1)
-    return world
+def scheduled(officers):
+    Programme.objects.filter(pk=officers.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
+    officers.allocation_a.refresh_from_db()
+    s.payment_schedule_update(actor=officers.finance, allocation=officers.allocation_a, today=TODAY)
+    officers.q1 = Payment.objects.get(allocation=officers.allocation_a, quarter=1)
+    return officers
 
 
 def test_a_second_release_from_the_same_page_is_stale_and_releases_nothing_more(scheduled):
@@ -106,12 +106,12 @@ def test_two_people_releasing_the_same_payment_at_once_give_exactly_one_release(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_releases_of_different_payments_at_once_never_pay_more_than_the_allocation(world):
+def test_two_releases_of_different_payments_at_once_never_pay_more_than_the_allocation(officers):
     _needs_postgresql()
     # A schedule typed in by hand that adds up to more than the £100,000.00 allocation.
-    Programme.objects.filter(pk=world.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
-    q1 = f.PaymentFactory(allocation=world.allocation_a, quarter=1, amount=Decimal("60000.00"))
-    q2 = f.PaymentFactory(allocation=world.allocation_a, quarter=2, amount=Decimal("60000.00"))
+    Programme.objects.filter(pk=officers.programme.pk).update(payment_terms=Programme.PaymentTerms.ADVANCE)
+    q1 = f.PaymentFactory(allocation=officers.allocation_a, quarter=1, amount=Decimal("60000.00"))
+    q2 = f.PaymentFactory(allocation=officers.allocation_a, quarter=2, amount=Decimal("60000.00"))
 
     def release(user, payment):
         def call():
@@ -120,16 +120,16 @@ def test_two_releases_of_different_payments_at_once_never_pay_more_than_the_allo
                               paid_on=date(2024, 5, 1), today=TODAY)
         return call
 
-    assert _race(release(world.finance, q1), release(world.finance_2, q2)) == ["done", "invalid"]
+    assert _race(release(officers.finance, q1), release(officers.finance_2, q2)) == ["done", "invalid"]
     assert sum(Payment.objects.filter(status="released").values_list("amount", flat=True)) == Decimal("60000.00")
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_approvals_at_once_never_take_a_programme_past_its_ceiling(world):
+def test_two_approvals_at_once_never_take_a_programme_past_its_ceiling(officers):
     _needs_postgresql()
     # £1,000,000.00 budget, no allowance, £200,000.00 approved: £800,000.00 is left, enough for one of these.
-    drafts = [f.AllocationFactory(programme=world.programme, amount=Decimal("500000.00"), status="draft",
+    drafts = [f.AllocationFactory(programme=officers.programme, amount=Decimal("500000.00"), status="draft",
                                   decision_reference="", decision_date=None) for _ in range(2)]
 
     def approve(user, allocation):
@@ -139,6 +139,6 @@ def test_two_approvals_at_once_never_take_a_programme_past_its_ceiling(world):
                                              decision_reference=f"DEC-{allocation.pk}", decision_date=date(2023, 3, 1))
         return call
 
-    assert _race(approve(world.commissioner, drafts[0]), approve(world.commissioner_2, drafts[1])) == [
+    assert _race(approve(officers.commissioner, drafts[0]), approve(officers.commissioner_2, drafts[1])) == [
         "done", "invalid"]
-    assert commissioning.committed_total(world.programme.pk) == Decimal("700000.00")
+    assert commissioning.committed_total(officers.programme.pk) == Decimal("700000.00")

@@ -20,8 +20,8 @@ Status = Virement.Status
 
 
 @pytest.fixture
-def lines(world):
-    w = world
+def lines(officers):
+    w = officers
     w.staff = line(w.project_a, "Youth workers", "40000.00", ["10000.00", "10000.00", "10000.00", "10000.00"])
     w.venue = line(w.project_a, "Venue hire", "4000.00", ["1000.00", "1000.00", "1000.00", "1000.00"],
                    category=BudgetLine.Category.NON_STAFF)
@@ -140,8 +140,8 @@ def test_a_decision_on_an_old_copy_is_stale(lines):
     assert w.staff.amount == Decimal("40000.00")
 
 
-def test_the_recipient_of_an_allocation_moves_money_between_its_projects(world):
-    w = world
+def test_the_recipient_of_an_allocation_moves_money_between_its_projects(officers):
+    w = officers
     # B's allocation funds B's own project and one delivered by A.
     delivered_by_a = f.ProjectFactory(allocation=w.allocation_b, provider=w.provider_a, reference="B-2")
     b_line = line(w.project_b, "Co-ordinator", "20000.00")

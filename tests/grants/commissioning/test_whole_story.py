@@ -48,8 +48,8 @@ def send_return(provider, reference, quarter, spend: dict, measure, value, offic
     go(finance, page + "spend/", {"version": version_in(seen, page + "spend/"), "action": "verify", "note": ""})
 
 
-def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for(world):
-    w = world
+def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for(officers):
+    w = officers
     for user, first, last in [(w.commissioner, "Chris", "Okafor"), (w.finance, "Fran", "Lewis"),
                               (w.user_a, "Asha", "Patel")]:
         user.first_name, user.last_name = first, last

@@ -33,13 +33,13 @@ from tests.grants.return_services.helpers import (
 # --- Two people at once ----------------------------------------------------------------------
 
 
-def test_two_approvals_of_the_same_version_give_one_approval_and_one_stale_refusal(world):
-    ret = submitted(world)
+def test_two_approvals_of_the_same_version_give_one_approval_and_one_stale_refusal(project_with_every_unit):
+    ret = submitted(project_with_every_unit)
     seen_by_first, seen_by_second = QuarterlyReturn.objects.get(pk=ret.pk), QuarterlyReturn.objects.get(pk=ret.pk)
 
-    s.return_approve(actor=world.commissioner, ret=seen_by_first, version=seen_by_first.version, officer_rag="green")
+    s.return_approve(actor=project_with_every_unit.commissioner, ret=seen_by_first, version=seen_by_first.version, officer_rag="green")
     with pytest.raises(Stale) as refused:
-        s.return_approve(actor=world.other_commissioner, ret=seen_by_second, version=seen_by_second.version,
+        s.return_approve(actor=project_with_every_unit.other_commissioner, ret=seen_by_second, version=seen_by_second.version,
                          officer_rag="red")
 
     assert "This return changed since you opened it" in refused.value.message
@@ -48,13 +48,13 @@ def test_two_approvals_of_the_same_version_give_one_approval_and_one_stale_refus
     assert (ret.status, ret.officer_rag) == (Status.APPROVED, "green")
 
 
-def test_an_approval_and_a_send_back_of_the_same_version_cannot_both_happen(world):
-    ret = submitted(world)
+def test_an_approval_and_a_send_back_of_the_same_version_cannot_both_happen(project_with_every_unit):
+    ret = submitted(project_with_every_unit)
     seen_by_first, seen_by_second = QuarterlyReturn.objects.get(pk=ret.pk), QuarterlyReturn.objects.get(pk=ret.pk)
 
-    s.return_send_back(actor=world.commissioner, ret=seen_by_first, version=seen_by_first.version, comment="Fix it.")
+    s.return_send_back(actor=project_with_every_unit.commissioner, ret=seen_by_first, version=seen_by_first.version, comment="Fix it.")
     with pytest.raises(Stale):
-        s.return_approve(actor=world.other_commissioner, ret=seen_by_second, version=seen_by_second.version,
+        s.return_approve(actor=project_with_every_unit.other_commissioner, ret=seen_by_second, version=seen_by_second.version,
                          officer_rag="green")
 
     ret.refresh_from_db()
@@ -62,51 +62,51 @@ def test_an_approval_and_a_send_back_of_the_same_version_cannot_both_happen(worl
     assert not ret.events.filter(kind=Kind.APPROVED).exists()
 
 
-def test_a_review_of_a_version_that_finance_has_moved_on_is_stale(world):
-    ret = submitted(world)
+def test_a_review_of_a_version_that_finance_has_moved_on_is_stale(project_with_every_unit):
+    ret = submitted(project_with_every_unit)
     opened = QuarterlyReturn.objects.get(pk=ret.pk)
-    s.return_verify_spend(actor=world.finance, ret=ret, version=ret.version)
+    s.return_verify_spend(actor=project_with_every_unit.finance, ret=ret, version=ret.version)
     before = snapshot(ret)
 
     with pytest.raises(Stale):
-        s.return_approve(actor=world.commissioner, ret=opened, version=opened.version, officer_rag="green")
+        s.return_approve(actor=project_with_every_unit.commissioner, ret=opened, version=opened.version, officer_rag="green")
 
     assert snapshot(ret) == before
 
 
-def test_saving_over_a_version_someone_else_has_saved_is_refused_and_changes_nothing(world):
-    draft = save_draft(world, complete(world, progress="First version."))
+def test_saving_over_a_version_someone_else_has_saved_is_refused_and_changes_nothing(project_with_every_unit):
+    draft = save_draft(project_with_every_unit, complete(project_with_every_unit, progress="First version."))
     opened_version = draft.version
-    save_draft(world, complete(world, progress="Colleague's version."), actor=world.colleague_a, version=opened_version)
+    save_draft(project_with_every_unit, complete(project_with_every_unit, progress="Colleague's version."), actor=project_with_every_unit.colleague_a, version=opened_version)
     before = snapshot(draft)
 
-    stale_edit = complete(world, progress="My version.")
-    stale_edit.spend[world.staff.pk].actual = Decimal("1.00")
+    stale_edit = complete(project_with_every_unit, progress="My version.")
+    stale_edit.spend[project_with_every_unit.staff.pk].actual = Decimal("1.00")
     with pytest.raises(Stale) as refused:
-        save_draft(world, stale_edit, version=opened_version)
+        save_draft(project_with_every_unit, stale_edit, version=opened_version)
 
     assert "Nothing was saved" in refused.value.message
     assert snapshot(draft) == before
     assert QuarterlyReturn.objects.get(pk=draft.pk).progress == "Colleague's version."
 
 
-def test_submitting_a_version_someone_else_has_saved_is_refused(world):
-    draft = save_draft(world)
-    save_draft(world, actor=world.colleague_a, version=draft.version)
+def test_submitting_a_version_someone_else_has_saved_is_refused(project_with_every_unit):
+    draft = save_draft(project_with_every_unit)
+    save_draft(project_with_every_unit, actor=project_with_every_unit.colleague_a, version=draft.version)
     before = snapshot(draft)
 
     with pytest.raises(Stale):
-        submit(world, version=draft.version)
+        submit(project_with_every_unit, version=draft.version)
 
     assert snapshot(draft) == before
 
 
-def test_starting_a_return_that_someone_else_started_meanwhile_is_stale(world):
-    started = save_draft(world, complete(world, progress="Colleague started it."), actor=world.colleague_a)
+def test_starting_a_return_that_someone_else_started_meanwhile_is_stale(project_with_every_unit):
+    started = save_draft(project_with_every_unit, complete(project_with_every_unit, progress="Colleague started it."), actor=project_with_every_unit.colleague_a)
     before = snapshot(started)
 
     with pytest.raises(Stale):
-        save_draft(world, complete(world, progress="I thought it was new."), version=None)
+        save_draft(project_with_every_unit, complete(project_with_every_unit, progress="I thought it was new."), version=None)
 
     assert snapshot(started) == before
 

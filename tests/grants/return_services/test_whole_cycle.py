@@ -31,36 +31,36 @@ from tests.grants.return_services.helpers import (
 # --- The whole cycle ------------------------------------------------------------------------
 
 
-def test_a_return_goes_from_draft_to_approved_and_back_through_every_step(world):
-    ret = save_draft(world, ReturnInput(progress="Started."))
+def test_a_return_goes_from_draft_to_approved_and_back_through_every_step(project_with_every_unit):
+    ret = save_draft(project_with_every_unit, ReturnInput(progress="Started."))
     assert ret.status == Status.DRAFT
 
-    ret = submit(world, version=ret.version)
+    ret = submit(project_with_every_unit, version=ret.version)
     assert (ret.status, ret.spend_status) == (Status.SUBMITTED, SpendStatus.NOT_CHECKED)
 
-    ret = s.return_send_back(actor=world.commissioner, ret=ret, version=ret.version,
+    ret = s.return_send_back(actor=project_with_every_unit.commissioner, ret=ret, version=ret.version,
                              comment="  Please split venue hire from staff costs.  ")
     assert ret.status == Status.RETURNED
     assert ret.events.get(kind=Kind.RETURNED).comment == "Please split venue hire from staff costs."
 
-    ret = submit(world, version=ret.version)
+    ret = submit(project_with_every_unit, version=ret.version)
     assert ret.status == Status.SUBMITTED
     assert ret.events.filter(kind=Kind.SUBMITTED).order_by("at", "pk").last().comment == "Resubmitted after amendment."
 
-    ret = s.return_approve(actor=world.commissioner, ret=ret, version=ret.version, officer_rag="amber")
+    ret = s.return_approve(actor=project_with_every_unit.commissioner, ret=ret, version=ret.version, officer_rag="amber")
     assert (ret.status, ret.officer_rag) == (Status.APPROVED, "amber")
     assert ret.approved_at is not None
 
-    ret = s.return_verify_spend(actor=world.finance, ret=ret, version=ret.version, note="Matches the ledger.")
+    ret = s.return_verify_spend(actor=project_with_every_unit.finance, ret=ret, version=ret.version, note="Matches the ledger.")
     assert (ret.status, ret.spend_status, ret.spend_note) == (Status.APPROVED, SpendStatus.VERIFIED, "Matches the ledger.")
 
-    ret = s.return_reopen(actor=world.commissioner, ret=ret, version=ret.version, reason="Venue invoice was wrong.")
+    ret = s.return_reopen(actor=project_with_every_unit.commissioner, ret=ret, version=ret.version, reason="Venue invoice was wrong.")
     assert (ret.status, ret.approved_at) == (Status.RETURNED, None)
     assert ret.events.get(kind=Kind.REOPENED).comment == "Venue invoice was wrong."
 
-    corrected = complete(world)
-    corrected.spend[world.venue.pk].actual = Decimal("950.00")
-    ret = submit(world, corrected, version=ret.version)
+    corrected = complete(project_with_every_unit)
+    corrected.spend[project_with_every_unit.venue.pk].actual = Decimal("950.00")
+    ret = submit(project_with_every_unit, corrected, version=ret.version)
     assert (ret.status, ret.spend_status) == (Status.SUBMITTED, SpendStatus.NOT_CHECKED)
     last = ret.events.order_by("at", "pk").last()
     assert "Resubmitted after amendment." in last.comment
@@ -78,26 +78,26 @@ def test_a_return_goes_from_draft_to_approved_and_back_through_every_step(world)
     ]
 
 
-def test_resubmitting_with_the_same_spend_keeps_the_spend_verified(world):
-    ret = submitted(world)
-    ret = s.return_verify_spend(actor=world.finance, ret=ret, version=ret.version)
-    ret = s.return_send_back(actor=world.commissioner, ret=ret, version=ret.version, comment="Add a case study.")
+def test_resubmitting_with_the_same_spend_keeps_the_spend_verified(project_with_every_unit):
+    ret = submitted(project_with_every_unit)
+    ret = s.return_verify_spend(actor=project_with_every_unit.finance, ret=ret, version=ret.version)
+    ret = s.return_send_back(actor=project_with_every_unit.commissioner, ret=ret, version=ret.version, comment="Add a case study.")
 
-    ret = submit(world, complete(world, case_study="A young man joined the boxing club."), version=ret.version)
+    ret = submit(project_with_every_unit, complete(project_with_every_unit, case_study="A young man joined the boxing club."), version=ret.version)
 
     assert ret.spend_status == SpendStatus.VERIFIED
     assert ret.events.order_by("at", "pk").last().comment == "Resubmitted after amendment."
 
 
-def test_changed_spend_on_resubmission_needs_verifying_again(world):
-    ret = submitted(world)
-    ret = s.return_query_spend(actor=world.finance, ret=ret, version=ret.version, note="Venue looks high.")
+def test_changed_spend_on_resubmission_needs_verifying_again(project_with_every_unit):
+    ret = submitted(project_with_every_unit)
+    ret = s.return_query_spend(actor=project_with_every_unit.finance, ret=ret, version=ret.version, note="Venue looks high.")
     assert ret.spend_status == SpendStatus.QUERIED
-    ret = s.return_send_back(actor=world.commissioner, ret=ret, version=ret.version, comment="See finance's note.")
-    corrected = complete(world)
-    corrected.spend[world.venue.pk].actual = Decimal("900.00")
+    ret = s.return_send_back(actor=project_with_every_unit.commissioner, ret=ret, version=ret.version, comment="See finance's note.")
+    corrected = complete(project_with_every_unit)
+    corrected.spend[project_with_every_unit.venue.pk].actual = Decimal("900.00")
 
-    ret = submit(world, corrected, version=ret.version)
+    ret = submit(project_with_every_unit, corrected, version=ret.version)
 
     assert ret.spend_status == SpendStatus.NOT_CHECKED
 
@@ -114,12 +114,12 @@ def test_changed_spend_on_resubmission_needs_verifying_again(world):
     ids=["sending back without a comment", "approving without the officer's RAG", "approving with a RAG not offered",
          "querying spend without a note"],
 )
-def test_a_review_decision_without_what_it_requires_is_refused_and_changes_nothing(world, action, key):
-    ret = submitted(world)
+def test_a_review_decision_without_what_it_requires_is_refused_and_changes_nothing(project_with_every_unit, action, key):
+    ret = submitted(project_with_every_unit)
     before = snapshot(ret)
 
     with pytest.raises(Invalid) as refused:
-        action(world, ret)
+        action(project_with_every_unit, ret)
 
     assert key in refused.value.errors
     assert snapshot(ret) == before
@@ -135,19 +135,19 @@ def test_a_review_decision_without_what_it_requires_is_refused_and_changes_nothi
     ids=["provider approves without a rating", "finance sends back without a comment",
          "commissioner queries spend without a note"],
 )
-def test_someone_who_may_not_act_is_told_so_before_what_their_form_lacks(world, action):
-    ret = submitted(world)
+def test_someone_who_may_not_act_is_told_so_before_what_their_form_lacks(project_with_every_unit, action):
+    ret = submitted(project_with_every_unit)
 
     with pytest.raises(NotAllowed):
-        action(world, ret)
+        action(project_with_every_unit, ret)
 
 
-def test_reopening_without_a_reason_is_refused_and_changes_nothing(world):
-    ret = approved(world)
+def test_reopening_without_a_reason_is_refused_and_changes_nothing(project_with_every_unit):
+    ret = approved(project_with_every_unit)
     before = snapshot(ret)
 
     with pytest.raises(Invalid) as refused:
-        s.return_reopen(actor=world.commissioner, ret=ret, version=ret.version, reason="   ")
+        s.return_reopen(actor=project_with_every_unit.commissioner, ret=ret, version=ret.version, reason="   ")
 
     assert "reason" in refused.value.errors
     assert snapshot(ret) == before
@@ -169,11 +169,11 @@ def test_reopening_without_a_reason_is_refused_and_changes_nothing(world):
          "save figures on a submitted return", "approve an approved return", "send back an approved return",
          "resubmit an approved return"],
 )
-def test_a_step_the_workflow_does_not_allow_from_the_current_status_is_refused(world, state, action):
-    ret = {"draft": lambda: save_draft(world), "submitted": lambda: submitted(world), "approved": lambda: approved(world)}[state]()
+def test_a_step_the_workflow_does_not_allow_from_the_current_status_is_refused(project_with_every_unit, state, action):
+    ret = {"draft": lambda: save_draft(project_with_every_unit), "submitted": lambda: submitted(project_with_every_unit), "approved": lambda: approved(project_with_every_unit)}[state]()
     before = snapshot(ret)
 
     with pytest.raises(NotAllowed):
-        action(world, ret)
+        action(project_with_every_unit, ret)
 
     assert snapshot(ret) == before

@@ -6,14 +6,11 @@ as it was, and a complete return as service input and as the provider's form.
 """
 
 import re
-from decimal import Decimal
 from html.parser import HTMLParser
-
-from django.test import Client
 
 from grants.models import OutcomeMeasure, QuarterlyReturn, ReturnEvent, SpendLine
 from grants.services import returns as s
-from grants.services.returns import MeasureInput, ReturnInput, SpendInput
+from tests.worlds import client_for, complete_input  # noqa: F401  (the tests here import them from here)
 
 
 Status = QuarterlyReturn.Status
@@ -23,18 +20,10 @@ Unit = OutcomeMeasure.Unit
 
 SIGN_IN = "/sign-in/"
 STALE = "This return changed since you opened it"
-ACTORS = ["anonymous", "user_a", "user_b", "viewer", "commissioner", "finance", "outsider"]
 
 
 def detail(reference="A-1", year=2023, quarter=1, action=""):
     return f"/returns/{reference}/{year}/{quarter}/" + (f"{action}/" if action else "")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def version_on(response) -> str:
@@ -98,16 +87,6 @@ def state_of_every_return() -> list:
     return sorted(QuarterlyReturn.objects.values_list("pk", "status", "spend_status", "version", "progress")) + [
         ReturnEvent.objects.count(), SpendLine.objects.exclude(actual=None).count(),
     ]
-
-
-def complete_input(w, **changes) -> ReturnInput:
-    fields = dict(progress="Ran 24 evening sessions.", self_rag="green")
-    fields.update(changes)
-    return ReturnInput(
-        spend={w.staff.pk: SpendInput(actual=Decimal("10000")), w.venue.pk: SpendInput(actual=Decimal("1000"))},
-        measures={w.people.pk: MeasureInput(value=Decimal("35")), w.satisfaction.pk: MeasureInput(value=Decimal("92"))},
-        **fields,
-    )
 
 
 def complete_form(w, version, action="submit", **changes) -> dict:

@@ -72,8 +72,8 @@ def test_personal_data_in_the_case_study_is_flagged_with_a_link_to_it(project):
     assert response.status_code == 302
 
 
-def test_sending_back_without_a_comment_shows_the_error_against_the_comment_box(world):
-    commissioner = client_for(world.commissioner)
+def test_sending_back_without_a_comment_shows_the_error_against_the_comment_box(returns_in_every_state):
+    commissioner = client_for(returns_in_every_state.commissioner)
     page = detail("A-1", 2023, 1)
 
     response = commissioner.post(detail("A-1", 2023, 1, "review"), {
@@ -82,4 +82,4 @@ def test_sending_back_without_a_comment_shows_the_error_against_the_comment_box(
 
     assert response.status_code == 400
     assert error_summary_links(response) == ["id_comment"]
-    assert QuarterlyReturn.objects.get(pk=world.q1.pk).status == Status.SUBMITTED
+    assert QuarterlyReturn.objects.get(pk=returns_in_every_state.q1.pk).status == Status.SUBMITTED

@@ -67,48 +67,48 @@ def _other_commissioner_approves(w):
     ],
 )
 def test_a_form_posted_after_someone_else_changed_the_return_is_refused_with_a_message(
-    world, who, quarter, action, meanwhile, post
+    returns_in_every_state, who, quarter, action, meanwhile, post
 ):
-    client = client_for(getattr(world, who))
+    client = client_for(getattr(returns_in_every_state, who))
     page = detail("A-1", 2023, quarter)
     old_version = version_on(client.get(page))
-    meanwhile(world)
+    meanwhile(returns_in_every_state)
     before = state_of_every_return()
 
-    response = client.post(detail("A-1", 2023, quarter, action), {"version": old_version, **post(world)})
+    response = client.post(detail("A-1", 2023, quarter, action), {"version": old_version, **post(returns_in_every_state)})
 
     assert response.status_code == 400
     assert STALE in response.content.decode()
     assert state_of_every_return() == before
 
 
-def test_the_refused_stale_form_keeps_what_the_provider_typed(world):
-    client = client_for(world.user_a)
+def test_the_refused_stale_form_keeps_what_the_provider_typed(returns_in_every_state):
+    client = client_for(returns_in_every_state.user_a)
     page = detail("A-1", 2023, 2)
     old_version = version_on(client.get(page))
-    _colleague_saves(world)
+    _colleague_saves(returns_in_every_state)
 
     response = client.post(page, {"version": old_version, "action": "save", "progress": "My own words."})
 
     assert response.status_code == 400
     assert error_summary_links(response)  # the message is in the summary, linked into the form
     assert "My own words.</textarea>" in response.content.decode()
-    assert QuarterlyReturn.objects.get(pk=world.q2.pk).progress == "Colleague's words."
+    assert QuarterlyReturn.objects.get(pk=returns_in_every_state.q2.pk).progress == "Colleague's words."
 
 
-def test_a_form_posted_without_a_version_over_an_existing_return_is_stale(world):
-    response = client_for(world.user_a).post(detail("A-1", 2023, 2), {"version": "", "action": "save",
+def test_a_form_posted_without_a_version_over_an_existing_return_is_stale(returns_in_every_state):
+    response = client_for(returns_in_every_state.user_a).post(detail("A-1", 2023, 2), {"version": "", "action": "save",
                                                                        "progress": "Overwrite?"})
 
     assert response.status_code == 400
     assert STALE in response.content.decode()
-    assert QuarterlyReturn.objects.get(pk=world.q2.pk).progress == "Half done."
+    assert QuarterlyReturn.objects.get(pk=returns_in_every_state.q2.pk).progress == "Half done."
 
 
-def test_an_old_version_does_not_turn_a_refusal_into_a_changed_message_for_the_wrong_person(world):
-    finance = client_for(world.finance)
+def test_an_old_version_does_not_turn_a_refusal_into_a_changed_message_for_the_wrong_person(returns_in_every_state):
+    finance = client_for(returns_in_every_state.finance)
     old_version = version_on(finance.get(detail("A-1", 2023, 1)))
-    _other_commissioner_approves(world)
+    _other_commissioner_approves(returns_in_every_state)
 
     response = finance.post(detail("A-1", 2023, 1, "review"), {"version": old_version, "action": "approve",
                                                                 "officer_rag": "green"})

@@ -1,0 +1,41 @@
+"""
+The commissioner's workbook of the demo data (fixtures/demo.json) for each of its funders' people:
+every project's approved spend to date equals the database's, to the penny.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from grants.models import QuarterlyReturn, SpendLine, User
+from grants.periods import Quarter
+from tests import worlds
+from tests.reporting.workbook_fixtures import export, penny
+
+Status = QuarterlyReturn.Status
+ZERO = Decimal("0.00")
+
+# The demo is loaded once for this module (tests/worlds/: built_once_per_module); the tests only read.
+demo_once = worlds.built_once_per_module(worlds.the_demo)
+
+
+@pytest.fixture
+def the_demo(demo_once, db):
+    return demo_once
+
+
+@pytest.mark.parametrize("username, year", [
+    ("commissioner", 2018), ("commissioner", 2019), ("finance", 2019), ("avon-commissioner", 2023), ("avon-finance", 2023),
+])
+def test_the_demo_data_exports_with_the_databases_figures(the_demo, username, year):
+    user = User.objects.get(username=username)
+    for number in (2, 4):
+        rows = export(user, quarter=Quarter(year, number)).rows("Summary")
+        assert rows
+        for row in rows:
+            expected = SpendLine.objects.filter(
+                budget_line__project__reference=row["Reference"], quarterly_return__financial_year=year,
+                quarterly_return__quarter__lte=number, quarterly_return__status=Status.APPROVED,
+            ).aggregate(total=Sum("actual"))["total"] or ZERO
+            assert penny(row["Actual spend to date (approved)"]) == expected
