@@ -149,6 +149,24 @@ _SPEND_FIELDS = ("plan", "plan_compared", "spent", "awaiting_plan", "awaiting_sp
 _APPROVED = ReturnStatus.APPROVED.value
 
 
+def _of_spend(name: str, doc: str = "") -> property:
+    return property(lambda row: getattr(row.spend, name), doc=doc or f"The row's spend to date: {name}.")
+
+
+class ShowsSpend:
+    """A row (a project, a programme, a group) that shows its `spend` (a SpendToDate) under the names
+    the pages and files use, so that every surface reads the same figure from the same place."""
+
+    __slots__ = ()
+    plan_compared = _of_spend("plan_compared")
+    awaiting_spent = _of_spend("awaiting_spent")
+    variance = _of_spend("variance")
+    variance_percent = _of_spend("variance_percent")
+    approved = _of_spend("approved")
+    awaiting = _of_spend("awaiting")
+    expected = _of_spend("expected")
+
+
 def spend_to_date(quarters: Iterable[SpendQuarter]) -> SpendToDate:
     total = SpendToDate()
     for quarter in quarters:
@@ -255,6 +273,7 @@ __all__ = [
     "variance_sql",
     "SpendQuarter",
     "SpendToDate",
+    "ShowsSpend",
     "spend_to_date",
     "total_spend",
     "EntrySpend",

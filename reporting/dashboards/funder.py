@@ -53,6 +53,7 @@ from grants.figures import (
     RAG_ORDER,
     STATUS_ORDER,
     ZERO,
+    ShowsSpend,
     SpendToDate,
     latest_ended_quarter,
     pennies,
@@ -78,7 +79,7 @@ def funding_ending_months() -> int:
 
 
 @dataclass
-class ProgrammeRow:
+class ProgrammeRow(ShowsSpend):
     programme: Programme
     allocated: Decimal = ZERO
     spend: SpendToDate = field(default_factory=SpendToDate)  # to date, like for like
@@ -87,29 +88,8 @@ class ProgrammeRow:
     statuses: dict = field(default_factory=dict)  # status (or "not_started") -> count
     rags: dict = field(default_factory=dict)  # red, amber, green, not_rated -> count
 
-    @property
-    def profiled(self) -> Decimal:
-        return self.spend.plan
-
-    @property
-    def plan_compared(self) -> Decimal:
-        return self.spend.plan_compared
-
-    @property
-    def spent(self) -> Decimal:
-        return self.spend.spent
-
-    @property
-    def awaiting_spent(self) -> Decimal:
-        return self.spend.awaiting_spent
-
-    @property
-    def variance(self) -> Decimal:
-        return self.spend.variance
-
-    @property
-    def variance_percent(self):
-        return self.spend.variance_percent
+    profiled = property(lambda row: row.spend.plan)
+    spent = property(lambda row: row.spend.spent)
 
     @property
     def approved(self) -> int:

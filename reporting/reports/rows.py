@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from grants import figures
 from grants.choices import ReturnStatus
-from grants.figures import NOT_RATED, SpendToDate, total_spend
+from grants.figures import NOT_RATED, ShowsSpend, SpendToDate, total_spend
 from grants.periods import Quarter
 
 from .. import quarters as reader
@@ -69,7 +69,7 @@ class OutcomeRow:
 
 
 @dataclass(eq=False)
-class ProjectRow:
+class ProjectRow(ShowsSpend):
     """A project's figures for the period, from reporting.quarters."""
 
     data: reader.ProjectQuarters
@@ -85,37 +85,8 @@ class ProjectRow:
     def spend(self) -> SpendToDate:
         return self.data.spend()
 
-    @property
-    def plan_total(self):
-        return self.spend.plan
-
-    @property
-    def plan_compared(self):
-        return self.spend.plan_compared
-
-    @property
-    def spent_total(self):
-        return self.spend.spent
-
-    @property
-    def awaiting_spent(self):
-        return self.spend.awaiting_spent
-
-    @property
-    def variance(self):
-        return self.spend.variance
-
-    @property
-    def variance_percent(self):
-        return self.spend.variance_percent
-
-    @property
-    def approved(self) -> int:
-        return self.spend.approved
-
-    @property
-    def expected(self) -> int:
-        return self.spend.expected
+    plan_total = property(lambda row: row.spend.plan)
+    spent_total = property(lambda row: row.spend.spent)
 
     @property
     def quarters(self) -> list[Quarter]:
@@ -186,7 +157,7 @@ def key_outcomes(projects) -> list[KeyOutcome]:
 # --- The spend of a group of projects --------------------------------------------------------
 
 
-class SpendTotals:
+class SpendTotals(ShowsSpend):
     """Spend figures of a group of projects (the report, a priority), added up."""
 
     projects: list
@@ -195,38 +166,5 @@ class SpendTotals:
     def spend(self) -> SpendToDate:
         return total_spend(p.spend for p in self.projects)
 
-    @property
-    def plan(self):
-        return self.spend.plan
-
-    @property
-    def plan_compared(self):
-        return self.spend.plan_compared
-
-    @property
-    def spent(self):
-        return self.spend.spent
-
-    @property
-    def awaiting_spent(self):
-        return self.spend.awaiting_spent
-
-    @property
-    def variance(self):
-        return self.spend.variance
-
-    @property
-    def variance_percent(self):
-        return self.spend.variance_percent
-
-    @property
-    def approved(self) -> int:
-        return self.spend.approved
-
-    @property
-    def awaiting(self) -> int:
-        return self.spend.awaiting
-
-    @property
-    def expected(self) -> int:
-        return self.spend.expected
+    plan = property(lambda totals: totals.spend.plan)
+    spent = property(lambda totals: totals.spend.spent)
