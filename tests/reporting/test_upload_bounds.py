@@ -43,6 +43,8 @@ from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     equipped_twins,
 )
 
+# The bound is on this process's CPU time, not the clock: what the refusal costs, whatever else the
+# machine is running at the time (a busy CI machine must not turn a millisecond refusal into a failure).
 SECONDS = 2.0
 MEGABYTES = 100
 
@@ -55,11 +57,11 @@ def inside_every_byte_limit(content: bytes):
 
 
 def refusal_bounds(content: bytes, user) -> tuple[float, float, TemplateRefused]:
-    """Seconds to refuse the file, and the most megabytes Python held at once while refusing it."""
-    start = time.perf_counter()
+    """CPU seconds to refuse the file, and the most megabytes Python held at once while refusing it."""
+    start = time.process_time()
     with pytest.raises(TemplateRefused):
         read_template(content, user)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     tracemalloc.start()
     try:
         with pytest.raises(TemplateRefused) as refusal:
@@ -114,9 +116,9 @@ def test_the_same_file_through_the_upload_page_is_refused_with_its_message_quick
     client = client_for(draft.user_a)
     before = database_state()
 
-    start = time.perf_counter()
+    start = time.process_time()
     response = client.post(url("return-upload"), {"file": upload_file(content)})
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
 
     assert response.status_code == 400
     assert seconds < SECONDS
