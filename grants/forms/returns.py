@@ -72,24 +72,39 @@ class ReturnForm(ServiceErrorsMixin, forms.Form):
         self.order_fields([name for name in self.fields if name not in declared] + declared)
 
     def to_input(self) -> return_services.ReturnInput:
+        """The cleaned input for the services. On a form with errors, the fields that were valid (the
+        others as if left empty), so that the services can say what else is wrong."""
         data = self.cleaned_data
         s = return_services
+
+        def text(key):
+            return data.get(key) or ""
+
         return s.ReturnInput(
-            progress=data["progress"], challenges=data["challenges"], case_study=data["case_study"], risks=data["risks"],
-            self_rag=data["self_rag"], personal_data_checked=data["personal_data_checked"],
+            progress=text("progress"), challenges=text("challenges"), case_study=text("case_study"),
+            risks=text("risks"), self_rag=text("self_rag"),
+            personal_data_checked=bool(data.get("personal_data_checked")),
             spend={
-                line.pk: s.SpendInput(actual=data[s.spend_key(line.pk)], explanation=data[s.explanation_key(line.pk)])
+                line.pk: s.SpendInput(actual=data.get(s.spend_key(line.pk)), explanation=text(s.explanation_key(line.pk)))
                 for line in self.lines
             },
             measures={
                 pm.pk: s.MeasureInput(
-                    value=data.get(s.value_key(pm.pk)), not_collected=data[s.not_collected_key(pm.pk)],
-                    reason=data[s.reason_key(pm.pk)], numerator=data.get(s.numerator_key(pm.pk)),
+                    value=data.get(s.value_key(pm.pk)), not_collected=bool(data.get(s.not_collected_key(pm.pk))),
+                    reason=text(s.reason_key(pm.pk)), numerator=data.get(s.numerator_key(pm.pk)),
                     denominator=data.get(s.denominator_key(pm.pk)),
                 )
                 for pm in self.measures
             },
         )
+
+    def add_other_problems(self, problems: dict[str, str]) -> None:
+        """Add the services' problems with the rest of the input, on the fields this form did not
+        already refuse, so that the page lists every problem at once."""
+        for key, message in problems.items():
+            field = key if key in self.fields else None
+            if field is None or field not in self.errors:
+                self.add_error(field, message)
 
     @classmethod
     def initial_for(cls, ret, lines, measures) -> dict:

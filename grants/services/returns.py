@@ -317,6 +317,26 @@ def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures, actor) -> b
     return spend_changed
 
 
+def _problems(data: ReturnInput, project, quarter, lines, measures, *, submit: bool) -> dict[str, str]:
+    """Every problem with the input at once: the figures that are not valid, and on submitting, what is
+    missing or unexplained. Where a field has both, the invalid figure is said."""
+    errors = _check_values(data, lines, measures)
+    if submit:
+        missing = _check_submission(data, project, quarter, lines, measures)
+        for line in lines:  # no variance to explain on a figure that is not valid
+            if spend_key(line.pk) in errors:
+                missing.pop(explanation_key(line.pk), None)
+        errors = {**missing, **errors}
+    return errors
+
+
+def return_problems(*, project: Project, quarter: Quarter, data: ReturnInput, submit: bool) -> dict[str, str]:
+    """What saving (or submitting) `data` would be refused for, without saving anything: so that a page
+    whose own fields refused some of the input can still list every other problem at once."""
+    lines, measures = lines_and_measures(project, quarter)
+    return _problems(data, project, quarter, lines, measures, submit=submit)
+
+
 def _whole(value):
     return None if value is None else int(value)
 
@@ -331,9 +351,7 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
         raise NotAllowed(reason)
     if existing is not None and version is None:
         raise Stale(STALE_MESSAGE)
-    errors = _check_values(data, lines, measures)
-    if submit and not errors:
-        errors = _check_submission(data, project, quarter, lines, measures)
+    errors = _problems(data, project, quarter, lines, measures, submit=submit)
     if errors:
         raise Invalid(errors)
     with transaction.atomic():

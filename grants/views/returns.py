@@ -83,6 +83,9 @@ def return_detail(request, reference, year, quarter):
     form = ReturnForm(request.POST, lines=page.lines, measures=page.measures)
     submit = request.POST.get("action") == "submit"
     service = services.return_submit if submit else services.return_save_draft
+    if not stale and not form.is_valid():
+        form.add_other_problems(services.return_problems(project=project, quarter=period, data=form.to_input(),
+                                                         submit=submit))
     if call_service(form, lambda data: service(actor=request.user, project=project, quarter=period,
                                                version=data["version"], data=form.to_input()),
                     stale_message=services.STALE_MESSAGE if stale else None):

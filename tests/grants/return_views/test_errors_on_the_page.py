@@ -83,3 +83,73 @@ def test_sending_back_without_a_comment_shows_the_error_against_the_comment_box(
     assert response.status_code == 400
     assert error_summary_links(response) == ["id_comment"]
     assert QuarterlyReturn.objects.get(pk=returns_in_every_state.q1.pk).status == Status.SUBMITTED
+
+
+def test_a_submission_with_several_kinds_of_mistake_lists_every_one_at_once(project):
+    """A negative amount (refused by the field), a variance over the threshold without an explanation and
+    an e-mail address in the narrative (refused on submitting): all three in the summary, in page order."""
+    w = project
+    provider = client_for(w.user_a)
+    page = detail("A-1", 2023, 1)
+    form = complete_form(w, version_on(provider.get(page)), progress="Call me on jo.bloggs@example.org.", **{
+        s.spend_key(w.staff.pk): "-50", s.spend_key(w.venue.pk): "5,000",
+    })
+
+    response = provider.post(page, form)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    expected = [f"id_{s.spend_key(w.staff.pk)}", f"id_{s.explanation_key(w.venue.pk)}", "id_progress"]
+    assert error_summary_links(response) == sorted(expected, key=lambda target: html.index(f'id="{target}"'))
+    assert "Spend on Youth workers must be £0 or more." in html
+    assert "Explain the variance on" in html
+    assert "looks like it contains an e-mail address" in html
+    assert 'value="-50"' in html
+    assert not QuarterlyReturn.objects.exists()
+
+
+def test_once_the_negative_amount_is_fixed_nothing_new_appears(project):
+    """What the first answer listed is all there was: fixing those, the return is submitted."""
+    w = project
+    provider = client_for(w.user_a)
+    page = detail("A-1", 2023, 1)
+    fixed = complete_form(w, version_on(provider.get(page)), **{
+        s.spend_key(w.venue.pk): "5,000", s.explanation_key(w.venue.pk): "The hall's rent for the year was paid up front.",
+    })
+
+    response = provider.post(page, fixed)
+
+    assert response.status_code == 302
+    assert QuarterlyReturn.objects.get().status == Status.SUBMITTED
+
+
+def test_saving_a_draft_lists_only_what_a_draft_cannot_hold(project):
+    """A draft needs nothing complete: a negative amount is refused, a missing narrative is not."""
+    w = project
+    provider = client_for(w.user_a)
+    page = detail("A-1", 2023, 1)
+
+    response = provider.post(page, complete_form(w, version_on(provider.get(page)), action="save", progress="", **{
+        s.spend_key(w.staff.pk): "-50"}))
+
+    assert response.status_code == 400
+    assert error_summary_links(response) == [f"id_{s.spend_key(w.staff.pk)}"]
+
+
+def test_a_figure_the_field_refuses_does_not_hide_the_other_problems(project):
+    """'ten thousand' is refused by the page's own field; the missing narrative and rating, which only
+    the submission checks, are listed with it."""
+    w = project
+    provider = client_for(w.user_a)
+    page = detail("A-1", 2023, 1)
+
+    response = provider.post(page, complete_form(w, version_on(provider.get(page)), progress="", self_rag="", **{
+        s.spend_key(w.staff.pk): "ten thousand"}))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    expected = [f"id_{s.spend_key(w.staff.pk)}", "id_progress", "id_self_rag"]
+    assert error_summary_links(response) == sorted(expected, key=lambda target: html.index(f'id="{target}"'))
+    assert "Enter the spend on Youth workers as a number, like 1250.50." in html
+    assert "Describe the progress made this quarter." in html
+    assert not QuarterlyReturn.objects.exists()
