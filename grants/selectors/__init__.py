@@ -45,6 +45,7 @@ from .finance import (
     largest_variances,
     payment_for_user,
     payment_schedule,
+    payments_due,
     provider_allocations,
     quarter_spend,
     underspend,
@@ -83,6 +84,7 @@ from .virements import (
     virement_lines,
     virements_for_user,
 )
+from .worklist import WorkItem, work_list
 
 __all__ = [
     # common
@@ -99,8 +101,10 @@ __all__ = [
     # finance
     "DueRow", "FinancePage", "QuarterSpend", "ScheduleRow", "Underspend", "VarianceRow", "allocation_quarters",
     "clawback_for_user", "clawbacks_for", "ever_scheduled", "finance_page", "largest_variances", "payment_for_user",
-    "payment_schedule", "provider_allocations", "quarter_spend", "underspend",
+    "payment_schedule", "payments_due", "provider_allocations", "quarter_spend", "underspend",
     # history
     "Change", "FieldChange", "Source", "allocation_history", "history_changes", "programme_history", "project_history",
     "return_field_history", "virement_line_changes",
+    # worklist
+    "WorkItem", "work_list",
 ]

@@ -253,6 +253,7 @@ class FinancePage:
     variances: list
     released_by_programme: list
     year: FinancialYear
+    clawbacks: list
 
 
 def _due_rows(user, payments) -> list[DueRow]:
@@ -270,6 +271,16 @@ def _due_rows(user, payments) -> list[DueRow]:
         else:
             rows.append(DueRow(p, p.period.start, []))
     return rows
+
+
+def payments_due(user) -> list[DueRow]:
+    """Scheduled payments on signed agreements, those that can be released first, then by due date.
+    A fixed number of queries."""
+    payments = Payment.objects.for_user(user).select_related("allocation__programme", "allocation__recipient")
+    due = _due_rows(user, payments.filter(status=Payment.Status.SCHEDULED, allocation__status__in=ALLOCATION_SIGNED)
+                    .order_by("financial_year", "quarter", "pk"))
+    due.sort(key=lambda row: (not row.ready, row.due, row.payment.allocation.title))
+    return due
 
 
 def largest_variances(user, limit: int = 10) -> list[VarianceRow]:
@@ -298,9 +309,6 @@ def finance_page(user, today: date, year: FinancialYear | None = None) -> Financ
     in a financial year (this one unless asked) per programme. A fixed number of queries."""
     year = year or FinancialYear.from_date(today)
     payments = Payment.objects.for_user(user).select_related("allocation__programme", "allocation__recipient")
-    due = _due_rows(user, payments.filter(status=Payment.Status.SCHEDULED, allocation__status__in=ALLOCATION_SIGNED)
-                    .order_by("financial_year", "quarter", "pk"))
-    due.sort(key=lambda row: (not row.ready, row.due, row.payment.allocation.title))
     withheld = list(payments.filter(status=Payment.Status.WITHHELD).order_by("financial_year", "quarter", "pk"))
     released = (
         Payment.objects.for_user(user)
@@ -316,8 +324,13 @@ def finance_page(user, today: date, year: FinancialYear | None = None) -> Financ
         .select_related("project__allocation__programme", "project__provider")
         .order_by("submitted_at", "pk")
     )
-    return FinancePage(due=due, withheld=withheld, to_verify=to_verify, variances=largest_variances(user),
-                       released_by_programme=list(released), year=year)
+    clawbacks = (
+        Clawback.objects.for_user(user).filter(status=Clawback.Status.REQUESTED)
+        .select_related("allocation__recipient").order_by("requested_on", "pk")
+    )
+    return FinancePage(due=payments_due(user), withheld=withheld, to_verify=to_verify,
+                       variances=largest_variances(user), released_by_programme=list(released), year=year,
+                       clawbacks=list(clawbacks))
 
 
 # A provider's funding ------------------------------------------------------------------------

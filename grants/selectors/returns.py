@@ -37,15 +37,17 @@ class ReturnRow:
     def status(self) -> str:
         return self.ret.status if self.ret else ""
 
+    @property
+    def owed(self) -> bool:
+        return figures.is_owed(self.status)
 
-def provider_returns(user, today: date) -> list[ReturnRow]:
-    """Every quarter from each active project's start to now, for the projects the user's organisation delivers.
 
-    Two queries whatever the number of projects and quarters."""
+def owed_returns(projects, today: date) -> list[ReturnRow]:
+    """Every quarter from each live project's start to now, for the projects in `projects` (a scoped
+    QuerySet), newest first. Two queries whatever the number of projects and quarters."""
     projects = list(
-        Project.objects.for_user(user)
-        .filter(provider_id=user.organisation_id, allocation__status__in=ALLOCATION_LIVE)
-        .select_related("allocation__programme")
+        projects.filter(allocation__status__in=ALLOCATION_LIVE)
+        .select_related("allocation__programme", "provider")
         .order_by("name", "reference")
     )
     returns = {
@@ -62,6 +64,11 @@ def provider_returns(user, today: date) -> list[ReturnRow]:
                                   overdue=figures.is_overdue(ret.status if ret else None, due, today)))
     rows.sort(key=lambda row: (row.quarter, row.project.name), reverse=True)
     return rows
+
+
+def provider_returns(user, today: date) -> list[ReturnRow]:
+    """Every quarter from each live project's start to now, for the projects the user's organisation delivers."""
+    return owed_returns(Project.objects.for_user(user).filter(provider_id=user.organisation_id), today)
 
 
 def review_queue(user):

@@ -114,3 +114,36 @@ def fields_for(form, obj):
         keys = {"value": s.value_key, "numerator": s.numerator_key, "denominator": s.denominator_key,
                 "not_collected": s.not_collected_key, "reason": s.reason_key}
     return {name: form[key(obj.pk)] for name, key in keys.items() if key(obj.pk) in form.fields}
+
+
+def _page_of(obj, user) -> str | None:
+    """The page of a programme, allocation, project, return or payment, if `user` may open it.
+    The object came from a QuerySet scoped to the user; programme pages are the funder's alone."""
+    from django.urls import reverse
+
+    from grants.models import Allocation, Payment, Programme, Project, QuarterlyReturn
+
+    if isinstance(obj, Programme):
+        return reverse("programme-detail", args=[obj.pk]) if user.is_funder_side else None
+    if isinstance(obj, Allocation):
+        return reverse("allocation-detail", args=[obj.pk])
+    if isinstance(obj, Project):
+        return reverse("project-detail", args=[obj.reference])
+    if isinstance(obj, QuarterlyReturn):
+        return reverse("return-detail", args=[obj.project.reference, obj.financial_year, obj.quarter])
+    if isinstance(obj, Payment):
+        return reverse("payment-detail", args=[obj.pk])
+    return None
+
+
+@register.simple_tag(takes_context=True)
+def link_to(context, obj, text=None):
+    """The object's name (or `text`) as a link to its page where the signed-in user may open it,
+    as plain text otherwise. Every name of a record on a page goes through here."""
+    if obj is None:
+        return ""
+    label = str(obj) if text is None else text
+    url = _page_of(obj, context["request"].user)
+    if url is None:
+        return label
+    return format_html('<a class="govuk-link" href="{}">{}</a>', url, label)

@@ -1,14 +1,41 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
 from grants import selectors
+
+# Where each kind of work on the work list is done.
+_WORK_PAGES = {
+    "review": lambda: reverse("review-queue"),
+    "virements": lambda: reverse("virement-list") + "?status=requested",
+    "virements-mine": lambda: reverse("virement-list") + "?status=requested",
+    "allocations-draft": lambda: reverse("reporting:allocation-list") + "?status=draft",
+    "allocations-approved": lambda: reverse("reporting:allocation-list") + "?status=approved",
+    "allocations-signed": lambda: reverse("reporting:allocation-list") + "?status=agreement_signed",
+    "payments-ready": lambda: reverse("finance") + "#due",
+    "payments-waiting": lambda: reverse("finance") + "#due",
+    "payments-withheld": lambda: reverse("finance") + "#withheld",
+    "clawbacks": lambda: reverse("finance") + "#clawbacks",
+    "returns-returned": lambda: reverse("my-returns"),
+    "returns-overdue": None,  # by role, below
+    "returns-due": None,
+}
+
+
+def _url(key: str, user) -> str:
+    if key in ("returns-overdue", "returns-due"):
+        return reverse("my-returns") if user.is_provider else reverse("reporting:dashboard") + "#overdue"
+    return _WORK_PAGES[key]()
 
 
 @login_required
 def home(request):
-    """What the signed-in user may see, by role."""
+    """What needs the signed-in user now (their work list), then what they look after, by role."""
     user = request.user
-    context = {}
+    work = [(item, _url(item.key, user)) for item in selectors.work_list(user, timezone.localdate())]
+    context = {"work_now": [(item, url) for item, url in work if item.count],
+               "work_none": [(item, url) for item, url in work if not item.count]}
     if user.is_provider:
         context["projects"] = selectors.projects_with_latest_return(user)
         template = "grants/home_provider.html"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from reporting import filters, lists, tables
-from reporting.permissions import can_export_commissioner_workbook, can_view_lists
+from reporting.permissions import can_export_commissioner_workbook, can_publish_open_data, can_view_lists
 from reporting.spreadsheets.csv import safe_csv
 from reporting.spreadsheets.writer import SafeWorkbook
 
@@ -86,7 +86,8 @@ def index(request):
     """The lists (and the other reports) the user may open."""
     _check(request.user)
     workbook = can_export_commissioner_workbook(request.user)[0]
-    return render(request, "reporting/index.html", {"lists": LISTS.values(), "workbook": workbook})
+    return render(request, "reporting/index.html", {"lists": LISTS.values(), "workbook": workbook,
+                                                    "open_data": can_publish_open_data(request.user)[0]})
 
 
 def filename(spec: ListSpec, extension: str) -> str:

@@ -305,7 +305,7 @@ def test_finance_sees_allocations_with_amounts_released_and_left_to_pay(client, 
     response = client.get(HOME)
 
     assert response.status_code == 200
-    assert "<h1 class=\"govuk-heading-l\">Allocations and payments</h1>" in text(response)
+    assert "<h2 class=\"govuk-heading-m\">Allocations and payments</h2>" in text(response)
     a = row(response, "allocations", "Allocation to A")
     assert a.endswith("£100,000.00 £25,000.00 £75,000.00")
     b = row(response, "allocations", "Allocation to B")

@@ -1,0 +1,130 @@
+"""
+A work list: what needs the signed-in person now, by role, each kind with how many there are and
+the oldest date among them. The home page shows it first, each line linking to where the work is done.
+
+A fixed number of queries whatever the number of rows: each kind is one aggregate, and the returns
+owed are worked out from one query of projects and one of returns (`returns.owed_returns`).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Min
+
+from grants.choices import RETURN_SPEND_CHECKABLE
+from grants.models import Allocation, Clawback, Payment, Project, QuarterlyReturn, Virement
+
+from .finance import payments_due
+from .returns import owed_returns
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One kind of work: `key` names where it is done (the view turns it into a link)."""
+
+    key: str
+    label: str
+    count: int
+    oldest: date | None
+    oldest_label: str  # what the oldest date is: "oldest submitted", "due since"…
+
+
+def _day(value) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _aggregate(queryset, field: str) -> tuple[int, date | None]:
+    row = queryset.order_by().aggregate(count=Count("pk"), oldest=Min(field))
+    return row["count"], _day(row["oldest"])
+
+
+def _item(key, label, queryset, field, oldest_label) -> WorkItem:
+    count, oldest = _aggregate(queryset, field)
+    return WorkItem(key, label, count, oldest, oldest_label)
+
+
+def _owed_items(rows, today: date, *, overdue_label: str, due_label: str) -> list[WorkItem]:
+    """Returns overdue, and returns whose quarter has ended that are not yet overdue."""
+    overdue = [row for row in rows if row.overdue]
+    due = [row for row in rows if not row.overdue and row.owed and row.quarter.end < today]
+    return [
+        WorkItem("returns-overdue", overdue_label, len(overdue), min((r.due for r in overdue), default=None),
+                 "due since"),
+        WorkItem("returns-due", due_label, len(due), min((r.due for r in due), default=None), "first due"),
+    ]
+
+
+def _commissioner(user, today: date) -> list[WorkItem]:
+    returns = QuarterlyReturn.objects.for_user(user)
+    allocations = Allocation.objects.for_user(user)
+    return [
+        _item("review", "Returns to review", returns.filter(status=QuarterlyReturn.Status.SUBMITTED),
+              "submitted_at", "oldest submitted"),
+        _item("virements", "Virements to decide", Virement.objects.for_user(user).filter(
+            status=Virement.Status.REQUESTED), "requested_at", "oldest asked"),
+        _item("allocations-draft", "Allocations to approve", allocations.filter(
+            status=Allocation.Status.DRAFT), "created_at", "oldest drafted"),
+        _item("allocations-approved", "Agreements to sign", allocations.filter(
+            status=Allocation.Status.APPROVED), "decision_date", "oldest approved"),
+        _item("allocations-signed", "Signed allocations to mark as active", allocations.filter(
+            status=Allocation.Status.AGREEMENT_SIGNED), "decision_date", "oldest approved"),
+        *_owed_items(owed_returns(Project.objects.for_user(user), today), today,
+                     overdue_label="Returns overdue from providers", due_label="Returns due from providers"),
+    ]
+
+
+def _viewer(user, today: date) -> list[WorkItem]:
+    return [
+        _item("review", "Returns awaiting the commissioner", QuarterlyReturn.objects.for_user(user).filter(
+            status=QuarterlyReturn.Status.SUBMITTED), "submitted_at", "oldest submitted"),
+        *_owed_items(owed_returns(Project.objects.for_user(user), today), today,
+                     overdue_label="Returns overdue from providers", due_label="Returns due from providers"),
+    ]
+
+
+def _finance(user, today: date) -> list[WorkItem]:
+    due = [row for row in payments_due(user) if row.due <= today]
+    ready = [row for row in due if row.ready]
+    waiting = [row for row in due if not row.ready]
+    return [
+        _item("review", "Spend to verify", QuarterlyReturn.objects.for_user(user).filter(
+            status__in=RETURN_SPEND_CHECKABLE).exclude(spend_status=QuarterlyReturn.SpendStatus.VERIFIED),
+            "submitted_at", "oldest submitted"),
+        WorkItem("payments-ready", "Payments due to release", len(ready), min((r.due for r in ready), default=None),
+                 "due since"),
+        WorkItem("payments-waiting", "Payments due but waiting for returns", len(waiting),
+                 min((r.due for r in waiting), default=None), "due since"),
+        _item("payments-withheld", "Payments withheld", Payment.objects.for_user(user).filter(
+            status=Payment.Status.WITHHELD), "allocation__decision_date", "oldest allocation decided"),
+        _item("clawbacks", "Clawbacks awaiting money", Clawback.objects.for_user(user).filter(
+            status=Clawback.Status.REQUESTED), "requested_on", "oldest asked"),
+    ]
+
+
+def _provider(user, today: date) -> list[WorkItem]:
+    returns = QuarterlyReturn.objects.for_user(user).filter(project__provider_id=user.organisation_id)
+    delivered = Project.objects.for_user(user).filter(provider_id=user.organisation_id)
+    return [
+        _item("returns-returned", "Returns sent back to you for amendment",
+              returns.filter(status=QuarterlyReturn.Status.RETURNED), "submitted_at", "oldest sent"),
+        *_owed_items(owed_returns(delivered, today), today, overdue_label="Returns overdue",
+                     due_label="Returns due"),
+        _item("virements-mine", "Virement requests awaiting a decision", Virement.objects.for_user(user).filter(
+            status=Virement.Status.REQUESTED, from_line__project__provider_id=user.organisation_id), "requested_at",
+            "oldest asked"),
+    ]
+
+
+def work_list(user, today: date) -> list[WorkItem]:
+    """What needs `user` now, by role. Every kind their role acts on is listed, none or some."""
+    if not user.organisation_id or not user.role:
+        return []
+    if user.is_provider:
+        return _provider(user, today)
+    if user.is_finance:
+        return _finance(user, today)
+    if user.is_commissioner:
+        return _commissioner(user, today)
+    if user.is_viewer:
+        return _viewer(user, today)
+    return []
