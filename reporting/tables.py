@@ -144,6 +144,14 @@ class GovukTable(tables.Table):
     export_columns: tuple[ExportColumn, ...] = ()
     user = None  # who the page is for, set by the view: some links are for the funder's people only
 
+    def programme_link(self, programme, name):
+        """The programme's name and year, linked to its page for the funder's people (whose pages they are)."""
+        label = f"{name} {_year(programme.financial_year)}"
+        if self.user is None or not self.user.is_funder_side:
+            return label
+        return format_html('<a class="govuk-link" href="{}">{}</a>', reverse("programme-detail", args=[programme.pk]),
+                           label)
+
     class Meta:
         template_name = "django_tables2/govuk.html"
         attrs = {
@@ -260,7 +268,7 @@ class AllocationTable(GovukTable):
                            value)
 
     def render_programme(self, value, record):
-        return f"{value} {_year(record.programme.financial_year)}"
+        return self.programme_link(record.programme, value)
 
     def render_status(self, value, record):
         return status_tag(record.status, record.get_status_display())
@@ -331,7 +339,7 @@ class ProjectTable(GovukTable):
                            reverse("project-detail", args=[record.reference]), value, record.reference)
 
     def render_programme(self, value, record):
-        return f"{value} {_year(record.allocation.programme.financial_year)}"
+        return self.programme_link(record.allocation.programme, value)
 
     def render_priorities(self, record):
         return ", ".join(p.name for p in record.priorities.all()) or "–"
@@ -445,7 +453,7 @@ class PaymentTable(GovukTable):
         empty_text = "No payments match these filters."
 
     def render_programme(self, value, record):
-        return f"{value} {_year(record.allocation.programme.financial_year)}"
+        return self.programme_link(record.allocation.programme, value)
 
     def render_quarter(self, record):
         return format_html('<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden">: the payment to {}'

@@ -56,7 +56,7 @@ def test_left_to_allocate_is_the_same_on_the_home_page_and_the_programmes_page(d
 def test_withdrawn_and_closed_allocations_have_nothing_left_to_pay(demo):
     """Once £290,000.00 for a withdrawn allocation and £6,800.00 for a closed one."""
     content = client_for(demo["commissioner"]).get("/").content.decode()
-    left = dict(re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>.*?'
+    left = dict(re.findall(r'<th scope="row" class="govuk-table__header"><a [^>]*>([^<]+)</a></th>.*?'
                            r'data-figure="left-to-pay">(.*?)</td>', content, flags=re.S))
     assert "Withdrawn" in left["Wakefield Community Safety Fund 2019-20"]
     assert "Closed" in left["Bradford District Community Safety Fund 2018-19"]

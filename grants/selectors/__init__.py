@@ -71,6 +71,7 @@ from .returns import (
     earlier_spend,
     lines_and_measures,
     measure_figure_for,
+    project_returns,
     provider_returns,
     return_page,
     review_queue,
@@ -92,7 +93,7 @@ __all__ = [
     "projects_with_latest_return",
     # returns
     "EarlierValue", "MeasureRow", "ReturnPage", "ReturnRow", "SpendRow", "earlier_quarters", "earlier_spend",
-    "lines_and_measures", "measure_figure_for", "provider_returns", "return_page", "review_queue", "year_returns",
+    "lines_and_measures", "measure_figure_for", "project_returns", "provider_returns", "return_page", "review_queue", "year_returns",
     # commissioning
     "ProgrammeTotals", "allocation_budgeted", "allocation_for_user", "allocation_projects", "committed_total",
     "funding_ending", "programme_allocations", "programme_for_user", "programme_list", "programme_totals",

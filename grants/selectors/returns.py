@@ -45,11 +45,16 @@ class ReturnRow:
 def owed_returns(projects, today: date) -> list[ReturnRow]:
     """Every quarter from each live project's start to now, for the projects in `projects` (a scoped
     QuerySet), newest first. Two queries whatever the number of projects and quarters."""
-    projects = list(
-        projects.filter(allocation__status__in=ALLOCATION_LIVE)
-        .select_related("allocation__programme", "provider")
-        .order_by("name", "reference")
-    )
+    return _quarter_rows(projects.filter(allocation__status__in=ALLOCATION_LIVE), today)
+
+
+def project_returns(project: Project, today: date) -> list[ReturnRow]:
+    """Every quarter of one project up to now, newest first, with its return or none yet. Two queries."""
+    return _quarter_rows(Project.objects.filter(pk=project.pk), today)
+
+
+def _quarter_rows(projects, today: date) -> list[ReturnRow]:
+    projects = list(projects.select_related("allocation__programme", "provider").order_by("name", "reference"))
     returns = {
         (r.project_id, r.financial_year, r.quarter): r
         for r in QuarterlyReturn.objects.filter(project__in=[p.pk for p in projects])
@@ -60,8 +65,10 @@ def owed_returns(projects, today: date) -> list[ReturnRow]:
         for quarter in Quarter.range(project.first_quarter, min(project.last_quarter, current)):
             ret = returns.get((project.pk, quarter.financial_year, quarter.number))
             due = quarter.due_date(project.allocation.programme.return_due_days)
+            # A project whose allocation is closed or withdrawn owes nothing more.
+            live = project.allocation.status in ALLOCATION_LIVE
             rows.append(ReturnRow(project, quarter, ret, due,
-                                  overdue=figures.is_overdue(ret.status if ret else None, due, today)))
+                                  overdue=live and figures.is_overdue(ret.status if ret else None, due, today)))
     rows.sort(key=lambda row: (row.quarter, row.project.name), reverse=True)
     return rows
 

@@ -295,6 +295,7 @@ def project_detail(request, reference):
         "measures": selectors.project_measures(project),
         "virements": selectors.virements_for_user(user, project=project),
         "history": selectors.project_history(project),
+        "returns": selectors.project_returns(project, today),
         "funding_ending": today <= project.end_date <= selectors.add_months(today, months)
         and project.allocation.status in ALLOCATION_LIVE,
         "months": months,

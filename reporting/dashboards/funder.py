@@ -124,6 +124,7 @@ class OverdueRow:
     due: date
     status: str  # draft, returned or not_started
     today: date
+    programme_id: int
 
     @property
     def days_overdue(self) -> int:
@@ -303,10 +304,10 @@ def _overdue(user, projects, programme, quarter: Quarter, today: date) -> list[O
     most overdue first. Two queries; the quarters are worked out once per run of dates."""
     owing = projects.filter(allocation__status__in=ALLOCATION_LIVE, start_date__lte=quarter.end)
     rows_of = list(
-        owing.annotate(programme_name=F("allocation__programme__name"),
+        owing.annotate(programme_name=F("allocation__programme__name"), programme_ref=F("allocation__programme_id"),
                        due_days=F("allocation__programme__return_due_days"), provider_name=F("provider__name"))
         .values_list("pk", "reference", "name", "programme_name", "provider_name", "start_date", "end_date",
-                     "due_days", named=True)
+                     "due_days", "programme_ref", named=True)
         .order_by()
     )
     statuses = {
@@ -330,7 +331,7 @@ def _overdue(user, projects, programme, quarter: Quarter, today: date) -> list[O
             status = statuses.get((p.pk, q.financial_year, q.number), NOT_STARTED)
             if figures.is_owed(status):
                 rows.append(OverdueRow(p.pk, p.reference, p.name, p.programme_name, p.provider_name, q, due, status,
-                                       today))
+                                       today, p.programme_ref))
     rows.sort(key=lambda r: (r.due, r.programme, r.name, r.reference))
     return rows
 
