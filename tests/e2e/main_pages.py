@@ -29,11 +29,12 @@ def demo_roles() -> dict[str, str]:
     return users
 
 
-def signed_in_context(browser, live_server, username, **options):
-    """A browser context signed in as `username` (a session made by the test client, no form)."""
+def signed_in_context(browser, live_server, username, bypass_csp=True, **options):
+    """A browser context signed in as `username` (a session made by the test client, no form). It
+    bypasses the pages' Content-Security-Policy unless told not to (axe is added to the page)."""
     client = Client()
     client.force_login(User.objects.get(username=username))
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, **options)
+    context = browser.new_context(base_url=live_server.url, bypass_csp=bypass_csp, **options)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     return context
 

@@ -3,7 +3,8 @@ Phone and desktop widths: every main page of every role in the demo (tests/e2e/m
 390 × 844 (a phone) and 1366 × 768 (a laptop), must not scroll sideways as a whole page (a wide table
 scrolls inside its own region), and every text box must show its whole value. A money box that is
 empty is tried with "2000.00", the figure a provider types, and must show it whole too. At phone
-width the navigation folds behind GOV.UK Frontend's "Menu" button, which opens and closes it.
+width the navigation folds behind GOV.UK Frontend's "Menu" button, which opens and closes it, its
+script served from the site and running under the pages' Content-Security-Policy.
 
 Every problem of a role is reported at once, as (page, width, problem).
 """
@@ -87,9 +88,12 @@ def test_the_demo_has_more_than_one_role_to_walk():
 @pytest.mark.parametrize("username", ROLES.values(), ids=[f"{u} ({r})" for r, u in ROLES.items()])
 def test_no_main_page_scrolls_sideways_or_hides_a_value_at_phone_or_laptop_width(
         demo, browser, live_server, shots, username):
-    context = signed_in_context(browser, live_server, username, viewport=PHONE)
+    # The pages' Content-Security-Policy stays on: the Menu button's script must run under it.
+    context = signed_in_context(browser, live_server, username, bypass_csp=False, viewport=PHONE)
     page = context.new_page()
     found = []
+    page.on("console", lambda m: m.type == "error" and found.append((page.url, page.viewport_size["width"], m.text)))
+    page.on("pageerror", lambda e: found.append((page.url, page.viewport_size["width"], str(e))))
 
     found += [("/", PHONE["width"], problem) for problem in menu_problems(page)]
     phone_pages, _ = visit_main_pages(page, lambda page, path: found.extend(measure(page, path, PHONE["width"])))
