@@ -21,6 +21,7 @@ def _navigation(request):
     # Commissioning and finance.
     if user.is_provider:
         items.append(("Funding", reverse("funding")))
+        items.append(("Virements", reverse("virement-list")))
     elif user.is_finance:
         items.append(("Payments", reverse("finance")))
         items.append(("Programmes", reverse("programmes")))
@@ -28,12 +29,16 @@ def _navigation(request):
         items.append(("Programmes", reverse("programmes")))
         items.append(("Virements", reverse("virement-list")))
     if user.is_commissioner or user.is_finance:
-        items.append(("Spreadsheet returns", reverse("reporting:commissioner-workbook")))
+        items.append(("Quarter workbook", reverse("reporting:commissioner-workbook")))
     if user.organisation_id and user.role:
         items.append(("Reports", reverse("reporting:index")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
-    return [{"label": label, "url": url, "current": request.path == url} for label, url in items]
+    # The page itself is current (aria-current="page"); a page under an item (a virement under
+    # Virements) marks the item with the longest matching path as active (aria-current="true").
+    within = max((url for _, url in items if url != "/" and request.path.startswith(url)), key=len, default=None)
+    return [{"label": label, "url": url, "current": request.path == url,
+             "active": request.path != url and url == within} for label, url in items]
 
 
 def site(request):

@@ -102,3 +102,11 @@ def sign_in(page, username, password):
 def sign_out(page):
     page.click("text=Sign out")
     page.wait_for_url("**/sign-in/")
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data (fixtures/demo.json), which every role's main pages are walked on."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "demo", verbosity=0)

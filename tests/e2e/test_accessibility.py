@@ -12,25 +12,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
 
-from grants.models import User
+from tests.e2e.main_pages import signed_in_context, visit_main_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
-DETAIL = re.compile(r"^/(returns/[\w-]+/\d+/\d|allocations/\d+|programmes/\d+|projects/[\w-]+|payments/\d+|"
-                    r"virements/\d+|clawbacks/\d+)/$")
-LISTS = re.compile(r"^/(reports/[\w-]+|measures|virements|programmes|finance|funding|review|returns)/$")
 ROLES = {"provider": "provider", "commissioner": "commissioner", "finance": "finance", "viewer": "viewer"}
-
-
-@pytest.fixture
-def demo(db):
-    call_command("loaddata", "demo", verbosity=0)
 
 
 def govuk_conditional_reveal(rule: str, node: dict) -> bool:
@@ -55,44 +45,10 @@ def violations(page) -> list[str]:
     return found
 
 
-def signed_in_context(browser, live_server, username):
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return context
-
-
-def links(page) -> list[str]:
-    return page.eval_on_selector_all("main a[href^='/']", "links => links.map(a => a.getAttribute('href'))")
-
-
 def check_main_pages(page) -> tuple[list[str], dict[str, list[str]]]:
-    """Run axe on the navigation's pages, then on the lists and one detail page of each kind linked
-    from them: the pages visited and the problems found on each."""
-    page.goto("/")
-    navigation = ["/"] + [href for href in page.eval_on_selector_all(
-        "#navigation a", "links => links.map(a => a.getAttribute('href'))") if href != "/"]
-    lists, details, found = [], {}, {}
-
-    def check(path):
-        response = page.goto(path)
-        assert response.status == 200, path
-        problems = violations(page)
-        if problems:
-            found[path] = problems
-
-    for path in navigation:
-        check(path)
-        for href in links(page):
-            detail = DETAIL.match(href)
-            if detail:
-                details.setdefault(detail.group(1).split("/")[0], href)
-            elif LISTS.match(href) and href not in navigation + lists:
-                lists.append(href)
-    for path in lists + list(details.values()):
-        check(path)
-    return navigation + lists + list(details.values()), found
+    """Run axe on the role's main pages (tests/e2e/main_pages.py): the pages visited and the problems
+    found on each."""
+    return visit_main_pages(page, lambda page, path: violations(page))
 
 
 def test_axe_finds_a_serious_problem_when_there_is_one(browser, live_server):

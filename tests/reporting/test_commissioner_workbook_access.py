@@ -25,7 +25,7 @@ from tests import worlds
 
 URL = "/reports/commissioner-workbook/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NAV = "Spreadsheet returns"
+NAV = "Quarter workbook"
 
 
 # Built once for this module (tests/worlds/: built_once_per_module), each test in a savepoint on top,
@@ -193,7 +193,7 @@ def test_a_bad_request_shows_every_error_in_a_summary_linked_to_its_field(two_pr
     assert response.status_code == 400
     page = response.content.decode()
     assert error_summary_links(page) == errors
-    assert "<title>Error: Spreadsheet returns" in page
+    assert "<title>Error: Quarter workbook" in page
     for field, _message in errors:
         assert f'<p id="{field}-error" class="govuk-error-message">' in page
 
@@ -223,7 +223,7 @@ def test_a_funder_without_programmes_is_told_so(two_programmes):
 @pytest.mark.parametrize("who, shown", [
     ("commissioner", True), ("finance", True), ("viewer", False), ("user_a", False), ("outsider", True),
 ])
-def test_the_navigation_offers_spreadsheet_returns_to_commissioner_and_finance_officers(two_programmes, who, shown):
+def test_the_navigation_offers_the_quarter_workbook_to_commissioner_and_finance_officers(two_programmes, who, shown):
     page = client_for(getattr(two_programmes, who)).get("/").content.decode()
     assert (f'href="{URL}"' in page and NAV in page) == shown
 
