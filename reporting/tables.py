@@ -132,10 +132,11 @@ class CountColumn(tables.Column):
 
 
 class DateColumn(tables.Column):
-    """A date as 1 Apr 2023 (tables2's DateColumn compiles a template for every cell)."""
+    """A date as 1 April 2023, as every page shows dates (tables2's DateColumn compiles a template for
+    every cell)."""
 
     def render(self, value):
-        return dateformat.format(value, "j M Y")
+        return dateformat.format(value, "j F Y")
 
 
 class GovukTable(tables.Table):

@@ -22,6 +22,7 @@ from grants.services import returns as s
 from reporting.spreadsheets import template as t
 from tests import factories as f
 from tests.database_state import changes, database_state, money_checksum
+from tests.dates import date_boxes
 from tests.reporting.template_helpers import (  # noqa: F401 - fixtures
     QUARTER,
     add_member,
@@ -190,7 +191,7 @@ def test_a_commissioner_allocating_from_another_funders_programme_finds_nothing(
     w = draft
     theirs = f.ProgrammeFactory(commissioner=w.other_commissioner_org, code="THEIRS")
     form = {"recipient": str(w.provider_a.pk), "title": "Taken", "purpose": "", "amount": "5,000.00",
-            "start_date": "1/4/2023", "end_date": "31/3/2024", "conditions": "", "version": ""}
+            **date_boxes(start_date="1/4/2023", end_date="31/3/2024"), "conditions": "", "version": ""}
 
     with Unchanged():
         response = client_for(w.commissioner).post(f"/programmes/{theirs.pk}/allocate/", form)

@@ -36,6 +36,7 @@ from grants.models import QuarterlyReturn
 from grants.services import returns as s
 from tests import worlds
 from tests.database_state import changes, database_state
+from tests.dates import date_boxes
 from tests.grants.commissioning.views_world import (
     allocation_data,
     allocation_edit_data,
@@ -137,10 +138,10 @@ URLS = {
     "project-edit": Url(project),
     "budget-line-create": Url(project),
     "budget-line-edit": Url(lambda o: {**project(o), **pk(o.staff)}),
-    "budget-line-delete": Url(lambda o: {**project(o), **pk(o.staff)}, post_only=True),
+    "budget-line-delete": Url(lambda o: {**project(o), **pk(o.staff)}),
     "project-measure-create": Url(project),
     "project-measure-edit": Url(lambda o: {**project(o), **pk(o.people)}),
-    "project-measure-delete": Url(lambda o: {**project(o), **pk(o.people)}, post_only=True),
+    "project-measure-delete": Url(lambda o: {**project(o), **pk(o.people)}),
     "virement-create": Url(project),
     "measure-list": Url(),
     "measure-create": Url(),
@@ -268,9 +269,9 @@ MONEY_FORMS = {
     "POST allocation A edit": MoneyRoute("POST", lambda w: f"/allocations/{w.allocation_a.pk}/edit/",
                                     lambda w: allocation_edit_data(w, w.allocation_a)),
     "POST approve the draft": MoneyRoute("POST", lambda w: f"/allocations/{w.draft.pk}/approve/", lambda w: {
-        "version": w.draft.version, "decision_reference": "DEC-9", "decision_date": "1/3/2023"}),
+        "version": w.draft.version, "decision_reference": "DEC-9", **date_boxes(decision_date="1/3/2023")}),
     "POST sign the draft": MoneyRoute("POST", lambda w: f"/allocations/{w.draft.pk}/sign/", lambda w: {
-        "version": w.draft.version, "signed_on": "2/3/2023"}),
+        "version": w.draft.version, **date_boxes(signed_on="2/3/2023")}),
     "POST withdraw the draft": MoneyRoute("POST", lambda w: f"/allocations/{w.draft.pk}/withdraw/", lambda w: {
         "version": w.draft.version, "reason": "No match funding."}),
     "POST activate the draft": MoneyRoute("POST", lambda w: f"/allocations/{w.draft.pk}/activate/",
@@ -293,11 +294,14 @@ MONEY_FORMS = {
     "POST budget line edit": MoneyRoute("POST", lambda w: f"/projects/A-1/budget/{w.venue.pk}/", lambda w: line_data(
         w, description="Venue hire", category="non_staff", amount="4,400", profile_q4="4,100",
         version=w.venue.version)),
+    "GET remove budget line": MoneyRoute("GET", lambda w: f"/projects/A-1/budget/{w.spare.pk}/remove/"),
     "POST remove budget line": MoneyRoute("POST", lambda w: f"/projects/A-1/budget/{w.spare.pk}/remove/",
                                      lambda w: {"version": w.spare.version}),
     "GET another project's line": MoneyRoute("GET", lambda w: f"/projects/B-1/budget/{w.venue.pk}/"),
     "GET new project measure": MoneyRoute("GET", lambda w: "/projects/A-1/measures/new/"),
     "POST new project measure": MoneyRoute("POST", lambda w: "/projects/A-1/measures/new/", measure_data),
+    "GET remove project measure": MoneyRoute("GET",
+                                             lambda w: f"/projects/A-1/measures/{w.project_measure.pk}/remove/"),
     "POST remove project measure": MoneyRoute("POST", lambda w: f"/projects/A-1/measures/{w.project_measure.pk}/remove/"),
     "GET the measure library": MoneyRoute("GET", lambda w: "/measures/"),
     "GET new library measure": MoneyRoute("GET", lambda w: "/measures/new/"),
@@ -318,17 +322,18 @@ MONEY_FORMS = {
     "GET A's Q1 payment": MoneyRoute("GET", lambda w: f"/payments/{w.q1.pk}/"),
     "GET B's payment": MoneyRoute("GET", lambda w: f"/payments/{w.b_payment.pk}/"),
     "POST release A's Q1": MoneyRoute("POST", lambda w: f"/payments/{w.q1.pk}/release/", lambda w: {
-        "version": w.q1.version, "reference": "BACS-1", "paid_on": "1/5/2024"}),
+        "version": w.q1.version, "reference": "BACS-1", **date_boxes(paid_on="1/5/2024")}),
     "POST withhold A's Q1": MoneyRoute("POST", lambda w: f"/payments/{w.q1.pk}/withhold/", lambda w: {
         "version": w.q1.version, "reason": "Q4 return missing."}),
     "POST release A's released Q2": MoneyRoute("POST", lambda w: f"/payments/{w.q2.pk}/release/", lambda w: {
-        "version": w.q2.version, "reference": "BACS-2", "paid_on": "1/5/2024"}),
+        "version": w.q2.version, "reference": "BACS-2", **date_boxes(paid_on="1/5/2024")}),
     "GET recover money from A": MoneyRoute("GET", lambda w: f"/allocations/{w.allocation_a.pk}/clawbacks/new/"),
     "POST recover money from A": MoneyRoute("POST", lambda w: f"/allocations/{w.allocation_a.pk}/clawbacks/new/",
-                                       lambda w: {"amount": "500", "reason": "Underspend.", "requested_on": "2/5/2024"}),
+                                       lambda w: {"amount": "500", "reason": "Underspend.",
+                                                  **date_boxes(requested_on="2/5/2024")}),
     "GET A's clawback": MoneyRoute("GET", lambda w: f"/clawbacks/{w.clawback.pk}/"),
     "POST A's clawback received": MoneyRoute("POST", lambda w: f"/clawbacks/{w.clawback.pk}/received/", lambda w: {
-        "version": w.clawback.version, "received_on": "10/5/2024"}),
+        "version": w.clawback.version, **date_boxes(received_on="10/5/2024")}),
     "POST A's clawback waived": MoneyRoute("POST", lambda w: f"/clawbacks/{w.clawback.pk}/waived/", lambda w: {
         "version": w.clawback.version, "waived_reason": "Spent after all."}),
     "GET funding": MoneyRoute("GET", lambda w: "/funding/"),
@@ -444,24 +449,18 @@ urls    GET  budget-line-create                            X           302    40
 urls    GET  budget-line-edit                              A           302    403    404    403          200     403      404
 urls    GET  budget-line-edit                              B           302    404    403    403          200     403      404
 urls    GET  budget-line-edit                              X           302    404    404    404          404     404      200
-urls    GET  budget-line-delete                            A           302    405    405    405          405     405      405
-urls    GET  budget-line-delete                            B           302    405    405    405          405     405      405
-urls    GET  budget-line-delete                            X           302    405    405    405          405     405      405
-urls    POST budget-line-delete                            A           302    403    404    403          302     403      404
-urls    POST budget-line-delete                            B           302    404    403    403          302     403      404
-urls    POST budget-line-delete                            X           302    404    404    404          404     404      302
+urls    GET  budget-line-delete                            A           302    403    404    403          200     403      404
+urls    GET  budget-line-delete                            B           302    404    403    403          200     403      404
+urls    GET  budget-line-delete                            X           302    404    404    404          404     404      200
 urls    GET  project-measure-create                        A           302    403    404    403          200     403      404
 urls    GET  project-measure-create                        B           302    404    403    403          200     403      404
 urls    GET  project-measure-create                        X           302    404    404    404          404     404      200
 urls    GET  project-measure-edit                          A           302    403    404    403          200     403      404
 urls    GET  project-measure-edit                          B           302    404    403    403          200     403      404
 urls    GET  project-measure-edit                          X           302    404    404    404          404     404      200
-urls    GET  project-measure-delete                        A           302    405    405    405          405     405      405
-urls    GET  project-measure-delete                        B           302    405    405    405          405     405      405
-urls    GET  project-measure-delete                        X           302    405    405    405          405     405      405
-urls    POST project-measure-delete                        A           302    403    404    403          302     403      404
-urls    POST project-measure-delete                        B           302    404    403    403          302     403      404
-urls    POST project-measure-delete                        X           302    404    404    404          404     404      302
+urls    GET  project-measure-delete                        A           302    403    404    403          200     403      404
+urls    GET  project-measure-delete                        B           302    404    403    403          200     403      404
+urls    GET  project-measure-delete                        X           302    404    404    404          404     404      200
 urls    GET  virement-create                               A           302    200    404    403          403     403      404
 urls    GET  virement-create                               B           302    404    200    403          403     403      404
 urls    GET  virement-create                               X           302    404    404    404          404     404      403
@@ -605,10 +604,12 @@ money   POST project A-1 edit                              -           302    40
 money   GET  new budget line                               -           302    403    404    403          200     403      404
 money   POST new budget line                               -           302    403    404    403          302     403      404
 money   POST budget line edit                              -           302    403    404    403          302     403      404
+money   GET  remove budget line                            -           302    403    404    403          200     403      404
 money   POST remove budget line                            -           302    403    404    403          302     403      404
 money   GET  another project's line                        -           302    404    404    404          404     404      404
 money   GET  new project measure                           -           302    403    404    403          200     403      404
 money   POST new project measure                           -           302    403    404    403          302     403      404
+money   GET  remove project measure                        -           302    403    404    403          200     403      404
 money   POST remove project measure                        -           302    403    404    403          302     403      404
 money   GET  the measure library                           -           302    200    200    200          200     200      200
 money   GET  new library measure                           -           302    403    403    403          200     403      200

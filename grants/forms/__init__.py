@@ -2,6 +2,7 @@
 The forms, one module per workflow over shared fields and bases:
 
 - `fields`: numbers, money, years, dates and text as people type them; choices of objects by id
+- `dates`: the GOV.UK date input (day, month and year boxes) and its field
 - `base`: the version seen, the services' messages back on the fields, the values for a service
 - `returns`: the quarterly return and the officers' decisions on it
 - `commissioning`: programmes, allocations, projects, budget lines, measures
@@ -23,8 +24,8 @@ from .commissioning import (
     SignForm,
     WithdrawForm,
 )
+from .dates import GovukDateField, GovukDateInput
 from .fields import (
-    DATE_FORMATS,
     ID_MAX,
     PLAIN_NUMBER,
     QUARTERS,
@@ -53,7 +54,7 @@ from .returns import ReasonForm, ReturnForm, ReviewForm, SpendCheckForm
 
 __all__ = [
     # fields and bases
-    "DATE_FORMATS", "ID_MAX", "PLAIN_NUMBER", "QUARTERS", "MoneyField", "NumberField", "ObjectChoiceField",
+    "GovukDateField", "GovukDateInput", "ID_MAX", "PLAIN_NUMBER", "QUARTERS", "MoneyField", "NumberField", "ObjectChoiceField",
     "ObjectsChoiceField", "YearField", "date_field", "long_text", "parse_number", "text", "whole_number",
     "BaseForm", "ServiceErrorsMixin", "VersionedForm", "VersionForm",
     # accounts

@@ -131,7 +131,8 @@ class ApproveForm(VersionForm, ServiceErrorsMixin):
 
 
 class SignForm(VersionForm, ServiceErrorsMixin):
-    signed_on = date_field("Date the grant agreement was signed", "the date the agreement was signed")
+    signed_on = date_field("Date the grant agreement was signed", "the date the agreement was signed",
+                           subject="The date the agreement was signed")
 
 
 class WithdrawForm(VersionForm, ServiceErrorsMixin):
@@ -160,7 +161,7 @@ class ProjectForm(VersionedForm):
                         "invalid_choice": "Choose an organisation from the list."},
     )
     start_date = date_field("Start date", "the start date")
-    end_date = date_field("End date", "the end date", help_text="For example, 31/3/2025. Funding that ends within "
+    end_date = date_field("End date", "the end date", help_text="For example, 31 3 2025. Funding that ends within "
                           "the warning period is flagged as “funding ending”.")
     priorities = ObjectsChoiceField(
         label="Police and Crime Plan priorities", queryset=Priority.objects.none(), required=False,

@@ -1,7 +1,7 @@
 """
 The fields every form is made of: a choice of objects by id, numbers and money as people type them
-(1,250.50, £1250, 96%), financial years as 2024-25, dates as 31/3/2024, whole numbers and text with
-messages in words. Money is checked by models.common.money_problem, as in the services.
+(1,250.50, £1250, 96%), financial years as 2024-25, dates in the GOV.UK day, month and year boxes
+(dates.py), whole numbers and text with messages in words. Money is checked by models.common.money_problem, as in the services.
 """
 
 import re
@@ -11,6 +11,8 @@ from django import forms
 
 from grants.models.common import PENNY, TEXT_MAX, money_problem, single_line
 from grants.periods import FinancialYear
+
+from .dates import GovukDateField
 
 # The largest id a database column holds: a bigger number cannot be an object of ours, and SQLite
 # fails on it (OverflowError) rather than finding nothing.
@@ -151,14 +153,11 @@ class YearField(forms.CharField):
         return value
 
 
-def date_field(label: str, what: str, *, required=True, help_text="For example, 31/3/2024.") -> forms.DateField:
-    field = forms.DateField(
-        label=label, required=required, input_formats=DATE_FORMATS, help_text=help_text,
-        widget=forms.DateInput(format="%d/%m/%Y"),
-        error_messages={"required": f"Enter {what}.", "invalid": f"Enter {what} as a real date, like 31/3/2024."},
-    )
-    field.widget.attrs["width"] = "10"
-    return field
+def date_field(label: str, what: str, *, required=True, subject: str | None = None,
+               help_text="For example, 31 3 2024") -> GovukDateField:
+    """A date in the three boxes of the GOV.UK date input: "Enter `what`." when it is missing, and
+    "`subject` (the label unless given) must include a month" or "… must be a real date"."""
+    return GovukDateField(label=label, what=what, subject=subject, required=required, help_text=help_text)
 
 
 def whole_number(label: str, what: str, *, maximum: int, help_text="") -> forms.IntegerField:
@@ -201,5 +200,4 @@ def long_text(label: str, rows: int, **kwargs) -> forms.CharField:
     )
 
 
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
 QUARTERS = [(1, "Q1 (Apr–Jun)"), (2, "Q2 (Jul–Sep)"), (3, "Q3 (Oct–Dec)"), (4, "Q4 (Jan–Mar)")]

@@ -185,15 +185,24 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
     return target
 
 
+def budget_line_delete_problem(line: BudgetLine) -> str:
+    """Why the line cannot be removed, or "" if it can: asked by the confirmation page before it offers
+    the button, and again by budget_line_delete under the lock."""
+    if line.spend_lines.exists():
+        return "Returns report spend against this line: it cannot be removed."
+    if line.virements_out.exists() or line.virements_in.exists():
+        return "Virements name this line: it cannot be removed. Set its budget to £0 instead."
+    return ""
+
+
 def budget_line_delete(*, actor, line: BudgetLine, version: int) -> None:
     require(permissions.can_edit_project(actor, line.project))
     with transaction.atomic():
         lock_allocation(line.project.allocation_id)
         target = claim(BudgetLine, line.pk, None, version, LINE_STALE)
-        if target.spend_lines.exists():
-            raise Invalid({"__all__": "Returns report spend against this line: it cannot be removed."})
-        if target.virements_out.exists() or target.virements_in.exists():
-            raise Invalid({"__all__": "Virements name this line: it cannot be removed. Set its budget to £0 instead."})
+        problem = budget_line_delete_problem(target)
+        if problem:
+            raise Invalid({"__all__": problem})
         audited(target, actor, "Budget line removed").delete()
 
 
@@ -237,17 +246,25 @@ def project_measure_save(*, actor, project: Project, values: dict, project_measu
     return target
 
 
+def project_measure_delete_problem(project_measure: ProjectMeasure) -> str:
+    """Why the measure cannot be removed from its project, or "" if it can (see budget_line_delete_problem)."""
+    if project_measure.values.exists():
+        return "Returns report values for this measure: it cannot be removed."
+    return ""
+
+
 def project_measure_delete(*, actor, project_measure: ProjectMeasure) -> None:
     require(permissions.can_edit_project(actor, project_measure.project))
     with transaction.atomic():
         lock_allocation(project_measure.project.allocation_id)
         target = ProjectMeasure.objects.select_for_update().get(pk=project_measure.pk)
-        if target.values.exists():
-            raise Invalid({"__all__": "Returns report values for this measure: it cannot be removed."})
+        problem = project_measure_delete_problem(target)
+        if problem:
+            raise Invalid({"__all__": problem})
         audited(target, actor, "Measure removed").delete()
 
 
 __all__ = [
-    "project_create", "project_update", "budget_line_save", "budget_line_delete", "measure_create",
-    "project_measure_save", "project_measure_delete",
+    "project_create", "project_update", "budget_line_save", "budget_line_delete", "budget_line_delete_problem",
+    "measure_create", "project_measure_save", "project_measure_delete", "project_measure_delete_problem",
 ]

@@ -147,3 +147,21 @@ def link_to(context, obj, text=None):
     if url is None:
         return label
     return format_html('<a class="govuk-link" href="{}">{}</a>', url, label)
+
+
+@register.filter
+def date_boxes(field):
+    """The day, month and year boxes of a date field (forms.dates.GovukDateField): each with its name,
+    id, label, value as typed (or as saved), width and whether it is at fault."""
+    from grants.forms.dates import PARTS, parts_in_error
+
+    value = field.value()
+    if not isinstance(value, (list, tuple)):
+        value = field.field.widget.decompress(value)
+    at_fault = parts_in_error(field.errors)
+    return [
+        {"part": part, "label": part.capitalize(), "name": f"{field.html_name}_{part}",
+         "id": f"{field.auto_id}_{part}", "value": "" if typed is None else typed,
+         "width": 4 if part == "year" else 2, "error": part in at_fault}
+        for part, typed in zip(PARTS, value)
+    ]

@@ -12,15 +12,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from grants import extensions, permissions, selectors
 from grants import forms as f
 from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
+from grants.periods import FinancialYear
 from grants.services import Invalid, Stale
 from grants.services import commissioning as services
 from grants.services import projects as project_services
+from grants.services.base import money_text
 
 from .base import (
     call_service,
@@ -357,15 +359,24 @@ def budget_line_edit(request, reference, pk=None):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def budget_line_delete(request, reference, pk):
+    """GET asks "Are you sure?"; POST (from that page) removes the line."""
     project = selectors.project_for_user(request.user, reference)
     line = get_object_or_404(project.budget_lines, pk=pk)
     require(permissions.can_edit_project(request.user, project))
+    back = reverse("project-detail", args=[project.reference]) + "#budget"
+    if request.method == "GET":
+        return render(request, "grants/confirm_remove.html", {
+            "project": project, "what": "budget line", "name": line.description, "back_url": back,
+            "version": line.version, "problem": project_services.budget_line_delete_problem(line),
+            "details": [("Financial year", FinancialYear(line.financial_year).label),
+                        ("Category", line.get_category_display()), ("Budget for the year", money_text(line.amount))],
+        })
     run_service(request, lambda: project_services.budget_line_delete(
         actor=request.user, line=line, version=posted_version(request)),
         success="Budget line removed.", catch=(Invalid, Stale))
-    return redirect(reverse("project-detail", args=[project.reference]) + "#budget")
+    return redirect(back)
 
 
 @login_required
@@ -392,14 +403,23 @@ def project_measure_edit(request, reference, pk=None):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def project_measure_delete(request, reference, pk):
+    """GET asks "Are you sure?"; POST (from that page) removes the measure from the project."""
     project = selectors.project_for_user(request.user, reference)
-    project_measure = get_object_or_404(project.measures, pk=pk)
+    project_measure = get_object_or_404(project.measures.select_related("measure"), pk=pk)
     require(permissions.can_edit_project(request.user, project))
+    back = reverse("project-detail", args=[project.reference]) + "#measures"
+    if request.method == "GET":
+        return render(request, "grants/confirm_remove.html", {
+            "project": project, "what": "measure", "name": project_measure.measure.name, "back_url": back,
+            "version": project_measure.version, "problem": project_services.project_measure_delete_problem(
+                project_measure),
+            "details": [("Financial year", FinancialYear(project_measure.financial_year).label)],
+        })
     run_service(request, lambda: project_services.project_measure_delete(
         actor=request.user, project_measure=project_measure), success="Outcome measure removed.", catch=(Invalid,))
-    return redirect(reverse("project-detail", args=[project.reference]) + "#measures")
+    return redirect(back)
 
 
 # The measure library ------------------------------------------------------------------------

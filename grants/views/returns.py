@@ -48,8 +48,12 @@ def review_queue(request):
     if not request.user.is_funder_side:
         raise PermissionDenied("The review queue is for the funder's officers.")
     queryset = selectors.review_queue(request.user)
-    filterset = ReviewQueueFilter(request.GET or None, queryset=queryset, user=request.user)
-    return render(request, "grants/review_queue.html", {"filter": filterset, "returns": filterset.qs})
+    filterset = ReviewQueueFilter(request.GET, queryset=queryset, user=request.user)
+    valid = filterset.is_valid()  # a choice outside the lists shows nothing but the error, as the lists do
+    return render(request, "grants/review_queue.html", {
+        "filter": filterset, "returns": filterset.qs if valid else queryset.none(),
+        "filtered": any(request.GET.get(name) for name in filterset.filters),
+    }, status=200 if valid else 400)
 
 
 def _render_return(request, page, *, form=None, review_form=None, reopen_form=None, spend_form=None, status=200):

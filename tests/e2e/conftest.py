@@ -110,3 +110,11 @@ def demo(db):
     from django.core.management import call_command
 
     call_command("loaddata", "demo", verbosity=0)
+
+
+def fill_date(page, legend, when):
+    """Type `when` (a date) into the day, month and year boxes of the GOV.UK date input named `legend`,
+    found as a person using a screen reader finds it: the group, then each box by its label."""
+    group = page.get_by_role("group", name=legend)
+    for box, value in (("Day", when.day), ("Month", when.month), ("Year", when.year)):
+        group.get_by_label(box, exact=True).fill(str(value))

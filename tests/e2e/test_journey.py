@@ -19,7 +19,7 @@ from grants.models import Payment, Programme, QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import returns as s
 from tests import factories as f
-from tests.e2e.conftest import sign_in, sign_out
+from tests.e2e.conftest import fill_date, sign_in, sign_out
 from tests.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,7 +115,7 @@ def test_a_return_goes_from_the_provider_to_payment_and_into_the_workbook(journe
     assert payment.amount == Decimal("10800.00")
     page.goto(f"/payments/{payment.pk}/")
     page.fill("#id_reference", "BACS-E2E-1")
-    page.fill("#id_paid_on", date.today().strftime("%d/%m/%Y"))
+    fill_date(page, "Date paid", date.today())
     shots(page, "finance-releases-the-payment")
     page.click("button:has-text('Release £10,800.00')")
     page.wait_for_load_state()

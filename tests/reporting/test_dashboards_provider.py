@@ -82,13 +82,13 @@ def test_the_page_for_provider_a(board):
         response = client_for(board.user_a).get(URL)
     assert response.status_code == 200
     page = tables(response)
-    assert page["sent-back"] == [["Project C-1, 2023-24 Q2 C-1 · sent back " + sent_back.strftime("%-d %b %Y"),
+    assert page["sent-back"] == [["Project C-1, 2023-24 Q2 C-1 · sent back " + sent_back.strftime("%-d %B %Y"),
                                   "The case study names a street: please anonymise it."]]
     assert len(page["overdue"]) == 14
-    assert page["overdue"][0] == ["Project C-1 C-1", "2023-24 Q1 return of Project C-1", "30 Jul 2023 Overdue",
+    assert page["overdue"][0] == ["Project C-1 C-1", "2023-24 Q1 return of Project C-1", "30 July 2023 Overdue",
                                   "Not started"]
     assert page["due"] == [["No other return is due for a quarter that has ended."]]
-    assert page["payments"][0] == ["Allocation to A", "2023-24 Q3", "Released", "1 Oct 2023", "£25,000.00"]
+    assert page["payments"][0] == ["Allocation to A", "2023-24 Q3", "Released", "1 October 2023", "£25,000.00"]
     content = response.content.decode()
     for theirs in ("Project of B", "B-1", "12,345.67", "Elsewhere"):
         assert theirs not in content

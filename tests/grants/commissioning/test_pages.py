@@ -12,6 +12,7 @@ from decimal import Decimal
 from grants.models import Allocation, BudgetLine, Payment, Programme, Project, Virement
 from grants.services import virements
 from tests import factories as f
+from tests.dates import date_boxes
 from tests.grants.commissioning.helpers import client_for, error_summary, summary_list, table_rows, version_in
 from tests.grants.commissioning.views_world import (
     allocation_data,
@@ -55,7 +56,7 @@ def test_the_services_refusal_comes_back_onto_the_field_it_names(pages):
                                                    allocation_data(pages, start_date="31/3/2023"))
     assert response.status_code == 400
     assert error_summary(response) == [
-        ("id_start_date", "The allocation cannot start before the programme&#x27;s financial year (1 April 2023).")]
+        ("id_start_date_day", "The allocation cannot start before the programme&#x27;s financial year (1 April 2023).")]
 
 
 def test_only_organisations_that_are_not_commissioners_are_offered(pages):
@@ -73,7 +74,7 @@ def test_approving_past_the_ceiling_is_refused_on_the_page_with_what_is_left(pag
 
     response = client.post(f"/allocations/{big.pk}/approve/", {
         "version": version_in(page, f"/allocations/{big.pk}/approve/"), "decision_reference": "DEC-1",
-        "decision_date": "1/3/2023"})
+        **date_boxes(decision_date="1/3/2023")})
     assert response.status_code == 400
     assert [message for _, message in error_summary(response)] == [
         "Approving £800,000.01 would take the programme past its budget plus 0% allowance (£1,000,000.00): "
@@ -85,11 +86,12 @@ def test_approving_past_the_ceiling_is_refused_on_the_page_with_what_is_left(pag
 def test_an_approval_without_its_decision_lists_both_missing_fields(pages):
     client = client_for(pages.commissioner)
     response = client.post(f"/allocations/{pages.draft.pk}/approve/", {
-        "version": pages.draft.version, "decision_reference": "", "decision_date": "31/2/2023"})
+        "version": pages.draft.version, "decision_reference": "",
+        **date_boxes(decision_date="31/2/2023")})
     assert response.status_code == 400
     assert error_summary(response) == [
         ("id_decision_reference", "Enter the reference of the decision."),
-        ("id_decision_date", "Enter the date of the decision as a real date, like 31/3/2024."),
+        ("id_decision_date_day", "Decision date must be a real date"),
     ]
 
 
@@ -97,7 +99,7 @@ def test_a_form_posted_over_an_allocation_that_changed_meanwhile_says_so(pages):
     first, second = client_for(pages.commissioner), client_for(pages.commissioner_2)
     seen = first.get(f"/allocations/{pages.draft.pk}/")
     second.post(f"/allocations/{pages.draft.pk}/approve/", {
-        "version": pages.draft.version, "decision_reference": "DEC-7", "decision_date": "1/3/2023"})
+        "version": pages.draft.version, "decision_reference": "DEC-7", **date_boxes(decision_date="1/3/2023")})
 
     response = first.post(f"/allocations/{pages.draft.pk}/withdraw/", {
         "version": version_in(seen, f"/allocations/{pages.draft.pk}/withdraw/"), "reason": "Not needed."})
@@ -127,11 +129,11 @@ def test_a_refused_removal_says_why_on_the_project_page(pages):
 
 def test_a_release_with_no_reference_or_date_lists_both(pages):
     response = client_for(pages.finance).post(f"/payments/{pages.q1.pk}/release/", {
-        "version": pages.q1.version, "reference": "", "paid_on": ""})
+        "version": pages.q1.version, "reference": "", **date_boxes(paid_on="")})
     assert response.status_code == 400
     assert error_summary(response) == [
         ("id_reference", "Enter the payment reference from the finance system."),
-        ("id_paid_on", "Enter the date the payment was made."),
+        ("id_paid_on_day", "Enter the date the payment was made."),
     ]
 
 
@@ -200,7 +202,7 @@ def test_the_finance_page_shows_due_withheld_to_verify_variance_and_released_thi
                      amount=Decimal("10.00"))
     page = client_for(w.finance).get("/finance/")
     assert [row[:4] for row in table_rows(page, "payments-due")] == [
-        ["Allocation to A Provider A", "2023-24 Q1, Allocation to A", "1 Apr 2023", "Ready to release"]]
+        ["Allocation to A Provider A", "2023-24 Q1, Allocation to A", "1 April 2023", "Ready to release"]]
     assert table_rows(page, "payments-withheld") == [
         ["Allocation to B", "2023-24 Q2, Allocation to B", "Q1 return missing.", "£10.00"]]
     assert table_rows(page, "released-this-year") == [["Community Safety Fund 2023-24", "1", "£25,000.00"]]
@@ -228,7 +230,7 @@ def test_what_is_done_on_the_web_is_in_the_history_with_who_did_it(pages):
     commissioner, finance = client_for(w.commissioner), client_for(w.finance)
     commissioner.post(f"/virements/{w.virement.pk}/decide/", {"version": w.virement.version, "action": "approve"})
     finance.post(f"/payments/{w.q1.pk}/release/", {"version": w.q1.version, "reference": "BACS-77",
-                                                   "paid_on": "2/5/2024"})
+                                                   **date_boxes(paid_on="2/5/2024")})
 
     project_history = table_rows(commissioner.get("/projects/A-1/"), "project-history")
     assert ["Chris Okafor", f"Budget line: Youth workers (2023-24) Virement {w.virement.pk} approved",

@@ -17,6 +17,7 @@ from grants.models import (
     Allocation, BudgetLine, Clawback, OutcomeMeasure, Payment, Programme, Project, ProjectMeasure, Virement,
 )
 from grants.services import returns as return_services
+from tests.dates import date_boxes
 from tests.grants.commissioning.helpers import client_for, summary_list, table_rows, version_in
 
 
@@ -71,7 +72,7 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
         def allocate(recipient, title, amount):
             go(commissioner, f"/programmes/{programme.pk}/allocate/", {
                 "recipient": recipient.pk, "title": title, "purpose": "", "amount": amount,
-                "start_date": "1/4/2023", "end_date": "31/3/2024", "conditions": "Quarterly returns."})
+                **date_boxes(start_date="1/4/2023", end_date="31/3/2024"), "conditions": "Quarterly returns."})
             return Allocation.objects.get(title=title)
 
         to_a = allocate(w.provider_a, "Safer Streets in A", "150,000.00")
@@ -82,7 +83,7 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
             page = go(commissioner, f"/allocations/{allocation.pk}/", expect=200)
             path = f"/allocations/{allocation.pk}/approve/"
             return commissioner.post(path, {"version": version_in(page, path), "decision_reference": reference,
-                                            "decision_date": "1/3/2023"})
+                                            **date_boxes(decision_date="1/3/2023")})
 
         assert decide(to_a, "VRF-DEC-001").status_code == 302
         assert decide(to_b, "VRF-DEC-002").status_code == 302
@@ -99,10 +100,10 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
     with on(date(2023, 3, 20)):
         page = go(commissioner, f"/allocations/{to_a.pk}/", expect=200)
         go(commissioner, f"/allocations/{to_a.pk}/sign/", {
-            "version": version_in(page, f"/allocations/{to_a.pk}/sign/"), "signed_on": "20/3/2023"})
+            "version": version_in(page, f"/allocations/{to_a.pk}/sign/"), **date_boxes(signed_on="20/3/2023")})
         go(commissioner, f"/allocations/{to_a.pk}/projects/new/", {
             "reference": "SS-A", "name": "Safer Streets", "description": "Target hardening and patrols.",
-            "provider": w.provider_a.pk, "start_date": "1/4/2023", "end_date": "31/3/2024", "area": ""})
+            "provider": w.provider_a.pk, **date_boxes(start_date="1/4/2023", end_date="31/3/2024"), "area": ""})
         project = Project.objects.get(reference="SS-A")
         for category, description, amount, profile in [
             ("staff", "Patrol officers", "120,000", ["30,000"] * 4),
@@ -144,7 +145,7 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
             page = go(finance, f"/payments/{payment.pk}/", expect=200)
             go(finance, f"/payments/{payment.pk}/release/", {
                 "version": version_in(page, f"/payments/{payment.pk}/release/"), "reference": reference,
-                "paid_on": paid_on})
+                **date_boxes(paid_on=paid_on)})
 
         pay(1, "BACS-001", "3/4/2023")
 
@@ -201,12 +202,12 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
         form = go(finance, f"/allocations/{to_a.pk}/clawbacks/new/", expect=200)
         assert 'value="9999.50"' in form.content.decode()
         go(finance, f"/allocations/{to_a.pk}/clawbacks/new/", {
-            "amount": "9,999.50", "reason": "Underspend at year end.", "requested_on": "15/5/2024"})
+            "amount": "9,999.50", "reason": "Underspend at year end.", **date_boxes(requested_on="15/5/2024")})
     with on(date(2024, 6, 3)):
         clawback = Clawback.objects.get()
         page = go(finance, f"/clawbacks/{clawback.pk}/", expect=200)
         go(finance, f"/clawbacks/{clawback.pk}/received/", {
-            "version": version_in(page, f"/clawbacks/{clawback.pk}/received/"), "received_on": "3/6/2024"})
+            "version": version_in(page, f"/clawbacks/{clawback.pk}/received/"), **date_boxes(received_on="3/6/2024")})
 
         page = go(finance, f"/allocations/{to_a.pk}/", expect=200)
         money = summary_list(page, "money")

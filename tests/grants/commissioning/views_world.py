@@ -21,6 +21,7 @@ from grants.models import (
     Virement,
 )
 from tests import factories as f
+from tests.dates import with_date_boxes
 
 
 def state() -> list:
@@ -59,7 +60,7 @@ def allocation_data(w, **changes):
     data = dict(recipient=str(w.provider_b.pk), title="Extra for B", purpose="", amount="5,000.00",
                 start_date="1/4/2023", end_date="31/3/2024", conditions="", version="")
     data.update(changes)
-    return data
+    return with_date_boxes(data, "start_date", "end_date")
 
 
 def allocation_edit_data(w, allocation, **changes):
@@ -73,7 +74,7 @@ def project_data(w, **changes):
     data = dict(reference="NEW-1", name="New project", description="", provider=str(w.provider_a.pk),
                 start_date="1/4/2023", end_date="31/3/2024", area="")
     data.update(changes)
-    return data
+    return with_date_boxes(data, "start_date", "end_date")
 
 
 def line_data(w, **changes):
