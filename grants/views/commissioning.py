@@ -20,6 +20,7 @@ from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
 from grants.services import Invalid, Stale
 from grants.services import commissioning as services
+from grants.services import payments as payment_services
 from grants.services import projects as project_services
 
 from .base import (
@@ -27,6 +28,7 @@ from .base import (
     form_page,
     form_status,
     funder_only,
+    offer,
     posted_version,
     require,
     run_service,
@@ -148,30 +150,39 @@ def allocation_context(request, allocation, **forms) -> dict:
         "can_edit": permissions.can_edit_allocation(user, allocation)[0],
         "can_add_project": permissions.can_create_project(user, allocation)[0],
         "can_manage_payments": permissions.can_manage_payments(user, allocation)[0],
-        "can_record_clawback": permissions.can_record_clawback(user, allocation)[0],
+        "recover": offer(permissions.can_record_clawback(user, allocation),
+                          lambda: payment_services.check_record_clawback(allocation)),
     }
     if user.is_funder_side:
         context["totals"] = selectors.programme_totals(allocation.programme)
     if sees_money:
         context["schedule"] = selectors.payment_schedule(user, allocation, today)
-        context["money"] = selectors.underspend(allocation)
+        context["money"] = selectors.underspend(allocation, today)
         context["clawbacks"] = selectors.clawbacks_for(user, allocation)
         context["history"] = selectors.allocation_history(allocation)
-    for name, check, form_class in ALLOCATION_ACTIONS_FORMS:
+    for name, check, form_class, stands_in_the_way in ALLOCATION_ACTIONS_FORMS:
+        action = offer(check(user, allocation), stands_in_the_way and (lambda: stands_in_the_way(allocation, today)))
         if name in forms:
             context[f"{name}_form"] = forms[name]
-        elif check(user, allocation)[0]:
+        elif action.ready:
             context[f"{name}_form"] = form_class(initial=version)
+        elif action.shown:
+            context[f"{name}_blocked"] = action.reason
     context["error_forms"] = [form for form in forms.values() if form.errors]
     return context
 
 
+# Each step of the allocation: who may take it in which status (the permission), its form, and what else
+# the service checks before taking it (None when nothing), asked beforehand to show the step disabled.
 ALLOCATION_ACTIONS_FORMS = [
-    ("approve", permissions.can_approve_allocation, f.ApproveForm),
-    ("sign", permissions.can_sign_allocation, f.SignForm),
-    ("activate", permissions.can_activate_allocation, f.ActionForm),
-    ("withdraw", permissions.can_withdraw_allocation, f.WithdrawForm),
-    ("close", permissions.can_close_allocation, f.ActionForm),
+    ("approve", permissions.can_approve_allocation, f.ApproveForm,
+     lambda allocation, today: services.check_approve_allocation(allocation)),
+    ("sign", permissions.can_sign_allocation, f.SignForm, None),
+    ("activate", permissions.can_activate_allocation, f.ActionForm,
+     lambda allocation, today: services.check_activate_allocation(allocation)),
+    ("withdraw", permissions.can_withdraw_allocation, f.WithdrawForm,
+     lambda allocation, today: services.check_withdraw_allocation(allocation)),
+    ("close", permissions.can_close_allocation, f.ActionForm, payment_services.check_close_allocation),
 ]
 
 
