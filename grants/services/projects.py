@@ -185,15 +185,31 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
     return target
 
 
+def check_delete_budget_line(line: BudgetLine) -> str:
+    """What stops the line being removed, once the commissioner may change the project: a return reporting
+    spend on it, or a virement naming it. Reads the `reported` and `in_virements` the project page's
+    selector annotates, when there. "" when nothing does."""
+    reported = getattr(line, "reported", None)
+    if reported is None:
+        reported = line.spend_lines.exists()
+    if reported:
+        return "Returns report spend against this line: it cannot be removed."
+    in_virements = getattr(line, "in_virements", None)
+    if in_virements is None:
+        in_virements = line.virements_out.exists() or line.virements_in.exists()
+    if in_virements:
+        return "Virements name this line: it cannot be removed. Set its budget to £0 instead."
+    return ""
+
+
 def budget_line_delete(*, actor, line: BudgetLine, version: int) -> None:
     require(permissions.can_edit_project(actor, line.project))
     with transaction.atomic():
         lock_allocation(line.project.allocation_id)
         target = claim(BudgetLine, line.pk, None, version, LINE_STALE)
-        if target.spend_lines.exists():
-            raise Invalid({"__all__": "Returns report spend against this line: it cannot be removed."})
-        if target.virements_out.exists() or target.virements_in.exists():
-            raise Invalid({"__all__": "Virements name this line: it cannot be removed. Set its budget to £0 instead."})
+        problem = check_delete_budget_line(target)
+        if problem:
+            raise Invalid({"__all__": problem})
         audited(target, actor, "Budget line removed").delete()
 
 
@@ -237,17 +253,29 @@ def project_measure_save(*, actor, project: Project, values: dict, project_measu
     return target
 
 
+def check_delete_project_measure(project_measure: ProjectMeasure) -> str:
+    """What stops the measure being removed from the project: a return reporting a value for it (the
+    `reported` the project page's selector annotates, when there). "" when nothing does."""
+    reported = getattr(project_measure, "reported", None)
+    if reported is None:
+        reported = project_measure.values.exists()
+    if reported:
+        return "Returns report values for this measure: it cannot be removed."
+    return ""
+
+
 def project_measure_delete(*, actor, project_measure: ProjectMeasure) -> None:
     require(permissions.can_edit_project(actor, project_measure.project))
     with transaction.atomic():
         lock_allocation(project_measure.project.allocation_id)
         target = ProjectMeasure.objects.select_for_update().get(pk=project_measure.pk)
-        if target.values.exists():
-            raise Invalid({"__all__": "Returns report values for this measure: it cannot be removed."})
+        problem = check_delete_project_measure(target)
+        if problem:
+            raise Invalid({"__all__": problem})
         audited(target, actor, "Measure removed").delete()
 
 
 __all__ = [
     "project_create", "project_update", "budget_line_save", "budget_line_delete", "measure_create",
-    "project_measure_save", "project_measure_delete",
+    "project_measure_save", "project_measure_delete", "check_delete_budget_line", "check_delete_project_measure",
 ]

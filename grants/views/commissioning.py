@@ -157,6 +157,7 @@ def allocation_context(request, allocation, **forms) -> dict:
         context["totals"] = selectors.programme_totals(allocation.programme)
     if sees_money:
         context["schedule"] = selectors.payment_schedule(user, allocation, today)
+        context["has_payments"] = any(row.payment for row in context["schedule"])
         context["money"] = selectors.underspend(allocation, today)
         context["clawbacks"] = selectors.clawbacks_for(user, allocation)
         context["history"] = selectors.allocation_history(allocation)
@@ -295,7 +296,15 @@ def project_detail(request, reference):
     user = request.user
     today = timezone.localdate()
     months = funding_ending_months()
+    can_edit = permissions.can_edit_project(user, project)[0]
     lines = list(selectors.project_lines(project))
+    measures = list(selectors.project_measures(project))
+    if can_edit:
+        # What stops a removal, asked beforehand as the service asks it: shown instead of the button.
+        for line in lines:
+            line.removal_blocked = project_services.check_delete_budget_line(line)
+        for project_measure in measures:
+            project_measure.removal_blocked = project_services.check_delete_project_measure(project_measure)
     years = {}
     for line in lines:
         years.setdefault(line.financial_year, []).append(line)
@@ -303,13 +312,13 @@ def project_detail(request, reference):
         "project": project,
         "allocation": project.allocation,
         "years": [(year, year_lines, sum((line.amount for line in year_lines), 0)) for year, year_lines in years.items()],
-        "measures": selectors.project_measures(project),
+        "measures": measures,
         "virements": selectors.virements_for_user(user, project=project),
         "history": selectors.project_history(project),
         "funding_ending": today <= project.end_date <= selectors.add_months(today, months)
         and project.allocation.status in ALLOCATION_LIVE,
         "months": months,
-        "can_edit": permissions.can_edit_project(user, project)[0],
+        "can_edit": can_edit,
         "can_request_virement": permissions.can_request_virement(user, project)[0],
         "sections": extensions.project_page_extras(request, project),
     })

@@ -199,6 +199,33 @@ def test_a_virement_that_can_no_longer_be_made_offers_only_refusal(pages):
     assert fresh(too_much).status == Virement.Status.REQUESTED
 
 
+def test_a_budget_line_or_measure_that_cannot_be_removed_says_why_instead_of_offering_removal(pages):
+    w = pages
+    client = client_for(w.commissioner)
+    page = client.get("/projects/A-1/")
+    content = page.content.decode()
+    reason = "Virements name this line: it cannot be removed. Set its budget to £0 instead."
+    assert not offered(page, f"/projects/A-1/budget/{w.venue.pk}/remove/")
+    assert re.search(rf'data-removal-blocked="line-{w.venue.pk}">Cannot be removed: {re.escape(reason)}<', content)
+    assert offered(page, f"/projects/A-1/budget/{w.spare.pk}/remove/")
+    assert offered(page, f"/projects/A-1/measures/{w.project_measure.pk}/remove/")
+
+    response = client.post(f"/projects/A-1/budget/{w.venue.pk}/remove/", {"version": w.venue.version}, follow=True)
+    assert reason in [str(message) for message in response.context["messages"]]
+    assert type(w.venue).objects.filter(pk=w.venue.pk).exists()
+
+    # A value reported for the measure: its removal is refused, and said so beforehand.
+    ret = QuarterlyReturn.objects.create(project=w.project_a, financial_year=2023, quarter=1)
+    ret.measure_values.create(project_measure=w.project_measure, value=Decimal("3"))
+    page = client.get("/projects/A-1/")
+    assert not offered(page, f"/projects/A-1/measures/{w.project_measure.pk}/remove/")
+    assert (f'data-removal-blocked="measure-{w.project_measure.pk}">Cannot be removed: Returns report values for '
+            "this measure: it cannot be removed.<") in page.content.decode()
+    response = client.post(f"/projects/A-1/measures/{w.project_measure.pk}/remove/", follow=True)
+    assert "Returns report values for this measure: it cannot be removed." in [
+        str(message) for message in response.context["messages"]]
+
+
 def test_a_provider_is_offered_no_finance_or_commissioning_step_not_even_disabled(pages):
     allocation = signed(pages, "Signed, nothing set up for A")
     for path in (f"/allocations/{allocation.pk}/", f"/allocations/{pages.allocation_a.pk}/",
