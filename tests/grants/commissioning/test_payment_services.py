@@ -385,6 +385,19 @@ def test_in_arrears_an_allocation_does_not_close_with_verified_spend_unpaid(arre
         "Verified spend has no payment yet for 2023-24 Q1: update the payment schedule first.")}
 
 
+def test_in_arrears_verified_spend_waiting_for_other_returns_says_what_it_waits_for_before_closing(arrears):
+    w = arrears
+    verified_return(w, w.project_a, Q(1), {w.staff: "10.00"})  # the second project's Q1 is missing
+    reason = ("Verified spend is waiting to be paid for 2023-24 Q1 (Second: no return yet): its payment is worked "
+              "out once every return for the quarter is approved with verified spend, then update the payment "
+              "schedule.")
+    assert s.check_close_allocation(w.allocation_a, AFTER_YEAR_END) == reason
+    with pytest.raises(Invalid) as refused:
+        s.allocation_close(actor=w.finance, allocation=w.allocation_a, version=w.allocation_a.version,
+                           today=AFTER_YEAR_END)
+    assert refused.value.errors == {"__all__": reason}
+
+
 def test_withdrawing_a_signed_allocation_holds_back_its_scheduled_payments_saying_why(advance):
     w = advance
     Allocation.objects.filter(pk=w.allocation_a.pk).update(status=Allocation.Status.AGREEMENT_SIGNED)
