@@ -4,12 +4,13 @@ programmes and allocations (grants.figures)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, NamedTuple
 
 from django.db.models import Case, DecimalField, F, Q, Value, When
 
-from grants.choices import ALLOCATION_LIVE, RETURN_AWAITING, RETURN_REPORTED, ReturnStatus
+from grants.choices import ALLOCATION_LIVE, RETURN_AWAITING, RETURN_REPORTED, AllocationStatus, ReturnStatus
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
@@ -258,6 +259,20 @@ def eligible_spend(verified: Decimal, ineligible_recovered: Decimal) -> Decimal:
     return verified - ineligible_recovered
 
 
+def underspend_known(status: str, end: date, today: date) -> bool:
+    """Whether an allocation's underspend can be told yet: once it has ended, or been closed. Until
+    then the part not yet verified as spent is still to be spent (a just-signed allocation has spent
+    nothing, which is no underspend); how spend compares with the plan so far is the variance of the
+    quarters whose returns are approved."""
+    return status == AllocationStatus.CLOSED or today > end
+
+
+def final_underspend(amount: Decimal, verified_spend: Decimal, known: bool) -> Decimal | None:
+    """The part of an allocation not verified as spent, once it is known (`underspend_known`); None
+    before then, shown as "not yet known"."""
+    return amount - verified_spend if known else None
+
+
 __all__ = [
     "ZERO",
     "PENNY",
@@ -284,4 +299,6 @@ __all__ = [
     "left_to_pay_sql",
     "net_paid",
     "eligible_spend",
+    "underspend_known",
+    "final_underspend",
 ]

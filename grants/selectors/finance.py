@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from grants import figures
 from grants.choices import (
@@ -113,11 +114,13 @@ class Underspend:
     clawback_received: Decimal
     clawback_waived: Decimal
     ineligible: Decimal = ZERO  # spend found ineligible and asked back (requested or received)
+    known: bool = True  # whether the underspend can be told yet (figures.underspend_known)
 
     @property
-    def not_spent(self) -> Decimal:
-        """The part of the allocation not verified as spent."""
-        return self.amount - self.verified_spend
+    def not_spent(self) -> Decimal | None:
+        """The underspend: the part of the allocation not verified as spent, once the allocation has
+        ended or closed; None ("not yet known") before then."""
+        return figures.final_underspend(self.amount, self.verified_spend, self.known)
 
     @property
     def not_paid(self) -> Decimal:
@@ -144,8 +147,10 @@ class Underspend:
         return figures.net_paid(self.released, self.clawback_received)
 
 
-def underspend(allocation: Allocation) -> Underspend:
-    """The allocation's money, from verified spend, payments and clawbacks, added up in decimals. Three queries."""
+def underspend(allocation: Allocation, today: date | None = None) -> Underspend:
+    """The allocation's money, from verified spend, payments and clawbacks, added up in decimals, with
+    whether its underspend is known on `today` (the local date unless given). Three queries."""
+    today = today or timezone.localdate()
     verified = reported = ZERO
     for status, spend_status, actual in SpendLine.objects.reported().filter(
             quarterly_return__project__allocation=allocation,
@@ -168,6 +173,7 @@ def underspend(allocation: Allocation) -> Underspend:
         clawback_requested=clawbacks.get(Clawback.Status.REQUESTED, ZERO),
         clawback_received=clawbacks.get(Clawback.Status.RECEIVED, ZERO),
         clawback_waived=clawbacks.get(Clawback.Status.WAIVED, ZERO),
+        known=figures.underspend_known(allocation.status, allocation.end_date, today),
     )
 
 
@@ -183,6 +189,21 @@ class ScheduleRow:
     @property
     def waiting(self) -> list[str]:
         return self.spend.waiting if self.spend is not None else []
+
+    @property
+    def not_yet(self) -> str:
+        """Why the quarter has no payment (yet); "" once it has one. In arrears the amount is not known
+        until every return for the quarter is approved with verified spend: no payment before then."""
+        if self.payment is not None:
+            return ""
+        if self.spend is None:
+            return "Not scheduled yet"
+        if not self.spend.projects:
+            return "No project runs in this quarter"
+        if self.spend.ready:
+            return "Returns approved with verified spend: the payment is scheduled next"
+        returns = "returns are" if self.spend.projects > 1 else "return is"
+        return f"Worked out when the {self.quarter.label} {returns} approved"
 
 
 def payment_schedule(user, allocation: Allocation, today: date) -> list[ScheduleRow]:

@@ -5,7 +5,7 @@ the measures, the virements in the user's reach and the lines money may move bet
 
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from grants.choices import (
@@ -13,6 +13,7 @@ from grants.choices import (
 )
 from grants.models import (
     BudgetLine,
+    MeasureValue,
     Project,
     ProjectMeasure,
     SpendLine,
@@ -25,19 +26,23 @@ from .common import _sum_of
 
 def project_lines(project: Project):
     """The project's budget lines with the spend approved on each, and the spend on returns awaiting
-    approval (submitted or sent back) apart."""
+    approval (submitted or sent back) apart; whether any return reports on it, or any virement names it."""
     spent = SpendLine.objects.approved().filter(budget_line=OuterRef("pk"))
     awaiting = SpendLine.objects.entered().filter(budget_line=OuterRef("pk"),
                                                   quarterly_return__status__in=RETURN_AWAITING)
     return (
         BudgetLine.objects.filter(project=project)
-        .annotate(spent=_sum_of(spent, "actual"), awaiting=_sum_of(awaiting, "actual"))
+        .annotate(spent=_sum_of(spent, "actual"), awaiting=_sum_of(awaiting, "actual"),
+                  reported=Exists(SpendLine.objects.filter(budget_line=OuterRef("pk"))),
+                  in_virements=Exists(Virement.objects.filter(Q(from_line=OuterRef("pk")) | Q(to_line=OuterRef("pk")))))
         .order_by("financial_year", "category", "description")
     )
 
 
 def project_measures(project: Project):
-    return ProjectMeasure.objects.filter(project=project).select_related("measure").order_by(
+    """The project's measures, with whether any return reports a value for each."""
+    return ProjectMeasure.objects.filter(project=project).select_related("measure").annotate(
+        reported=Exists(MeasureValue.objects.filter(project_measure=OuterRef("pk")))).order_by(
         "financial_year", "measure__name")
 
 

@@ -224,6 +224,40 @@ def _transition(*, actor, allocation, version, action, check, errors=None, reaso
     return locked
 
 
+# What stands in the way of an allocation's next step, once the right person asks in the right status
+# (grants.permissions): the page asks beforehand, to show the step disabled with what to do first, and
+# the service asks again on the locked rows. "" when nothing does.
+
+
+def check_approve_allocation(allocation: Allocation, programme: Programme | None = None) -> str:
+    """The amount must fit in what is left of the programme's budget plus its allowance."""
+    programme = programme or allocation.programme
+    committed = committed_total(programme.pk, exclude_allocation_id=allocation.pk)
+    left = programme.allocation_ceiling - committed
+    if allocation.amount > left:
+        return (
+            f"Approving {money_text(allocation.amount)} would take the programme past its budget plus "
+            f"{programme.over_allocation_percent.normalize():f}% allowance ({money_text(programme.allocation_ceiling)}): "
+            f"only {money_text(max(left, ZERO))} is left to allocate."
+        )
+    return ""
+
+
+def check_activate_allocation(allocation: Allocation) -> str:
+    """Delivery starts on a project: at least one must be set up."""
+    if not allocation.projects.exists():
+        return "Set up at least one project before the allocation becomes active."
+    return ""
+
+
+def check_withdraw_allocation(allocation: Allocation) -> str:
+    """Nothing may have been paid under it."""
+    if allocation.payments.filter(status=Payment.Status.RELEASED).exists():
+        return ("Money has been released under this allocation: it cannot be withdrawn. "
+                "Close it and recover what was not spent instead.")
+    return ""
+
+
 def allocation_approve(*, actor, allocation: Allocation, version: int, decision_reference: str,
                        decision_date: date | None, today: date | None = None) -> Allocation:
     """Record the decision. The programme's approved total may not go past its budget plus allowance."""
@@ -240,14 +274,9 @@ def allocation_approve(*, actor, allocation: Allocation, version: int, decision_
     def within_ceiling(locked):
         # Lock the programme so that two approvals at once are added up one after the other.
         programme = Programme.objects.select_for_update().get(pk=locked.programme_id)
-        committed = committed_total(programme.pk, exclude_allocation_id=locked.pk)
-        left = programme.allocation_ceiling - committed
-        if locked.amount > left:
-            raise Invalid({"amount": (
-                f"Approving {money_text(locked.amount)} would take the programme past its budget plus "
-                f"{programme.over_allocation_percent.normalize():f}% allowance ({money_text(programme.allocation_ceiling)}): "
-                f"only {money_text(max(left, ZERO))} is left to allocate."
-            )})
+        problem = check_approve_allocation(locked, programme=programme)
+        if problem:
+            raise Invalid({"amount": problem})
 
     return _transition(
         actor=actor, allocation=allocation, version=version, action="approve",
@@ -279,8 +308,9 @@ def allocation_activate(*, actor, allocation: Allocation, version: int) -> Alloc
     """Delivery starts: the allocation needs at least one project."""
 
     def has_projects(locked):
-        if not locked.projects.exists():
-            raise Invalid({"__all__": "Set up at least one project before the allocation becomes active."})
+        problem = check_activate_allocation(locked)
+        if problem:
+            raise Invalid({"__all__": problem})
 
     return _transition(
         actor=actor, allocation=allocation, version=version, action="activate",
@@ -294,11 +324,9 @@ def allocation_withdraw(*, actor, allocation: Allocation, version: int, reason: 
     errors = {} if reason else {"reason": "Say why the allocation is being withdrawn."}
 
     def nothing_paid(locked):
-        if locked.payments.filter(status=Payment.Status.RELEASED).exists():
-            raise Invalid({"reason": (
-                "Money has been released under this allocation: it cannot be withdrawn. "
-                "Close it and recover what was not spent instead."
-            )})
+        problem = check_withdraw_allocation(locked)
+        if problem:
+            raise Invalid({"reason": problem})
         # Payments already scheduled will not be made: hold them back, saying why.
         for payment in locked.payments.select_for_update().filter(status=Payment.Status.SCHEDULED):
             payment.status = Payment.Status.WITHHELD
@@ -315,5 +343,6 @@ def allocation_withdraw(*, actor, allocation: Allocation, version: int, reason: 
 
 __all__ = [
     "programme_create", "programme_update", "allocation_create", "allocation_update", "allocation_approve",
-    "allocation_sign", "allocation_activate", "allocation_withdraw",
+    "allocation_sign", "allocation_activate", "allocation_withdraw", "check_approve_allocation",
+    "check_activate_allocation", "check_withdraw_allocation",
 ]

@@ -8,9 +8,11 @@ The schedule follows the programme's payment terms:
   in equal instalments to the penny (the last instalment takes the pennies left over).
 - **In arrears**: one payment per quarter that has ended, of the spend verified for it, capped
   by what is left of the allocation after the earlier quarters' payments and anything already
-  released. A quarter's payment is ready to release when every project running in it has an
-  approved return whose spend finance has verified; until then it waits (or is withheld).
-  Updating the schedule brings an unreleased payment's amount up to date with the verified spend.
+  released. The amount is known once every project running in the quarter has an approved
+  return whose spend finance has verified: only then does updating the schedule make the
+  quarter's payment (until then the quarter is "worked out when its returns are approved", not
+  a payment of £0.00). Updating the schedule brings an unreleased payment's amount up to date
+  with the verified spend; a payment whose returns have been reopened since waits again.
 
     scheduled ──release (finance, reference + date)──▶ released
         │  ▲                                              ▲
@@ -93,6 +95,7 @@ class ScheduleChange:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     gone: list = field(default_factory=list)  # quarters whose payment was deleted: never scheduled again
+    waiting: list = field(default_factory=list)  # ended quarters in arrears whose returns are not all in yet
 
     def __str__(self) -> str:
         missing = ""
@@ -100,6 +103,11 @@ class ScheduleChange:
             missing = (" A payment recorded for " + ", ".join(q.label for q in self.gone) + " is no longer there; "
                        "it was not scheduled again, so the quarter cannot be paid twice. Ask an administrator "
                        "to look at its audit history.")
+        if self.waiting:
+            labels = [q.label for q in self.waiting]
+            named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+            missing += (f" {named} {'is' if len(labels) == 1 else 'are'} worked out when "
+                        f"{'its' if len(labels) == 1 else 'their'} returns are approved with verified spend.")
         if not self.created and not self.updated:
             return "The payment schedule is up to date: nothing changed." + missing
         parts = []
@@ -143,8 +151,14 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
                 quarter_spend_ = spend[locked.pk, quarter]
                 if not quarter_spend_.projects or quarter in gone:
                     continue
-                due = arrears_due(locked, quarter, quarter_spend_.verified, payments)
                 payment = existing.get(quarter)
+                if not quarter_spend_.ready:
+                    # The amount is not known until every return is in: no payment yet (nor a change
+                    # to one that waits again because a return was reopened).
+                    if payment is None or payment.status in UNRELEASED:
+                        change.waiting.append(quarter)
+                    continue
+                due = arrears_due(locked, quarter, quarter_spend_.verified, payments)
                 if payment is None:
                     payment = Payment(allocation=locked, financial_year=quarter.financial_year,
                                       quarter=quarter.number, amount=due)
@@ -162,6 +176,36 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
                     payment.returns.set(quarter_spend_.returns)
                     change.updated.append(payment)
     return change
+
+
+def _release_problem(payment: Payment, allocation: Allocation) -> tuple[str, list[int] | None]:
+    """What stops the payment being released now, and (in arrears) the returns it pays."""
+    others = _payments_of(allocation)
+    paid_returns = None
+    if allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
+        spend = quarter_spend([allocation.pk], {allocation.pk: [payment.period]})[allocation.pk, payment.period]
+        if not spend.ready:
+            return (f"{payment.period.label} cannot be paid in arrears yet: "
+                    + "; ".join(spend.waiting or ["no project runs in this quarter"]) + "."), None
+        due = arrears_due(allocation, payment.period, spend.verified, others)
+        if due != payment.amount:
+            return (f"The verified spend for {payment.period.label} now makes {money_text(due)} due, not the "
+                    f"{money_text(payment.amount)} scheduled: update the schedule, check the amount and release it "
+                    "again."), None
+        paid_returns = spend.returns
+    released = sum((p.amount for p in others if p.status == PaymentStatus.RELEASED and p.pk != payment.pk), ZERO)
+    if released + payment.amount > allocation.amount:
+        return (f"{money_text(released)} has already been released against an allocation of "
+                f"{money_text(allocation.amount)}: releasing {money_text(payment.amount)} would pay more than the "
+                "allocation."), None
+    return "", paid_returns
+
+
+def check_release_payment(payment: Payment) -> str:
+    """What stops a payment being released now, once the right person asks and it is unreleased under a
+    signed agreement (grants.permissions): in arrears, every return for its quarter approved with verified
+    spend, and its amount what that spend makes due; never beyond the allocation. "" when nothing does."""
+    return _release_problem(payment, payment.allocation)[0]
 
 
 def payment_release(*, actor, payment: Payment, version: int, reference: str, paid_on: date | None,
@@ -187,28 +231,9 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
         locked = claim(Payment, payment.pk, UNRELEASED, version, PAYMENT_STALE)
         if allocation.status not in ALLOCATION_SIGNED:
             raise NotAllowed(f"The allocation is {allocation.get_status_display().lower()}: no payment can be released.")
-        others = _payments_of(allocation)
-        paid_returns = None
-        if allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
-            spend = quarter_spend([allocation.pk], {allocation.pk: [locked.period]})[allocation.pk, locked.period]
-            if not spend.ready:
-                raise Invalid({"__all__": (
-                    f"{locked.period.label} cannot be paid in arrears yet: "
-                    + "; ".join(spend.waiting or ["no project runs in this quarter"]) + "."
-                )})
-            due = arrears_due(allocation, locked.period, spend.verified, others)
-            if due != locked.amount:
-                raise Invalid({"__all__": (
-                    f"The verified spend for {locked.period.label} now makes {money_text(due)} due, not the "
-                    f"{money_text(locked.amount)} scheduled: update the schedule, check the amount and release it again."
-                )})
-            paid_returns = spend.returns
-        released = sum((p.amount for p in others if p.status == PaymentStatus.RELEASED and p.pk != locked.pk), ZERO)
-        if released + locked.amount > allocation.amount:
-            raise Invalid({"__all__": (
-                f"{money_text(released)} has already been released against an allocation of {money_text(allocation.amount)}: "
-                f"releasing {money_text(locked.amount)} would pay more than the allocation."
-            )})
+        problem, paid_returns = _release_problem(locked, allocation)
+        if problem:
+            raise Invalid({"__all__": problem})
         locked.status = PaymentStatus.RELEASED
         locked.reference = reference
         locked.paid_on = paid_on
@@ -241,6 +266,44 @@ def payment_withhold(*, actor, payment: Payment, version: int, reason: str) -> P
 # Underspend, closing and clawback -----------------------------------------------------------
 
 
+def check_close_allocation(allocation: Allocation, today: date) -> str:
+    """What stops the allocation being closed now, once finance asks of a signed or active one
+    (grants.permissions): a payment still scheduled, or (in arrears) an ended quarter whose verified
+    spend has no payment yet. "" when nothing does."""
+    payments = _payments_of(allocation)
+    scheduled = [p for p in payments if p.status == PaymentStatus.SCHEDULED]
+    if scheduled:
+        return ("Release or withhold the scheduled payments before closing: "
+                + ", ".join(f"{p.period.label} ({money_text(p.amount)})" for p in scheduled) + ".")
+    if allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
+        paid = {p.period for p in payments}
+        ended = [q for q in allocation_quarters(allocation) if q.end < today and q not in paid]
+        spend = quarter_spend([allocation.pk], {allocation.pk: ended})
+        unpaid = [q for q in ended if spend[allocation.pk, q].verified > 0]
+        ready = [q for q in unpaid if spend[allocation.pk, q].ready]
+        if ready:
+            return ("Verified spend has no payment yet for " + ", ".join(q.label for q in ready)
+                    + ": update the payment schedule first.")
+        if unpaid:
+            waiting = [f"{q.label} ({'; '.join(spend[allocation.pk, q].waiting)})" for q in unpaid]
+            return ("Verified spend is waiting to be paid for " + ", ".join(waiting)
+                    + ": its payment is worked out once every return for the quarter is approved with verified "
+                    "spend, then update the payment schedule.")
+    return ""
+
+
+def check_record_clawback(allocation: Allocation) -> str:
+    """What stops money being asked back now, once finance asks under a signed or closed agreement
+    (grants.permissions): something must have been released and not already asked back."""
+    if underspend(allocation).recoverable_at_most <= ZERO:
+        return NOTHING_TO_RECOVER
+    return ""
+
+
+NOTHING_TO_RECOVER = ("Nothing has been released that is not already asked back: money can be recovered once "
+                      "a payment is released.")
+
+
 def allocation_close(*, actor, allocation: Allocation, version: int, today: date | None = None) -> Allocation:
     """Close the allocation once its payments are settled: none still scheduled, and (in arrears)
     every ended quarter with verified spend has its payment."""
@@ -248,23 +311,9 @@ def allocation_close(*, actor, allocation: Allocation, version: int, today: date
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = claim(Allocation, allocation.pk, TRANSITIONS["close"][0], version, ALLOCATION_STALE)
-        payments = _payments_of(locked)
-        scheduled = [p for p in payments if p.status == PaymentStatus.SCHEDULED]
-        if scheduled:
-            raise Invalid({"__all__": (
-                "Release or withhold the scheduled payments before closing: "
-                + ", ".join(f"{p.period.label} ({money_text(p.amount)})" for p in scheduled) + "."
-            )})
-        if locked.programme.payment_terms == Programme.PaymentTerms.ARREARS:
-            paid = {p.period for p in payments}
-            ended = [q for q in allocation_quarters(locked) if q.end < today and q not in paid]
-            spend = quarter_spend([locked.pk], {locked.pk: ended})
-            unpaid = [q for q in ended if spend[locked.pk, q].verified > 0]
-            if unpaid:
-                raise Invalid({"__all__": (
-                    "Verified spend has no payment yet for " + ", ".join(q.label for q in unpaid)
-                    + ": update the payment schedule first."
-                )})
+        problem = check_close_allocation(locked, today)
+        if problem:
+            raise Invalid({"__all__": problem})
         locked.status = TRANSITIONS["close"][1]
         locked.full_clean()
         audited(locked, actor, "Closed").save()
@@ -294,6 +343,8 @@ def clawback_request(*, actor, allocation: Allocation, amount: Decimal | None, r
         locked = lock_allocation(allocation.pk)
         require(permissions.can_record_clawback(actor, locked))
         figures = underspend(locked)
+        if figures.recoverable_at_most <= ZERO:
+            raise Invalid({"amount": NOTHING_TO_RECOVER})
         if amount > figures.recoverable_at_most:
             raise Invalid({"amount": (
                 f"Only {money_text(figures.recoverable_at_most)} has been released and not already asked back: "
@@ -344,5 +395,6 @@ def clawback_waive(*, actor, clawback: Clawback, version: int, reason: str, toda
 
 __all__ = [
     "instalments", "arrears_due", "payment_schedule_update", "payment_release", "payment_withhold",
-    "allocation_close", "clawback_request", "clawback_receive", "clawback_waive",
+    "allocation_close", "clawback_request", "clawback_receive", "clawback_waive", "check_release_payment",
+    "check_close_allocation", "check_record_clawback",
 ]

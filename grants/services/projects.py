@@ -185,12 +185,19 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
     return target
 
 
-def budget_line_delete_problem(line: BudgetLine) -> str:
-    """Why the line cannot be removed, or "" if it can: asked by the confirmation page before it offers
-    the button, and again by budget_line_delete under the lock."""
-    if line.spend_lines.exists():
+def check_delete_budget_line(line: BudgetLine) -> str:
+    """What stops the line being removed, once the commissioner may change the project: a return reporting
+    spend on it, or a virement naming it. Reads the `reported` and `in_virements` the project page's
+    selector annotates, when there. "" when nothing does."""
+    reported = getattr(line, "reported", None)
+    if reported is None:
+        reported = line.spend_lines.exists()
+    if reported:
         return "Returns report spend against this line: it cannot be removed."
-    if line.virements_out.exists() or line.virements_in.exists():
+    in_virements = getattr(line, "in_virements", None)
+    if in_virements is None:
+        in_virements = line.virements_out.exists() or line.virements_in.exists()
+    if in_virements:
         return "Virements name this line: it cannot be removed. Set its budget to £0 instead."
     return ""
 
@@ -200,7 +207,7 @@ def budget_line_delete(*, actor, line: BudgetLine, version: int) -> None:
     with transaction.atomic():
         lock_allocation(line.project.allocation_id)
         target = claim(BudgetLine, line.pk, None, version, LINE_STALE)
-        problem = budget_line_delete_problem(target)
+        problem = check_delete_budget_line(target)
         if problem:
             raise Invalid({"__all__": problem})
         audited(target, actor, "Budget line removed").delete()
@@ -246,9 +253,13 @@ def project_measure_save(*, actor, project: Project, values: dict, project_measu
     return target
 
 
-def project_measure_delete_problem(project_measure: ProjectMeasure) -> str:
-    """Why the measure cannot be removed from its project, or "" if it can (see budget_line_delete_problem)."""
-    if project_measure.values.exists():
+def check_delete_project_measure(project_measure: ProjectMeasure) -> str:
+    """What stops the measure being removed from the project: a return reporting a value for it (the
+    `reported` the project page's selector annotates, when there). "" when nothing does."""
+    reported = getattr(project_measure, "reported", None)
+    if reported is None:
+        reported = project_measure.values.exists()
+    if reported:
         return "Returns report values for this measure: it cannot be removed."
     return ""
 
@@ -258,13 +269,13 @@ def project_measure_delete(*, actor, project_measure: ProjectMeasure) -> None:
     with transaction.atomic():
         lock_allocation(project_measure.project.allocation_id)
         target = ProjectMeasure.objects.select_for_update().get(pk=project_measure.pk)
-        problem = project_measure_delete_problem(target)
+        problem = check_delete_project_measure(target)
         if problem:
             raise Invalid({"__all__": problem})
         audited(target, actor, "Measure removed").delete()
 
 
 __all__ = [
-    "project_create", "project_update", "budget_line_save", "budget_line_delete", "budget_line_delete_problem",
-    "measure_create", "project_measure_save", "project_measure_delete", "project_measure_delete_problem",
+    "project_create", "project_update", "budget_line_save", "budget_line_delete", "measure_create",
+    "project_measure_save", "project_measure_delete", "check_delete_budget_line", "check_delete_project_measure",
 ]

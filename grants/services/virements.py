@@ -95,6 +95,20 @@ def virement_request(*, actor, from_line: BudgetLine, to_line: BudgetLine, amoun
     return virement
 
 
+def check_approve_virement(virement: Virement, allocation=None, from_line=None, to_line=None) -> str:
+    """What stops the virement being approved now, once a commissioner asks while it is requested
+    (grants.permissions): the allocation still under a signed agreement, and the move still within the
+    rules as the budget stands (check_move). "" when nothing does; refusing is always possible."""
+    allocation = allocation or virement.from_line.project.allocation
+    if allocation.status not in permissions.SIGNED_ALLOCATION:
+        return f"The allocation is {allocation.get_status_display().lower()}: its budget can no longer change."
+    problems = check_move(from_line or virement.from_line, to_line or virement.to_line, virement.amount,
+                          virement.quarter)
+    if problems:
+        return "This virement can no longer be made: " + next(iter(problems.values()))
+    return ""
+
+
 def _decide(*, actor, virement: Virement, version: int, errors: dict, apply):
     allowed, why = permissions.can_decide_virement(actor, virement)
     if not allowed:
@@ -116,16 +130,12 @@ def virement_approve(*, actor, virement: Virement, version: int, note: str = "")
     """Approve: the budgets and the quarter's profiles change, if the rules still allow it."""
 
     def apply(locked, allocation):
-        if allocation.status not in permissions.SIGNED_ALLOCATION:
-            raise Invalid({"__all__": (
-                f"The allocation is {allocation.get_status_display().lower()}: its budget can no longer change."
-            )})
         lines = {line.pk: line for line in BudgetLine.objects.select_for_update().select_related("project")
                  .filter(pk__in=[locked.from_line_id, locked.to_line_id])}
         source, target = lines[locked.from_line_id], lines[locked.to_line_id]
-        problems = check_move(source, target, locked.amount, locked.quarter)
-        if problems:
-            raise Invalid({"__all__": "This virement can no longer be made: " + next(iter(problems.values()))})
+        problem = check_approve_virement(locked, allocation, source, target)
+        if problem:
+            raise Invalid({"__all__": problem})
         field = f"profile_q{locked.quarter}"
         for line, sign in ((source, -1), (target, 1)):
             line.amount += sign * locked.amount
@@ -150,4 +160,4 @@ def virement_refuse(*, actor, virement: Virement, version: int, note: str) -> Vi
     return _decide(actor=actor, virement=virement, version=version, errors=errors, apply=apply)
 
 
-__all__ = ["check_move", "virement_request", "virement_approve", "virement_refuse"]
+__all__ = ["check_move", "check_approve_virement", "virement_request", "virement_approve", "virement_refuse"]

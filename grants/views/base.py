@@ -4,6 +4,8 @@ What every view stands on: the permission check (403 with the reason; reach is t
 service and turning its refusal (Stale, NotAllowed, Invalid) into form errors or a message.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -18,6 +20,31 @@ def require(allowed_reason: tuple[bool, str]) -> None:
     allowed, reason = allowed_reason
     if not allowed:
         raise PermissionDenied(reason)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """How a page offers an action: not at all (not this user's to take, or not in this state), ready to
+    take, or shown disabled with what stands in the way and what to do first (`reason`)."""
+
+    shown: bool
+    reason: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.shown and not self.reason
+
+    @property
+    def blocked(self) -> str:
+        return self.reason if self.shown else ""
+
+
+def offer(allowed_reason: tuple[bool, str], check=None) -> Offer:
+    """Ask what the service asks: the permission (`can_<verb>_<noun>`, who and in which status) and then,
+    only if it allows, `check()`: the service's own `check_<verb>_<noun>` of what stands in the way now."""
+    if not allowed_reason[0]:
+        return Offer(False)
+    return Offer(True, check() if check is not None else "")
 
 
 def funder_only(user, what: str) -> None:

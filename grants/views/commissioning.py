@@ -21,6 +21,7 @@ from grants.models import Area, Priority, Project
 from grants.periods import FinancialYear
 from grants.services import Invalid, Stale
 from grants.services import commissioning as services
+from grants.services import payments as payment_services
 from grants.services import projects as project_services
 from grants.services.base import money_text
 
@@ -29,6 +30,7 @@ from .base import (
     form_page,
     form_status,
     funder_only,
+    offer,
     posted_version,
     require,
     run_service,
@@ -150,30 +152,40 @@ def allocation_context(request, allocation, **forms) -> dict:
         "can_edit": permissions.can_edit_allocation(user, allocation)[0],
         "can_add_project": permissions.can_create_project(user, allocation)[0],
         "can_manage_payments": permissions.can_manage_payments(user, allocation)[0],
-        "can_record_clawback": permissions.can_record_clawback(user, allocation)[0],
+        "recover": offer(permissions.can_record_clawback(user, allocation),
+                          lambda: payment_services.check_record_clawback(allocation)),
     }
     if user.is_funder_side:
         context["totals"] = selectors.programme_totals(allocation.programme)
     if sees_money:
         context["schedule"] = selectors.payment_schedule(user, allocation, today)
-        context["money"] = selectors.underspend(allocation)
+        context["has_payments"] = any(row.payment for row in context["schedule"])
+        context["money"] = selectors.underspend(allocation, today)
         context["clawbacks"] = selectors.clawbacks_for(user, allocation)
         context["history"] = selectors.allocation_history(allocation)
-    for name, check, form_class in ALLOCATION_ACTIONS_FORMS:
+    for name, check, form_class, stands_in_the_way in ALLOCATION_ACTIONS_FORMS:
+        action = offer(check(user, allocation), stands_in_the_way and (lambda: stands_in_the_way(allocation, today)))
         if name in forms:
             context[f"{name}_form"] = forms[name]
-        elif check(user, allocation)[0]:
+        elif action.ready:
             context[f"{name}_form"] = form_class(initial=version)
+        elif action.shown:
+            context[f"{name}_blocked"] = action.reason
     context["error_forms"] = [form for form in forms.values() if form.errors]
     return context
 
 
+# Each step of the allocation: who may take it in which status (the permission), its form, and what else
+# the service checks before taking it (None when nothing), asked beforehand to show the step disabled.
 ALLOCATION_ACTIONS_FORMS = [
-    ("approve", permissions.can_approve_allocation, f.ApproveForm),
-    ("sign", permissions.can_sign_allocation, f.SignForm),
-    ("activate", permissions.can_activate_allocation, f.ActionForm),
-    ("withdraw", permissions.can_withdraw_allocation, f.WithdrawForm),
-    ("close", permissions.can_close_allocation, f.ActionForm),
+    ("approve", permissions.can_approve_allocation, f.ApproveForm,
+     lambda allocation, today: services.check_approve_allocation(allocation)),
+    ("sign", permissions.can_sign_allocation, f.SignForm, None),
+    ("activate", permissions.can_activate_allocation, f.ActionForm,
+     lambda allocation, today: services.check_activate_allocation(allocation)),
+    ("withdraw", permissions.can_withdraw_allocation, f.WithdrawForm,
+     lambda allocation, today: services.check_withdraw_allocation(allocation)),
+    ("close", permissions.can_close_allocation, f.ActionForm, payment_services.check_close_allocation),
 ]
 
 
@@ -286,7 +298,15 @@ def project_detail(request, reference):
     user = request.user
     today = timezone.localdate()
     months = funding_ending_months()
+    can_edit = permissions.can_edit_project(user, project)[0]
     lines = list(selectors.project_lines(project))
+    measures = list(selectors.project_measures(project))
+    if can_edit:
+        # What stops a removal, asked beforehand as the service asks it: shown instead of the button.
+        for line in lines:
+            line.removal_blocked = project_services.check_delete_budget_line(line)
+        for project_measure in measures:
+            project_measure.removal_blocked = project_services.check_delete_project_measure(project_measure)
     years = {}
     for line in lines:
         years.setdefault(line.financial_year, []).append(line)
@@ -294,14 +314,14 @@ def project_detail(request, reference):
         "project": project,
         "allocation": project.allocation,
         "years": [(year, year_lines, sum((line.amount for line in year_lines), 0)) for year, year_lines in years.items()],
-        "measures": selectors.project_measures(project),
+        "measures": measures,
         "virements": selectors.virements_for_user(user, project=project),
         "history": selectors.project_history(project),
         "returns": selectors.project_returns(project, today),
         "funding_ending": today <= project.end_date <= selectors.add_months(today, months)
         and project.allocation.status in ALLOCATION_LIVE,
         "months": months,
-        "can_edit": permissions.can_edit_project(user, project)[0],
+        "can_edit": can_edit,
         "can_request_virement": permissions.can_request_virement(user, project)[0],
         "sections": extensions.project_page_extras(request, project),
     })
@@ -369,7 +389,7 @@ def budget_line_delete(request, reference, pk):
     if request.method == "GET":
         return render(request, "grants/confirm_remove.html", {
             "project": project, "what": "budget line", "name": line.description, "back_url": back,
-            "version": line.version, "problem": project_services.budget_line_delete_problem(line),
+            "version": line.version, "problem": project_services.check_delete_budget_line(line),
             "details": [("Financial year", FinancialYear(line.financial_year).label),
                         ("Category", line.get_category_display()), ("Budget for the year", money_text(line.amount))],
         })
@@ -413,7 +433,7 @@ def project_measure_delete(request, reference, pk):
     if request.method == "GET":
         return render(request, "grants/confirm_remove.html", {
             "project": project, "what": "measure", "name": project_measure.measure.name, "back_url": back,
-            "version": project_measure.version, "problem": project_services.project_measure_delete_problem(
+            "version": project_measure.version, "problem": project_services.check_delete_project_measure(
                 project_measure),
             "details": [("Financial year", FinancialYear(project_measure.financial_year).label)],
         })

@@ -16,7 +16,7 @@ from grants.periods import FinancialYear
 from grants.services import Invalid, NotAllowed
 from grants.services import payments as services
 
-from .base import call_service, form_page, funder_only, require, run_service, stale_or_forbidden
+from .base import call_service, form_page, funder_only, offer, require, run_service, stale_or_forbidden
 from .commissioning import allocation_post, funding_ending_months
 
 
@@ -62,9 +62,12 @@ def _payment_page(request, payment, status=200, **forms):
     user = request.user
     version = {"version": payment.version}
     context = {"payment": payment, "allocation": payment.allocation}
-    if permissions.can_release_payment(user, payment)[0]:
+    release = offer(permissions.can_release_payment(user, payment), lambda: services.check_release_payment(payment))
+    if release.ready or "release" in forms:
         context["release_form"] = forms.get("release") or f.ReleaseForm(
             initial={**version, "paid_on": timezone.localdate()})
+    elif release.shown:
+        context["release_blocked"] = release.reason
     if permissions.can_withhold_payment(user, payment)[0]:
         context["withhold_form"] = forms.get("withhold") or f.WithholdForm(initial=version)
     if payment.allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:

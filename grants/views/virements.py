@@ -57,13 +57,14 @@ def _virement_page(request, virement, form=None, status=200):
     can_decide = permissions.can_decide_virement(request.user, virement)[0]
     if can_decide and form is None:
         form = f.DecisionForm(initial={"version": virement.version})
-    problems = {}
+    # What stops approval now (refusing is always possible): shown to everyone who reads a request.
+    approval_problem = ""
     if virement.status == Virement.Status.REQUESTED:
-        problems = virement_services.check_move(virement.from_line, virement.to_line, virement.amount, virement.quarter)
+        approval_problem = virement_services.check_approve_virement(virement)
     lines = [virement.from_line, virement.to_line]
     return render(request, "grants/virement_detail.html", {
         "virement": virement, "form": form if can_decide or form is not None else None,
-        "problems": list(problems.values()), "lines": lines,
+        "approval_problem": approval_problem, "lines": lines,
         "error_forms": [form] if form is not None and form.errors else [],
         "line_changes": selectors.virement_line_changes(virement),
     }, status=status)

@@ -4,6 +4,7 @@ lines, returns taken through the real services to "approved with verified spend"
 the test client for an actor, the rows of a table on a page, and the error summary.
 """
 
+import html
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -102,3 +103,23 @@ def version_in(response, action: str = "") -> str:
     match = re.search(pattern, html, re.S)
     assert match, f"no version field for {action or 'any form'}"
     return match.group(1)
+
+
+def blocked(response) -> dict[str, str]:
+    """The actions the page shows disabled, each with the reason beside it (the text its button's
+    aria-describedby points to)."""
+    page = response.content.decode()
+    clean = lambda s: html.unescape(" ".join(re.sub(r"<[^>]+>", " ", s).split()))  # noqa: E731
+    found = {}
+    for button in re.findall(r"<button[^>]*data-blocked-action=[^>]*>", page):
+        assert 'disabled aria-disabled="true"' in button, button
+        action = re.search(r'data-blocked-action="([^"]+)"', button).group(1)
+        described_by = re.search(r'aria-describedby="([^"]+)"', button).group(1)
+        reason = re.search(rf'<div[^>]*id="{described_by}"[^>]*>(.*?)</div>', page, re.S)
+        found[action] = clean(reason.group(1))
+    return found
+
+
+def offered(response, action_url: str) -> bool:
+    """Whether the page has a form that posts to `action_url`."""
+    return f'action="{action_url}"' in response.content.decode()

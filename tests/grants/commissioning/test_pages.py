@@ -13,7 +13,14 @@ from grants.models import Allocation, BudgetLine, Payment, Programme, Project, V
 from grants.services import virements
 from tests import factories as f
 from tests.dates import date_boxes
-from tests.grants.commissioning.helpers import client_for, error_summary, summary_list, table_rows, version_in
+from tests.grants.commissioning.helpers import (
+    blocked,
+    client_for,
+    error_summary,
+    summary_list,
+    table_rows,
+    version_in,
+)
 from tests.grants.commissioning.views_world import (
     allocation_data,
     line_data,
@@ -65,20 +72,22 @@ def test_only_organisations_that_are_not_commissioners_are_offered(pages):
     assert error_summary(response) == [("id_recipient", "Choose an organisation from the list.")]
 
 
-def test_approving_past_the_ceiling_is_refused_on_the_page_with_what_is_left(pages):
+def test_approving_past_the_ceiling_is_not_offered_and_is_refused_on_the_page_with_what_is_left(pages):
     big = f.AllocationFactory(programme=pages.programme, recipient=pages.provider_b, amount=Decimal("800000.01"),
                               status="draft", decision_reference="", decision_date=None)
     client = client_for(pages.commissioner)
     page = client.get(f"/allocations/{big.pk}/")
-    assert "The programme has £800,000.00 left to allocate" in " ".join(page.content.decode().split())
+    text = " ".join(page.content.decode().split())
+    assert "The programme has £800,000.00 left to allocate" in text
+    reason = ("Approving £800,000.01 would take the programme past its budget plus 0% allowance (£1,000,000.00): "
+              "only £800,000.00 is left to allocate.")
+    assert f'action="/allocations/{big.pk}/approve/"' not in text
+    assert blocked(page) == {"approve": reason}
 
     response = client.post(f"/allocations/{big.pk}/approve/", {
-        "version": version_in(page, f"/allocations/{big.pk}/approve/"), "decision_reference": "DEC-1",
-        **date_boxes(decision_date="1/3/2023")})
+        "version": big.version, "decision_reference": "DEC-1", **date_boxes(decision_date="1/3/2023")})
     assert response.status_code == 400
-    assert [message for _, message in error_summary(response)] == [
-        "Approving £800,000.01 would take the programme past its budget plus 0% allowance (£1,000,000.00): "
-        "only £800,000.00 is left to allocate."]
+    assert [message for _, message in error_summary(response)] == [reason]
     big.refresh_from_db()
     assert big.status == "draft"
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from grants import selectors
 from grants.models import Allocation, Clawback, Payment, Programme, QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import Invalid, NotAllowed, Stale
@@ -171,19 +172,31 @@ def test_a_release_on_an_old_copy_is_stale(advance):
 # --- In arrears -------------------------------------------------------------------------------
 
 
-def test_in_arrears_each_ended_quarter_pays_its_verified_spend(arrears):
+def test_in_arrears_each_ended_quarter_pays_its_verified_spend_once_every_return_is_in(arrears):
     w = arrears
     verified_return(w, w.project_a, Q(1), {w.staff: "9876.54"})
     verified_return(w, w.second, Q(1), {w.outreach: "15000.01"})
     verified_return(w, w.project_a, Q(2), {w.staff: "10000.00"})  # the second project's Q2 is missing
 
-    schedule(w, today=date(2023, 10, 1))  # Q1 and Q2 have ended
-    assert payments_of(w.allocation_a) == [
-        ("2023-24 Q1", Decimal("24876.55"), "scheduled"), ("2023-24 Q2", Decimal("10000.00"), "scheduled"),
-    ]
+    change = schedule(w, today=date(2023, 10, 1))  # Q1 and Q2 have ended
+    assert payments_of(w.allocation_a) == [("2023-24 Q1", Decimal("24876.55"), "scheduled")]
+    assert str(change) == ("Payment schedule updated: 1 payment scheduled. 2023-24 Q2 is worked out when its returns "
+                           "are approved with verified spend.")
     spend = s.quarter_spend([w.allocation_a.pk], {w.allocation_a.pk: [Q(1), Q(2)]})
     assert spend[w.allocation_a.pk, Q(1)].ready
     assert spend[w.allocation_a.pk, Q(2)].waiting == ["Second: no return yet"]
+
+
+def test_quarters_whose_returns_are_not_in_are_not_payments_of_nothing(arrears):
+    w = arrears
+    change = schedule(w, today=date(2024, 1, 2))  # Q1 to Q3 have ended; no return is in
+    assert payments_of(w.allocation_a) == []
+    assert str(change) == (
+        "The payment schedule is up to date: nothing changed. 2023-24 Q1, 2023-24 Q2 and 2023-24 Q3 are worked out "
+        "when their returns are approved with verified spend.")
+    rows = selectors.payment_schedule(w.finance, w.allocation_a, date(2024, 1, 2))
+    assert [(row.quarter.label, row.payment, row.not_yet) for row in rows] == [
+        (f"2023-24 Q{n}", None, f"Worked out when the 2023-24 Q{n} returns are approved") for n in (1, 2, 3, 4)]
 
 
 def test_an_arrears_payment_waits_for_every_return_approved_with_verified_spend(arrears):
@@ -191,25 +204,40 @@ def test_an_arrears_payment_waits_for_every_return_approved_with_verified_spend(
     verified_return(w, w.project_a, Q(1), {w.staff: "10000.00"})
     verified_return(w, w.second, Q(1), {w.outreach: "15000.00"}, verify=False)
     schedule(w, today=date(2023, 7, 1))
-    q1 = Payment.objects.get(allocation=w.allocation_a, quarter=1)
-    assert q1.amount == Decimal("10000.00")
-    with pytest.raises(Invalid) as refused:
-        release(w, q1)
-    assert refused.value.errors == {"__all__": "2023-24 Q1 cannot be paid in arrears yet: Second: spend not checked."}
+    assert payments_of(w.allocation_a) == []
+    [row, *_] = selectors.payment_schedule(w.finance, w.allocation_a, date(2023, 7, 1))
+    assert (row.not_yet, row.waiting) == ("Worked out when the 2023-24 Q1 returns are approved",
+                                          ["Second: spend not checked"])
 
-    # Finance verifies; the schedule is out of date until it is updated.
+    # Finance verifies: the quarter is ready and updating the schedule makes its payment.
     ret = QuarterlyReturn.objects.get(project=w.second, quarter=1)
     returns.return_verify_spend(actor=w.finance, ret=ret, version=ret.version)
+    [row, *_] = selectors.payment_schedule(w.finance, w.allocation_a, date(2023, 7, 1))
+    assert row.not_yet == "Returns approved with verified spend: the payment is scheduled next"
+    assert str(schedule(w, today=date(2023, 7, 1))) == "Payment schedule updated: 1 payment scheduled."
+    q1 = Payment.objects.get(allocation=w.allocation_a, quarter=1)
+    assert (q1.amount, s.check_release_payment(q1)) == (Decimal("25000.00"), "")
+
+    # A return reopened and approved again with other figures: the payment waits, then its amount is out of date.
+    ret = QuarterlyReturn.objects.get(project=w.second, quarter=1)
+    returns.return_reopen(actor=w.commissioner, ret=ret, version=ret.version, reason="Invoice was wrong.")
+    waiting = "2023-24 Q1 cannot be paid in arrears yet: Second: return returned for amendment."
+    assert s.check_release_payment(q1) == waiting
     with pytest.raises(Invalid) as refused:
         release(w, q1)
-    assert refused.value.errors == {"__all__": (
-        "The verified spend for 2023-24 Q1 now makes £25,000.00 due, not the £10,000.00 scheduled: update the "
-        "schedule, check the amount and release it again.")}
+    assert refused.value.errors == {"__all__": waiting}
+    verified_return(w, w.second, Q(1), {w.outreach: "14000.00"})
+    out_of_date = ("The verified spend for 2023-24 Q1 now makes £24,000.00 due, not the £25,000.00 scheduled: update "
+                   "the schedule, check the amount and release it again.")
+    assert s.check_release_payment(q1) == out_of_date
+    with pytest.raises(Invalid) as refused:
+        release(w, q1)
+    assert refused.value.errors == {"__all__": out_of_date}
 
     assert str(schedule(w, today=date(2023, 7, 1))) == (
         "Payment schedule updated: 1 amount brought up to date with the verified spend.")
     released = release(w, q1)
-    assert (released.status, released.amount) == (Status.RELEASED, Decimal("25000.00"))
+    assert (released.status, released.amount) == (Status.RELEASED, Decimal("24000.00"))
 
 
 def test_an_arrears_payment_is_capped_by_what_is_left_of_the_allocation(arrears):
@@ -355,6 +383,19 @@ def test_in_arrears_an_allocation_does_not_close_with_verified_spend_unpaid(arre
                            today=AFTER_YEAR_END)
     assert refused.value.errors == {"__all__": (
         "Verified spend has no payment yet for 2023-24 Q1: update the payment schedule first.")}
+
+
+def test_in_arrears_verified_spend_waiting_for_other_returns_says_what_it_waits_for_before_closing(arrears):
+    w = arrears
+    verified_return(w, w.project_a, Q(1), {w.staff: "10.00"})  # the second project's Q1 is missing
+    reason = ("Verified spend is waiting to be paid for 2023-24 Q1 (Second: no return yet): its payment is worked "
+              "out once every return for the quarter is approved with verified spend, then update the payment "
+              "schedule.")
+    assert s.check_close_allocation(w.allocation_a, AFTER_YEAR_END) == reason
+    with pytest.raises(Invalid) as refused:
+        s.allocation_close(actor=w.finance, allocation=w.allocation_a, version=w.allocation_a.version,
+                           today=AFTER_YEAR_END)
+    assert refused.value.errors == {"__all__": reason}
 
 
 def test_withdrawing_a_signed_allocation_holds_back_its_scheduled_payments_saying_why(advance):

@@ -7,6 +7,7 @@ withholds a payment while a return is missing, closes the allocation at year end
 the underspend; and every pound is accounted for on the allocation's page and in its history.
 """
 
+import html
 import re
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,7 @@ from grants.models import (
 )
 from grants.services import returns as return_services
 from tests.dates import date_boxes
-from tests.grants.commissioning.helpers import client_for, summary_list, table_rows, version_in
+from tests.grants.commissioning.helpers import blocked, client_for, summary_list, table_rows, version_in
 
 
 def on(day):
@@ -89,10 +90,13 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
         assert decide(to_b, "VRF-DEC-002").status_code == 302
         totals = summary_list(go(commissioner, f"/programmes/{programme.pk}/", expect=200), "programme-totals")
         assert (totals["Approved"], totals["Left to allocate"]) == ("£330,000.00", "£0.00 -£30,000.00 within the budget itself")
-        refused = decide(spare, "VRF-DEC-003")
-        assert refused.status_code == 400
-        assert "only £0.00 is left to allocate" in refused.content.decode()
+        # Approving the spare penny is shown disabled with why; approving it anyway is refused with the same reason.
         page = go(commissioner, f"/allocations/{spare.pk}/", expect=200)
+        assert blocked(page)["approve"].endswith("only £0.00 is left to allocate.")
+        refused = commissioner.post(f"/allocations/{spare.pk}/approve/", {
+            "version": spare.version, "decision_reference": "VRF-DEC-003", "decision_date": "1/3/2023"})
+        assert refused.status_code == 400
+        assert blocked(page)["approve"] in " ".join(html.unescape(refused.content.decode()).split())
         go(commissioner, f"/allocations/{spare.pk}/withdraw/", {
             "version": version_in(page, f"/allocations/{spare.pk}/withdraw/"), "reason": "Over the ceiling."})
 

@@ -284,3 +284,18 @@ def test_a_return_is_owed_until_sent_and_overdue_after_its_due_date():
                                          Status.APPROVED)] == [True, True, True, True, False, False]
     assert figures.is_overdue(Status.DRAFT, date(2024, 1, 30), date(2024, 1, 31)) is True
     assert figures.is_overdue(Status.DRAFT, date(2024, 1, 31), date(2024, 1, 31)) is False
+
+
+# --- The underspend -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status, today, known", [
+    ("agreement_signed", date(2024, 4, 2), False),  # just signed: nothing spent is no underspend
+    ("active", date(2025, 3, 31), False),  # the last day is still for spending
+    ("active", date(2025, 4, 1), True),
+    ("closed", date(2024, 9, 1), True),  # closed early: what was not spent will not be
+])
+def test_the_underspend_is_known_once_the_allocation_has_ended_or_closed(status, today, known):
+    assert figures.underspend_known(status, date(2025, 3, 31), today) is known
+    expected = D("120000.00") - D("30000.50") if known else None
+    assert figures.final_underspend(D("120000.00"), D("30000.50"), known) == expected
