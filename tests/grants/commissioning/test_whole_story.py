@@ -94,7 +94,7 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
         page = go(commissioner, f"/allocations/{spare.pk}/", expect=200)
         assert blocked(page)["approve"].endswith("only £0.00 is left to allocate.")
         refused = commissioner.post(f"/allocations/{spare.pk}/approve/", {
-            "version": spare.version, "decision_reference": "VRF-DEC-003", "decision_date": "1/3/2023"})
+            "version": spare.version, "decision_reference": "VRF-DEC-003", **date_boxes(decision_date="1/3/2023")})
         assert refused.status_code == 400
         assert blocked(page)["approve"] in " ".join(html.unescape(refused.content.decode()).split())
         go(commissioner, f"/allocations/{spare.pk}/withdraw/", {
