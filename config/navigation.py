@@ -16,13 +16,15 @@ def _navigation(request):
         items.append(("My returns", reverse("my-returns")))
     elif user.is_finance:
         items.append(("Spend to verify", reverse("review-queue")))
-    elif user.is_funder_side:
+    elif user.is_funder_side and not user.is_administrator:
         items.append(("Returns to review", reverse("review-queue")))
     # Commissioning and finance.
     if user.is_provider:
         items.append(("Funding", reverse("funding")))
     elif user.is_finance:
         items.append(("Payments", reverse("finance")))
+        items.append(("Programmes", reverse("programmes")))
+    elif user.is_administrator:
         items.append(("Programmes", reverse("programmes")))
     elif user.is_funder_side:
         items.append(("Programmes", reverse("programmes")))
@@ -31,8 +33,10 @@ def _navigation(request):
         items.append(("Spreadsheet returns", reverse("reporting:commissioner-workbook")))
     if user.organisation_id and user.role:
         items.append(("Reports", reverse("reporting:index")))
+    if user.is_administrator and user.organisation_id:
+        items.append(("Administration", reverse("administration")))
     if user.is_staff:
-        items.append(("Administration", reverse("admin:index")))
+        items.append(("Django admin" if user.is_administrator else "Administration", reverse("admin:index")))
     return [{"label": label, "url": url, "current": request.path == url} for label, url in items]
 
 
