@@ -150,9 +150,8 @@ def user_invite(request):
 
 def _user_context(request, person, **forms_given) -> dict:
     user = request.user
-    organisation = person.organisation
-    roles = FUNDER_ROLES if organisation.pk == user.organisation_id else PARTNER_ROLES
-    active = selectors.active_administrators(organisation.pk)
+    roles = _roles_for(user, person)
+    active = selectors.active_administrators(person.organisation_id)
     can_deactivate, deactivate_reason = permissions.can_deactivate_user(user, person, active_administrators=active)
     return {
         "person": person,
