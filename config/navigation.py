@@ -16,7 +16,7 @@ def _navigation(request):
         items.append(("My returns", reverse("my-returns")))
     elif user.is_finance:
         items.append(("Spend to verify", reverse("review-queue")))
-    elif user.is_funder_side:
+    elif user.is_funder_side and not user.is_administrator:
         items.append(("Returns to review", reverse("review-queue")))
     # Commissioning and finance.
     if user.is_provider:
@@ -25,6 +25,8 @@ def _navigation(request):
     elif user.is_finance:
         items.append(("Payments", reverse("finance")))
         items.append(("Programmes", reverse("programmes")))
+    elif user.is_administrator:
+        items.append(("Programmes", reverse("programmes")))
     elif user.is_funder_side:
         items.append(("Programmes", reverse("programmes")))
         items.append(("Virements", reverse("virement-list")))
@@ -32,8 +34,10 @@ def _navigation(request):
         items.append(("Quarter workbook", reverse("reporting:commissioner-workbook")))
     if user.organisation_id and user.role:
         items.append(("Reports", reverse("reporting:index")))
+    if user.is_administrator and user.organisation_id:
+        items.append(("Administration", reverse("administration")))
     if user.is_staff:
-        items.append(("Administration", reverse("admin:index")))
+        items.append(("Django admin" if user.is_administrator else "Administration", reverse("admin:index")))
     # The page itself is current (aria-current="page"); a page under an item (a virement under
     # Virements) marks the item with the longest matching path as active (aria-current="true").
     within = max((url for _, url in items if url != "/" and request.path.startswith(url)), key=len, default=None)

@@ -55,6 +55,7 @@ DEMO_USERS = [
     ("commissioner", "Amira Hussain", "opcc_wy", User.Role.COMMISSIONER),
     ("finance", "Gareth Jones", "opcc_wy", User.Role.FINANCE),
     ("viewer", "Priya Patel", "opcc_wy", User.Role.VIEWER),
+    ("administrator", "Ruth Okafor", "opcc_wy", User.Role.ADMINISTRATOR),
     ("provider", "Sam Taylor", "bradford_council", User.Role.PROVIDER),
     ("csp", "Chris Moore", "bdscp", User.Role.PROVIDER),
     ("police-provider", "Dan Walsh", "wyp", User.Role.PROVIDER),
@@ -555,6 +556,15 @@ class DemoBuilder:
         self.measure_library()
         self.west_yorkshire()
         self.avon_and_somerset()
+        self.works_with()
+
+    def works_with(self):
+        """Each funder works with the organisations its allocations and projects name (the administrator's
+        list, and what the commissioning forms offer)."""
+        for allocation in Allocation.objects.select_related("programme__commissioner", "recipient"):
+            allocation.programme.commissioner.works_with.add(allocation.recipient)
+        for project in Project.objects.select_related("allocation__programme__commissioner", "provider"):
+            project.allocation.programme.commissioner.works_with.add(project.provider)
 
 
 def build():

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import SignInForm
-from .views import accounts, commissioning, finance, home, returns, two_factor, virements
+from .views import accounts, administration, commissioning, finance, home, returns, two_factor, virements
 
 RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
 
@@ -73,4 +73,25 @@ urlpatterns = [
     path("clawbacks/<int:pk>/received/", finance.clawback_settle, {"action": "receive"}, name="clawback-receive"),
     path("clawbacks/<int:pk>/waived/", finance.clawback_settle, {"action": "waive"}, name="clawback-waive"),
     path("funding/", finance.provider_funding, name="funding"),
+    # Administration
+    path("invitation/<uidb64>/<token>/", accounts.InvitationView.as_view(), name="invitation"),
+    path("invitation/done/", accounts.InvitationCompleteView.as_view(), name="invitation-complete"),
+    path("organisations/<int:pk>/", administration.organisation_detail, name="organisation-detail"),
+    path("administration/", administration.administration, name="administration"),
+    path("administration/organisations/", administration.organisation_list, name="organisation-list"),
+    path("administration/organisations/new/", administration.organisation_create, name="organisation-create"),
+    path("administration/organisations/<int:pk>/edit/", administration.organisation_edit, name="organisation-edit"),
+    path("administration/people/", administration.user_list, name="user-list"),
+    path("administration/people/invite/", administration.user_invite, name="user-invite"),
+    path("administration/people/<int:pk>/", administration.user_detail, name="user-detail"),
+    path("administration/people/<int:pk>/role/", administration.user_role, name="user-role"),
+    path("administration/people/<int:pk>/resend/", administration.user_resend, name="user-resend"),
+    path("administration/people/<int:pk>/deactivate/", administration.user_deactivate, name="user-deactivate"),
+    path("administration/people/<int:pk>/reactivate/", administration.user_reactivate, name="user-reactivate"),
+    path("administration/priorities/", administration.priority_list, name="priority-list"),
+    path("administration/priorities/new/", administration.priority_edit, name="priority-create"),
+    path("administration/priorities/<int:pk>/", administration.priority_edit, name="priority-edit"),
+    path("administration/areas/", administration.area_list, name="area-list"),
+    path("administration/areas/new/", administration.area_edit, name="area-create"),
+    path("administration/areas/<int:pk>/", administration.area_edit, name="area-edit"),
 ]

@@ -55,9 +55,9 @@ TODAY = date(2024, 5, 15)
 SIGN_IN = "/sign-in/"
 # Pages for anyone, signed in or not: signing in, and getting back in.
 PUBLIC = {"login", "logout", "password-reset", "password-reset-sent", "password-reset-confirm",
-          "password-reset-complete"}
+          "password-reset-complete", "invitation", "invitation-complete"}
 # URLs whose arguments name no organisation's object.
-WITHOUT_OWNER = {"reporting:open-data-download", "password-reset-confirm"}
+WITHOUT_OWNER = {"reporting:open-data-download", "password-reset-confirm", "invitation", "area-edit"}
 
 # Left out of the walk, each with its reason.
 EXCLUDED_NAMESPACES = {
@@ -92,6 +92,21 @@ def pk(obj) -> dict:
 
 def project(o) -> dict:
     return {"reference": o.project.reference}
+
+
+def priority(o) -> dict:
+    """A priority of the organisation's funder's plan (the world has none until asked)."""
+    from grants.models import Priority
+
+    found, _ = Priority.objects.get_or_create(commissioner=o.programme.commissioner, code="plan",
+                                              defaults={"name": "Plan priority"})
+    return pk(found)
+
+
+def area(o) -> dict:
+    from grants.models import Area
+
+    return pk(Area.objects.get_or_create(name="Somewhere")[0])
 
 
 @dataclass
@@ -159,6 +174,26 @@ URLS = {
     "clawback-receive": Url(lambda o: pk(o.clawback), post_only=True),
     "clawback-waive": Url(lambda o: pk(o.clawback), post_only=True),
     "funding": Url(),
+    "invitation": Url(lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"}),
+    "invitation-complete": Url(),
+    "organisation-detail": Url(lambda o: pk(o.allocation.recipient)),
+    "administration": Url(),
+    "organisation-list": Url(),
+    "organisation-create": Url(),
+    "organisation-edit": Url(lambda o: pk(o.allocation.recipient)),
+    "user-list": Url(),
+    "user-invite": Url(),
+    "user-detail": Url(lambda o: pk(o.virement.requested_by)),
+    "user-role": Url(lambda o: pk(o.virement.requested_by), post_only=True),
+    "user-resend": Url(lambda o: pk(o.virement.requested_by), post_only=True),
+    "user-deactivate": Url(lambda o: pk(o.virement.requested_by), post_only=True),
+    "user-reactivate": Url(lambda o: pk(o.virement.requested_by), post_only=True),
+    "priority-list": Url(),
+    "priority-create": Url(),
+    "priority-edit": Url(priority),
+    "area-list": Url(),
+    "area-create": Url(),
+    "area-edit": Url(area),
     "reporting:return-template": Url(lambda o: ret(o.draft)),
     "reporting:return-upload": Url(lambda o: ret(o.draft)),
     "reporting:return-upload-confirm": Url(lambda o: ret(o.draft), post_only=True),
@@ -523,6 +558,54 @@ urls    POST clawback-waive                                A           302    40
 urls    POST clawback-waive                                B           302    404    403    403          403     400      404
 urls    POST clawback-waive                                X           302    404    404    404          404     404      403
 urls    GET  funding                                       -           302    200    200    403          403     403      403
+urls    GET  invitation                                    -           200    200    200    200          200     200      200
+urls    GET  invitation-complete                           -           200    200    200    200          200     200      200
+urls    GET  organisation-detail                           A           302    200    404    200          200     200      404
+urls    GET  organisation-detail                           B           302    404    200    200          200     200      404
+urls    GET  organisation-detail                           X           302    404    404    404          404     404      200
+urls    GET  administration                                -           302    403    403    403          403     403      403
+urls    GET  organisation-list                             -           302    403    403    403          403     403      403
+urls    GET  organisation-create                           -           302    403    403    403          200     403      200
+urls    GET  organisation-edit                             A           302    403    403    403          403     403      403
+urls    GET  organisation-edit                             B           302    403    403    403          403     403      403
+urls    GET  organisation-edit                             X           302    403    403    403          403     403      403
+urls    GET  user-list                                     -           302    403    403    403          403     403      403
+urls    GET  user-invite                                   -           302    403    403    403          403     403      403
+urls    GET  user-detail                                   A           302    403    403    403          403     403      403
+urls    GET  user-detail                                   B           302    403    403    403          403     403      403
+urls    GET  user-detail                                   X           302    403    403    403          403     403      403
+urls    GET  user-role                                     A           302    405    405    405          405     405      405
+urls    GET  user-role                                     B           302    405    405    405          405     405      405
+urls    GET  user-role                                     X           302    405    405    405          405     405      405
+urls    POST user-role                                     A           302    403    403    403          403     403      403
+urls    POST user-role                                     B           302    403    403    403          403     403      403
+urls    POST user-role                                     X           302    403    403    403          403     403      403
+urls    GET  user-resend                                   A           302    405    405    405          405     405      405
+urls    GET  user-resend                                   B           302    405    405    405          405     405      405
+urls    GET  user-resend                                   X           302    405    405    405          405     405      405
+urls    POST user-resend                                   A           302    403    403    403          403     403      403
+urls    POST user-resend                                   B           302    403    403    403          403     403      403
+urls    POST user-resend                                   X           302    403    403    403          403     403      403
+urls    GET  user-deactivate                               A           302    405    405    405          405     405      405
+urls    GET  user-deactivate                               B           302    405    405    405          405     405      405
+urls    GET  user-deactivate                               X           302    405    405    405          405     405      405
+urls    POST user-deactivate                               A           302    403    403    403          403     403      403
+urls    POST user-deactivate                               B           302    403    403    403          403     403      403
+urls    POST user-deactivate                               X           302    403    403    403          403     403      403
+urls    GET  user-reactivate                               A           302    405    405    405          405     405      405
+urls    GET  user-reactivate                               B           302    405    405    405          405     405      405
+urls    GET  user-reactivate                               X           302    405    405    405          405     405      405
+urls    POST user-reactivate                               A           302    403    403    403          403     403      403
+urls    POST user-reactivate                               B           302    403    403    403          403     403      403
+urls    POST user-reactivate                               X           302    403    403    403          403     403      403
+urls    GET  priority-list                                 -           302    403    403    403          403     403      403
+urls    GET  priority-create                               -           302    403    403    403          403     403      403
+urls    GET  priority-edit                                 A           302    403    403    403          403     403      403
+urls    GET  priority-edit                                 B           302    403    403    403          403     403      403
+urls    GET  priority-edit                                 X           302    403    403    403          403     403      403
+urls    GET  area-list                                     -           302    403    403    403          403     403      403
+urls    GET  area-create                                   -           302    403    403    403          403     403      403
+urls    GET  area-edit                                     -           302    403    403    403          403     403      403
 urls    GET  reporting:return-template                     A           302    200    404    200          200     200      404
 urls    GET  reporting:return-template                     B           302    404    200    200          200     200      404
 urls    GET  reporting:return-template                     X           302    404    404    404          404     404      200

@@ -8,6 +8,7 @@ The forms, one module per workflow over shared fields and bases:
 - `commissioning`: programmes, allocations, projects, budget lines, measures
 - `finance`: virements, payments, clawback
 - `accounts`: signing in
+- `administration`: organisations, inviting people, roles, plan priorities and areas (imported as a module)
 """
 
 from .accounts import SignInForm

@@ -1,7 +1,7 @@
 """The grant domain: money promised, delivered and accounted for."""
 
 from .common import RAG
-from .organisations import Area, Organisation, Priority, User
+from .organisations import AccountEvent, Area, Organisation, Priority, User
 from .payments import Clawback, Payment, PaymentReturn, Virement
 from .programmes import Allocation, Programme
 from .projects import BudgetLine, OutcomeMeasure, Project, ProjectMeasure, ProjectPriority
@@ -9,7 +9,7 @@ from .security import PasswordResetRequest
 from .returns import MeasureValue, QuarterlyReturn, ReminderSent, ReturnEvent, SpendLine
 
 __all__ = [
-    "RAG", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "PaymentReturn", "Virement",
+    "RAG", "AccountEvent", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "PaymentReturn", "Virement",
     "Allocation", "Programme", "BudgetLine", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
     "PasswordResetRequest", "MeasureValue", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
 ]

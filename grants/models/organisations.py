@@ -46,6 +46,12 @@ class Organisation(models.Model):
         help_text="360Giving organisation identifier. Left blank, it is made from the charity, "
         "company or local authority number.",
     )
+    # The recipients and providers a funder works with: the organisations its commissioning forms offer
+    # and whose users its administrators manage. Kept on the funder's side only (not symmetrical).
+    works_with = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="funders",
+        help_text="The recipients and providers this funder works with.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -105,6 +111,7 @@ class User(AbstractUser):
         FINANCE = "finance", "Finance officer"
         PROVIDER = "provider", "Provider"
         VIEWER = "viewer", "Viewer"
+        ADMINISTRATOR = "administrator", "Administrator"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
@@ -137,9 +144,49 @@ class User(AbstractUser):
         return self.role == self.Role.VIEWER
 
     @property
+    def is_administrator(self) -> bool:
+        return self.role == self.Role.ADMINISTRATOR
+
+    @property
     def is_funder_side(self) -> bool:
-        """Commissioner officers, finance officers and viewers work for the funder."""
-        return self.role in (self.Role.COMMISSIONER, self.Role.FINANCE, self.Role.VIEWER)
+        """Commissioner officers, finance officers, viewers and administrators work for the funder.
+
+        An administrator reads what the funder funds as a viewer does, and manages its organisations,
+        users, priorities and areas; no decision about a return or money is theirs (grants/permissions.py
+        names the role each decision needs)."""
+        return self.role in (self.Role.COMMISSIONER, self.Role.FINANCE, self.Role.VIEWER, self.Role.ADMINISTRATOR)
+
+
+# The roles a person of the funder's own organisation may have, and the one of an organisation it works with.
+FUNDER_ROLES = (User.Role.ADMINISTRATOR, User.Role.COMMISSIONER, User.Role.FINANCE, User.Role.VIEWER)
+PARTNER_ROLES = (User.Role.PROVIDER,)
+
+
+class AccountEvent(models.Model):
+    """One thing done to a person's account by an administrator (or at set-up): who, when, what.
+
+    The account itself has no audit history (signing in saves it every time); its timeline is here."""
+
+    class Kind(models.TextChoices):
+        INVITED = "invited", "Invited"
+        INVITATION_RESENT = "invitation_resent", "Invitation sent again"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        DEACTIVATED = "deactivated", "Deactivated"
+        REACTIVATED = "reactivated", "Reactivated"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField()
+    comment = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["user", "at"], name="account_event_timeline")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%d %b %Y %H:%M}"
 
 
 class Priority(models.Model):
@@ -149,6 +196,7 @@ class Priority(models.Model):
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=200, validators=[single_line])
     description = long_text()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["commissioner__name", "name"]
@@ -177,6 +225,7 @@ class Area(models.Model):
     name = models.CharField(max_length=200, validators=[single_line])
     code = models.CharField(max_length=9, blank=True, help_text="ONS code, for example E22000001.")
     code_type = models.CharField(max_length=4, choices=CodeType.choices, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -6,11 +6,13 @@ Every shared read, scoped to the user, one module per workflow (mirroring `grant
 - `commissioning`: programmes, allocations, their projects, funding ending soon
 - `virements`: a project's budget lines and measures, virements
 - `finance`: what each quarter's returns say, the payment schedule, the underspend, the finance page
+- `administration`: the organisations a funder works with, people, priorities and areas
 - `history`: the audit history of a return, a programme, an allocation or a project
 
 Selectors read; they never write and never import `grants.services`.
 """
 
+from .administration import organisations_for_choice
 from .commissioning import (
     ProgrammeTotals,
     allocation_budgeted,
@@ -26,7 +28,6 @@ from .commissioning import (
 from .common import (
     add_months,
     allocations_for_user,
-    organisations_for_choice,
     project_for_user,
     projects_with_latest_return,
 )

@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404
 from grants import figures
 from grants.models import (
     Allocation,
-    Organisation,
     Payment,
     Project,
     QuarterlyReturn,
@@ -67,11 +66,6 @@ def project_for_user(user, reference: str) -> Project:
         Project.objects.for_user(user).select_related("allocation__programme__commissioner", "allocation__recipient", "provider"),
         reference=reference,
     )
-
-
-def organisations_for_choice():
-    """Organisations that can receive money or deliver projects (not commissioners)."""
-    return Organisation.objects.exclude(kind=Organisation.Kind.COMMISSIONER).order_by("name")
 
 
 def add_months(day: date, months: int) -> date:

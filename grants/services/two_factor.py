@@ -26,7 +26,8 @@ def required_for(user) -> bool:
     """Must this user sign in with a second factor?"""
     if not getattr(settings, "REQUIRE_2FA", False):
         return False
-    return bool(user.is_superuser or user.is_staff or user.role in (user.Role.COMMISSIONER, user.Role.FINANCE))
+    return bool(user.is_superuser or user.is_staff
+                or user.role in (user.Role.COMMISSIONER, user.Role.FINANCE, user.Role.ADMINISTRATOR))
 
 
 def has_device(user) -> bool:

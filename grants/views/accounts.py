@@ -81,3 +81,20 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The link in an invitation (grants/services/administration.py): the same single-use token as a password
+    reset, in an invitation's words. A deactivated account's link does not work."""
+
+    form_class = NewPasswordForm
+    template_name = "registration/invitation_confirm.html"
+    success_url = reverse_lazy("invitation-complete")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+
+class InvitationCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/invitation_complete.html"

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,6 +37,14 @@ from .base import (
     run_service,
     stale_or_forbidden,
 )
+
+
+def organisation_link(request) -> dict:
+    """The "add an organisation" link beside a recipient or provider drop-down, for those who may add one:
+    it comes back to this form."""
+    if not permissions.can_create_organisation(request.user)[0]:
+        return {}
+    return {"organisation_link": reverse("organisation-create") + "?" + urlencode({"next": request.path})}
 
 
 def funding_ending_months() -> int:
@@ -112,7 +121,7 @@ def programme_edit(request, pk):
 def allocation_create(request, pk):
     programme = selectors.programme_for_user(request.user, pk)
     require(permissions.can_create_allocation(request.user, programme))
-    form = f.AllocationForm(request.POST or None, organisations=selectors.organisations_for_choice(),
+    form = f.AllocationForm(request.POST or None, organisations=selectors.organisations_for_choice(programme.commissioner_id),
                             initial={"start_date": programme.year.start, "end_date": programme.year.end})
     if request.method == "POST":
         done = {}
@@ -130,7 +139,7 @@ def allocation_create(request, pk):
                      intro=f"Left to allocate: £{totals.left_to_allocate:,.2f} (the budget plus the "
                            f"{totals.allowance_percent.normalize():f}% allowance, less what is approved). "
                            "A draft commits nothing until it is approved.",
-                     status=form_status(form))
+                     status=form_status(form), extra=organisation_link(request))
 
 
 def allocation_context(request, allocation, **forms) -> dict:
@@ -203,7 +212,8 @@ def allocation_edit(request, pk):
     if request.method != "POST":
         require(permissions.can_edit_allocation(request.user, allocation))
     decided = allocation.status != allocation.Status.DRAFT
-    form = f.AllocationForm(request.POST or None, organisations=selectors.organisations_for_choice(), decided=decided,
+    organisations = selectors.organisations_for_choice(allocation.programme.commissioner_id, keep=allocation.recipient_id)
+    form = f.AllocationForm(request.POST or None, organisations=organisations, decided=decided,
                             initial=f.AllocationForm.initial_for(allocation))
     if request.method == "POST" and call_service(
             form, lambda data: services.allocation_update(actor=request.user, allocation=allocation,
@@ -213,7 +223,8 @@ def allocation_edit(request, pk):
         return redirect("allocation-detail", allocation.pk)
     return form_page(request, form, title=f"Change {allocation.title}", heading="Change the allocation",
                      caption=allocation.title, submit="Save allocation",
-                     back_url=reverse("allocation-detail", args=[allocation.pk]), status=form_status(form))
+                     back_url=reverse("allocation-detail", args=[allocation.pk]), status=form_status(form),
+                     extra={} if decided else organisation_link(request))
 
 
 def allocation_post(request, pk, action: str, actions: dict):
@@ -266,7 +277,8 @@ def _project_form(request, allocation, project=None):
     return f.ProjectForm(
         request.POST or None, initial=f.ProjectForm.initial_for(project) if project else
         {"start_date": allocation.start_date, "end_date": allocation.end_date},
-        organisations=selectors.organisations_for_choice(),
+        organisations=selectors.organisations_for_choice(allocation.programme.commissioner_id,
+                                                         keep=project.provider_id if project else None),
         priorities=Priority.objects.filter(commissioner_id=allocation.programme.commissioner_id).order_by("name"),
         areas=Area.objects.order_by("name"),
     )
@@ -289,7 +301,7 @@ def project_create(request, pk):
             return redirect("project-detail", done["project"].reference)
     return form_page(request, form, title="Set up a project", heading="Set up a project", caption=allocation.title,
                      submit="Save project", back_url=reverse("allocation-detail", args=[allocation.pk]),
-                     status=form_status(form))
+                     status=form_status(form), extra=organisation_link(request))
 
 
 @login_required
@@ -345,7 +357,7 @@ def project_edit(request, reference):
             return redirect("project-detail", done["project"].reference)
     return form_page(request, form, title=f"Change {project.name}", heading="Change the project", caption=project.name,
                      submit="Save project", back_url=reverse("project-detail", args=[project.reference]),
-                     status=form_status(form))
+                     status=form_status(form), extra=organisation_link(request))
 
 
 def _project_years(project):

@@ -18,6 +18,7 @@ read, inside a transaction rolled back at the end of the module, each test in a 
     two_programmes_with_returns_in_every_status the commissioner's workbook (tests/reporting/)
     two_years_with_priorities_and_an_outsider   the lists and their downloads (tests/reporting/test_lists_*)
     three_projects_with_every_kind_of_measure   the figures on every surface (tests/test_figures_agree.py)
+    an_administrator_for_each_funder            the administration pages (tests/grants/administration/)
     three_organisations_with_one_of_everything  the permission table (tests/test_permission_matrix.py)
     the_demo                                    the demo data (fixtures/demo.json)
 
@@ -47,6 +48,7 @@ from tests.worlds.grants import (  # noqa: F401
     a_return_and_a_payment_each_and_a_second_funder,
     a_return_in_every_state,
     a_second_officer_of_each_kind,
+    an_administrator_for_each_funder,
     complete_input,
     money_in_flight_on_an_advance_programme,
     project_a_with_a_measure_of_every_unit,

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
-from grants.models import BudgetLine, Clawback, Organisation, Payment, Programme, User, Virement
+from grants.models import Area, BudgetLine, Clawback, Organisation, Payment, Programme, User, Virement
 from grants.periods import Quarter
 from grants.services import returns as s
 from grants.services.returns import MeasureInput, ReturnInput, SpendInput
@@ -211,6 +211,25 @@ def _one_of_everything(programme, allocation, project, provider_user, finance_us
     o.virement = Virement.objects.create(from_line=o.staff, to_line=o.venue, amount=Decimal("500.00"), quarter=4,
                                          reason="Evening sessions.", requested_by=provider_user)
     return o
+
+
+def an_administrator_for_each_funder(w):
+    """The base actors with an administrator of the funder (`administrator`) and one of the other funder
+    (`other_administrator`), who funds provider X (allocation and project X-1) so that it works with
+    someone too; a priority of each funder's plan and an area (tests/grants/administration/)."""
+    w.administrator = f.UserFactory(username="administrator", first_name="Ada", last_name="Admin",
+                                    organisation=w.commissioner_org, role=User.Role.ADMINISTRATOR)
+    w.other_administrator = f.UserFactory(username="other-administrator", organisation=w.other_commissioner_org,
+                                          role=User.Role.ADMINISTRATOR)
+    w.provider_x = f.OrganisationFactory(name="Provider X", kind=Organisation.Kind.CHARITY)
+    w.user_x = f.UserFactory(username="provider-x", organisation=w.provider_x, role=User.Role.PROVIDER)
+    w.other_programme = f.ProgrammeFactory(commissioner=w.other_commissioner_org, name="Elsewhere Fund", code="EF")
+    w.allocation_x = f.AllocationFactory(programme=w.other_programme, recipient=w.provider_x, title="Allocation to X")
+    w.project_x = f.ProjectFactory(allocation=w.allocation_x, reference="X-1", name="Project of X")
+    w.priority = f.PriorityFactory(commissioner=w.commissioner_org, code="violence", name="Serious violence")
+    w.other_priority = f.PriorityFactory(commissioner=w.other_commissioner_org, code="hate", name="Hate crime")
+    w.area = Area.objects.create(name="Testshire district", code="E08000099", code_type=Area.CodeType.MD)
+    return w
 
 
 def three_organisations_with_one_of_everything() -> SimpleNamespace:
