@@ -117,12 +117,18 @@ def fields_for(form, obj):
 
 
 def _page_of(obj, user) -> str | None:
-    """The page of a programme, allocation, project, return or payment, if `user` may open it.
+    """The page of an organisation, programme, allocation, project, return or payment, if `user` may open it.
     The object came from a QuerySet scoped to the user; programme pages are the funder's alone."""
     from django.urls import reverse
 
-    from grants.models import Allocation, Payment, Programme, Project, QuarterlyReturn
+    from grants.models import Allocation, Organisation, Payment, Programme, Project, QuarterlyReturn
 
+    if isinstance(obj, Organisation):
+        # A provider's people see their own organisation's page; the funder's people see the page of any
+        # organisation named on their pages (their own, and those holding what they fund).
+        if user.is_provider and obj.pk != user.organisation_id:
+            return None
+        return reverse("organisation-detail", args=[obj.pk])
     if isinstance(obj, Programme):
         return reverse("programme-detail", args=[obj.pk]) if user.is_funder_side else None
     if isinstance(obj, Allocation):

@@ -77,3 +77,22 @@ def test_the_provider_dashboard_links_its_payments_and_allocations(client, actor
 def test_a_return_page_links_its_project(client, actors):
     html = page(client, actors.user_a, "/returns/A-1/2023/1/")
     assert '<a class="govuk-link" href="/projects/A-1/">Project of A</a>' in html
+
+
+def test_organisations_link_to_their_page_where_the_reader_may_open_it(client, actors):
+    html = page(client, actors.commissioner, f"/allocations/{actors.allocation_a.pk}/")
+    assert f'href="/organisations/{actors.provider_a.pk}/">Provider A</a>' in html
+    assert client.get(f"/organisations/{actors.provider_a.pk}/").status_code == 200
+
+    html = page(client, actors.user_a, "/")
+    assert f'href="/organisations/{actors.provider_a.pk}/">Provider A</a>' in html
+    assert client.get(f"/organisations/{actors.provider_b.pk}/").status_code == 404
+
+
+def test_a_provider_sees_another_organisation_named_without_a_link(client, actors):
+    # B delivers a project under A's allocation: A's people see B named, but may not open B's page.
+    f.ProjectFactory(allocation=actors.allocation_a, reference="A-2", name="Delivered by B",
+                     provider=actors.provider_b)
+    html = page(client, actors.user_a, f"/allocations/{actors.allocation_a.pk}/")
+    assert "Provider B" in html
+    assert f'href="/organisations/{actors.provider_b.pk}/"' not in html
