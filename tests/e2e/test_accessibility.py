@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.main_pages import signed_in_context, visit_main_pages
+from tests.e2e.main_pages import demo_roles, signed_in_context, visit_main_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
-ROLES = {"provider": "provider", "commissioner": "commissioner", "finance": "finance", "viewer": "viewer"}
+# Every role of the demo data, read from the fixture: a role added to the demo is checked too.
+ROLES = {username: role for role, username in demo_roles().items()}
 
 
 def govuk_conditional_reveal(rule: str, node: dict) -> bool:
