@@ -38,7 +38,9 @@ from .finance import (
     ScheduleRow,
     Underspend,
     VarianceRow,
+    ToSchedule,
     allocation_quarters,
+    arrears_to_schedule,
     clawback_for_user,
     clawbacks_for,
     ever_scheduled,
@@ -101,7 +103,8 @@ __all__ = [
     # virements
     "project_lines", "project_measures", "spent_on", "virement_for_user", "virement_lines", "virements_for_user",
     # finance
-    "DueRow", "FinancePage", "QuarterSpend", "ScheduleRow", "Underspend", "VarianceRow", "allocation_quarters",
+    "DueRow", "FinancePage", "QuarterSpend", "ScheduleRow", "ToSchedule", "Underspend", "VarianceRow",
+    "allocation_quarters", "arrears_to_schedule",
     "clawback_for_user", "clawbacks_for", "ever_scheduled", "finance_page", "largest_variances", "payment_for_user",
     "payment_schedule", "payments_due", "provider_allocations", "quarter_spend", "underspend",
     # history

@@ -275,6 +275,7 @@ class FinancePage:
     released_by_programme: list
     year: FinancialYear
     clawbacks: list
+    to_schedule: list
 
 
 def _due_rows(user, payments) -> list[DueRow]:
@@ -302,6 +303,40 @@ def payments_due(user) -> list[DueRow]:
                     .order_by("financial_year", "quarter", "pk"))
     due.sort(key=lambda row: (not row.ready, row.due, row.payment.allocation.title))
     return due
+
+
+@dataclass
+class ToSchedule:
+    """An ended quarter of an allocation paid in arrears whose returns are all approved with verified
+    spend, and which has no payment yet: drawing up the schedule makes its payment."""
+
+    allocation: Allocation
+    quarter: Quarter
+    verified: Decimal
+    due: date
+
+
+def arrears_to_schedule(user, today: date) -> list[ToSchedule]:
+    """Every such quarter in the user's reach, oldest first. Five queries whatever the numbers."""
+    allocations = {a.pk: a for a in Allocation.objects.for_user(user).filter(
+        status__in=ALLOCATION_SIGNED, programme__payment_terms=Programme.PaymentTerms.ARREARS,
+    ).select_related("programme", "recipient")}
+    ended = {pk: [q for q in allocation_quarters(a) if q.end < today] for pk, a in allocations.items()}
+    ended = {pk: quarters for pk, quarters in ended.items() if quarters}
+    if not ended:
+        return []
+    # A quarter that ever had a payment (the audit history keeps deleted ones) is never scheduled again.
+    scheduled = {(pk, Quarter(year, number)) for pk, year, number in Payment.history.filter(
+        allocation_id__in=list(ended)).values_list("allocation_id", "financial_year", "quarter").distinct()}
+    spend = quarter_spend(list(ended), ended)
+    rows = [
+        ToSchedule(allocations[pk], quarter, spend[pk, quarter].verified,
+                   quarter.due_date(allocations[pk].programme.return_due_days))
+        for pk, quarters in ended.items() for quarter in quarters
+        if (pk, quarter) not in scheduled and spend[pk, quarter].ready
+    ]
+    rows.sort(key=lambda row: (row.quarter, row.allocation.title, row.allocation.pk))
+    return rows
 
 
 def largest_variances(user, limit: int = 10) -> list[VarianceRow]:
@@ -351,7 +386,7 @@ def finance_page(user, today: date, year: FinancialYear | None = None) -> Financ
     )
     return FinancePage(due=payments_due(user), withheld=withheld, to_verify=to_verify,
                        variances=largest_variances(user), released_by_programme=list(released), year=year,
-                       clawbacks=list(clawbacks))
+                       clawbacks=list(clawbacks), to_schedule=arrears_to_schedule(user, today))
 
 
 # A provider's funding ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db.models import Count, Min
 from grants.choices import RETURN_SPEND_CHECKABLE
 from grants.models import Allocation, Clawback, Payment, Project, QuarterlyReturn, Virement
 
-from .finance import payments_due
+from .finance import arrears_to_schedule, payments_due
 from .returns import owed_returns
 
 
@@ -86,10 +86,13 @@ def _finance(user, today: date) -> list[WorkItem]:
     due = [row for row in payments_due(user) if row.due <= today]
     ready = [row for row in due if row.ready]
     waiting = [row for row in due if not row.ready]
+    to_schedule = arrears_to_schedule(user, today)
     return [
         _item("review", "Spend to verify", QuarterlyReturn.objects.for_user(user).filter(
             status__in=RETURN_SPEND_CHECKABLE).exclude(spend_status=QuarterlyReturn.SpendStatus.VERIFIED),
             "submitted_at", "oldest submitted"),
+        WorkItem("arrears-to-schedule", "Quarters paid in arrears ready to schedule", len(to_schedule),
+                 min((r.due for r in to_schedule), default=None), "due since"),
         WorkItem("payments-ready", "Payments due to release", len(ready), min((r.due for r in ready), default=None),
                  "due since"),
         WorkItem("payments-waiting", "Payments due but waiting for returns", len(waiting),

@@ -13,6 +13,7 @@ _WORK_PAGES = {
     "allocations-draft": lambda: reverse("reporting:allocation-list") + "?status=draft",
     "allocations-approved": lambda: reverse("reporting:allocation-list") + "?status=approved",
     "allocations-signed": lambda: reverse("reporting:allocation-list") + "?status=agreement_signed",
+    "arrears-to-schedule": lambda: reverse("finance") + "#to-schedule",
     "payments-ready": lambda: reverse("finance") + "#due",
     "payments-waiting": lambda: reverse("finance") + "#due",
     "payments-withheld": lambda: reverse("finance") + "#withheld",

@@ -198,3 +198,26 @@ def test_the_open_data_page_is_linked_for_the_commissioner(client, world):
 def test_the_work_list_selector_scopes_to_the_user(world):
     items = {item.key: item.count for item in selectors.work_list(world.user_a, TODAY)}
     assert items == {"returns-returned": 1, "returns-overdue": 1, "returns-due": 0, "virements-mine": 0}
+
+
+def test_an_arrears_quarter_whose_returns_are_in_is_ready_to_schedule_until_its_payment_is_made(client, actors):
+    from grants.services import payments as payment_services
+
+    w = actors
+    for project in (w.project_a, f.ProjectFactory(allocation=w.allocation_a, reference="A-2", name="Second of A",
+                                                  provider=w.provider_a)):
+        ret = f.QuarterlyReturnFactory(project=project, quarter=1, status=QuarterlyReturn.Status.APPROVED,
+                                       spend_status=QuarterlyReturn.SpendStatus.VERIFIED,
+                                       submitted_at=datetime(2023, 7, 20, tzinfo=timezone.utc))
+        f.SpendLineFactory(quarterly_return=ret, budget_line=f.BudgetLineFactory(project=project),
+                           actual=Decimal("1500.00"))
+    rows = work(home(client, w.finance))
+    assert rows["arrears-to-schedule"] == (1, "/finance/#to-schedule", "Due since 30 July 2023")
+    page = unescape(client.get("/finance/").content.decode())
+    table = re.search(r'<table[^>]*id="to-schedule".*?</table>', page, re.DOTALL).group(0)
+    assert f'href="/allocations/{w.allocation_a.pk}/#payments">2023-24 Q1' in table and "£3,000.00" in table
+
+    payment_services.payment_schedule_update(actor=w.finance, allocation=w.allocation_a, today=TODAY)
+    rows = work(home(client, w.finance))
+    assert "arrears-to-schedule" not in rows
+    assert rows["payments-ready"][0] == 1
