@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grants import selectors
-from grants.models import Allocation, Organisation, Payment, Programme, Project, QuarterlyReturn, User
+from grants.models import Allocation, Payment, Programme, Project, QuarterlyReturn, User
 from tests import factories as f
 from tests import worlds
 from tests.worlds import released_payment

@@ -6,7 +6,6 @@ reach is what the download holds (a commissioner gets only their own organisatio
 anyone signed out is sent to sign in, and every role but commissioner officer gets 403.
 """
 
-import datetime
 import html
 import json
 from decimal import Decimal

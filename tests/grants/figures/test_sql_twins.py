@@ -9,7 +9,6 @@ from decimal import Decimal
 from itertools import product
 
 import pytest
-from django.db.models import F
 
 from grants import figures, selectors
 from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, ALLOCATION_SIGNED, RETURN_AWAITING, RETURN_REPORTED
