@@ -9,11 +9,13 @@ owed are worked out from one query of projects and one of returns (`returns.owed
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Min
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Count, Min, Q
 
-from grants.choices import RETURN_SPEND_CHECKABLE
+from grants.choices import ALLOCATION_LIVE, RETURN_SPEND_CHECKABLE
 from grants.models import Allocation, Clawback, Payment, Project, QuarterlyReturn, Virement
 
+from .administration import organisations_for_administrator, users_for_administrator
 from .finance import arrears_to_schedule, payments_due
 from .returns import owed_returns
 
@@ -118,6 +120,24 @@ def _provider(user, today: date) -> list[WorkItem]:
     ]
 
 
+def _administrator(user, today: date) -> list[WorkItem]:
+    people = users_for_administrator(user).filter(is_active=True)
+    # Funded organisations (holding an allocation or delivering a project that still reports) with nobody
+    # who can sign in to send their returns.
+    funded = organisations_for_administrator(user).filter(
+        Q(allocations__status__in=ALLOCATION_LIVE, allocations__programme__commissioner_id=user.organisation_id)
+        | Q(projects_delivered__allocation__status__in=ALLOCATION_LIVE,
+            projects_delivered__allocation__programme__commissioner_id=user.organisation_id),
+    ).exclude(pk=user.organisation_id).distinct()
+    return [
+        # An invited person's password is unusable until they set one from the invitation's link.
+        _item("invitations", "Invitations not yet accepted", people.filter(
+            password__startswith=UNUSABLE_PASSWORD_PREFIX, last_login__isnull=True), "date_joined", "oldest sent"),
+        WorkItem("organisations-unstaffed", "Funded organisations with nobody to sign in",
+                 funded.filter(user_count=0).count(), None, ""),
+    ]
+
+
 def work_list(user, today: date) -> list[WorkItem]:
     """What needs `user` now, by role. Every kind their role acts on is listed, none or some."""
     if not user.organisation_id or not user.role:
@@ -130,4 +150,6 @@ def work_list(user, today: date) -> list[WorkItem]:
         return _commissioner(user, today)
     if user.is_viewer:
         return _viewer(user, today)
+    if user.is_administrator:
+        return _administrator(user, today)
     return []

@@ -18,6 +18,8 @@ _WORK_PAGES = {
     "payments-waiting": lambda: reverse("finance") + "#due",
     "payments-withheld": lambda: reverse("finance") + "#withheld",
     "clawbacks": lambda: reverse("finance") + "#clawbacks",
+    "invitations": lambda: reverse("user-list"),
+    "organisations-unstaffed": lambda: reverse("organisation-list"),
     "returns-returned": lambda: reverse("my-returns"),
     "returns-overdue": None,  # by role, below
     "returns-due": None,

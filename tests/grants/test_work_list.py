@@ -221,3 +221,26 @@ def test_an_arrears_quarter_whose_returns_are_in_is_ready_to_schedule_until_its_
     rows = work(home(client, w.finance))
     assert "arrears-to-schedule" not in rows
     assert rows["payments-ready"][0] == 1
+
+
+def test_the_administrator_sees_invitations_not_accepted_and_funded_organisations_with_nobody(client, actors):
+    from grants.models import User
+    from grants.services import administration as admin_services
+    from tests import worlds
+
+    w = worlds.an_administrator_for_each_funder(actors)
+    invited = admin_services.user_invite(actor=w.administrator, values={
+        "first_name": "Nadia", "last_name": "Rahman", "email": "nadia@example.org",
+        "organisation": w.provider_a, "role": User.Role.PROVIDER})
+    User.objects.filter(pk=w.user_b.pk).update(is_active=False)  # B now has nobody who can sign in
+
+    rows = work(home(client, w.administrator))
+
+    assert rows["invitations"][:2] == (1, "/administration/people/")
+    assert rows["organisations-unstaffed"][:2] == (1, "/administration/organisations/")
+    invited.set_password("a long and unusual passphrase 42")
+    invited.last_login = invited.date_joined
+    invited.save()
+    assert "invitations" not in work(home(client, w.administrator))
+    # Another funder's administrator counts none of this.
+    assert work(home(client, w.other_administrator)) == {}
