@@ -145,6 +145,14 @@ class GovukTable(tables.Table):
     export_columns: tuple[ExportColumn, ...] = ()
     user = None  # who the page is for, set by the view: some links are for the funder's people only
 
+    def organisation_link(self, organisation_id, name):
+        """The organisation's name, linked to its page where the reader may open it: a provider's people
+        their own organisation's, the funder's people any organisation in their lists."""
+        if self.user is None or (self.user.is_provider and organisation_id != self.user.organisation_id):
+            return name
+        return format_html('<a class="govuk-link" href="{}">{}</a>',
+                           reverse("organisation-detail", args=[organisation_id]), name)
+
     def programme_link(self, programme, name):
         """The programme's name and year, linked to its page for the funder's people (whose pages they are)."""
         label = f"{name} {_year(programme.financial_year)}"
@@ -268,6 +276,9 @@ class AllocationTable(GovukTable):
         return format_html('<a class="govuk-link" href="{}">{}</a>', reverse("allocation-detail", args=[record.pk]),
                            value)
 
+    def render_recipient(self, value, record):
+        return self.organisation_link(record.recipient_id, value)
+
     def render_programme(self, value, record):
         return self.programme_link(record.programme, value)
 
@@ -335,6 +346,9 @@ class ProjectTable(GovukTable):
             row["priorities"] = names.get(row["id"], ())
             yield [read(row) for read in readers]
 
+    def render_provider(self, value, record):
+        return self.organisation_link(record.provider_id, value)
+
     def render_name(self, value, record):
         return format_html('<a class="govuk-link" href="{}">{}</a><br><span class="govuk-body-s">{}</span>',
                            reverse("project-detail", args=[record.reference]), value, record.reference)
@@ -401,6 +415,9 @@ class ReturnTable(GovukTable):
         fields = ()
         empty_text = "No returns match these filters."
 
+    def render_provider(self, value, record):
+        return self.organisation_link(record.project.provider_id, value)
+
     def render_project(self, value, record):
         url = reverse("return-detail", args=[record.project.reference, record.financial_year, record.quarter])
         return format_html('<a class="govuk-link" href="{}">{}</a><br><span class="govuk-body-s">{}</span>',
@@ -452,6 +469,9 @@ class PaymentTable(GovukTable):
         model = Payment
         fields = ()
         empty_text = "No payments match these filters."
+
+    def render_recipient(self, value, record):
+        return self.organisation_link(record.allocation.recipient_id, value)
 
     def render_programme(self, value, record):
         return self.programme_link(record.allocation.programme, value)

@@ -96,3 +96,18 @@ def test_a_provider_sees_another_organisation_named_without_a_link(client, actor
     html = page(client, actors.user_a, f"/allocations/{actors.allocation_a.pk}/")
     assert "Provider B" in html
     assert f'href="/organisations/{actors.provider_b.pk}/"' not in html
+
+
+@pytest.mark.parametrize("path", ["/reports/allocations/", "/reports/projects/", "/reports/returns/",
+                                  "/reports/payments/"])
+def test_lists_link_organisations_where_the_reader_may_open_their_page(client, actors, path):
+    f.QuarterlyReturnFactory(project=actors.project_a, quarter=1, status=QuarterlyReturn.Status.SUBMITTED)
+    f.PaymentFactory(allocation=actors.allocation_a, quarter=1)
+    f.ProjectFactory(allocation=actors.allocation_a, reference="A-2", name="Delivered by B", provider=actors.provider_b)
+
+    html = page(client, actors.commissioner, path)
+    assert f'href="/organisations/{actors.provider_a.pk}/">Provider A</a>' in html
+
+    html = page(client, actors.user_a, path)
+    assert f'href="/organisations/{actors.provider_a.pk}/">Provider A</a>' in html
+    assert f'href="/organisations/{actors.provider_b.pk}/"' not in html
