@@ -6,3 +6,6 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A server error's page stands alone (grants.views.base.server_error): no database, no signed-in user.
+handler500 = "grants.views.base.server_error"

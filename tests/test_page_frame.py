@@ -207,3 +207,19 @@ def test_the_favicon_is_our_own_and_linked_from_every_page(world):
     svg = Path(finders.find("images/favicon.svg")).read_text()
     assert svg.startswith("<svg") and "crown" not in svg.lower()
     assert Path(finders.find("images/favicon.png")).read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_server_error_has_its_own_titled_page_that_needs_no_database(world, settings):
+    from django.test import Client
+
+    from grants.views.base import server_error
+
+    response = server_error(None)  # no request, no context: nothing that reads the database
+    assert response.status_code == 500
+    assert page_title(response) == "Sorry, there is a problem with the service"
+    assert f">{settings.SITE_NAME}</a>" in response.content.decode()
+    # Django serves it for an error raised by a view.
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = "tests.broken_urls"
+    failed = Client(raise_request_exception=False).get("/broken-for-test/")
+    assert failed.status_code == 500 and page_title(failed) == "Sorry, there is a problem with the service"

@@ -6,9 +6,12 @@ service and turning its refusal (Stale, NotAllowed, Invalid) into form errors or
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from grants.services import Invalid, ServiceError
 
@@ -130,3 +133,9 @@ def form_page(request, form, *, title, heading, submit, back_url, caption="", in
 
 def form_status(form) -> int:
     return 400 if form.is_bound else 200
+
+
+def server_error(request):
+    """The 500 page, drawn without the request's context: nothing that reads the database or the
+    signed-in user, which may be what failed."""
+    return HttpResponseServerError(loader.render_to_string("500.html", {"product_name": settings.SITE_NAME}))
