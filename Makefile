@@ -41,6 +41,8 @@ static/build/app.css: node_modules/.installed static/scss/app.scss
 # 30 s; request bodies are bounded by the application before they are read (REQUEST_MAX_BYTES).
 SERVE_MIGRATE ?= 1
 serve: export DEBUG = False
+# Each worker keeps a pool of open PostgreSQL connections (README, "Several application servers").
+serve: export DB_POOL ?= True
 serve: setup
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
 	  *) echo "make serve runs against PostgreSQL: set DATABASE_URL=postgres://user:password@host:5432/name"; exit 2;; esac

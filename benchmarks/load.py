@@ -6,6 +6,8 @@ the 50th, 95th and 99th percentile response times, and every error.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/grants .venv/bin/python benchmarks/load.py
     .venv/bin/python benchmarks/load.py --users 50 --seconds 60 --workers 3
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000   # a server already running
+    .venv/bin/python benchmarks/load.py --users 200 --think 1-3 --seconds 60   # people who read each page
+    .venv/bin/python benchmarks/load.py --no-pool        # a new PostgreSQL connection for every request
 
 Without --url it collects the static files and starts gunicorn itself, as `make serve` does, on a
 free port with DEBUG off, a throwaway SECRET_KEY and SECURE_PROXY_SSL_HEADER on; the users send
@@ -13,7 +15,9 @@ X-Forwarded-Proto: https as the TLS proxy in front of a real server would, so se
 HTTPS redirects and the CSRF origin check are all as in production. The database must hold the
 demo data (`python manage.py load_demo`). Each user signs in through the sign-in form with its CSRF
 token, as one of the demo accounts in turn, and then walks its role's pages and the detail pages
-linked from them, with no pause between requests.
+linked from them, with no pause between requests unless --think gives a pause (seconds, drawn
+evenly between the two bounds) after each page, as people reading it would. The server it starts
+pools its PostgreSQL connections as `make serve` does (DB_POOL=True); --no-pool opens one per request.
 
 With DEBUG off two-factor sign-in is required of commissioner and finance officers: the first sign-in
 of each such account sets up its authenticator as a person would (the key read from the set-up page,
@@ -26,6 +30,7 @@ import argparse
 import base64
 import http.client
 import os
+import random
 import re
 import secrets
 import socket
@@ -144,15 +149,19 @@ class User:
             details += [m for m in DETAIL.findall(content.decode()) if m not in details]
         self.pages += details[:6]
 
-    def run(self, deadline, start_line):
+    def run(self, deadline, start_line, think=(0.0, 0.0)):
         start_line.wait()
-        n = 0
+        # Users with a pause start spread over one pause, not all in the same instant.
+        n = random.randrange(len(self.pages))
+        time.sleep(random.uniform(0, think[1]))
         while time.perf_counter() < deadline:
             path = self.pages[n % len(self.pages)]
             n += 1
             response, _ = self.request("GET", path)
             if response is not None and response.status != 200:
                 self.errors.append(f"GET {path} as {self.username}: {response.status}")
+            if think[1]:
+                time.sleep(random.uniform(*think))
 
 
 def free_port() -> int:
@@ -161,10 +170,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int, pool: bool = True) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, DEBUG="False", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
-               SECURE_PROXY_SSL_HEADER="True", LOG_LEVEL="WARNING")
+               SECURE_PROXY_SSL_HEADER="True", LOG_LEVEL="WARNING", DB_POOL=str(pool))
     python = sys.executable
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=PROJECT_DIR,
                    env=env, check=True)
@@ -191,13 +200,18 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=int(os.getenv("WEB_CONCURRENCY", "3")),
                         help="gunicorn workers, when the script starts the server")
     parser.add_argument("--url", help="a server already running (otherwise one is started)")
+    parser.add_argument("--think", default="0-0", help="seconds each user pauses after a page: MIN-MAX, e.g. 1-3")
+    parser.add_argument("--no-pool", dest="pool", action="store_false",
+                        help="the started server opens a PostgreSQL connection for every request")
     args = parser.parse_args(argv)
+    low, _, high = args.think.partition("-")
+    think = (float(low), float(high or low))
 
     server = None
     if args.url:
         url = args.url
     else:
-        server, url = start_server(args.workers)
+        server, url = start_server(args.workers, args.pool)
     parts = urlsplit(url)
     try:
         results, errors = [], []
@@ -223,7 +237,7 @@ def main(argv=None):
         start_line = threading.Event()
         started = time.perf_counter()
         deadline = started + args.seconds
-        threads = [threading.Thread(target=user.run, args=(deadline, start_line)) for user in users]
+        threads = [threading.Thread(target=user.run, args=(deadline, start_line, think)) for user in users]
         for thread in threads:
             thread.start()
         start_line.set()
@@ -237,7 +251,11 @@ def main(argv=None):
 
     times = sorted(t for _, t in results)
     print(f"{args.users} signed-in users for {elapsed:.0f} s against {url}"
-          + (f" (gunicorn, {args.workers} workers, DEBUG off)" if server else ""))
+          + (f" (gunicorn, {args.workers} workers, DEBUG off, connections "
+             f"{'pooled' if args.pool else 'opened per request'})" if server else "")
+          + (f", pausing {think[0]:g}-{think[1]:g} s after each page" if think[1] else ", no pause"))
+    if hasattr(os, "getloadavg"):
+        print("load average at the end (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"requests: {len(times)}  errors: {len(errors)}  requests per second: {len(times) / elapsed:.1f}")
     if times:
         print("response time: p50 {:.0f} ms, p95 {:.0f} ms, p99 {:.0f} ms, max {:.0f} ms".format(

@@ -129,8 +129,22 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", "True"),
     )
 }
+# Opening a PostgreSQL connection costs more than a simple page's queries, so production reuses
+# them: with DB_POOL=True (as `make serve` sets) each server process keeps a pool of open connections
+# (Django 5.2's psycopg pool), between DB_POOL_MIN_SIZE and DB_POOL_MAX_SIZE, waiting up to
+# DB_POOL_TIMEOUT seconds for a free one. A gunicorn sync worker answers one request at a time, so
+# one or two connections per worker are enough; the README ("Several application servers") gives the
+# sizing rule against PostgreSQL's max_connections. A pool replaces persistent connections.
+if envbool("DB_POOL", "False") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": envint("DB_POOL_MIN_SIZE", "1"),
+        "max_size": envint("DB_POOL_MAX_SIZE", "2"),
+        "timeout": envint("DB_POOL_TIMEOUT", "10"),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # `loaddata demo` finds fixtures/demo.json.

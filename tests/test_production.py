@@ -123,3 +123,14 @@ def test_the_control_a_response_to_someone_signed_out_is_not_marked_by_it(client
     response = client.get("/reports/")  # the redirect to sign in
     assert response.status_code == 302
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_the_server_process_freezes_what_it_loaded_at_start_up():
+    """A gunicorn worker imports config.wsgi after it starts: everything loaded then is frozen, out of the
+    garbage collector's full passes (benchmarks/gc_pauses.py measures what that saves)."""
+    script = "import gc; assert gc.get_freeze_count() == 0; import config.wsgi; print(gc.get_freeze_count())"
+    env = {k: v for k, v in os.environ.items() if k not in KNOWN and not k.startswith("DJANGO_")}
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) > 10_000  # Django, the project and their libraries

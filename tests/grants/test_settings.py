@@ -24,7 +24,7 @@ SETTINGS_VARIABLES = {
     "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "UPLOAD_MAX_BYTES", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_PROXY_SSL_HEADER",
     "SESSION_COOKIE_AGE", "LOG_LEVEL", "SITE_URL", "REMINDER_OVERDUE_WINDOW_DAYS", "FORWARDED_ALLOW_IPS",
-    "REQUIRE_2FA",
+    "REQUIRE_2FA", "DB_POOL", "DB_POOL_MIN_SIZE", "DB_POOL_MAX_SIZE", "DB_POOL_TIMEOUT", "DB_CONN_HEALTH_CHECKS",
 }
 
 READ_SETTINGS = """
@@ -202,3 +202,55 @@ def test_new_passwords_are_hashed_with_argon2():
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip().startswith("argon2$")
+
+
+def test_a_postgresql_database_is_pooled_when_asked():
+    values = load_settings("DATABASES", DATABASE_URL="postgres://grants@db.example.org:5432/grants", DB_POOL="True",
+                           DB_POOL_MAX_SIZE="3")["values"]
+    database = values["DATABASES"]["default"]
+    assert database["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 3, "timeout": 10}
+    assert database["CONN_MAX_AGE"] == 0  # a pool replaces persistent connections
+
+
+def test_connections_are_checked_before_reuse_and_sqlite_is_never_pooled():
+    database = load_settings("DATABASES", DB_POOL="True", DB_CONN_MAX_AGE="60")["values"]["DATABASES"]["default"]
+    assert "pool" not in database.get("OPTIONS", {})
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
+
+
+def test_make_serve_pools_connections():
+    makefile = (PROJECT_DIR / "Makefile").read_text()
+    assert "serve: export DB_POOL ?= True" in makefile
+
+
+POOLED_QUERIES = """
+import json
+import django
+django.setup()
+from django.db import connection
+for _ in range(3):  # three requests, each handing its connection back
+    connection.cursor().execute("select 1")
+    connection.close()
+print(json.dumps({"pooled": connection.pool is not None, "stats": connection.pool.get_stats()}))
+"""
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_answers_and_goes_back_to_the_pool(settings):
+    """Against the PostgreSQL the tests use: a process with DB_POOL=True runs its queries through the pool."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the pool is PostgreSQL's")
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    script = POOLED_QUERIES
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES and not k.startswith("DJANGO_")}
+    env.update(DATABASE_URL=url, DB_POOL="True", DJANGO_SETTINGS_MODULE="config.settings")
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["pooled"]
+    # Three connections asked for and handed back: the pool opened at most its two.
+    assert result["stats"]["pool_size"] <= 2 and result["stats"]["requests_num"] == 3
