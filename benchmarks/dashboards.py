@@ -18,6 +18,15 @@ middleware, the session, the view, the queries and the template: the server's ti
 the network. The trivial page is a view that renders the base template and nothing else,
 behind the same sign-in. For each page it prints the number of queries, the median time of
 --repeat requests and that median as a multiple of the trivial page's.
+
+With --gunicorn (and --postgres) the same pages are then asked for again through the production
+server: gunicorn started as `make serve` starts it (DEBUG off, connections pooled, 3 workers), over
+HTTP on loopback, one request at a time, signed in as a viewer of the funder (who, unlike the
+officers, signs in without a second factor), against the reports index (/reports/, a signed-in page
+with no figures) as the trivial page. This is what the test client cannot show: opening connections,
+the WSGI server and DEBUG off.
+
+    .venv/bin/python benchmarks/dashboards.py --projects 20000 --postgres postgres://postgres@127.0.0.1:5432/postgres --gunicorn
 """
 
 import argparse
@@ -188,10 +197,82 @@ def measure(client, url: str, repeat: int) -> tuple[int, float, int]:
     return len(queries.captured_queries), statistics.median(times), response.status_code
 
 
+def through_gunicorn(url: str, pages, repeat: int):
+    """The pages again, through gunicorn over HTTP, as a viewer of the funder: median of `repeat`."""
+    import http.client
+    import secrets
+    import subprocess
+
+    from django.db import connections
+    from django.test import Client
+
+    from grants.models import User
+
+    secret = secrets.token_urlsafe(50)
+    os.environ["SECRET_KEY"] = secret  # the session below must check under the server's key
+    from django.conf import settings
+
+    settings.SECRET_KEY = secret
+    officer = User.objects.filter(role="commissioner").first()
+    viewer = User.objects.create(username="bench-viewer", organisation_id=officer.organisation_id, role="viewer")
+    client = Client()
+    client.force_login(viewer)
+    session = client.cookies["sessionid"].value
+    connections.close_all()
+    port = 8000 + os.getpid() % 1000
+    env = dict(os.environ, DATABASE_URL=url, DEBUG="False", DB_POOL="True", ALLOWED_HOSTS="127.0.0.1",
+               SECURE_PROXY_SSL_HEADER="True", LOG_LEVEL="WARNING", AXES_ENABLED="True")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env,
+                   check=True)
+    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "config.wsgi", "--bind",
+                               f"127.0.0.1:{port}", "--workers", "3", "--timeout", "120", "--log-level", "warning"],
+                              cwd=ROOT, env=env)
+    try:
+        headers = {"Host": f"127.0.0.1:{port}", "X-Forwarded-Proto": "https", "Cookie": f"sessionid={session}"}
+
+        def get(path) -> tuple[int, float]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            return response.status, time.perf_counter() - started
+
+        for _ in range(100):
+            try:
+                get("/sign-in/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        rows = [("trivial page (/reports/, signed in)", "/reports/")]
+        # The funder's pages (the provider's are asked for by a provider in the first table only).
+        rows += [(label, path) for label, _, path in pages
+                 if not path.startswith("/bench/") and not label.startswith("provider")]
+        print("\nThrough gunicorn (3 workers, DEBUG off, pooled connections), as a viewer of the funder:")
+        print(f"{'page':<44} {'median':>10} {'× trivial':>10}")
+        baseline = None
+        for label, path in rows:
+            for _ in range(3):  # every worker warmed
+                status, _ = get(path)
+            if status != 200:
+                raise SystemExit(f"{label}: {path} answered {status} through gunicorn")
+            seconds = statistics.median(get(path)[1] for _ in range(repeat))
+            baseline = baseline or seconds
+            print(f"{label:<44} {seconds * 1000:>8.1f} ms {seconds / baseline:>9.1f}")
+        if hasattr(os, "getloadavg"):
+            print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--projects", type=int, default=5000, help="Projects to build (default 5,000).")
     parser.add_argument("--repeat", type=int, default=9, help="Requests per page; the median is kept (default 9).")
+    parser.add_argument("--gunicorn", action="store_true", help="Also through gunicorn (needs --postgres).")
     parser.add_argument("--postgres", metavar="URL", help="Use a throwaway database on this PostgreSQL server, "
                                                           "e.g. postgres://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
@@ -250,12 +331,14 @@ def main():
         ]
         print(f"\n{'page':<44} {'queries':>7} {'median':>10} {'× trivial':>10}")
         baseline = None
-        for label, client, url in pages:
-            queries, seconds, status = measure(client, url, args.repeat)
+        for label, client, page_url in pages:
+            queries, seconds, status = measure(client, page_url, args.repeat)
             if status != 200:
-                raise SystemExit(f"{label}: {url} answered {status}")
+                raise SystemExit(f"{label}: {page_url} answered {status}")
             baseline = baseline or seconds
             print(f"{label:<44} {queries:>7} {seconds * 1000:>8.1f} ms {seconds / baseline:>9.1f}")
+        if args.gunicorn:
+            through_gunicorn(url, pages, args.repeat)
     finally:
         if args.postgres:
             from django.db import connections
