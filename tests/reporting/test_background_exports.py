@@ -19,9 +19,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
-from reporting.exports import export_run, export_start
+from reporting.exports import PROGRESS_STEPS, export_run, export_start
 from reporting.models import Export
-from tests.reporting.lists_fixtures import URLS, body, client_for, two_years_and_an_outsider  # noqa: F401
+from tests.reporting.lists_fixtures import URLS, body, client_for, grow, two_years_and_an_outsider  # noqa: F401
 from tests.reporting.report_fixtures import years  # noqa: F401
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -215,3 +215,18 @@ def test_an_expired_export_says_so_and_is_purged(two_years_and_an_outsider, sett
         assert list(Export.objects.all()) == [fresh]
         assert default_storage.exists(fresh.file.name)
         assert client.get(f"/reports/exports/{old.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("more", [0, 30])
+def test_the_workers_queries_do_not_grow_with_the_rows(two_years_and_an_outsider, settings, more,  # noqa: F811
+                                                      django_assert_max_num_queries):
+    """Progress is saved at most PROGRESS_STEPS times, whatever the length of the list."""
+    w = two_years_and_an_outsider
+    grow(w, more)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    export = export_of(client_for(w.commissioner).get(URLS["returns"] + "?format=xlsx"))
+    with django_assert_max_num_queries(8 + PROGRESS_STEPS):
+        assert export_run(export.pk) == "done"
+    export.refresh_from_db()
+    assert export.progress == 100 and export.parameters["rows"] >= more
