@@ -11,8 +11,8 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo
-	@echo "Serving at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving at http://$(HOST):$(PORT)/ (Ctrl+C to stop), with a worker for background exports"
+	$(WITH_WORKER) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(VENV)/bin/pytest
@@ -34,12 +34,20 @@ node_modules/.installed: package.json package-lock.json
 static/build/app.css: node_modules/.installed static/scss/app.scss
 	npm run --silent build:css
 
+# One background worker (Django's task API, database backend: README, "Background exports") beside the
+# command that follows, stopped when that command ends. More workers, on this machine or others against
+# the same database, are `manage.py db_worker` each.
+WITH_WORKER = worker=; trap 'test -n "$$worker" && kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(PY) manage.py db_worker --no-reload & worker=$$!;
+
 # Production: DEBUG off, PostgreSQL, collected static files served by WhiteNoise under gunicorn.
 # SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL come from the environment (README, "Production").
 # SERVE_MIGRATE=0 skips the migration on all but one of several application servers.
 # gunicorn bounds the request line and headers (--limit-request-*) and restarts a worker stuck for
 # 30 s; request bodies are bounded by the application before they are read (REQUEST_MAX_BYTES).
 SERVE_MIGRATE ?= 1
+# SERVE_WORKER=0 starts no background worker here (when workers run on machines of their own).
+SERVE_WORKER ?= 1
 serve: export DEBUG = False
 # Each worker keeps a pool of open PostgreSQL connections (README, "Several application servers").
 serve: export DB_POOL ?= True
@@ -49,7 +57,7 @@ serve: setup
 	$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@if [ "$(SERVE_MIGRATE)" = 1 ]; then $(PY) manage.py migrate --noinput; fi
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+	$(if $(filter 1,$(SERVE_WORKER)),$(WITH_WORKER)) $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
 	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
 	  --timeout 30 --limit-request-line 4094 --limit-request-fields 100 --limit-request-field_size 8190
 

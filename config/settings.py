@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Django's task API (the backport of Django 6's django.tasks) and its database backend: long
+    # exports run in `manage.py db_worker`, which needs nothing but the database (README, "Background exports").
+    "django_tasks",
+    "django_tasks_db",
     "grants",
     "reporting",
 ]
@@ -213,6 +217,28 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Files the application writes and keeps for a while (background exports), through Django's storage
+# API: the file system under MEDIA_ROOT by default. They are served only through the application,
+# to their owner, never from MEDIA_URL.
+MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Background tasks: the database backend by default, so that nothing but the database is needed.
+# Any number of `manage.py db_worker` processes, on any number of machines, take tasks from it.
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A list download (?format=xlsx or csv) of more rows than this is written by a worker, with a
+# progress page; smaller ones are sent at once, as before.
+EXPORT_BACKGROUND_ROWS = envint("EXPORT_BACKGROUND_ROWS", "5000")
+# A report's workbook (twelve months, performance or by priority) whose reach holds more projects
+# than this is written by a worker.
+EXPORT_BACKGROUND_PROJECTS = envint("EXPORT_BACKGROUND_PROJECTS", "500")
+# A background export's file is kept for its owner this long, then `manage.py purge_exports` deletes it.
+EXPORT_RETENTION_HOURS = envint("EXPORT_RETENTION_HOURS", "24")
 
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",

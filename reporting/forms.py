@@ -113,6 +113,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         projects = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS)
+        self.projects = projects  # the reach of any report (reporting/downloads.py: report_reach)
         first = projects.order_by("start_date").values_list("start_date", flat=True).first()
         quarters = ended_quarters(first, today)
         self.fields["end"].choices = [(q.label, f"{Window(q).title} ({Window(q).span})") for q in quarters]

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import dashboards, lists, opendata, reports, returns_upload, workbooks
+from .views import dashboards, exports, lists, opendata, reports, returns_upload, workbooks
 
 app_name = "reporting"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("commissioner-workbook/", workbooks.commissioner_workbook_download, name="commissioner-workbook"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("performance/", reports.performance, name="performance"),
+    # Downloads written in the background (reporting/exports.py), each its owner's only.
+    path("exports/", exports.export_list, name="export-list"),
+    path("exports/<int:pk>/", exports.export_detail, name="export-detail"),
+    path("exports/<int:pk>/file/", exports.export_file, name="export-file"),
     path("open-data/", opendata.open_data, name="open-data"),
     re_path(r"^open-data/grants\.(?P<extension>json|xlsx)$", opendata.open_data_download, name="open-data-download"),
     # Lists, each with ?format=xlsx or ?format=csv for a download of the filtered rows.

@@ -33,3 +33,11 @@ def actors(db):
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests only need a hash that checks."""
     settings.PASSWORD_HASHERS = worlds.FAST_HASHER
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings, tmp_path_factory):
+    """Background tasks run as they are enqueued (Django's ImmediateBackend), and the files they keep
+    go to a directory of the test's own."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"

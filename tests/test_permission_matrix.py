@@ -26,7 +26,7 @@ The worlds, each built once for its class of tests (tests/worlds/), each test in
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -107,6 +107,24 @@ def area(o) -> dict:
     from grants.models import Area
 
     return pk(Area.objects.get_or_create(name="Somewhere")[0])
+
+
+def export(o) -> dict:
+    """A finished background download of the organisation's provider user: its owner's only."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from grants.models import User
+    from reporting.models import Export
+
+    owner = User.objects.filter(organisation=o.project.provider, role=User.Role.PROVIDER).order_by("pk").first()
+    found = Export.objects.filter(owner=owner).first()
+    if found is None:
+        found = Export(owner=owner, kind=Export.Kind.LIST, title="Projects", filename="projects.csv",
+                       status=Export.Status.DONE, progress=100, expires_at=timezone.now() + timedelta(days=1))
+        found.file.save("projects.csv", ContentFile(b"Reference\r\n"), save=False)
+        found.save()
+    return pk(found)
 
 
 @dataclass
@@ -208,6 +226,9 @@ URLS = {
     "reporting:project-list": Url(),
     "reporting:return-list": Url(),
     "reporting:payment-list": Url(),
+    "reporting:export-list": Url(),
+    "reporting:export-detail": Url(export),
+    "reporting:export-file": Url(export),
 }
 
 # --- The filled-in forms of the `returns` and `money` worlds ---------------------------------------
@@ -629,6 +650,13 @@ urls    GET  reporting:allocation-list                     -           302    20
 urls    GET  reporting:project-list                        -           302    200    200    200          200     200      200
 urls    GET  reporting:return-list                         -           302    200    200    200          200     200      200
 urls    GET  reporting:payment-list                        -           302    200    200    200          200     200      200
+urls    GET  reporting:export-list                         -           302    200    200    200          200     200      200
+urls    GET  reporting:export-detail                       A           302    200    404    404          404     404      404
+urls    GET  reporting:export-detail                       B           302    404    200    404          404     404      404
+urls    GET  reporting:export-detail                       X           302    404    404    404          404     404      404
+urls    GET  reporting:export-file                         A           302    200    404    404          404     404      404
+urls    GET  reporting:export-file                         B           302    404    200    404          404     404      404
+urls    GET  reporting:export-file                         X           302    404    404    404          404     404      404
 returns GET  my returns                                    -           302    200    200    403          403     403      403
 returns GET  the review queue                              -           302    403    403    200          200     200      200
 returns GET  A's submitted Q1                              -           302    200    404    200          200     200      404

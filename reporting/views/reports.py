@@ -2,18 +2,19 @@
 
 import tempfile
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from reporting import reports
-from reporting.forms import ReportForm
+from reporting.downloads import XLSX, build_report, report_form, report_reach
+from reporting.exports import export_start
+from reporting.models import Export
 from reporting.permissions import can_take_report
-from reporting.spreadsheets.reports import performance_workbook, priority_workbook, report_filename
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from reporting.spreadsheets.reports import report_filename
 
 
 @login_required
@@ -31,23 +32,23 @@ def performance(request):
         allowed, reason = can_take_report(user, reports.PRIORITY if other else asked_for)
         if not allowed:
             raise PermissionDenied(reason)
-    # The form always sends its selects; a link that gives only the period (the dashboard's) fills the
-    # form in without judging it.
-    submitted = "end" in request.GET and (
-        user.is_provider or any(name in request.GET for name in ("subject", "programme", "organisation", "priority")))
-    form = ReportForm(request.GET if submitted else None, user=user, today=timezone.localdate(),
-                      initial=None if submitted else request.GET.dict())
+    today = timezone.localdate()
+    submitted, form = report_form(user, request.GET, today)
     if not submitted or not form.is_valid():
         return render(request, "reporting/report_chooser.html", {"form": form}, status=400 if submitted else 200)
 
-    window = form.window
-    if form.kind == reports.PRIORITIES:
-        report = reports.priority_report(user, window)
-        template, write = "reporting/report_priorities.html", priority_workbook
-    else:
-        report = reports.performance_report(user, form.chosen_subject(), window)
-        template, write = "reporting/report_performance.html", performance_workbook
+    if request.GET.get("format") == "xlsx" and report_reach(form) > settings.EXPORT_BACKGROUND_PROJECTS:
+        # Twelve months of many projects take seconds to gather and write: a worker writes the
+        # same workbook from the same choices (reporting/exports.py) while the user watches its progress.
+        title = ("Report by priority" if form.kind == reports.PRIORITIES else "Performance report")
+        export = export_start(
+            owner=user, kind=Export.Kind.REPORT, title=f"{title}, {form.window.title}",
+            filename=f"{form.chosen_subject().slug}-{form.window.slug}.xlsx",
+            parameters={"query": request.GET.urlencode(), "today": today.isoformat()},
+        )
+        return redirect("reporting:export-detail", pk=export.pk)
 
+    report, template, write = build_report(user, form)
     if request.GET.get("format") == "xlsx":
         target = tempfile.TemporaryFile(suffix=".xlsx")
         write(target, report)
