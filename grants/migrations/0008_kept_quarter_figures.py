@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('rag', models.CharField(max_length=10)),
                 ('spend_status', models.CharField(blank=True, max_length=12)),
                 ('spent', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kept_quarters', to='grants.project')),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kept_quarters', to='grants.project')),
             ],
             options={
                 'ordering': ['project', 'financial_year', 'quarter'],

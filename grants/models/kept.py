@@ -15,7 +15,8 @@ from .projects import Project
 
 
 class ProjectQuarter(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="kept_quarters")
+    # PROTECT, as everything with money: a project is never deleted (the admin and the services offer no way).
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="kept_quarters")
     financial_year = FinancialYearField()
     quarter = quarter_field()
     # The budget lines' profile for the quarter, added up.
