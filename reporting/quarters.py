@@ -448,7 +448,7 @@ def group_kept(scope, quarter: Quarter, group: str) -> dict:
     approved = Q(status=APPROVED)
     awaiting = Q(status__in=RETURN_AWAITING)
     this = Q(quarter=number)
-    statuses = [s for s in figures.STATUS_ORDER]
+    statuses = list(figures.STATUS_ORDER)
     rags = list(figures.RAG_ORDER)
     aggregates = {
         "expected": Count("pk"), "plan_total": Sum("plan"),

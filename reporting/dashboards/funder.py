@@ -18,7 +18,8 @@ The rules
   decided allocations (approved, agreement signed, active, closed); profiled is the budget
   lines' profile for Q1 to the quarter; spent is the actual spend on approved returns for
   those quarters, compared with the profile of the same project-quarters (figures.spend_to_date,
-  each project read through reporting.quarters); variance is the difference (and as a % of
+  each project-quarter as reporting.quarters reads it, added up from the kept quarter figures:
+  grants.models.ProjectQuarter, reporting.quarters.group_kept); variance is the difference (and as a % of
   that profile); what returns submitted or sent back report is awaiting approval, shown apart;
   paid is the payments released for those quarters.
 - Returns by status: for every project running in the quarter under a decided allocation,
@@ -197,7 +198,8 @@ def counted(user, prefix: str, programme: Programme | None = None) -> Q:
 
 def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programme | None = None,
                      latest_ended: Quarter | None = None, clamped: bool = False) -> FunderDashboard:
-    """The funder's dashboard for `quarter`, optionally for one programme. Nine queries."""
+    """The funder's dashboard for `quarter`, optionally for one programme. Eleven queries, however many
+    projects: the per-programme figures are one grouped query of the kept quarter figures."""
     year, number = quarter.financial_year, quarter.number
     projects = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS)
     if programme is not None:
