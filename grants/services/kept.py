@@ -99,6 +99,16 @@ def refresh(project_ids: Iterable[int], quarters=None) -> None:
     project_ids = sorted(set(project_ids))
     if not project_ids:
         return
+    with transaction.atomic():
+        # One refresh of a project at a time, in the order of their ids: a second waits here, then reads
+        # what the first committed (PostgreSQL reads afresh at each statement), so that two changes to
+        # one project at once (a budget line and a return's approval) cannot leave the other's figure
+        # behind, nor add the same row twice. SQLite lets one transaction write at a time anyway.
+        list(Project.objects.select_for_update().filter(pk__in=project_ids).order_by("pk").values_list("pk", flat=True))
+        _write(project_ids, quarters)
+
+
+def _write(project_ids, quarters) -> None:
     wanted = {key(row): row for row in rows_for(project_ids)}
     if quarters is not None:
         narrowed = {(q.financial_year, q.number) for q in quarters}
