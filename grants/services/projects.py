@@ -25,6 +25,7 @@ from grants.models.projects import TARGET_FIELDS
 from grants.periods import FinancialYear, Quarter
 from grants.selectors.virements import spent_on
 
+from . import kept
 from .base import (
     Invalid,
     audited,
@@ -96,6 +97,7 @@ def _save_project(actor, project, priorities, reason=""):
     audited(project, actor, reason).save()
     if priorities is not None:
         project.priorities.set(priorities)
+    kept.refresh([project.pk])  # its dates say which quarters it runs in
     return project
 
 
@@ -182,6 +184,7 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
                 "is left for this line."
             )})
         audited(target, actor, "Budget line added" if line is None else "Budget line changed").save()
+        kept.refresh([project.pk])
     return target
 
 
@@ -211,6 +214,7 @@ def budget_line_delete(*, actor, line: BudgetLine, version: int) -> None:
         if problem:
             raise Invalid({"__all__": problem})
         audited(target, actor, "Budget line removed").delete()
+        kept.refresh([target.project_id])
 
 
 # Outcome measures ---------------------------------------------------------------------------

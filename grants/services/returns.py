@@ -29,6 +29,7 @@ from grants.periods import Quarter
 from grants.personal_data import find_personal_data
 from grants.selectors import earlier_quarters, earlier_spend, lines_and_measures
 
+from . import kept
 from .base import Invalid, NotAllowed, Stale, check_money
 
 Status = QuarterlyReturn.Status
@@ -377,6 +378,7 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
         ret._history_user = actor
         ret.save()
         _event(ret, kind, actor, note)
+        kept.refresh_return(ret)
     return ret
 
 
@@ -409,6 +411,7 @@ def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check
         locked._history_user = actor
         locked.save()
         _event(locked, kind, actor, comment)
+        kept.refresh_return(locked)
     return locked
 
 
@@ -450,6 +453,7 @@ def _spend_check(*, actor, ret, version, spend_status, kind, note, errors=None):
         locked._history_user = actor
         locked.save()
         _event(locked, kind, actor, note.strip())
+        kept.refresh_return(locked)
     return locked
 
 

@@ -28,6 +28,7 @@ from grants import permissions
 from grants.models import BudgetLine, Virement
 from grants.selectors.virements import spent_on
 
+from . import kept
 from .base import Invalid, NotAllowed, audited, check_money, claim, lock_allocation, money_text
 
 Status = Virement.Status
@@ -143,6 +144,7 @@ def virement_approve(*, actor, virement: Virement, version: int, note: str = "")
             line.version += 1  # open edit forms for the line are now out of date
             line.full_clean()
             audited(line, actor, f"Virement {locked.pk} approved").save()
+        kept.refresh({source.project_id, target.project_id})
         locked.status = Status.APPROVED
         locked.decision_note = (note or "").strip()
 

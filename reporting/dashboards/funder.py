@@ -18,7 +18,8 @@ The rules
   decided allocations (approved, agreement signed, active, closed); profiled is the budget
   lines' profile for Q1 to the quarter; spent is the actual spend on approved returns for
   those quarters, compared with the profile of the same project-quarters (figures.spend_to_date,
-  each project read through reporting.quarters); variance is the difference (and as a % of
+  each project-quarter as reporting.quarters reads it, added up from the kept quarter figures:
+  grants.models.ProjectQuarter, reporting.quarters.group_kept); variance is the difference (and as a % of
   that profile); what returns submitted or sent back report is awaiting approval, shown apart;
   paid is the payments released for those quarters.
 - Returns by status: for every project running in the quarter under a decided allocation,
@@ -197,7 +198,8 @@ def counted(user, prefix: str, programme: Programme | None = None) -> Q:
 
 def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programme | None = None,
                      latest_ended: Quarter | None = None, clamped: bool = False) -> FunderDashboard:
-    """The funder's dashboard for `quarter`, optionally for one programme. Thirteen queries."""
+    """The funder's dashboard for `quarter`, optionally for one programme. Eleven queries, however many
+    projects: the per-programme figures are one grouped query of the kept quarter figures."""
     year, number = quarter.financial_year, quarter.number
     projects = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS)
     if programme is not None:
@@ -216,15 +218,18 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     }
     ids = list(rows)
 
-    # 2 to 6. Spend to date against the profile of the same quarters, per programme: the SQL twin of
-    # reading each project through reporting.quarters and adding up figures.spend_to_date.
+    # 2. Per programme, in one query of the kept quarter figures: spend to date against the profile of
+    # the same quarters (figures.spend_to_date added up, as reporting.quarters.group_spend works it out
+    # from the source tables), the projects running in the quarter, and their returns by status and RAG
+    # (figures.return_rag; a project running with no return is "not started" and not rated).
     def scope(prefix):
         return counted(user, prefix, programme) & Q(**{f"{prefix}allocation__programme__in": ids})
 
-    for programme_id, spend in reader.group_spend(scope, quarter, "allocation__programme_id").items():
-        rows[programme_id].spend = spend
+    for programme_id, kept in reader.group_kept(scope, quarter, "allocation__programme_id").items():
+        row = rows[programme_id]
+        row.spend, row.running, row.statuses, row.rags = kept.spend, kept.running, kept.statuses, kept.rags
 
-    # 4. Paid: payments released for the quarters to date.
+    # 3. Paid: payments released for the quarters to date.
     for programme_id, paid in (
         Payment.objects.for_user(user)
         .filter(status=Payment.Status.RELEASED, financial_year=year, quarter__lte=number, allocation__programme__in=ids)
@@ -233,30 +238,15 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     ):
         rows[programme_id].paid = pennies(paid)
 
-    # 5. Projects running in the quarter, per programme.
-    running = projects.filter(start_date__lte=quarter.end, end_date__gte=quarter.start)
-    for programme_id, count in (running.filter(allocation__programme__in=ids)
-                                .values_list("allocation__programme_id").annotate(n=Count("pk"))
-                                .values_list("allocation__programme_id", "n")):
-        rows[programme_id].running = count
+    # A programme none of whose projects runs in the year to date: nothing running, nothing started.
+    for row in rows.values():
+        row.statuses.setdefault(NOT_STARTED, 0)
+        row.rags.setdefault(NOT_RATED, 0)
 
-    # 6. The quarter's returns by status and RAG, per programme.
+    # The quarter's returns, for the list of those that need attention.
     returns = QuarterlyReturn.objects.for_user(user).filter(
         counted(user, "project__", programme), project__start_date__lte=quarter.end,
         project__end_date__gte=quarter.start, financial_year=year, quarter=number)
-    for programme_id, status, officer_rag, self_rag, count in (
-        returns.filter(project__allocation__programme__in=ids)
-        .values_list("project__allocation__programme_id", "status", "officer_rag", "self_rag")
-        .annotate(n=Count("pk")).order_by()
-    ):
-        row = rows[programme_id]
-        row.statuses[status] = row.statuses.get(status, 0) + count
-        rag, _ = return_rag(status, officer_rag, self_rag)
-        row.rags[rag] = row.rags.get(rag, 0) + count
-    for row in rows.values():
-        returned = sum(row.statuses.values())
-        row.statuses[NOT_STARTED] = max(row.running - returned, 0)
-        row.rags[NOT_RATED] = row.rags.get(NOT_RATED, 0) + row.statuses[NOT_STARTED]
 
     totals = ProgrammeRow(None)
     for row in rows.values():

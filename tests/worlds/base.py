@@ -12,6 +12,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from grants.models import BudgetLine, Organisation, OutcomeMeasure, User
+from grants.services import kept
 from grants.services import returns as s
 from tests import factories as f
 
@@ -69,10 +70,12 @@ def budget_line(project, description="Youth workers", amount="40000.00", profile
     evenly unless a profile is given."""
     amount = Decimal(amount)
     profile = [Decimal(p) for p in (profile or [amount / 4] * 4)]
-    return BudgetLine.objects.create(
+    line = BudgetLine.objects.create(
         project=project, financial_year=year, category=category, description=description, amount=amount,
         profile_q1=profile[0], profile_q2=profile[1], profile_q3=profile[2], profile_q4=profile[3],
     )
+    kept.refresh([project.pk])  # as budget_line_save would
+    return line
 
 
 # --- Built once per module -------------------------------------------------------------------------
@@ -121,6 +124,7 @@ def fresh(world):
 def the_demo() -> SimpleNamespace:
     """The demo data (fixtures/demo.json, made by grants/demo.py): two funders with years of returns."""
     call_command("loaddata", "demo", verbosity=0)
+    kept.rebuild()  # as load_demo does: a fixture loads round the services
     return SimpleNamespace()
 
 

@@ -109,3 +109,14 @@ def test_it_refuses_a_duplicate_area_code():
 
 def test_it_refuses_an_area_code_without_its_type():
     assert_refused_by("area_code_has_type", lambda: models.Area.objects.create(name="Leeds", code="E22000002"))
+
+
+def kept_row(project, quarter=1, **fields):
+    return models.ProjectQuarter.objects.create(project=project, financial_year=2023, quarter=quarter, plan=0,
+                                                status="not_started", rag="not_rated", **fields)
+
+
+def test_it_refuses_a_second_kept_row_for_the_same_project_and_quarter(project):
+    models.ProjectQuarter.objects.filter(project=project).delete()
+    kept_row(project)
+    assert_refused_by("one_kept_row_per_project_quarter", lambda: kept_row(project))

@@ -94,3 +94,8 @@ def test_it_accepts_a_project_exactly_as_long_as_its_allocation(allocation):
 def test_it_refuses_an_allocation_that_breaks_a_rule_with_a_clear_message(changes, field, message):
     allocation = f.AllocationFactory.build(programme=f.ProgrammeFactory(), recipient=f.OrganisationFactory(), **changes)
     assert validation_errors(allocation)[field] == [message]
+
+
+def test_it_refuses_a_kept_row_for_a_quarter_outside_1_to_4(project):
+    assert_refused_by("kept_quarter_1_to_4", lambda: models.ProjectQuarter.objects.create(
+        project=project, financial_year=2023, quarter=5, plan=0, status="not_started", rag="not_rated"))

@@ -1,0 +1,46 @@
+"""Quarter figures kept per project: what the returns, budget lines and dates say, written down.
+
+One row per project per quarter it runs in (figures.runs_in): the plan (its budget lines' profile
+for the quarter), the return's status and ratings, and the spend the return holds once reported.
+Nothing here is a new figure: every column is what reporting.quarters reads from the source tables,
+kept by grants.services.kept.refresh in the same transaction as the service that moves it, and
+rebuilt from scratch by `manage.py rebuild_kept_figures`. Not audited: the history is the source
+tables'.
+"""
+
+from django.db import models
+
+from .common import FinancialYearField, quarter_field, quarter_range
+from .projects import Project
+
+
+class ProjectQuarter(models.Model):
+    # PROTECT, as everything with money: a project is never deleted (the admin and the services offer no way).
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="kept_quarters")
+    financial_year = FinancialYearField()
+    quarter = quarter_field()
+    # The budget lines' profile for the quarter, added up.
+    plan = models.DecimalField(max_digits=14, decimal_places=2)
+    # The return's status, or figures.NOT_STARTED when there is none.
+    status = models.CharField(max_length=12)
+    officer_rag = models.CharField(max_length=5, blank=True)
+    self_rag = models.CharField(max_length=5, blank=True)
+    # figures.return_rag: the rating the return counts as (figures.NOT_RATED when it is not rated).
+    rag = models.CharField(max_length=10)
+    spend_status = models.CharField(max_length=12, blank=True)
+    # The spend a reported return holds (£0 when none was entered); null for a draft or no return.
+    spent = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "financial_year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "financial_year", "quarter"], name="one_kept_row_per_project_quarter"),
+            quarter_range("kept_quarter_1_to_4"),
+        ]
+        indexes = [models.Index(fields=["financial_year", "quarter"], name="kept_year_quarter")]
+
+    def __str__(self):
+        return f"{self.project_id} {self.financial_year} Q{self.quarter}"
+
+
+FIELDS = ("plan", "status", "officer_rag", "self_rag", "rag", "spend_status", "spent")

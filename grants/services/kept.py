@@ -1,0 +1,152 @@
+"""
+Keeping the quarter figures (grants.models.ProjectQuarter) true.
+
+`refresh(project_ids)` works out the affected projects' rows again from the source tables (project
+dates, budget lines, returns, spend lines) and writes what changed: every service that moves one of
+those figures calls it inside its own transaction, so the kept rows change with the change or not at
+all. `rebuild()` does the same for every project, in bulk (the `rebuild_kept_figures` command and the
+migration that made the table). `rows_for()` is the builder both use; the tests compare the kept rows
+with it after any sequence of service calls.
+
+The rules are those of reporting.quarters: a row per quarter the project runs in (figures.runs_in);
+plan = its budget lines' profile for that quarter of their year; spent = the spend lines entered on a
+reported return (£0 when none), nothing for a draft; rag = figures.return_rag.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Sum
+
+from grants import figures
+from grants.choices import RETURN_REPORTED
+from grants.figures import NOT_STARTED, ZERO
+from grants.models import BudgetLine, Project, ProjectQuarter, QuarterlyReturn, SpendLine
+from grants.models.kept import FIELDS
+from grants.periods import Quarter
+
+CHUNK = 2000
+
+
+def rows_for(project_ids=None, *, apps=None) -> list[ProjectQuarter]:
+    """The rows the source tables give for `project_ids` (every project when None), unsaved, in
+    (project, year, quarter) order. Four queries whatever the number of projects. `apps` is a
+    migration's models registry (the migration that made the table fills it with this)."""
+    if apps is None:
+        models = (BudgetLine, SpendLine, QuarterlyReturn, Project, ProjectQuarter)
+    else:
+        models = tuple(apps.get_model("grants", name) for name in
+                       ("BudgetLine", "SpendLine", "QuarterlyReturn", "Project", "ProjectQuarter"))
+    BudgetLine_, SpendLine_, QuarterlyReturn_, Project_, ProjectQuarter_ = models
+
+    def only(queryset, path):
+        return queryset if project_ids is None else queryset.filter(**{f"{path}__in": project_ids})
+
+    plans = defaultdict(lambda: [ZERO] * 4)
+    for project_id, year, *sums in (
+        only(BudgetLine_.objects, "project_id").values_list("project_id", "financial_year")
+        .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by().iterator(chunk_size=CHUNK)
+    ):
+        plans[project_id, year] = [figures.pennies(total) for total in sums]
+    spent = {
+        return_id: total for return_id, total in
+        only(SpendLine_.objects.filter(actual__isnull=False, quarterly_return__status__in=RETURN_REPORTED),
+             "quarterly_return__project_id").values_list("quarterly_return_id")
+        .annotate(total=Sum("actual")).order_by().iterator(chunk_size=CHUNK)
+    }
+    returns = {
+        (r[1], r[2], r[3]): r for r in
+        only(QuarterlyReturn_.objects, "project_id").order_by()
+        .values_list("pk", "project_id", "financial_year", "quarter", "status", "officer_rag", "self_rag",
+                     "spend_status").iterator(chunk_size=CHUNK)
+    }
+    rows = []
+    quarters_of = {}  # many projects share their dates
+    for pk, start, end in (
+        only(Project_.objects, "pk").order_by("pk").values_list("pk", "start_date", "end_date").iterator(chunk_size=CHUNK)
+    ):
+        if (start, end) not in quarters_of:
+            quarters_of[start, end] = list(Quarter.covering(start, end)) if start <= end else []
+        for q in quarters_of[start, end]:
+            year, number = q.financial_year, q.number
+            found = returns.get((pk, year, number))
+            if found is None:
+                status, officer_rag, self_rag, spend_status, held = NOT_STARTED, "", "", "", None
+            else:
+                return_id, _, _, _, status, officer_rag, self_rag, spend_status = found
+                held = figures.pennies(spent.get(return_id) or ZERO) if status in RETURN_REPORTED else None
+            rag, _ = figures.return_rag(status, officer_rag, self_rag)
+            rows.append(ProjectQuarter_(
+                project_id=pk, financial_year=year, quarter=number, plan=plans[pk, year][number - 1],
+                status=status, officer_rag=officer_rag, self_rag=self_rag, rag=rag, spend_status=spend_status,
+                spent=held))
+    return rows
+
+
+def key(row: ProjectQuarter) -> tuple:
+    return row.project_id, row.financial_year, row.quarter
+
+
+def values(row: ProjectQuarter) -> tuple:
+    return tuple(getattr(row, name) for name in FIELDS)
+
+
+def refresh(project_ids: Iterable[int], quarters=None) -> None:
+    """Make the kept rows of `project_ids` what the source tables say, in the caller's transaction.
+    Rows that did not change are left alone; `quarters` (Quarter objects) narrows what is written when
+    the caller knows only those moved."""
+    project_ids = sorted(set(project_ids))
+    if not project_ids:
+        return
+    with transaction.atomic():
+        # One refresh of a project at a time, in the order of their ids: a second waits here, then reads
+        # what the first committed (PostgreSQL reads afresh at each statement), so that two changes to
+        # one project at once (a budget line and a return's approval) cannot leave the other's figure
+        # behind, nor add the same row twice. SQLite lets one transaction write at a time anyway.
+        list(Project.objects.select_for_update().filter(pk__in=project_ids).order_by("pk").values_list("pk", flat=True))
+        _write(project_ids, quarters)
+
+
+def _write(project_ids, quarters) -> None:
+    wanted = {key(row): row for row in rows_for(project_ids)}
+    if quarters is not None:
+        narrowed = {(q.financial_year, q.number) for q in quarters}
+        wanted = {k: row for k, row in wanted.items() if k[1:] in narrowed}
+    kept = ProjectQuarter.objects.filter(project_id__in=project_ids)
+    if quarters is not None:
+        kept = kept.filter(figures.quarters_sql(quarters))
+    have = {key(row): row for row in kept}
+    gone = [row.pk for k, row in have.items() if k not in wanted]
+    new = [row for k, row in wanted.items() if k not in have]
+    changed = []
+    for k, row in wanted.items():
+        old = have.get(k)
+        if old is not None and values(old) != values(row):
+            for name in FIELDS:
+                setattr(old, name, getattr(row, name))
+            changed.append(old)
+    if gone:
+        ProjectQuarter.objects.filter(pk__in=gone).delete()
+    if new:
+        ProjectQuarter.objects.bulk_create(new)
+    if changed:
+        ProjectQuarter.objects.bulk_update(changed, FIELDS)
+
+
+def refresh_return(ret: QuarterlyReturn) -> None:
+    """A return's quarter moved: its status, ratings or spend."""
+    refresh([ret.project_id], [Quarter(ret.financial_year, ret.quarter)])
+
+
+def rebuild(*, apps=None) -> int:
+    """Every kept row worked out again from scratch, in bulk. The number of rows written."""
+    model = ProjectQuarter if apps is None else apps.get_model("grants", "ProjectQuarter")
+    with transaction.atomic():
+        rows = rows_for(apps=apps)
+        model.objects.all().delete()
+        model.objects.bulk_create(rows, batch_size=CHUNK)
+    return len(rows)
+
+
+__all__ = ["refresh", "refresh_return", "rebuild", "rows_for"]
