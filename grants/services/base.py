@@ -121,7 +121,13 @@ def write_history(rows) -> None:
     by_model = {}
     for row in rows:
         if row.id is None:
+            # Taken before its object was inserted: the id, the times the insert stamped, and the ids of
+            # parents inserted in the same transaction.
             row.id = row._of.pk
+            for field in type(row._of)._meta.concrete_fields:
+                stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+                if (stamped or field.is_relation) and getattr(row, field.attname, None) is None:
+                    setattr(row, field.attname, getattr(row._of, field.attname))
         by_model.setdefault(type(row), []).append(row)
     for History, records in by_model.items():
         History.objects.bulk_create(records)

@@ -148,17 +148,13 @@ def _claim_read(existing: QuarterlyReturn, project: Project, version: int) -> Qu
 
 
 def _start(actor, project, quarter, lines, measures, history):
-    """A new return with an empty spend line per budget line and an empty value per measure: the return
-    inserted, its lines and values built but not yet inserted (`_apply` fills them in and `_write`
-    inserts them); their "created" audit records are added to `history`, as they are now."""
+    """A new return with an empty spend line per budget line and an empty value per measure, built but
+    not yet inserted (`_save` inserts them once filled in); their "created" audit records are added to
+    `history`, as they are now, empty, as if each had been saved before being filled in."""
     ret = QuarterlyReturn(project=project, financial_year=quarter.financial_year, quarter=quarter.number)
-    ret.skip_history_when_saving = True  # its record is written with the others (`history`)
-    ret.save(force_insert=True)
-    del ret.skip_history_when_saving
-    when = timezone.now()
     spend = [SpendLine(quarterly_return=ret, budget_line=line) for line in lines]
     values = [MeasureValue(quarterly_return=ret, project_measure=pm, unit=pm.unit) for pm in measures]
-    history.extend(history_rows([ret, *spend, *values], "+", actor, when))
+    history.extend(history_rows([ret, *spend, *values], "+", actor, timezone.now()))
     return ret, {s.budget_line_id: s for s in spend}, {v.project_measure_id: v for v in values}
 
 
@@ -208,9 +204,12 @@ def _check_values(data: ReturnInput, lines, measures) -> dict[str, str]:
     return errors
 
 
-def check_draft(project: Project, quarter: Quarter, data: ReturnInput) -> dict[str, str]:
-    """The problems saving `data` as a draft would meet, by input key, without saving anything."""
-    lines, measures = lines_and_measures(project, quarter)
+def check_draft(project: Project, quarter: Quarter, data: ReturnInput, lines=None, measures=None) -> dict[str, str]:
+    """The problems saving `data` as a draft would meet, by input key, without saving anything.
+
+    `lines` and `measures` are the return's (`lines_and_measures`), when the caller has just read them."""
+    if lines is None or measures is None:
+        lines, measures = lines_and_measures(project, quarter)
     return _check_values(data, lines, measures)
 
 
@@ -293,11 +292,11 @@ def clean_text(text: str) -> str:
 
 
 def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures, actor, existing_spend, existing, history):
-    """Write the input onto the return and its lines; True if any spend figure changed.
+    """Write the input onto the return and its lines (in memory); whether any spend figure changed, and
+    the lines and values changed.
 
-    Only rows whose figures change are written, so the audit history shows real changes. Lines and
-    values not yet in the database are inserted, the changed ones updated, in one query each, and
-    their audit records (as each row's save would have written them) added to `history`."""
+    Only rows whose figures change are to be written, so the audit history shows real changes; their
+    audit records (as each row's save would have written them) are added to `history`."""
     for name in NARRATIVE_FIELDS:
         setattr(ret, name, clean_text(getattr(data, name)))
     ret.self_rag = data.self_rag
@@ -337,13 +336,11 @@ def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures, actor, exis
             mv.value, mv.numerator, mv.denominator, mv.not_collected, mv.not_collected_reason = new
             mv.unit = pm.unit
             changed_values.append(mv)
-    _write(SpendLine, existing_spend.values(), changed_spend, ["actual", "variance_explanation"])
-    _write(MeasureValue, existing.values(), changed_values,
-           ["unit", "value", "numerator", "denominator", "not_collected", "not_collected_reason"])
     when = timezone.now()
     history.extend(history_rows(fresh, "+", actor, when))
-    history.extend(history_rows([row for row in [*changed_spend, *changed_values] if row not in fresh], "~", actor, when))
-    return spend_changed
+    history.extend(history_rows([row for row in [*changed_spend, *changed_values]
+                                 if not any(row is new for new in fresh)], "~", actor, when))
+    return spend_changed, changed_spend, changed_values
 
 
 def _write(model, rows, changed, fields):
@@ -352,7 +349,7 @@ def _write(model, rows, changed, fields):
     new = [row for row in rows if row.pk is None]
     if new:
         model.objects.bulk_create(new)
-    old = [row for row in changed if row not in new]
+    old = [row for row in changed if row.pk is not None and not any(row is n for n in new)]
     if old:
         model.objects.bulk_update(old, fields)
 
@@ -401,7 +398,7 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
             if existing is None:
                 ret, spend, values = _start(actor, project, quarter, lines, measures, history)
                 events.append(_event(ret, ReturnEvent.Kind.CREATED, actor))
-                # Nobody else can have changed a return this transaction has only just inserted.
+                # Inserted once filled in, as started and then claimed once (its version 1).
                 ret.version += 1
             else:
                 ret = _claim_read(existing, project, version)
@@ -412,7 +409,8 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
                     if mv.project_measure_id in by_id:
                         mv.project_measure = by_id[mv.project_measure_id]
             was_returned = ret.status == Status.RETURNED
-            spend_changed = _apply(ret, data, lines, measures, actor, spend, values, history)
+            spend_changed, changed_spend, changed_values = _apply(ret, data, lines, measures, actor, spend, values,
+                                                                  history)
             note = ""
             if spend_changed and ret.spend_status != SpendStatus.NOT_CHECKED:
                 ret.spend_status = SpendStatus.NOT_CHECKED
@@ -427,9 +425,12 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
             # The input's own checks (`_problems`) have held every text to its length and the return
             # keeps its project and quarter: the database's constraints still stand behind them.
             ret.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
-            ret.skip_history_when_saving = True
-            ret.save()
+            ret.skip_history_when_saving = True  # its records are written with the others (`history`)
+            ret.save(force_insert=existing is None)
             del ret.skip_history_when_saving
+            _write(SpendLine, spend.values(), changed_spend, ["actual", "variance_explanation"])
+            _write(MeasureValue, values.values(), changed_values,
+                   ["unit", "value", "numerator", "denominator", "not_collected", "not_collected_reason"])
             history.extend(history_rows([ret], "~", actor, timezone.now()))
             write_history(history)
             events.append(_event(ret, kind, actor, note))
