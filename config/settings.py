@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Each user's reach (the ids of what they may see) worked out once per request (grants/models/scoping.py).
+    "grants.models.scoping.ReachMiddleware",
     # Whether the user has entered a code of their second factor (request.user.is_verified()),
     # and nothing but finishing signing in until they have, where they must (grants/middleware.py).
     "django_otp.middleware.OTPMiddleware",

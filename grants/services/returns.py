@@ -30,7 +30,7 @@ from grants.personal_data import find_personal_data
 from grants.selectors import earlier_quarters, earlier_spend, lines_and_measures
 
 from . import kept
-from .base import Invalid, NotAllowed, Stale, check_money
+from .base import Invalid, NotAllowed, Stale, check_money, history_rows, write_history
 
 Status = QuarterlyReturn.Status
 SpendStatus = QuarterlyReturn.SpendStatus
@@ -115,9 +115,12 @@ class ReturnInput:
 
 
 def _event(ret, kind, actor, comment=""):
-    event = ReturnEvent(quarterly_return=ret, kind=kind, actor=actor, at=timezone.now(), comment=comment)
-    event._history_user = actor
-    event.save()
+    return ReturnEvent(quarterly_return=ret, kind=kind, actor=actor, at=timezone.now(), comment=comment)
+
+
+def _write_events(events, actor):
+    """The return's events and their audit history, in two queries."""
+    bulk_create_with_history(events, ReturnEvent, default_user=actor)
 
 
 def _claim(ret_id: int, statuses, version: int) -> QuarterlyReturn:
@@ -130,23 +133,30 @@ def _claim(ret_id: int, statuses, version: int) -> QuarterlyReturn:
     return QuarterlyReturn.objects.select_for_update().select_related("project__allocation__programme").get(pk=ret_id)
 
 
-def _start(actor, project, quarter, lines, measures) -> QuarterlyReturn:
-    try:
-        with transaction.atomic():
-            ret = QuarterlyReturn(project=project, financial_year=quarter.financial_year, quarter=quarter.number)
-            ret._history_user = actor
-            ret.save(force_insert=True)
-    except IntegrityError:
-        # Someone started it a moment ago.
+def _claim_read(existing: QuarterlyReturn, project: Project, version: int) -> QuarterlyReturn:
+    """`_claim` for a return read a moment ago: when it was read at `version`, a successful claim
+    proves it has not changed since (every change of a return moves its version), so it is not read
+    again."""
+    if existing.version != version:
+        return _claim(existing.pk, EDITABLE, version)
+    if not QuarterlyReturn.objects.filter(pk=existing.pk, status__in=EDITABLE, version=version).update(
+        version=F("version") + 1
+    ):
         raise Stale(STALE_MESSAGE)
-    bulk_create_with_history([SpendLine(quarterly_return=ret, budget_line=line) for line in lines], SpendLine,
-                             default_user=actor)
-    for pm in measures:
-        value = MeasureValue(quarterly_return=ret, project_measure=pm, unit=pm.unit)
-        value._history_user = actor
-        value.save()
-    _event(ret, ReturnEvent.Kind.CREATED, actor)
-    return ret
+    existing.version += 1
+    existing.project = project
+    return existing
+
+
+def _start(actor, project, quarter, lines, measures, history):
+    """A new return with an empty spend line per budget line and an empty value per measure, built but
+    not yet inserted (`_save` inserts them once filled in); their "created" audit records are added to
+    `history`, as they are now, empty, as if each had been saved before being filled in."""
+    ret = QuarterlyReturn(project=project, financial_year=quarter.financial_year, quarter=quarter.number)
+    spend = [SpendLine(quarterly_return=ret, budget_line=line) for line in lines]
+    values = [MeasureValue(quarterly_return=ret, project_measure=pm, unit=pm.unit) for pm in measures]
+    history.extend(history_rows([ret, *spend, *values], "+", actor, timezone.now()))
+    return ret, {s.budget_line_id: s for s in spend}, {v.project_measure_id: v for v in values}
 
 
 def _check_values(data: ReturnInput, lines, measures) -> dict[str, str]:
@@ -195,9 +205,12 @@ def _check_values(data: ReturnInput, lines, measures) -> dict[str, str]:
     return errors
 
 
-def check_draft(project: Project, quarter: Quarter, data: ReturnInput) -> dict[str, str]:
-    """The problems saving `data` as a draft would meet, by input key, without saving anything."""
-    lines, measures = lines_and_measures(project, quarter)
+def check_draft(project: Project, quarter: Quarter, data: ReturnInput, lines=None, measures=None) -> dict[str, str]:
+    """The problems saving `data` as a draft would meet, by input key, without saving anything.
+
+    `lines` and `measures` are the return's (`lines_and_measures`), when the caller has just read them."""
+    if lines is None or measures is None:
+        lines, measures = lines_and_measures(project, quarter)
     return _check_values(data, lines, measures)
 
 
@@ -279,28 +292,37 @@ def clean_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures, actor) -> bool:
-    """Write the input onto the return and its lines; True if any spend figure changed.
+def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures, actor, existing_spend, existing, history):
+    """Write the input onto the return and its lines (in memory); whether any spend figure changed, and
+    the lines and values changed.
 
-    Only rows whose figures change are saved, so the audit history shows real changes."""
+    Only rows whose figures change are to be written, so the audit history shows real changes; their
+    audit records (as each row's save would have written them) are added to `history`."""
     for name in NARRATIVE_FIELDS:
         setattr(ret, name, clean_text(getattr(data, name)))
     ret.self_rag = data.self_rag
     spend_changed = False
-    existing_spend = {s.budget_line_id: s for s in ret.spend_lines.all()}
+    fresh = []
+    changed_spend = []
     for line in lines:
         entry = data.spend.get(line.pk, SpendInput())
-        spend = existing_spend.get(line.pk) or SpendLine(quarterly_return=ret, budget_line=line)
+        spend = existing_spend.get(line.pk)
+        if spend is None:
+            # A line added to the project since the return was started: created with its figures.
+            spend = existing_spend[line.pk] = SpendLine(quarterly_return=ret, budget_line=line)
+            fresh.append(spend)
         explanation = clean_text(entry.explanation)
-        if spend.pk is None or (spend.actual, spend.variance_explanation) != (entry.actual, explanation):
+        if (spend.actual, spend.variance_explanation) != (entry.actual, explanation):
             spend_changed |= spend.actual != entry.actual
             spend.actual, spend.variance_explanation = entry.actual, explanation
-            spend._history_user = actor
-            spend.save()
-    existing = {mv.project_measure_id: mv for mv in ret.measure_values.all()}
+            changed_spend.append(spend)
+    changed_values = []
     for pm in measures:
         entry = data.measures.get(pm.pk, MeasureInput())
-        mv = existing.get(pm.pk) or MeasureValue(quarterly_return=ret, project_measure=pm)
+        mv = existing.get(pm.pk)
+        if mv is None:
+            mv = existing[pm.pk] = MeasureValue(quarterly_return=ret, project_measure=pm, unit=pm.unit)
+            fresh.append(mv)
         if entry.not_collected:
             parts, value = (None, None), None
         elif pm.measure.is_rate:
@@ -311,11 +333,26 @@ def _apply(ret: QuarterlyReturn, data: ReturnInput, lines, measures, actor) -> b
         else:
             parts, value = (None, None), entry.value
         new = (value, *parts, entry.not_collected, clean_text(entry.reason) if entry.not_collected else "")
-        if mv.pk is None or (mv.value, mv.numerator, mv.denominator, mv.not_collected, mv.not_collected_reason) != new:
+        if (mv.value, mv.numerator, mv.denominator, mv.not_collected, mv.not_collected_reason) != new:
             mv.value, mv.numerator, mv.denominator, mv.not_collected, mv.not_collected_reason = new
-            mv._history_user = actor
-            mv.save()
-    return spend_changed
+            mv.unit = pm.unit
+            changed_values.append(mv)
+    when = timezone.now()
+    history.extend(history_rows(fresh, "+", actor, when))
+    history.extend(history_rows([row for row in [*changed_spend, *changed_values]
+                                 if not any(row is new for new in fresh)], "~", actor, when))
+    return spend_changed, changed_spend, changed_values
+
+
+def _write(model, rows, changed, fields):
+    """Insert the rows not yet in the database (with their figures as they are now) and update the
+    changed ones already there: a query each, none when there is nothing to write."""
+    new = [row for row in rows if row.pk is None]
+    if new:
+        model.objects.bulk_create(new)
+    old = [row for row in changed if row.pk is not None and not any(row is n for n in new)]
+    if old:
+        model.objects.bulk_update(old, fields)
 
 
 def _problems(data: ReturnInput, project, quarter, lines, measures, *, submit: bool) -> dict[str, str]:
@@ -355,30 +392,58 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
     errors = _problems(data, project, quarter, lines, measures, submit=submit)
     if errors:
         raise Invalid(errors)
-    with transaction.atomic():
-        if existing is None:
-            ret = _start(actor, project, quarter, lines, measures)
-            ret = _claim(ret.pk, EDITABLE, ret.version)
-        else:
-            ret = _claim(existing.pk, EDITABLE, version)
-        was_returned = ret.status == Status.RETURNED
-        spend_changed = _apply(ret, data, lines, measures, actor)
-        note = ""
-        if spend_changed and ret.spend_status != SpendStatus.NOT_CHECKED:
-            ret.spend_status = SpendStatus.NOT_CHECKED
-            note = "Spend figures changed, so spend needs verifying again."
-        if submit:
-            ret.status = TRANSITIONS["submit"][1]
-            ret.submitted_at = timezone.now()
-            kind = ReturnEvent.Kind.SUBMITTED
-            note = " ".join(filter(None, ["Resubmitted after amendment." if was_returned else "", note]))
-        else:
-            kind = ReturnEvent.Kind.SAVED
-        ret.full_clean()
-        ret._history_user = actor
-        ret.save()
-        _event(ret, kind, actor, note)
-        kept.refresh_return(ret)
+    history = []
+    try:
+        with transaction.atomic():
+            events = []
+            if existing is None:
+                ret, spend, values = _start(actor, project, quarter, lines, measures, history)
+                events.append(_event(ret, ReturnEvent.Kind.CREATED, actor))
+                # Inserted once filled in, as started and then claimed once (its version 1).
+                ret.version += 1
+            else:
+                ret = _claim_read(existing, project, version)
+                spend = {s.budget_line_id: s for s in ret.spend_lines.all()}
+                by_id = {pm.pk: pm for pm in measures}
+                values = {mv.project_measure_id: mv for mv in ret.measure_values.all()}
+                for mv in values.values():
+                    if mv.project_measure_id in by_id:
+                        mv.project_measure = by_id[mv.project_measure_id]
+            was_returned = ret.status == Status.RETURNED
+            spend_changed, changed_spend, changed_values = _apply(ret, data, lines, measures, actor, spend, values,
+                                                                  history)
+            note = ""
+            if spend_changed and ret.spend_status != SpendStatus.NOT_CHECKED:
+                ret.spend_status = SpendStatus.NOT_CHECKED
+                note = "Spend figures changed, so spend needs verifying again."
+            if submit:
+                ret.status = TRANSITIONS["submit"][1]
+                ret.submitted_at = timezone.now()
+                kind = ReturnEvent.Kind.SUBMITTED
+                note = " ".join(filter(None, ["Resubmitted after amendment." if was_returned else "", note]))
+            else:
+                kind = ReturnEvent.Kind.SAVED
+            # The input's own checks (`_problems`) have held every text to its length and the return
+            # keeps its project and quarter: the database's constraints still stand behind them.
+            ret.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+            ret.skip_history_when_saving = True  # its records are written with the others (`history`)
+            ret.save(force_insert=existing is None)
+            del ret.skip_history_when_saving
+            _write(SpendLine, spend.values(), changed_spend, ["actual", "variance_explanation"])
+            _write(MeasureValue, values.values(), changed_values,
+                   ["unit", "value", "numerator", "denominator", "not_collected", "not_collected_reason"])
+            history.extend(history_rows([ret], "~", actor, timezone.now()))
+            write_history(history)
+            events.append(_event(ret, kind, actor, note))
+            _write_events(events, actor)
+            kept.refresh_return(ret)
+    except IntegrityError:
+        if existing is None and QuarterlyReturn.objects.filter(
+            project=project, financial_year=quarter.financial_year, quarter=quarter.number
+        ).exists():
+            # Someone started it a moment ago.
+            raise Stale(STALE_MESSAGE)
+        raise
     return ret
 
 
@@ -410,7 +475,7 @@ def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check
         locked.full_clean()
         locked._history_user = actor
         locked.save()
-        _event(locked, kind, actor, comment)
+        _write_events([_event(locked, kind, actor, comment)], actor)
         kept.refresh_return(locked)
     return locked
 
@@ -452,7 +517,7 @@ def _spend_check(*, actor, ret, version, spend_status, kind, note, errors=None):
         locked.spend_note = clean_text(note)
         locked._history_user = actor
         locked.save()
-        _event(locked, kind, actor, note.strip())
+        _write_events([_event(locked, kind, actor, note.strip())], actor)
         kept.refresh_return(locked)
     return locked
 

@@ -325,7 +325,7 @@ def read_template(content: bytes, user, expected: tuple[Project, Quarter] | None
         book.close()
     problems = list(reader.problems)
     failed = {(p.sheet, p.cell) for p in problems}
-    for key, message in return_services.check_draft(project, layout.quarter, data).items():
+    for key, message in return_services.check_draft(project, layout.quarter, data, lines, measures).items():
         sheet, cell = reader.places.get(key, ("", ""))
         if (sheet, cell) not in failed:
             problems.append(Problem(message, sheet, cell))

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grants import selectors
+from grants.models import scoping
 from grants.models import Allocation, Payment, Programme, Project, QuarterlyReturn, User
 from tests import factories as f
 from tests import worlds
@@ -23,6 +24,19 @@ FUNDER_ROLES = ["commissioner", "finance", "viewer"]
 def pks(queryset):
     """The primary keys a QuerySet gives, sorted, duplicates kept so that they show."""
     return sorted(obj.pk for obj in queryset)
+
+
+@pytest.fixture(autouse=True, params=["joined", "ids kept for a request", "too many ids to list"])
+def reach_worked_out(request, monkeypatch):
+    """Every rule holds three ways: outside a request (the rules join), inside one with the user's
+    reach read once and its ids listed, and inside one where the lists would be too long to list."""
+    if request.param == "joined":
+        yield
+        return
+    if request.param == "too many ids to list":
+        monkeypatch.setattr(scoping, "INLINE_IDS", 0)
+    with scoping.reach_kept():
+        yield
 
 
 @pytest.fixture
@@ -409,4 +423,46 @@ def test_a_selector_makes_the_same_number_of_queries_for_2_rows_as_for_20(actors
 
     assert len(small) >= 2
     assert len(large) == len(small) + 18
-    assert len(few) == 1
+    # In a request, at most one more: the reach, read once for the request.
+    assert len(few) <= (1 if scoping._cache.get() is None else 2)
+
+
+# --- Reach worked out once per request --------------------------------------------------------
+
+
+def test_a_request_reads_the_reach_once_and_filters_on_its_ids(two_funders):
+    user = two_funders.user_a
+    Project.objects.for_user(user).count()  # in a request, the reach is read here
+    Allocation.objects.for_user(user).count()
+    with CaptureQueriesContext(connection) as queries:
+        list(Project.objects.for_user(user).order_by())  # (their usual order would join)
+        list(Allocation.objects.for_user(user).order_by())
+    if scoping._cache.get() is None:
+        assert len(queries) == 2
+        return
+    assert len(queries) == 2  # nothing more is read to know the reach
+    if scoping.INLINE_IDS:
+        assert all("JOIN" not in q["sql"] and "EXISTS" not in q["sql"] for q in queries), [q["sql"] for q in queries]
+
+
+def test_a_project_added_during_a_request_is_reached_at_once(two_funders):
+    user = two_funders.user_a
+    assert pks(Project.objects.for_user(user)) == [two_funders.project_a.pk]
+    added = f.ProjectFactory(allocation=two_funders.project_a.allocation, provider=two_funders.project_a.provider)
+    assert pks(Project.objects.for_user(user)) == sorted([two_funders.project_a.pk, added.pk])
+    assert pks(QuarterlyReturn.objects.for_user(user)) == [two_funders.return_a.pk]
+
+
+def test_the_same_user_object_sees_new_rows_after_its_first_question(actors):
+    funder = actors.outsider
+    assert pks(Project.objects.for_user(funder)) == []
+    project = f.ProjectFactory(allocation__programme__commissioner=funder.organisation)
+    assert pks(Project.objects.for_user(funder)) == [project.pk]
+    assert pks(Allocation.objects.for_user(funder)) == [project.allocation_id]
+
+
+def test_the_reach_kept_for_a_request_is_let_go_when_it_ends(client, actors):
+    before = scoping._cache.get()
+    client.force_login(actors.user_a)
+    assert client.get("/").status_code == 200
+    assert scoping._cache.get() is before
