@@ -99,7 +99,7 @@ def refresh(project_ids: Iterable[int], quarters=None) -> None:
     project_ids = sorted(set(project_ids))
     if not project_ids:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
         # One refresh of a project at a time, in the order of their ids: a second waits here, then reads
         # what the first committed (PostgreSQL reads afresh at each statement), so that two changes to
         # one project at once (a budget line and a return's approval) cannot leave the other's figure
@@ -134,9 +134,25 @@ def _write(project_ids, quarters) -> None:
         ProjectQuarter.objects.bulk_update(changed, FIELDS)
 
 
-def refresh_return(ret: QuarterlyReturn) -> None:
-    """A return's quarter moved: its status, ratings or spend."""
-    refresh([ret.project_id], [Quarter(ret.financial_year, ret.quarter)])
+def refresh_return(ret: QuarterlyReturn, spent=None) -> None:
+    """A return's quarter moved: its status, ratings or spend. Only the return's own columns of its
+    quarter's row are written (the plan is the budget lines' and is kept by their services), so no
+    lock on the project is needed: one query, and one more to add up its spend unless the caller,
+    who has just written the spend lines, passes their total."""
+    if ret.status in RETURN_REPORTED:
+        if spent is None:
+            spent = SpendLine.objects.filter(quarterly_return=ret, actual__isnull=False).aggregate(
+                total=Sum("actual"))["total"]
+        held = figures.pennies(spent or ZERO)
+    else:
+        held = None
+    rag, _ = figures.return_rag(ret.status, ret.officer_rag, ret.self_rag)
+    updated = ProjectQuarter.objects.filter(
+        project_id=ret.project_id, financial_year=ret.financial_year, quarter=ret.quarter,
+    ).update(status=ret.status, officer_rag=ret.officer_rag, self_rag=ret.self_rag, rag=rag,
+             spend_status=ret.spend_status, spent=held)
+    if not updated:  # no row for the quarter yet: the whole project's rows are worked out again
+        refresh([ret.project_id], [Quarter(ret.financial_year, ret.quarter)])
 
 
 def rebuild(*, apps=None) -> int:

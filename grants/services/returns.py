@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from grants import figures, permissions
 from grants.choices import RETURN_EDITABLE, RETURN_SPEND_CHECKABLE
 from grants.models import MeasureValue, Project, QuarterlyReturn, ReturnEvent, SpendLine
-from grants.models.common import RAG, TEXT_MAX
+from grants.models.common import RAG, TEXT_MAX, ZERO
 from grants.models.projects import check_measure_value, check_rate_parts
 from grants.periods import Quarter
 from grants.personal_data import find_personal_data
@@ -381,14 +381,14 @@ def _whole(value):
 
 def _save(*, actor, project: Project, quarter: Quarter, version: int | None, data: ReturnInput, submit: bool):
     lines, measures = lines_and_measures(project, quarter)
-    existing = QuarterlyReturn.objects.filter(
+    # Without a version the person's page had no return: it is started here, and if someone started it
+    # meanwhile the insert meets the unique constraint and the save is refused as stale (below).
+    existing = None if version is None else QuarterlyReturn.objects.filter(
         project=project, financial_year=quarter.financial_year, quarter=quarter.number
     ).first()
     allowed, reason = permissions.can_edit_return(actor, project, existing)
     if not allowed:
         raise NotAllowed(reason)
-    if existing is not None and version is None:
-        raise Stale(STALE_MESSAGE)
     errors = _problems(data, project, quarter, lines, measures, submit=submit)
     if errors:
         raise Invalid(errors)
@@ -436,7 +436,8 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
             write_history(history)
             events.append(_event(ret, kind, actor, note))
             _write_events(events, actor)
-            kept.refresh_return(ret)
+            kept.refresh_return(ret, spent=sum((line.actual for line in spend.values() if line.actual is not None),
+                                               ZERO))
     except IntegrityError:
         if existing is None and QuarterlyReturn.objects.filter(
             project=project, financial_year=quarter.financial_year, quarter=quarter.number
