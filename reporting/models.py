@@ -22,7 +22,7 @@ class Export(models.Model):
         DONE = "done", "Ready to download"
         FAILED = "failed", "Failed"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # What the request asked for, enough to write the same file again: the GET parameters as a query
     # string, the list's slug or nothing, the format and the day it was asked on.

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('file', models.FileField(blank=True, max_length=300, upload_to='exports/%Y/%m/')),
                 ('error', models.TextField(blank=True)),
                 ('expires_at', models.DateTimeField()),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exports', to=settings.AUTH_USER_MODEL)),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exports', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'ordering': ['-created', '-pk'],
