@@ -41,3 +41,12 @@ def tasks_run_at_once(settings, tmp_path_factory):
     go to a directory of the test's own."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
+def no_kept_page_from_another_test():
+    """Each test starts with an empty cache: a page kept by one test is not shown in the next, whose
+    database went back to how it was under the same figures token (reporting/kept_pages.py)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -44,3 +44,17 @@ class ProjectQuarter(models.Model):
 
 
 FIELDS = ("plan", "status", "officer_rag", "self_rag", "rag", "spend_status", "spent")
+
+
+class FiguresVersion(models.Model):
+    """One row: a token that changes, in the same transaction, with every change that can move a
+    figure or a name a page shows (grants.services.kept.figures_moved). A page kept in the cache
+    (reporting.kept_pages) is kept under the token it was worked out at, so a change makes every
+    kept page new again; the token is random, so that a database restored or emptied never meets a
+    page kept under an old one."""
+
+    token = models.CharField(max_length=32)
+    moved_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.token} at {self.moved_at:%Y-%m-%d %H:%M:%S}"

@@ -8,6 +8,11 @@ all. `rebuild()` does the same for every project, in bulk (the `rebuild_kept_fig
 migration that made the table). `rows_for()` is the builder both use; the tests compare the kept rows
 with it after any sequence of service calls.
 
+`figures_moved()` changes the token of grants.models.FiguresVersion, once per transaction, in that
+transaction: every service that moves a figure or a name a page shows reaches it, through `refresh`
+and through the signals of grants/apps.py on every model a page reads. Pages kept in the cache
+(reporting.kept_pages) are kept under the token, so none outlives the change it would miss.
+
 The rules are those of reporting.quarters: a row per quarter the project runs in (figures.runs_in);
 plan = its budget lines' profile for that quarter of their year; spent = the spend lines entered on a
 reported return (£0 when none), nothing for a draft; rag = figures.return_rag.
@@ -15,18 +20,43 @@ reported return (£0 when none), nothing for a draft; rag = figures.return_rag.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from uuid import uuid4
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from grants import figures
 from grants.choices import RETURN_REPORTED
 from grants.figures import NOT_STARTED, ZERO
-from grants.models import BudgetLine, Project, ProjectQuarter, QuarterlyReturn, SpendLine
+from grants.models import BudgetLine, FiguresVersion, Project, ProjectQuarter, QuarterlyReturn, SpendLine
 from grants.models.kept import FIELDS
 from grants.periods import Quarter
 
 CHUNK = 2000
+
+
+def _moved_marker():
+    """Registered with on_commit by `figures_moved`: its presence says the transaction in flight has
+    already changed the token (Django drops it with a rollback, or a savepoint's, with the change)."""
+
+
+def moved_in_this_transaction(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether the transaction in flight has moved a figure not yet committed: a page worked out now
+    must not be kept, nor a kept one shown."""
+    connection = connections[using]
+    return connection.in_atomic_block and any(func is _moved_marker for _, func, _ in connection.run_on_commit)
+
+
+def figures_moved(using: str = DEFAULT_DB_ALIAS) -> None:
+    """A figure or a name a page shows is changing: change the token, once per transaction, in it."""
+    if moved_in_this_transaction(using):
+        return
+    if connections[using].in_atomic_block:
+        transaction.on_commit(_moved_marker, using=using)
+    now, token = timezone.now(), uuid4().hex
+    if not FiguresVersion.objects.using(using).filter(pk=1).update(token=token, moved_at=now):
+        FiguresVersion.objects.using(using).update_or_create(pk=1, defaults={"token": token, "moved_at": now})
 
 
 def rows_for(project_ids=None, *, apps=None) -> list[ProjectQuarter]:
@@ -100,6 +130,7 @@ def refresh(project_ids: Iterable[int], quarters=None) -> None:
     if not project_ids:
         return
     with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
+        figures_moved()
         # One refresh of a project at a time, in the order of their ids: a second waits here, then reads
         # what the first committed (PostgreSQL reads afresh at each statement), so that two changes to
         # one project at once (a budget line and a return's approval) cannot leave the other's figure
@@ -147,6 +178,7 @@ def refresh_return(ret: QuarterlyReturn, spent=None) -> None:
     else:
         held = None
     rag, _ = figures.return_rag(ret.status, ret.officer_rag, ret.self_rag)
+    figures_moved()
     updated = ProjectQuarter.objects.filter(
         project_id=ret.project_id, financial_year=ret.financial_year, quarter=ret.quarter,
     ).update(status=ret.status, officer_rag=ret.officer_rag, self_rag=ret.self_rag, rag=rag,
@@ -162,7 +194,9 @@ def rebuild(*, apps=None) -> int:
         rows = rows_for(apps=apps)
         model.objects.all().delete()
         model.objects.bulk_create(rows, batch_size=CHUNK)
+        if apps is None:
+            figures_moved()
     return len(rows)
 
 
-__all__ = ["refresh", "refresh_return", "rebuild", "rows_for"]
+__all__ = ["figures_moved", "moved_in_this_transaction", "refresh", "refresh_return", "rebuild", "rows_for"]

@@ -379,8 +379,9 @@ def _whole(value):
     return None if value is None else int(value)
 
 
-def _save(*, actor, project: Project, quarter: Quarter, version: int | None, data: ReturnInput, submit: bool):
-    lines, measures = lines_and_measures(project, quarter)
+def _save(*, actor, project: Project, quarter: Quarter, version: int | None, data: ReturnInput, submit: bool,
+          read=None):
+    lines, measures = read or lines_and_measures(project, quarter)
     # Without a version the person's page had no return: it is started here, and if someone started it
     # meanwhile the insert meets the unique constraint and the save is refused as stale (below).
     existing = None if version is None else QuarterlyReturn.objects.filter(
@@ -448,9 +449,13 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
     return ret
 
 
-def return_save_draft(*, actor, project: Project, quarter: Quarter, version: int | None, data: ReturnInput):
-    """Save what the provider has entered so far; figures must be valid, nothing needs to be complete."""
-    return _save(actor=actor, project=project, quarter=quarter, version=version, data=data, submit=False)
+def return_save_draft(*, actor, project: Project, quarter: Quarter, version: int | None, data: ReturnInput,
+                      lines_and_measures=None):
+    """Save what the provider has entered so far; figures must be valid, nothing needs to be complete.
+    `lines_and_measures`: the quarter's budget lines and project measures, when the caller has just read
+    them (an import that reads a file and saves it at once), so that they are not read twice."""
+    return _save(actor=actor, project=project, quarter=quarter, version=version, data=data, submit=False,
+                 read=lines_and_measures)
 
 
 def return_submit(*, actor, project: Project, quarter: Quarter, version: int | None, data: ReturnInput):

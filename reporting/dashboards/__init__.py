@@ -13,6 +13,7 @@ from .funder import (
     FunderDashboard,
     OffTargetRow,
     OverdueRow,
+    Period,
     ProgrammeRow,
     counted,
     default_quarter,
@@ -24,7 +25,7 @@ from .provider import ProviderDashboard, provider_dashboard
 
 __all__ = [
     "LIST_LENGTH", "OFF_TARGET_LENGTH",
-    "AttentionRow", "FunderDashboard", "OffTargetRow", "OverdueRow", "ProgrammeRow",
+    "AttentionRow", "FunderDashboard", "OffTargetRow", "OverdueRow", "Period", "ProgrammeRow",
     "counted", "default_quarter", "funder_dashboard", "funding_ending_months", "project_span",
     "ProviderDashboard", "provider_dashboard",
     "ChartMeasureQuarter", "ChartSpendQuarter", "MeasureChart", "ProjectCharts", "project_charts",

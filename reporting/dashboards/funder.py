@@ -153,6 +153,16 @@ class OffTargetRow:
 
 
 @dataclass
+class Period:
+    """What the funder's dashboard is of, said above its form: known before any figure is read."""
+
+    quarter: Quarter
+    latest_ended: Quarter
+    clamped: bool
+    programme: Programme | None
+
+
+@dataclass
 class FunderDashboard:
     quarter: Quarter
     latest_ended: Quarter

@@ -60,6 +60,8 @@ class TemplateReading:
     data: ReturnInput
     changes: list[Change] = field(default_factory=list)
     changed_since_download: bool = False
+    # The quarter's budget lines and project measures the file was read against (for return_save_draft).
+    lines_and_measures: tuple = ((), ())
 
     @property
     def version(self) -> int | None:
@@ -336,6 +338,7 @@ def read_template(content: bytes, user, expected: tuple[Project, Quarter] | None
         project=project, quarter=layout.quarter, ret=ret, data=data,
         changes=_changes(old, data, lines, measures, reader.places),
         changed_since_download=(ret.version if ret else None) != layout.return_version,
+        lines_and_measures=(lines, measures),
     )
 
 

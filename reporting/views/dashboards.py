@@ -3,10 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from grants.figures import latest_ended_quarter
 from reporting import dashboards
 from reporting.forms import DashboardForm
+from reporting.kept_pages import kept
 from reporting.permissions import can_view_dashboard
 
 
@@ -31,8 +34,17 @@ def dashboard(request):
     if submitted and not form.is_valid():
         return render(request, "reporting/dashboard_funder.html", {"form": form}, status=400)
     quarter = form.chosen_quarter if submitted else default
-    board = dashboards.funder_dashboard(
-        user, quarter=quarter, today=today, programme=form.chosen_programme if submitted else None,
-        clamped=clamped and quarter == default,
-    )
-    return render(request, "reporting/dashboard_funder.html", {"form": form, "board": board})
+    programme = form.chosen_programme if submitted else None
+    clamped = clamped and quarter == default
+    period = dashboards.Period(quarter, latest_ended_quarter(today), clamped, programme)
+
+    def board():
+        figures = dashboards.funder_dashboard(user, quarter=quarter, today=today, programme=programme,
+                                              clamped=clamped)
+        return render_to_string("reporting/dashboard_funder_board.html", {"board": figures}, request=request)
+
+    # The same for everyone of the organisation in the same role (their reach, and which names are links).
+    parts = ("funder-dashboard", user.organisation_id, user.role, quarter.label, programme and programme.pk, today,
+             clamped)
+    return render(request, "reporting/dashboard_funder.html",
+                  {"form": form, "period": period, "board_html": kept(parts, board)})

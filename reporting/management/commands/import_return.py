@@ -47,7 +47,8 @@ class Command(BaseCommand):
             return
         try:
             return_services.return_save_draft(actor=actor, project=reading.project, quarter=reading.quarter,
-                                              version=reading.version, data=reading.data)
+                                              version=reading.version, data=reading.data,
+                                              lines_and_measures=reading.lines_and_measures)
         except (Stale, NotAllowed) as error:
             raise CommandError(f"{file} was not imported: {error.message}")
         except Invalid as error:
