@@ -241,6 +241,9 @@ EXPORT_BACKGROUND_ROWS = envint("EXPORT_BACKGROUND_ROWS", "5000")
 EXPORT_BACKGROUND_PROJECTS = envint("EXPORT_BACKGROUND_PROJECTS", "500")
 # A background export's file is kept for its owner this long, then `manage.py purge_exports` deletes it.
 EXPORT_RETENTION_HOURS = envint("EXPORT_RETENTION_HOURS", "24")
+# The funder's dashboard and the reports are kept in the cache (reporting/kept_pages.py) until a figure
+# moves, and for this many seconds at most; 0 works them out on every request.
+KEPT_PAGES_SECONDS = envint("KEPT_PAGES_SECONDS", "600")
 
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",

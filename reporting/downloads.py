@@ -125,6 +125,21 @@ def build_report(user, form: ReportForm):
     return report, "reporting/report_performance.html", performance_workbook
 
 
+@dataclass
+class ReportHeading:
+    """What a report is of and who prepared it when: its title and byline, known before any figure is read."""
+
+    subject: object
+    window: object
+    user: object
+    generated_at: object
+
+
+def report_heading(user, form: ReportForm) -> ReportHeading:
+    subject = reports.priorities_subject() if form.kind == reports.PRIORITIES else form.chosen_subject()
+    return ReportHeading(subject, form.window, user, timezone.now())
+
+
 def report_reach(form: ReportForm) -> int:
     """How many projects the report may cover: the projects in the user's reach under counted allocations."""
     return form.projects.count()

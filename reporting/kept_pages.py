@@ -38,16 +38,25 @@ def token() -> str | None:
     return FiguresVersion.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
-def kept(parts: tuple, render: Callable[[], str]) -> SafeString:
-    """`render()`'s HTML, kept under `parts` and the figures' token; worked out again after any change."""
+def kept_value(parts: tuple, work_out: Callable[[], object]):
+    """`work_out()`'s answer (anything the cache can pickle), kept under `parts` and the figures' token;
+    worked out again after any change."""
     if not seconds() or moved_in_this_transaction():
-        return mark_safe(render())
+        return work_out()
     at = token()
     if at is None:
-        return mark_safe(render())
+        return work_out()
     key = "kept-page:" + hashlib.sha256(repr((at, *parts)).encode()).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, seconds())
-    return mark_safe(html)
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        found = work_out()
+        cache.set(key, found, seconds())
+    return found
+
+
+_MISSING = object()
+
+
+def kept(parts: tuple, render: Callable[[], str]) -> SafeString:
+    """`render()`'s HTML, kept under `parts` and the figures' token; worked out again after any change."""
+    return mark_safe(kept_value(parts, lambda: str(render())))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from grants.figures import latest_ended_quarter
 from reporting import dashboards
 from reporting.forms import DashboardForm
-from reporting.kept_pages import kept
+from reporting.kept_pages import kept, kept_value
 from reporting.permissions import can_view_dashboard
 
 
@@ -26,7 +26,8 @@ def dashboard(request):
         return render(request, "reporting/dashboard_provider.html",
                       {"board": dashboards.provider_dashboard(user, today=today)})
 
-    first, last = dashboards.project_span(user)
+    # The span of the projects, which sets the quarter shown by default, adds up every project too.
+    first, last = kept_value(("project-span", user.organisation_id, user.role), lambda: dashboards.project_span(user))
     default, clamped = dashboards.default_quarter(today, last)
     submitted = bool(request.GET)
     form = DashboardForm(request.GET if submitted else None, user=user, today=today, first_start=first,

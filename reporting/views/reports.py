@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from reporting import reports
-from reporting.downloads import XLSX, build_report, report_form, report_reach
+from reporting.downloads import XLSX, build_report, report_form, report_heading, report_reach
 from reporting.exports import export_start
+from reporting.kept_pages import kept
 from reporting.models import Export
 from reporting.permissions import can_take_report
 from reporting.spreadsheets.reports import report_filename
@@ -48,12 +50,21 @@ def performance(request):
         )
         return redirect("reporting:export-detail", pk=export.pk)
 
-    report, template, write = build_report(user, form)
     if request.GET.get("format") == "xlsx":
+        report, _, write = build_report(user, form)
         target = tempfile.TemporaryFile(suffix=".xlsx")
         write(target, report)
         target.seek(0)
         return FileResponse(target, as_attachment=True, filename=report_filename(report), content_type=XLSX)
     query = request.GET.copy()
     query["format"] = "xlsx"
-    return render(request, template, {"report": report, "xlsx_query": query.urlencode(), "form": form})
+    template = "reporting/report_priorities.html" if form.kind == reports.PRIORITIES else "reporting/report_performance.html"
+
+    def body():
+        report, page, _ = build_report(user, form)
+        return render_to_string(page.replace(".html", "_body.html"), {"report": report}, request=request)
+
+    # The same for everyone of the organisation in the same role; the heading says who and when.
+    parts = ("report", user.organisation_id, user.role, sorted(request.GET.lists()), today)
+    return render(request, template, {"heading": report_heading(user, form), "report_html": kept(parts, body),
+                                      "xlsx_query": query.urlencode(), "form": form})

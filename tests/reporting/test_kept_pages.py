@@ -185,3 +185,24 @@ def test_with_the_token_row_gone_pages_are_worked_out_every_time(world):
     assert reads_returns(get(world.commissioner)[1])
     kept.figures_moved()  # the next change writes it again
     assert FiguresVersion.objects.count() == 1
+
+
+REPORT = "/reports/performance/?end=2023-24+Q2&subject=programme&programme=CSF"
+
+
+def test_a_report_is_kept_with_each_readers_own_byline_and_a_change_shows_at_once(world):
+    first, first_sql = get(world.commissioner, REPORT)
+    colleague = User.objects.create(username="colleague", first_name="Kit", last_name="Jones",
+                                    organisation=world.commissioner_org, role="commissioner")
+    again, again_sql = get(colleague, REPORT)
+
+    assert reads_returns(first_sql) and not reads_returns(again_sql)
+    assert "Prepared by Kit Jones" in text(again) and "Prepared by Kit Jones" not in text(first)
+    body = text(first).split("prints without its navigation.")[1]
+    assert body == text(again).split("prints without its navigation.")[1]
+
+    ret = QuarterlyReturn.objects.get(pk=world.b_q2.pk)
+    return_services.return_approve(actor=world.commissioner, ret=ret, version=ret.version, officer_rag="green")
+    after, sql = get(colleague, REPORT)
+    assert reads_returns(sql)
+    assert text(after).split("prints without its navigation.")[1] != body
