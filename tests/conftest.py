@@ -44,6 +44,14 @@ def tasks_run_at_once(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def no_collected_static_files(settings, tmp_path_factory):
+    """Static files come from the finders in tests (and the live server's handler). A `staticfiles/`
+    left by `make serve` or a benchmark's collectstatic would otherwise be walked by WhiteNoise file by
+    file each time a test client loads the middleware: thousands of files, the suite four times slower."""
+    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "no-collected-static"
+
+
+@pytest.fixture(autouse=True)
 def no_kept_page_from_another_test():
     """Each test starts with an empty cache: a page kept by one test is not shown in the next, whose
     database went back to how it was under the same figures token (reporting/kept_pages.py)."""

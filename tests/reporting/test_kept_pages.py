@@ -46,9 +46,10 @@ def fresh(user, url=URL) -> str:
 
 
 @pytest.fixture
-def world(board):
+def world(request):
+    w = request.getfixturevalue("board")
     kept.figures_moved()  # outside any transaction: committed at once, as after the fixture's changes
-    return board
+    return w
 
 
 def test_the_dashboard_is_worked_out_once_and_then_shown_from_the_cache(world):
