@@ -45,11 +45,15 @@ def exports_for_user(user):
 
 
 def export_for_user(user, pk) -> Export:
-    """The user's export `pk`, or 404: another user's export does not exist for them."""
+    """The user's export `pk`, or 404: another user's export does not exist for them. One whose worker
+    has stopped is found failed (`exports_fail_stalled`)."""
     try:
-        return exports_for_user(user).get(pk=pk)
+        export = exports_for_user(user).get(pk=pk)
     except (Export.DoesNotExist, ValueError, TypeError):
         raise Http404("No such download")
+    if export.status == Export.Status.RUNNING and exports_fail_stalled(pk=export.pk):
+        export.refresh_from_db()
+    return export
 
 
 # --- Services -----------------------------------------------------------------------------------
@@ -75,12 +79,13 @@ def _claim(export_id) -> Export | None:
     """Move the export from queued to running; None if it is not queued (another worker has it)."""
     with transaction.atomic():
         claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
-            status=Export.Status.RUNNING, progress=0)
+            status=Export.Status.RUNNING, progress=0, touched=timezone.now())
     return Export.objects.select_related("owner").get(pk=export_id) if claimed else None
 
 
 def _progress(export_id, percent: int):
-    Export.objects.filter(pk=export_id).update(progress=min(max(percent, 0), 99))
+    Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
+        progress=min(max(percent, 0), 99), touched=timezone.now())
 
 
 def _counted(rows, export_id, total: int):
@@ -121,7 +126,7 @@ def export_run(export_id) -> str:
     """Write the export's file (the worker's side). Returns the export's status."""
     export = _claim(export_id)
     if export is None:
-        return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or "missing"
+        return _status(export_id)
     try:
         with tempfile.TemporaryFile() as target:
             _write(export, target)
@@ -133,17 +138,45 @@ def export_run(export_id) -> str:
         logger.exception("Export %s failed", export.pk)
         return _fail(export, f"The file could not be written ({type(error).__name__}: {error}). "
                              "Try again; if it fails again, tell your administrator.")
-    export.status, export.progress, export.finished = Export.Status.DONE, 100, timezone.now()
-    export.save(update_fields=["file", "status", "progress", "finished"])
-    return export.status
+    # Still running: not found stalled and failed meanwhile (then its file is not kept).
+    if not Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
+            file=export.file.name, status=Export.Status.DONE, progress=100, finished=timezone.now()):
+        export.file.delete(save=False)
+        return _status(export.pk)
+    return Export.Status.DONE
+
+
+def _status(export_id) -> str:
+    return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or "missing"
 
 
 def _fail(export: Export, message: str) -> str:
     if export.file:
         export.file.delete(save=False)
-    export.status, export.error, export.finished = Export.Status.FAILED, message[:2000], timezone.now()
-    export.save(update_fields=["file", "status", "error", "finished"])
-    return export.status
+    Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
+        file="", status=Export.Status.FAILED, error=message[:2000], finished=timezone.now())
+    return _status(export.pk)
+
+
+STALLED_MESSAGE = ("The worker writing this file stopped before it finished (at {progress}%). Ask for the "
+                   "download again; if it stops again, tell your administrator.")
+
+
+def exports_fail_stalled(*, now: datetime.datetime | None = None, pk: int | None = None) -> int:
+    """Mark failed every running export (or only `pk`) whose worker has not been heard of for
+    EXPORT_STALLED_MINUTES: its process died or its machine restarted. Returns how many."""
+    now = now or timezone.now()
+    stalled = Export.objects.filter(status=Export.Status.RUNNING,
+                                    touched__lt=now - timedelta(minutes=settings.EXPORT_STALLED_MINUTES))
+    if pk is not None:
+        stalled = stalled.filter(pk=pk)
+    failed = 0
+    for export_id, progress in stalled.values_list("pk", "progress"):
+        failed += Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
+            status=Export.Status.FAILED, error=STALLED_MESSAGE.format(progress=progress), finished=now)
+    if failed:
+        logger.warning("%s background export(s) found stalled and marked failed", failed)
+    return failed
 
 
 def exports_purge(*, now: datetime.datetime | None = None) -> int:

@@ -33,6 +33,8 @@ class Export(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent written.")
     created = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
+    # When the worker writing it last said it was alive (claimed it, or saved its progress).
+    touched = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True, max_length=300)
     error = models.TextField(blank=True)
     expires_at = models.DateTimeField()

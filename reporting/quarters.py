@@ -26,6 +26,15 @@ from grants.models import BudgetLine, MeasureValue, Project, ProjectMeasure, Pro
 from grants.periods import Quarter
 
 CHUNK = 2000
+# From this many projects the reads stream in chunks (a server-side cursor on PostgreSQL, to bound the
+# memory of a long report); a smaller read is fetched at once, in fewer round trips (a project page
+# reads one project).
+STREAM_FROM = 100
+
+
+def _each(rows, queryset):
+    """`queryset`'s rows: streamed when the read is for many projects (`rows`), fetched at once otherwise."""
+    return queryset.iterator(chunk_size=CHUNK) if len(rows) >= STREAM_FROM else queryset
 APPROVED = ReturnStatus.APPROVED
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -183,9 +192,9 @@ def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, line
 
     in_window = figures.quarters_sql(window)
     returns = QuarterlyReturn.objects.filter(in_window, project__in=chosen)
-    for project_id, year, number, status, officer_rag, self_rag, spend_status in (
+    for project_id, year, number, status, officer_rag, self_rag, spend_status in _each(rows,
         returns.order_by().values_list("project_id", "financial_year", "quarter", "status", "officer_rag",
-                                       "self_rag", "spend_status").iterator(chunk_size=CHUNK)
+                                       "self_rag", "spend_status")
     ):
         row, i = rows[project_id], place[year, number]
         if row.runs[i]:
@@ -196,12 +205,12 @@ def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, line
         _lines(rows, chosen, years, place)
     else:
         _plan(rows, chosen, years, place)
-        for project_id, year, number, total in (
+        for project_id, year, number, total in _each(rows,
             SpendLine.objects.reported().filter(figures.quarters_sql(window, "quarterly_return__"),
                                                 quarterly_return__project__in=chosen)
             .values_list("quarterly_return__project_id", "quarterly_return__financial_year",
                          "quarterly_return__quarter")
-            .annotate(total=Sum("actual")).order_by().iterator(chunk_size=CHUNK)
+            .annotate(total=Sum("actual")).order_by()
         ):
             row, i = rows[project_id], place[year, number]
             if row.runs[i]:
@@ -215,10 +224,10 @@ def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, line
     if measures:
         _measures(rows, chosen, years, window, place)
     if narrative:
-        for r in (
+        for r in _each(rows,
             returns.filter(status=APPROVED).order_by("financial_year", "quarter")
             .values_list("project_id", "financial_year", "quarter", "progress", "challenges", "case_study", "risks",
-                         "officer_rag", "self_rag", named=True).iterator(chunk_size=CHUNK)
+                         "officer_rag", "self_rag", named=True)
         ):
             row, i = rows[r.project_id], place[r.financial_year, r.quarter]
             if row.runs[i]:
@@ -247,10 +256,10 @@ def _settled(row: ProjectQuarters) -> ProjectQuarters:
 
 def _plan(rows, chosen, years, place):
     """Each project's plan per window quarter: its budget lines' profile, added up by the database."""
-    for project_id, year, *sums in (
+    for project_id, year, *sums in _each(rows,
         BudgetLine.objects.filter(project__in=chosen, financial_year__in=years)
         .values_list("project_id", "financial_year")
-        .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by().iterator(chunk_size=CHUNK)
+        .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by()
     ):
         row = rows[project_id]
         for number, total in enumerate(sums, start=1):
@@ -282,13 +291,13 @@ def _lines(rows, chosen, years, place):
     spent = {f"s{i}": _at(SpendLine, "budget_line", q, quarterly_return__status__in=RETURN_REPORTED,
                           actual__isnull=False)
              for i, q in enumerate(window)}
-    for pk, project_id, category, description, year, amount, *figures_ in (
+    for pk, project_id, category, description, year, amount, *figures_ in _each(rows,
         BudgetLine.objects.filter(project__in=chosen, financial_year__in=years)
         .annotate(t_amount=text("amount"), t1=text("profile_q1"), t2=text("profile_q2"), t3=text("profile_q3"),
                   t4=text("profile_q4"), **spent)
         .order_by("project_id", "category", "description", "pk")
         .values_list("pk", "project_id", "category", "description", "financial_year", "t_amount", "t1", "t2", "t3",
-                     "t4", *spent).iterator(chunk_size=CHUNK)
+                     "t4", *spent)
     ):
         row = rows[project_id]
         profile = tuple(Decimal(p) for p in figures_[:4])
@@ -311,14 +320,14 @@ def _measures(rows, chosen, years, window, place):
     n = len(window)
     by_measure = {}  # (project, measure) -> MeasureQuarters
     by_pm = {}
-    for pm in (
+    for pm in _each(rows,
         ProjectMeasure.objects.filter(project__in=chosen, financial_year__in=years)
         .annotate(name=F("measure__name"), direction=F("measure__direction"),
                   aggregation=F("measure__aggregation"), t_baseline=text("baseline"), t_annual=text("annual_target"),
                   t1=text("target_q1"), t2=text("target_q2"), t3=text("target_q3"), t4=text("target_q4"))
         .order_by("name", "financial_year", "pk")
         .values_list("pk", "project_id", "measure_id", "name", "unit", "direction", "aggregation", "financial_year",
-                     "t_baseline", "t_annual", "t1", "t2", "t3", "t4").iterator(chunk_size=CHUNK)
+                     "t_baseline", "t_annual", "t1", "t2", "t3", "t4")
     ):
         pk, project_id, measure_id, name, unit, direction, aggregation, year, baseline, annual, *explicit = pm
         row = rows[project_id]
@@ -338,13 +347,13 @@ def _measures(rows, chosen, years, window, place):
                 measure.reports[i] = True
                 measure.targets[i] = targets[number - 1]
         by_pm[pk] = measure
-    for pm_id, year, number, value, numerator, denominator in (
+    for pm_id, year, number, value, numerator, denominator in _each(rows,
         MeasureValue.objects.filter(figures.quarters_sql(window, "quarterly_return__"),
                                     quarterly_return__project__in=chosen, quarterly_return__status=APPROVED,
                                     value__isnull=False)
         .annotate(t_value=text("value"))
         .values_list("project_measure_id", "quarterly_return__financial_year", "quarterly_return__quarter", "t_value",
-                     "numerator", "denominator").order_by().iterator(chunk_size=CHUNK)
+                     "numerator", "denominator").order_by()
     ):
         measure = by_pm.get(pm_id)
         if measure is None:

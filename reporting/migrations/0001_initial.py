@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ('progress', models.PositiveSmallIntegerField(default=0, help_text='Per cent written.')),
                 ('created', models.DateTimeField(default=django.utils.timezone.now)),
                 ('finished', models.DateTimeField(blank=True, null=True)),
+                ('touched', models.DateTimeField(blank=True, null=True)),
                 ('file', models.FileField(blank=True, max_length=300, upload_to='exports/%Y/%m/')),
                 ('error', models.TextField(blank=True)),
                 ('expires_at', models.DateTimeField()),

@@ -230,3 +230,82 @@ def test_the_workers_queries_do_not_grow_with_the_rows(two_years_and_an_outsider
         assert export_run(export.pk) == "done"
     export.refresh_from_db()
     assert export.progress == 100 and export.parameters["rows"] >= more
+
+
+# --- A worker that stops ----------------------------------------------------------------------------
+
+
+def running_export(w, settings, minutes_ago: int, progress: int = 40) -> Export:
+    """An export a worker claimed and last saved progress on `minutes_ago` minutes ago, then went silent."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    export = export_of(client_for(w.commissioner).get(URLS["returns"] + "?format=xlsx"))
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=progress,
+                                               touched=timezone.now() - timedelta(minutes=minutes_ago))
+    return export
+
+
+def test_an_export_whose_worker_stopped_is_shown_failed_with_what_to_do(two_years_and_an_outsider, settings):  # noqa: F811
+    w = two_years_and_an_outsider
+    settings.EXPORT_STALLED_MINUTES = 15
+    export = running_export(w, settings, minutes_ago=16)
+
+    page = client_for(w.commissioner).get(f"/reports/exports/{export.pk}/").content.decode()
+
+    export.refresh_from_db()
+    assert export.status == "failed" and export.finished is not None
+    assert "stopped before it finished (at 40%)" in export.error and "Ask for the download again" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_an_export_still_being_written_is_left_alone(two_years_and_an_outsider, settings):  # noqa: F811
+    w = two_years_and_an_outsider
+    settings.EXPORT_STALLED_MINUTES = 15
+    export = running_export(w, settings, minutes_ago=14)
+
+    page = client_for(w.commissioner).get(f"/reports/exports/{export.pk}/").content.decode()
+    call_command("purge_exports", stdout=io.StringIO())
+
+    export.refresh_from_db()
+    assert export.status == "running" and 'http-equiv="refresh"' in page
+
+
+def test_the_purge_command_marks_stalled_exports_failed(two_years_and_an_outsider, settings):  # noqa: F811
+    w = two_years_and_an_outsider
+    settings.EXPORT_STALLED_MINUTES = 15
+    export = running_export(w, settings, minutes_ago=60)
+    out = io.StringIO()
+
+    call_command("purge_exports", stdout=out)
+
+    export.refresh_from_db()
+    assert export.status == "failed" and "Marked 1 stalled export failed." in out.getvalue()
+
+
+def test_a_worker_that_finishes_after_its_export_was_found_stalled_keeps_no_file(two_years_and_an_outsider,  # noqa: F811
+                                                                                  settings, monkeypatch):
+    """A worker paused long enough to be taken for dead (found stalled while it wrote), then finishing,
+    neither revives the export nor leaves its file behind."""
+    from reporting import exports
+
+    w = two_years_and_an_outsider
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    settings.EXPORT_STALLED_MINUTES = 15
+    export = export_of(client_for(w.commissioner).get(URLS["returns"] + "?format=xlsx"))
+    written = exports._write
+
+    def written_then_found_stalled(claimed, target):
+        written(claimed, target)
+        assert exports.exports_fail_stalled(now=timezone.now() + timedelta(minutes=16)) == 1
+
+    monkeypatch.setattr(exports, "_write", written_then_found_stalled)
+    folder = timezone.now().strftime("exports/%Y/%m")
+    before = set(default_storage.listdir(folder)[1]) if default_storage.exists(folder) else set()
+
+    assert export_run(export.pk) == "failed"
+
+    export.refresh_from_db()
+    assert export.status == "failed" and not export.file and "stopped before it finished" in export.error
+    after = set(default_storage.listdir(folder)[1]) if default_storage.exists(folder) else set()
+    assert after == before
