@@ -24,8 +24,8 @@ class GrantsConfig(AppConfig):
         # (grants.services.kept.figures_moved; reporting/kept_pages.py), in the change's transaction.
         from grants.services.kept import figures_moved
 
-        def moved(sender, using, **kwargs):
-            figures_moved(using)
+        def moved(sender, instance, using, **kwargs):
+            figures_moved(using, row=instance)
 
         for model in self.get_models():
             if model.__name__ in NOT_ON_ANY_KEPT_PAGE or model.__name__.startswith("Historical"):

@@ -47,14 +47,25 @@ FIELDS = ("plan", "status", "officer_rag", "self_rag", "rag", "spend_status", "s
 
 
 class FiguresVersion(models.Model):
-    """One row: a token that changes, in the same transaction, with every change that can move a
-    figure or a name a page shows (grants.services.kept.figures_moved). A page kept in the cache
-    (reporting.kept_pages) is kept under the token it was worked out at, so a change makes every
-    kept page new again; the token is random, so that a database restored or emptied never meets a
-    page kept under an old one."""
+    """Tokens that change, in the same transaction, with every change that can move a figure or a name
+    a page shows (grants.services.kept.figures_moved). A page kept in the cache (reporting/kept_pages.py)
+    is kept under the tokens it was worked out at, so a change makes the kept pages it touches new
+    again. One row per funder (`funder:<id>`, the rows under its programmes), one for what funders share
+    (`shared`: organisations, the measures library, areas) and one that every change moves (`all`, for
+    a provider's pages, which may span funders). Tokens are random, so that a database restored or
+    emptied never meets a page kept under an old one."""
 
+    ALL, SHARED = "all", "shared"
+
+    scope = models.CharField(max_length=30, unique=True)
+    commissioner = models.ForeignKey("grants.Organisation", on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="+")
     token = models.CharField(max_length=32)
     moved_at = models.DateTimeField()
 
     def __str__(self):
-        return f"{self.token} at {self.moved_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.scope}: {self.token} at {self.moved_at:%Y-%m-%d %H:%M:%S}"
+
+    @staticmethod
+    def funder_scope(organisation_id: int) -> str:
+        return f"funder:{organisation_id}"

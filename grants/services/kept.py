@@ -8,10 +8,11 @@ all. `rebuild()` does the same for every project, in bulk (the `rebuild_kept_fig
 migration that made the table). `rows_for()` is the builder both use; the tests compare the kept rows
 with it after any sequence of service calls.
 
-`figures_moved()` changes the token of grants.models.FiguresVersion, once per transaction, in that
+`figures_moved()` changes the tokens of grants.models.FiguresVersion that a change touches (its
+funder's, or the one funders share, and the one every change moves), once per transaction, in that
 transaction: every service that moves a figure or a name a page shows reaches it, through `refresh`
 and through the signals of grants/apps.py on every model a page reads. Pages kept in the cache
-(reporting.kept_pages) are kept under the token, so none outlives the change it would miss.
+(reporting/kept_pages.py) are kept under the tokens, so none outlives the change it would miss.
 
 The rules are those of reporting.quarters: a row per quarter the project runs in (figures.runs_in);
 plan = its budget lines' profile for that quarter of their year; spent = the spend lines entered on a
@@ -23,7 +24,7 @@ from collections.abc import Iterable
 from uuid import uuid4
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from grants import figures
@@ -36,27 +37,89 @@ from grants.periods import Quarter
 CHUNK = 2000
 
 
-def _moved_marker():
-    """Registered with on_commit by `figures_moved`: its presence says the transaction in flight has
-    already changed the token (Django drops it with a rollback, or a savepoint's, with the change)."""
+# How a change to a row reaches the funder whose pages show it: the row's column, and the path from a
+# programme to the row that column names (None: the column is the funder's own id).
+REACHES_FUNDER = {
+    "Programme": ("commissioner_id", None),
+    "Priority": ("commissioner_id", None),
+    "Allocation": ("programme_id", "pk"),
+    "Project": ("allocation_id", "allocations"),
+    "Payment": ("allocation_id", "allocations"),
+    "Clawback": ("allocation_id", "allocations"),
+    "BudgetLine": ("project_id", "allocations__projects"),
+    "ProjectMeasure": ("project_id", "allocations__projects"),
+    "QuarterlyReturn": ("project_id", "allocations__projects"),
+    "ProjectPriority": ("project_id", "allocations__projects"),
+    "SpendLine": ("quarterly_return_id", "allocations__projects__returns"),
+    "MeasureValue": ("quarterly_return_id", "allocations__projects__returns"),
+    "ReturnEvent": ("quarterly_return_id", "allocations__projects__returns"),
+    "PaymentReturn": ("quarterly_return_id", "allocations__projects__returns"),
+    "Virement": ("from_line_id", "allocations__projects__budget_lines"),
+}
+# Rows every funder's pages may show.
+SHARED_MODELS = {"Organisation", "OutcomeMeasure", "Area"}
+EVERYTHING = ("everything",)
+
+
+class _Moved:
+    """Registered with on_commit by `figures_moved` for what it has moved: its presence says the
+    transaction in flight has already changed those tokens (Django drops it with a rollback, or a
+    savepoint's, with the change)."""
+
+    def __init__(self, key: tuple):
+        self.key = key
+
+    def __call__(self):
+        pass
+
+
+def _moved(using: str) -> set:
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return set()
+    return {func.key for _, func, _ in connection.run_on_commit if isinstance(func, _Moved)}
 
 
 def moved_in_this_transaction(using: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether the transaction in flight has moved a figure not yet committed: a page worked out now
     must not be kept, nor a kept one shown."""
+    return bool(_moved(using))
+
+
+def _reach(row=None, project_ids=None) -> tuple[tuple, Q | None]:
+    """(what moved, which funders' rows: None for every row)."""
+    from grants.models import Programme
+
+    if project_ids is not None:
+        return ("projects", *project_ids), Q(commissioner__in=Programme.objects.filter(
+            allocations__projects__in=project_ids).values("commissioner"))
+    name = type(row).__name__ if row is not None else None
+    if name in SHARED_MODELS:
+        return ("shared",), Q(scope=FiguresVersion.SHARED)
+    if name in REACHES_FUNDER:
+        column, path = REACHES_FUNDER[name]
+        value = getattr(row, column)
+        if path is None:
+            return (column, value), Q(commissioner_id=value)
+        return (path, value), Q(commissioner__in=Programme.objects.filter(**{path: value}).values("commissioner"))
+    return EVERYTHING, None
+
+
+def figures_moved(using: str = DEFAULT_DB_ALIAS, *, row=None, project_ids=None) -> None:
+    """A figure or a name a page shows is changing: change the tokens of the pages it touches, once per
+    transaction, in it. `row`: the row saved or deleted (its funder's token, or the shared one, with the
+    one every change moves); `project_ids`: those projects' funders'; neither: every token."""
+    key, funders = _reach(row, project_ids)
     connection = connections[using]
-    return connection.in_atomic_block and any(func is _moved_marker for _, func, _ in connection.run_on_commit)
-
-
-def figures_moved(using: str = DEFAULT_DB_ALIAS) -> None:
-    """A figure or a name a page shows is changing: change the token, once per transaction, in it."""
-    if moved_in_this_transaction(using):
-        return
-    if connections[using].in_atomic_block:
-        transaction.on_commit(_moved_marker, using=using)
-    now, token = timezone.now(), uuid4().hex
-    if not FiguresVersion.objects.using(using).filter(pk=1).update(token=token, moved_at=now):
-        FiguresVersion.objects.using(using).update_or_create(pk=1, defaults={"token": token, "moved_at": now})
+    if connection.in_atomic_block:
+        moved = _moved(using)
+        if key in moved or EVERYTHING in moved:
+            return
+        transaction.on_commit(_Moved(key), using=using)
+    tokens = FiguresVersion.objects.using(using)
+    if funders is not None:
+        tokens = tokens.filter(Q(scope=FiguresVersion.ALL) | funders)
+    tokens.update(token=uuid4().hex, moved_at=timezone.now())
 
 
 def rows_for(project_ids=None, *, apps=None) -> list[ProjectQuarter]:
@@ -130,7 +193,7 @@ def refresh(project_ids: Iterable[int], quarters=None) -> None:
     if not project_ids:
         return
     with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
-        figures_moved()
+        figures_moved(project_ids=project_ids)
         # One refresh of a project at a time, in the order of their ids: a second waits here, then reads
         # what the first committed (PostgreSQL reads afresh at each statement), so that two changes to
         # one project at once (a budget line and a return's approval) cannot leave the other's figure
@@ -178,7 +241,7 @@ def refresh_return(ret: QuarterlyReturn, spent=None) -> None:
     else:
         held = None
     rag, _ = figures.return_rag(ret.status, ret.officer_rag, ret.self_rag)
-    figures_moved()
+    figures_moved(row=ret)
     updated = ProjectQuarter.objects.filter(
         project_id=ret.project_id, financial_year=ret.financial_year, quarter=ret.quarter,
     ).update(status=ret.status, officer_rag=ret.officer_rag, self_rag=ret.self_rag, rag=rag,

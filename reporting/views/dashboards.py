@@ -27,7 +27,8 @@ def dashboard(request):
                       {"board": dashboards.provider_dashboard(user, today=today)})
 
     # The span of the projects, which sets the quarter shown by default, adds up every project too.
-    first, last = kept_value(("project-span", user.organisation_id, user.role), lambda: dashboards.project_span(user))
+    first, last = kept_value(user, ("project-span", user.organisation_id, user.role),
+                             lambda: dashboards.project_span(user))
     default, clamped = dashboards.default_quarter(today, last)
     submitted = bool(request.GET)
     form = DashboardForm(request.GET if submitted else None, user=user, today=today, first_start=first,
@@ -48,4 +49,4 @@ def dashboard(request):
     parts = ("funder-dashboard", user.organisation_id, user.role, quarter.label, programme and programme.pk, today,
              clamped)
     return render(request, "reporting/dashboard_funder.html",
-                  {"form": form, "period": period, "board_html": kept(parts, board)})
+                  {"form": form, "period": period, "board_html": kept(user, parts, board)})

@@ -66,5 +66,5 @@ def performance(request):
 
     # The same for everyone of the organisation in the same role; the heading says who and when.
     parts = ("report", user.organisation_id, user.role, sorted(request.GET.lists()), today)
-    return render(request, template, {"heading": report_heading(user, form), "report_html": kept(parts, body),
+    return render(request, template, {"heading": report_heading(user, form), "report_html": kept(user, parts, body),
                                       "xlsx_query": query.urlencode(), "form": form})

@@ -12,18 +12,24 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from grants.models import FiguresVersion, Organisation, Payment, Project, QuarterlyReturn, User
+from grants.models import FiguresVersion, Organisation, Payment, Project, QuarterlyReturn, ReturnEvent, User
 from grants.services import kept
 from grants.services import payments as payment_services
 from grants.services import returns as return_services
+from reporting import kept_pages
+from tests import factories as f
 from tests.reporting.dashboard_fixtures import board, client_for, tables, text  # noqa: F401
 
 URL = "/reports/dashboard/?quarter=2023-24+Q2"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def token():
-    return FiguresVersion.objects.get(pk=1).token
+def token(scope="all"):
+    return FiguresVersion.objects.get(scope=scope).token
+
+
+def funder_token(organisation):
+    return token(FiguresVersion.funder_scope(organisation.pk))
 
 
 def get(user, url=URL):
@@ -48,6 +54,8 @@ def fresh(user, url=URL) -> str:
 @pytest.fixture
 def world(request):
     w = request.getfixturevalue("board")
+    for user in (w.commissioner, w.outsider, w.user_a):  # the tokens of their pages, as a first page would write
+        kept_pages.tokens(user)
     kept.figures_moved()  # outside any transaction: committed at once, as after the fixture's changes
     return w
 
@@ -180,12 +188,57 @@ def test_a_page_read_inside_a_transaction_that_moved_a_figure_is_neither_kept_no
     assert "Not yet committed" not in text(after)
 
 
-def test_with_the_token_row_gone_pages_are_worked_out_every_time(world):
-    FiguresVersion.objects.all().delete()
+def test_with_the_tokens_gone_they_are_written_anew_and_pages_kept_under_them(world):
+    FiguresVersion.objects.all().delete()  # a database emptied and filled round the services
     assert reads_returns(get(world.commissioner)[1])
-    assert reads_returns(get(world.commissioner)[1])
-    kept.figures_moved()  # the next change writes it again
-    assert FiguresVersion.objects.count() == 1
+    assert not reads_returns(get(world.commissioner)[1])
+    assert FiguresVersion.objects.filter(commissioner=world.commissioner_org).exists()
+
+
+def test_another_funders_change_leaves_this_funders_pages_kept(world):
+    own_report = "/reports/performance/?end=2023-24+Q2"  # a provider's own report
+    for user, url in ((world.commissioner, URL), (world.outsider, URL), (world.user_a, own_report)):
+        get(user, url)
+        assert not reads_returns(get(user, url)[1])
+    elsewhere = Project.objects.get(pk=world.project_x.pk)
+    elsewhere.name = "Renamed elsewhere"
+    elsewhere.save()
+
+    assert not reads_returns(get(world.commissioner)[1])
+    assert reads_returns(get(world.outsider)[1])
+    assert reads_returns(get(world.user_a, own_report)[1])  # a provider's pages may span funders
+
+
+@pytest.mark.parametrize("name, row_of", [
+    ("Programme", lambda w: w.programme),
+    ("Priority", lambda w: f.PriorityFactory(commissioner=w.commissioner_org)),
+    ("Allocation", lambda w: w.allocation_a),
+    ("Project", lambda w: w.project_a),
+    ("Payment", lambda w: Payment.objects.filter(allocation=w.allocation_a).first()),
+    ("BudgetLine", lambda w: w.a_staff),
+    ("ProjectMeasure", lambda w: w.a_people),
+    ("QuarterlyReturn", lambda w: w.a_q2),
+    ("SpendLine", lambda w: w.a_q2.spend_lines.first()),
+    ("MeasureValue", lambda w: w.a_q2.measure_values.first()),
+    ("ReturnEvent", lambda w: ReturnEvent.objects.filter(quarterly_return=w.c_q2).first()),
+])
+def test_every_kind_of_row_moves_its_own_funders_token_and_no_other(world, name, row_of):
+    row = row_of(world)
+    assert type(row).__name__ == name and name in kept.REACHES_FUNDER
+    mine, theirs, every = funder_token(world.commissioner_org), funder_token(world.other_commissioner_org), token()
+
+    kept.figures_moved(row=row)
+
+    assert funder_token(world.commissioner_org) != mine
+    assert funder_token(world.other_commissioner_org) == theirs
+    assert token() != every
+
+
+def test_a_row_every_funder_may_show_moves_the_shared_token(world):
+    shared, mine = token("shared"), funder_token(world.commissioner_org)
+    kept.figures_moved(row=Organisation.objects.get(pk=world.provider_a.pk))
+    assert token("shared") != shared and funder_token(world.commissioner_org) == mine
+
 
 
 REPORT = "/reports/performance/?end=2023-24+Q2&subject=programme&programme=CSF"
