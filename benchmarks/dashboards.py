@@ -188,6 +188,15 @@ def figures_moved():
     figures_moved()
 
 
+QUEUED = "  (queued for a worker: the time to answer with the progress page)"
+
+
+def line(label: str, worked_out: float, kept: float, baseline: float, status: int, queries: str = "") -> str:
+    """One page's row: its two medians in ms and as multiples of the trivial page's."""
+    return (f"{label:<44} {queries}{worked_out * 1000:>8.1f} ms {worked_out / baseline:>9.1f} "
+            f"{kept * 1000:>7.1f} ms {kept / baseline:>9.1f}{QUEUED if status == 302 else ''}")
+
+
 def measure(client, url: str, repeat: int) -> tuple[int, float, float, int]:
     """(queries, median seconds worked out, median seconds kept, status) for `repeat` requests each,
     after one warm-up: worked out after a change each time, then kept from the previous request."""
@@ -285,9 +294,7 @@ def through_gunicorn(url: str, pages, repeat: int):
                 get(path)
             kept = statistics.median(get(path)[1] for _ in range(repeat))
             baseline = baseline or kept
-            note = "  (queued for a worker: the time to answer with the progress page)" if status == 302 else ""
-            print(f"{label:<44} {worked_out * 1000:>8.1f} ms {worked_out / baseline:>9.1f} "
-                  f"{kept * 1000:>7.1f} ms {kept / baseline:>9.1f}{note}")
+            print(line(label, worked_out, kept, baseline, status))
         if hasattr(os, "getloadavg"):
             print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     finally:
@@ -378,9 +385,7 @@ def main():
             if status not in (200, 302):
                 raise SystemExit(f"{label}: {page_url} answered {status}")
             baseline = baseline or kept_seconds
-            note = "  (queued for a worker: the time to answer with the progress page)" if status == 302 else ""
-            print(f"{label:<44} {queries:>7} {worked_out * 1000:>8.1f} ms {worked_out / baseline:>9.1f} "
-                  f"{kept_seconds * 1000:>7.1f} ms {kept_seconds / baseline:>9.1f}{note}")
+            print(line(label, worked_out, kept_seconds, baseline, status, f"{queries:>7} "))
         if args.gunicorn:
             through_gunicorn(url, [p for p in pages if not args.pages or args.pages in p[0]], args.repeat)
     finally:

@@ -116,13 +116,20 @@ def report_form(user, query, today) -> tuple[bool, ReportForm]:
     return submitted, form
 
 
+def report_templates(form: ReportForm) -> tuple[str, str]:
+    """The valid `form`'s report page, and the template of its part below the heading (kept in the
+    cache: reporting/kept_pages.py)."""
+    name = "priorities" if form.kind == reports.PRIORITIES else "performance"
+    return f"reporting/report_{name}.html", f"reporting/report_{name}_body.html"
+
+
 def build_report(user, form: ReportForm):
-    """The report the valid `form` asks for: (report, template, workbook writer)."""
-    window = form.window
+    """The report the valid `form` asks for: (report, the template of its part below the heading,
+    workbook writer)."""
+    window, body = form.window, report_templates(form)[1]
     if form.kind == reports.PRIORITIES:
-        return reports.priority_report(user, window), "reporting/report_priorities.html", priority_workbook
-    report = reports.performance_report(user, form.chosen_subject(), window)
-    return report, "reporting/report_performance.html", performance_workbook
+        return reports.priority_report(user, window), body, priority_workbook
+    return reports.performance_report(user, form.chosen_subject(), window), body, performance_workbook
 
 
 @dataclass

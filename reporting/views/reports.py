@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from reporting import reports
-from reporting.downloads import XLSX, build_report, report_form, report_heading, report_reach
+from reporting.downloads import XLSX, build_report, report_form, report_heading, report_reach, report_templates
 from reporting.exports import export_start
 from reporting.kept_pages import kept
 from reporting.models import Export
@@ -58,13 +58,13 @@ def performance(request):
         return FileResponse(target, as_attachment=True, filename=report_filename(report), content_type=XLSX)
     query = request.GET.copy()
     query["format"] = "xlsx"
-    template = "reporting/report_priorities.html" if form.kind == reports.PRIORITIES else "reporting/report_performance.html"
+    page, _ = report_templates(form)
 
     def body():
-        report, page, _ = build_report(user, form)
-        return render_to_string(page.replace(".html", "_body.html"), {"report": report}, request=request)
+        report, template, _ = build_report(user, form)
+        return render_to_string(template, {"report": report}, request=request)
 
     # The same for everyone of the organisation in the same role; the heading says who and when.
     parts = ("report", user.organisation_id, user.role, sorted(request.GET.lists()), today)
-    return render(request, template, {"heading": report_heading(user, form), "report_html": kept(user, parts, body),
+    return render(request, page, {"heading": report_heading(user, form), "report_html": kept(user, parts, body),
                                       "xlsx_query": query.urlencode(), "form": form})
