@@ -24,6 +24,7 @@ from grants.choices import ALLOCATION_COMMITTED, RETURN_AWAITING, RETURN_REPORTE
 from grants.figures import NOT_STARTED, ZERO, MeasureQuarter
 from grants.models import BudgetLine, MeasureValue, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn, SpendLine
 from grants.periods import Quarter
+from reporting import collector
 
 CHUNK = 2000
 # From this many projects the reads stream in chunks (a server-side cursor on PostgreSQL, to bound the
@@ -159,6 +160,11 @@ def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, line
     """Every project in `user`'s reach under a decided allocation that `condition` selects (or the
     `projects` QuerySet, already scoped) and that runs in `window`, with its figures for each
     quarter of the window, in the order programme, recipient, project."""
+    with collector.paused():  # a large read makes many small objects and no cycles (reporting/collector.py)
+        return _read(user, window, condition, projects, lines, measures, narrative, priorities)
+
+
+def _read(user, window, condition, projects, lines, measures, narrative, priorities):
     place = {(q.financial_year, q.number): i for i, q in enumerate(window)}
     years = sorted({q.financial_year for q in window})
     first, last = window[0], window[-1]

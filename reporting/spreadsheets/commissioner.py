@@ -40,6 +40,8 @@ writer, with no query per row. The data sheets are written by
 reporting.spreadsheets.commissioner_sheets; the cover and the workbook as a whole here.
 """
 
+from reporting import collector
+
 from .commissioner_data import WorkbookData, gather
 from .commissioner_sheets import (
     NARRATIVE,
@@ -172,8 +174,9 @@ def write_commissioner_workbook(target, data: WorkbookData):
 def commissioner_workbook(target, *, user, quarter, programme_code=None) -> WorkbookData:
     """Read what `user` may see for `quarter` (and one programme, by code) and write the workbook
     to `target`. Raises PermissionDenied or commissioner_data.UnknownProgramme."""
-    data = gather(user, quarter, programme_code)
-    write_commissioner_workbook(target, data)
+    with collector.paused():
+        data = gather(user, quarter, programme_code)
+        write_commissioner_workbook(target, data)
     return data
 
 
