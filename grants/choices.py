@@ -79,6 +79,26 @@ class ClawbackKind(models.TextChoices):
     INELIGIBLE = "ineligible", "Ineligible or misspent spend"
 
 
+class BudgetCategory(models.TextChoices):
+    STAFF = "staff", "Staff (labour)"
+    NON_STAFF = "non_staff", "Non-staff running costs"
+    CAPITAL = "capital", "Capital"
+    MANAGEMENT = "management", "Management fee"
+    OTHER = "other", "Other"
+
+
+class SpendKind(models.TextChoices):
+    """Public accounts keep capital (buying or improving an asset: CCTV, a Sanctuary Scheme's target
+    hardening) apart from revenue (running costs: staff, venues, fees)."""
+
+    CAPITAL = "capital", "Capital"
+    REVENUE = "revenue", "Revenue"
+
+
+# The budget categories that are capital; every other category is revenue (figures.spend_kind).
+CAPITAL_CATEGORIES = (BudgetCategory.CAPITAL,)
+
+
 class MeasureUnit(models.TextChoices):
     COUNT = "count", "Count"
     PERCENTAGE = "percentage", "Percentage"

@@ -536,6 +536,14 @@ class DemoBuilder:
                        "pay for extra caseworker hours after the November spike in demand. " + ILLUSTRATIVE,
                        requested_by=u["charity-provider"]))
 
+        # A virement from capital to revenue, waiting for the commissioner's explicit approval.
+        fittings = sanctuary.budget_lines.get(category=BudgetLine.Category.CAPITAL)
+        caseworker = sanctuary.budget_lines.get(category=BudgetLine.Category.STAFF)
+        _save(Virement(from_line=fittings, to_line=caseworker, amount=Decimal("3000.00"), quarter=4,
+                       reason="Fewer homes than planned need fittings in the last quarter; more households need "
+                       "caseworker support to stay safely at home. " + ILLUSTRATIVE,
+                       requested_by=u["kbsp"]))
+
         # Quarterly in advance once the agreement was signed: a quarter of the allocation each time.
         instalment = (allocation.amount / 4).quantize(Decimal("0.01"))
         for number in (1, 2, 3, 4):

@@ -128,6 +128,8 @@ class ProjectQuarters:
     spend_statuses: list
     plan: list
     spent: list  # reported returns' spend (None where there is none)
+    capital_plan: list  # the part of `plan` on capital lines (figures.spend_kind); the rest is revenue
+    capital_spent: list  # the part of `spent` on capital lines (None where there is none)
     lines: list = field(default_factory=list)
     measures: list = field(default_factory=list)
     narrative: list = field(default_factory=list)  # (Quarter, approved return's narrative row), in order
@@ -140,6 +142,20 @@ class ProjectQuarters:
     def spend(self, upto: int | None = None) -> figures.SpendToDate:
         """Spend to date against the plan of the same quarters (figures.spend_to_date)."""
         return figures.spend_to_date(self.spend_quarters(upto))
+
+    def spend_of(self, kind: str, upto: int | None = None) -> figures.SpendToDate:
+        """Spend to date of the project's capital lines alone, or its revenue lines alone (kind is
+        figures.CAPITAL or figures.REVENUE), by the same rule as `spend`: the two parts' money adds up to
+        its money, and each counts the same quarters."""
+        quarters = []
+        for i, runs in enumerate(self.runs[:upto]):
+            if runs:
+                plan, spent = self.capital_plan[i], self.capital_spent[i]
+                if kind != figures.CAPITAL:
+                    plan = self.plan[i] - plan
+                    spent = None if self.spent[i] is None else self.spent[i] - (spent or ZERO)
+                quarters.append((plan, self.statuses[i], spent))
+        return figures.spend_to_date(quarters)
 
     def line_spend(self, line: LineQuarters, upto: int | None = None) -> figures.SpendToDate:
         return figures.spend_to_date((line.plan[i], self.statuses[i], line.spent[i])
@@ -191,7 +207,8 @@ def _read(user, window, condition, projects, lines, measures, narrative, priorit
             p.pk, p.reference, p.name, p.programme_name, p.code, p.programme_pk, p.recipient, p.provider_name,
             p.allocation_name, p.start_date, p.end_date, window, list(runs),
             statuses=[NOT_STARTED if r else None for r in runs], officer_rags=[""] * n, self_rags=[""] * n,
-            spend_statuses=[""] * n, plan=[ZERO] * n, spent=[None] * n,
+            spend_statuses=[""] * n, plan=[ZERO] * n, spent=[None] * n, capital_plan=[ZERO] * n,
+            capital_spent=[None] * n,
         )
     if not rows:
         return []
@@ -211,16 +228,20 @@ def _read(user, window, condition, projects, lines, measures, narrative, priorit
         _lines(rows, chosen, years, place)
     else:
         _plan(rows, chosen, years, place)
-        for project_id, year, number, total in _each(rows,
+        for project_id, year, number, kind, total in _each(rows,
             SpendLine.objects.reported().filter(figures.quarters_sql(window, "quarterly_return__"),
                                                 quarterly_return__project__in=chosen)
+            .annotate(kind=figures.spend_kind_sql("budget_line__category"))
             .values_list("quarterly_return__project_id", "quarterly_return__financial_year",
-                         "quarterly_return__quarter")
+                         "quarterly_return__quarter", "kind")
             .annotate(total=Sum("actual")).order_by()
         ):
             row, i = rows[project_id], place[year, number]
             if row.runs[i]:
-                row.spent[i] = figures.pennies(total)
+                total = figures.pennies(total)
+                row.spent[i] = (row.spent[i] or ZERO) + total
+                if kind == figures.CAPITAL:
+                    row.capital_spent[i] = total
     # A reported return with no spend entered still holds £0.
     for row in rows.values():
         for i, status in enumerate(row.statuses):
@@ -250,7 +271,8 @@ def _read(user, window, condition, projects, lines, measures, narrative, priorit
 def _settled(row: ProjectQuarters) -> ProjectQuarters:
     """The row's per-quarter figures as tuples once read: tuples of numbers and text are left alone by
     the garbage collector, which a large report would otherwise walk again and again."""
-    for name in ("runs", "statuses", "officer_rags", "self_rags", "spend_statuses", "plan", "spent"):
+    for name in ("runs", "statuses", "officer_rags", "self_rags", "spend_statuses", "plan", "spent", "capital_plan",
+                 "capital_spent"):
         setattr(row, name, tuple(getattr(row, name)))
     for line in row.lines:
         line.plan, line.spent = tuple(line.plan), tuple(line.spent)
@@ -262,9 +284,10 @@ def _settled(row: ProjectQuarters) -> ProjectQuarters:
 
 def _plan(rows, chosen, years, place):
     """Each project's plan per window quarter: its budget lines' profile, added up by the database."""
-    for project_id, year, *sums in _each(rows,
+    for project_id, year, kind, *sums in _each(rows,
         BudgetLine.objects.filter(project__in=chosen, financial_year__in=years)
-        .values_list("project_id", "financial_year")
+        .annotate(kind=figures.spend_kind_sql())
+        .values_list("project_id", "financial_year", "kind")
         .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by()
     ):
         row = rows[project_id]
@@ -272,6 +295,8 @@ def _plan(rows, chosen, years, place):
             i = place.get((year, number))
             if i is not None and row.runs[i]:
                 row.plan[i] += figures.pennies(total)
+                if kind == figures.CAPITAL:
+                    row.capital_plan[i] += figures.pennies(total)
 
 
 def _at(model, link: str, quarter: Quarter, **conditions) -> Subquery:
@@ -306,6 +331,7 @@ def _lines(rows, chosen, years, place):
                      "t4", *spent)
     ):
         row = rows[project_id]
+        capital = figures.spend_kind(category) == figures.CAPITAL
         profile = tuple(Decimal(p) for p in figures_[:4])
         plan, actual = [ZERO] * n, [None] * n
         for number, amount_q in enumerate(profile, start=1):
@@ -313,10 +339,14 @@ def _lines(rows, chosen, years, place):
             if i is not None and row.runs[i]:
                 plan[i] = amount_q
                 row.plan[i] += amount_q
+                if capital:
+                    row.capital_plan[i] += amount_q
         for i, value in enumerate(figures_[4:]):
             if value is not None and row.runs[i]:
                 actual[i] = Decimal(value)
                 row.spent[i] = (row.spent[i] or ZERO) + actual[i]
+                if capital:
+                    row.capital_spent[i] = (row.capital_spent[i] or ZERO) + actual[i]
         row.lines.append(LineQuarters(pk, category, description, year, Decimal(amount), profile, plan, actual))
 
 

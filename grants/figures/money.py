@@ -10,7 +10,9 @@ from typing import Iterable, NamedTuple
 
 from django.db.models import Case, DecimalField, F, Q, Value, When
 
-from grants.choices import ALLOCATION_LIVE, RETURN_AWAITING, RETURN_REPORTED, AllocationStatus, ReturnStatus
+from grants.choices import (
+    ALLOCATION_LIVE, CAPITAL_CATEGORIES, RETURN_AWAITING, RETURN_REPORTED, AllocationStatus, ReturnStatus, SpendKind,
+)
 
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
@@ -182,6 +184,57 @@ def total_spend(figures: Iterable[SpendToDate]) -> SpendToDate:
     return result
 
 
+# --- Capital and revenue -------------------------------------------------------------------------
+
+CAPITAL, REVENUE = SpendKind.CAPITAL.value, SpendKind.REVENUE.value
+
+
+def spend_kind(category: str) -> str:
+    """Whether a budget line of `category` is capital or revenue: the Capital category is capital,
+    every other category revenue."""
+    return CAPITAL if category in CAPITAL_CATEGORIES else REVENUE
+
+
+def spend_kind_sql(category: str = "category"):
+    """The SQL twin of spend_kind, over the column `category`."""
+    return Case(When(**{f"{category}__in": list(CAPITAL_CATEGORIES)}, then=Value(CAPITAL)), default=Value(REVENUE))
+
+
+def crosses_capital_revenue(from_category: str, to_category: str) -> bool:
+    """Whether moving money from a line of one category to one of the other crosses between capital
+    and revenue (a virement the commissioner approves explicitly, and a programme may forbid)."""
+    return spend_kind(from_category) != spend_kind(to_category)
+
+
+@dataclass(slots=True)
+class KindTotals:
+    """A project's budget lines of one kind, capital or revenue, for a year, added up: the budget, the
+    profile of each quarter, the approved spend and the spend awaiting approval."""
+
+    kind: str
+    budget: Decimal = ZERO
+    profile: list = None
+    spent: Decimal = ZERO
+    awaiting: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        return SpendKind(self.kind).label
+
+
+def capital_and_revenue(lines: Iterable[tuple]) -> tuple[KindTotals, KindTotals]:
+    """Budget lines added up by kind, capital first: each line a (category, budget, profile Q1–Q4,
+    approved spend, spend awaiting approval) tuple, spend None for none."""
+    totals = {kind: KindTotals(kind, profile=[ZERO] * 4) for kind in (CAPITAL, REVENUE)}
+    for category, budget, profile, spent, awaiting in lines:
+        kind = totals[spend_kind(category)]
+        kind.budget += budget
+        kind.profile = [a + b for a, b in zip(kind.profile, profile)]
+        kind.spent += spent or ZERO
+        kind.awaiting += awaiting or ZERO
+    return totals[CAPITAL], totals[REVENUE]
+
+
 @dataclass(frozen=True)
 class EntrySpend:
     """The return page's spend to date: the quarter being filled in, plus the earlier quarters of the
@@ -274,6 +327,13 @@ def final_underspend(amount: Decimal, verified_spend: Decimal, known: bool) -> D
 
 
 __all__ = [
+    "CAPITAL",
+    "REVENUE",
+    "spend_kind",
+    "spend_kind_sql",
+    "crosses_capital_revenue",
+    "KindTotals",
+    "capital_and_revenue",
     "ZERO",
     "PENNY",
     "TENTH",

@@ -56,10 +56,14 @@ class ProgrammeForm(VersionedForm):
         label="Over-allocation allowance", what="the over-allocation allowance", percent=True, suffix="%", width="5",
         help_text="How far approved allocations may exceed the budget, expecting underspend. 0 for none.",
     )
+    forbid_capital_revenue_virements = forms.BooleanField(
+        label="Refuse virements between capital and revenue", required=False,
+        help_text="Left unticked, money may move between capital and revenue lines, each time approved explicitly.",
+    )
 
     service_fields = ("name", "code", "financial_year", "funding_source", "description", "total_budget",
                       "payment_terms", "return_due_days", "reminder_days_before", "overdue_reminder_days",
-                      "variance_threshold_percent", "over_allocation_percent")
+                      "variance_threshold_percent", "over_allocation_percent", "forbid_capital_revenue_virements")
 
     def clean(self):
         data = super().clean()

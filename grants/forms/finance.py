@@ -16,7 +16,7 @@ from .fields import QUARTERS, MoneyField, ObjectChoiceField, date_field, text
 
 class LineChoiceField(ObjectChoiceField):
     def label_from_instance(self, line):
-        return (f"{line.project.name}: {line.description} ({FinancialYear(line.financial_year).label}, "
+        return (f"{line.project.name}: {line.description} ({line.kind}, {FinancialYear(line.financial_year).label}, "
                 f"£{line.amount:,.2f})")
 
 
@@ -47,8 +47,12 @@ class VirementForm(BaseForm):
 
 
 class DecisionForm(VersionForm, ServiceErrorsMixin):
+    """A commissioner's decision on a virement."""
+
     note = text("Note for the provider", "a note", required=False, rows=3,
                 help_text="Required when refusing: the provider sees it.")
+    confirm_crossing = forms.BooleanField(
+        label="I approve this money crossing between capital and revenue", required=False)
 
 
 # Payments and clawback ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from grants import figures
 from grants.choices import ClawbackKind, ClawbackStatus, PaymentStatus
 from grants.periods import Quarter
 
@@ -161,6 +162,9 @@ class Virement(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = long_text()
+    # Set on approval when the money crossed between capital and revenue, as the lines stood then.
+    crossed_capital_revenue = models.BooleanField("crossed between capital and revenue", default=False,
+                                                  editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
@@ -180,3 +184,10 @@ class Virement(models.Model):
 
     def __str__(self):
         return f"Virement of £{self.amount:,.2f} from {self.from_line.description} to {self.to_line.description}"
+
+    @property
+    def crosses_capital_revenue(self) -> bool:
+        """Whether the money crosses (or, once approved, crossed) between capital and revenue."""
+        if self.status == self.Status.APPROVED:
+            return self.crossed_capital_revenue
+        return figures.crosses_capital_revenue(self.from_line.category, self.to_line.category)

@@ -61,6 +61,11 @@ class Programme(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="How far approved allocations may exceed the budget, expecting underspend.",
     )
+    forbid_capital_revenue_virements = models.BooleanField(
+        "refuse virements between capital and revenue", default=False,
+        help_text="Money may not move between capital and revenue budget lines. Where it may, each such "
+        "virement is still approved explicitly.",
+    )
     # Bumped by every change, so that an edit made on a stale copy is refused.
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()

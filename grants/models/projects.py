@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 from grants import figures
-from grants.choices import AGGREGATION_UNITS, MeasureAggregation, MeasureDirection, MeasureUnit
+from grants.choices import AGGREGATION_UNITS, BudgetCategory, MeasureAggregation, MeasureDirection, MeasureUnit
 from grants.periods import FinancialYear, Quarter
 
 from .common import FIGURE_MAX, ZERO, FinancialYearField, long_text, money_field, non_negative, single_line, text_limits
@@ -98,12 +98,7 @@ class ProjectPriority(models.Model):
 class BudgetLine(models.Model):
     """One line of a project's budget for one financial year, with its quarterly profile."""
 
-    class Category(models.TextChoices):
-        STAFF = "staff", "Staff (labour)"
-        NON_STAFF = "non_staff", "Non-staff running costs"
-        CAPITAL = "capital", "Capital"
-        MANAGEMENT = "management", "Management fee"
-        OTHER = "other", "Other"
+    Category = BudgetCategory
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="budget_lines")
     financial_year = FinancialYearField()
@@ -136,6 +131,11 @@ class BudgetLine(models.Model):
     @property
     def profile(self) -> list[Decimal]:
         return [self.profile_q1, self.profile_q2, self.profile_q3, self.profile_q4]
+
+    @property
+    def kind(self) -> str:
+        """Capital or revenue (figures.spend_kind)."""
+        return figures.spend_kind(self.category)
 
     def profile_for(self, quarter: int) -> Decimal:
         return self.profile[quarter - 1]

@@ -276,6 +276,40 @@ class FinancePage:
     year: FinancialYear
     clawbacks: list
     to_schedule: list
+    verified_by_kind: list  # VerifiedByKind per programme: the year's verified spend, capital and revenue apart
+
+
+@dataclass
+class VerifiedByKind:
+    programme_id: int
+    programme: str
+    financial_year: int
+    capital: Decimal = ZERO
+    revenue: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.capital + self.revenue
+
+
+def verified_by_kind(user, year: FinancialYear) -> list[VerifiedByKind]:
+    """Spend verified on the returns of `year`, by programme, capital and revenue apart (figures.spend_kind).
+    One grouped query."""
+    rows: dict[int, VerifiedByKind] = {}
+    for programme_id, name, programme_year, kind, total in (
+        SpendLine.objects.verified()
+        .filter(quarterly_return__project__in=Project.objects.for_user(user),
+                quarterly_return__financial_year=year.start_year)
+        .annotate(kind=figures.spend_kind_sql("budget_line__category"))
+        .values_list("quarterly_return__project__allocation__programme_id",
+                     "quarterly_return__project__allocation__programme__name",
+                     "quarterly_return__project__allocation__programme__financial_year", "kind")
+        .annotate(total=Sum("actual"))
+        .order_by("quarterly_return__project__allocation__programme__name", "quarterly_return__project__allocation__programme_id")
+    ):
+        row = rows.setdefault(programme_id, VerifiedByKind(programme_id, name, programme_year))
+        setattr(row, kind, getattr(row, kind) + figures.pennies(total))
+    return list(rows.values())
 
 
 def _due_rows(user, payments) -> list[DueRow]:
@@ -386,7 +420,8 @@ def finance_page(user, today: date, year: FinancialYear | None = None) -> Financ
     )
     return FinancePage(due=payments_due(user), withheld=withheld, to_verify=to_verify,
                        variances=largest_variances(user), released_by_programme=list(released), year=year,
-                       clawbacks=list(clawbacks), to_schedule=arrears_to_schedule(user, today))
+                       clawbacks=list(clawbacks), to_schedule=arrears_to_schedule(user, today),
+                       verified_by_kind=verified_by_kind(user, year))
 
 
 # A provider's funding ------------------------------------------------------------------------

@@ -67,7 +67,7 @@ PROGRAMME_STALE = (
 PROGRAMME_FIELDS = (
     "name", "code", "financial_year", "funding_source", "description", "total_budget", "payment_terms",
     "return_due_days", "reminder_days_before", "overdue_reminder_days", "variance_threshold_percent",
-    "over_allocation_percent",
+    "over_allocation_percent", "forbid_capital_revenue_virements",
 )
 ALLOCATION_FIELDS = (
     "recipient", "title", "purpose", "amount", "start_date", "end_date", "conditions", "is_regrant",

@@ -13,7 +13,9 @@ asks and again, on the locked rows, when the commissioner approves:
 - the lines belong to the same financial year of projects under the same allocation;
 - the "from" line's profile for the quarter is at least the amount (nothing goes negative);
 - the "from" line keeps at least what has been reported spent on it, in the year and in
-  that quarter.
+  that quarter;
+- money crosses between capital and revenue (figures.crosses_capital_revenue) only where the
+  programme allows it, and then only with the commissioner's explicit confirmation.
 
 The lines' audit history records the change with the virement's number, so the project's
 history shows each line before and after.
@@ -24,7 +26,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from grants import permissions
+from grants import figures, permissions
 from grants.models import BudgetLine, Virement
 from grants.selectors.virements import spent_on
 
@@ -53,6 +55,14 @@ def check_move(from_line: BudgetLine, to_line: BudgetLine, amount: Decimal | Non
     check_money(errors, "amount", amount, "the amount to move", positive=True)
     if errors:
         return errors
+    if figures.crosses_capital_revenue(from_line.category, to_line.category):
+        programme = from_line.project.allocation.programme
+        if programme.forbid_capital_revenue_virements:
+            return {"to_line": (
+                f"{programme.name} does not allow money to move between capital and revenue: "
+                f"{from_line.description} is {from_line.kind} and {to_line.description} is {to_line.kind}. "
+                "Choose a line of the same kind."
+            )}
     profiled = from_line.profile_for(quarter)
     spent = spent_on(from_line.pk)
     spent_in_quarter = spent_on(from_line.pk, quarter)
@@ -110,7 +120,7 @@ def check_approve_virement(virement: Virement, allocation=None, from_line=None, 
     return ""
 
 
-def _decide(*, actor, virement: Virement, version: int, errors: dict, apply):
+def _decide(*, actor, virement: Virement, version: int, errors: dict, apply, event: str = ""):
     allowed, why = permissions.can_decide_virement(actor, virement)
     if not allowed:
         raise NotAllowed(why)
@@ -123,12 +133,29 @@ def _decide(*, actor, virement: Virement, version: int, errors: dict, apply):
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.full_clean()
-        audited(locked, actor, locked.get_status_display()).save()
+        audited(locked, actor, event or locked.get_status_display()).save()
     return locked
 
 
-def virement_approve(*, actor, virement: Virement, version: int, note: str = "") -> Virement:
-    """Approve: the budgets and the quarter's profiles change, if the rules still allow it."""
+def crossing_text(virement: Virement) -> str:
+    """"from capital to revenue" (or the other way) for a virement that crosses between them; "" otherwise."""
+    source, target = virement.from_line, virement.to_line
+    if not figures.crosses_capital_revenue(source.category, target.category):
+        return ""
+    return f"from {source.kind} to {target.kind}"
+
+
+def virement_approve(*, actor, virement: Virement, version: int, note: str = "",
+                     crossing_confirmed: bool = False) -> Virement:
+    """Approve: the budgets and the quarter's profiles change, if the rules still allow it. A virement
+    that crosses between capital and revenue needs `crossing_confirmed`."""
+    crossing = crossing_text(virement)
+    errors = {}
+    if crossing and not crossing_confirmed:
+        errors["confirm_crossing"] = (
+            f"This virement moves {money_text(virement.amount)} {crossing}: tick the box to confirm that you "
+            "approve money crossing between them."
+        )
 
     def apply(locked, allocation):
         lines = {line.pk: line for line in BudgetLine.objects.select_for_update().select_related("project")
@@ -147,8 +174,10 @@ def virement_approve(*, actor, virement: Virement, version: int, note: str = "")
         kept.refresh({source.project_id, target.project_id})
         locked.status = Status.APPROVED
         locked.decision_note = (note or "").strip()
+        locked.crossed_capital_revenue = bool(crossing)
 
-    return _decide(actor=actor, virement=virement, version=version, errors={}, apply=apply)
+    return _decide(actor=actor, virement=virement, version=version, errors=errors, apply=apply,
+                   event=f"Approved, crossing {crossing}" if crossing else "")
 
 
 def virement_refuse(*, actor, virement: Virement, version: int, note: str) -> Virement:
@@ -162,4 +191,4 @@ def virement_refuse(*, actor, virement: Virement, version: int, note: str) -> Vi
     return _decide(actor=actor, virement=virement, version=version, errors=errors, apply=apply)
 
 
-__all__ = ["check_move", "check_approve_virement", "virement_request", "virement_approve", "virement_refuse"]
+__all__ = ["check_move", "check_approve_virement", "crossing_text", "virement_request", "virement_approve", "virement_refuse"]

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grants import extensions, permissions, selectors
+from grants import extensions, figures, permissions, selectors
 from grants import forms as f
 from grants.choices import ALLOCATION_LIVE
 from grants.models import Area, Priority, Project
@@ -325,7 +325,9 @@ def project_detail(request, reference):
     return render(request, "grants/project_detail.html", {
         "project": project,
         "allocation": project.allocation,
-        "years": [(year, year_lines, sum((line.amount for line in year_lines), 0)) for year, year_lines in years.items()],
+        "years": [(year, year_lines, sum((line.amount for line in year_lines), 0), figures.capital_and_revenue(
+            (line.category, line.amount, line.profile, line.spent, line.awaiting) for line in year_lines))
+            for year, year_lines in years.items()],
         "measures": measures,
         "virements": selectors.virements_for_user(user, project=project),
         "history": selectors.project_history(project),

@@ -67,6 +67,7 @@ def _virement_page(request, virement, form=None, status=200):
         "approval_problem": approval_problem, "lines": lines,
         "error_forms": [form] if form is not None and form.errors else [],
         "line_changes": selectors.virement_line_changes(virement),
+        "crossing": virement_services.crossing_text(virement) if virement.crosses_capital_revenue else "",
     }, status=status)
 
 
@@ -87,7 +88,7 @@ def virement_decide(request, pk):
     def call(data):
         if approve:
             virement_services.virement_approve(actor=request.user, virement=virement, version=data["version"],
-                                               note=data["note"])
+                                               note=data["note"], crossing_confirmed=data["confirm_crossing"])
         else:
             virement_services.virement_refuse(actor=request.user, virement=virement, version=data["version"],
                                               note=data["note"])

@@ -6,10 +6,12 @@ months (the rules: reporting.reports).
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.utils import timezone
 
-from grants.figures import SpendToDate
+from grants.choices import SpendKind
+from grants.figures import SpendToDate, total_spend
 from grants.periods import Quarter
 
 from .rows import SpendTotals, gather_projects, key_outcomes
@@ -27,6 +29,17 @@ class QuarterTotal:
         return getattr(self.spend, name)
 
 
+@dataclass
+class KindTotal:
+    label: str  # Capital or Revenue
+    spend: SpendToDate
+
+    def __getattr__(self, name):
+        if name == "spend":
+            raise AttributeError(name)
+        return getattr(self.spend, name)
+
+
 @dataclass(eq=False)
 class PerformanceReport(SpendTotals):
     subject: Subject
@@ -36,6 +49,13 @@ class PerformanceReport(SpendTotals):
     projects: list
     by_quarter: list
     key_outcomes: list
+
+    @cached_property
+    def by_kind(self) -> list[KindTotal]:
+        """Capital and revenue apart (grants.figures.spend_kind), each by the projects' own rule: together
+        they are the report's spend."""
+        return [KindTotal(label, total_spend(p.data.spend_of(kind) for p in self.projects))
+                for kind, label in SpendKind.choices]
 
     @property
     def outcomes(self) -> list:

@@ -10,8 +10,9 @@ Sheets
                what awaits approval, the quarter's return status, officer RAG and spend
                verification, each quarter's return status; total rows (one per programme when
                there are several, then all) as =SUM().
-    Spend      project × budget line: profile and approved actual for Q1–Q4, what awaits
-               approval, to date against the profile of the approved quarters, variance.
+    Spend      project × budget line, each capital or revenue: profile and approved actual for
+               Q1–Q4, what awaits approval, to date against the profile of the approved quarters,
+               variance; the total, then capital and revenue apart (=SUMIF()).
     Outcomes   project × measure: unit, how it adds up, baseline, target, Q1–Q4 approved values,
                the figure to date against the target of the same quarters, % of that target
                and of the annual target, and a RAG rating.
@@ -95,6 +96,8 @@ def cover_notes(data: WorkbookData) -> list[str]:
         "Outcome RAG compares the figure with the target of the same quarters in the measure's direction: green "
         "on or better than target, amber short of it by no more than 10% of the target, red beyond that. Context "
         "measures, where more is not simply better or worse, are not rated.",
+        "Capital lines (the Capital category) and every other line (revenue) are totalled apart under the "
+        "Spend sheet's total.",
         "Payments list every quarter of the year for each allocation. Totals are =SUM() formulas.",
     ]
 

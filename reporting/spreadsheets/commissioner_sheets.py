@@ -6,7 +6,7 @@ in reporting.spreadsheets.commissioner.
 """
 
 from grants import figures
-from grants.choices import MeasureAggregation, ReturnStatus
+from grants.choices import MeasureAggregation, ReturnStatus, SpendKind
 from grants.figures import NOT_STARTED as NOT_STARTED_STATUS
 from grants.figures import ZERO
 from grants.models import RAG, BudgetLine, OutcomeMeasure, Payment, QuarterlyReturn
@@ -149,6 +149,7 @@ SPEND = [
     Column("Project", "text", 32),
     Column("Provider", "text", 28),
     Column("Category", "text", 22),
+    Column("Capital or revenue", "text", 11),
     Column("Budget line", "text", 30),
     Column("Annual budget", "money", 14),
     *[Column(f"Profile Q{q}", "money", 13) for q in QUARTERS],
@@ -160,8 +161,10 @@ SPEND = [
     Column("Variance £", "money", 13),
     Column("Variance %", "percent", 11),
 ]
-SPEND_MONEY = tuple(range(6, 20))
-SPEND_PROFILE, SPEND_VARIANCE, SPEND_PERCENT = 17, 19, 20
+SPEND_KIND = 5
+SPEND_MONEY = tuple(range(7, 21))
+SPEND_PROFILE, SPEND_VARIANCE, SPEND_PERCENT = 18, 20, 21
+KIND_LABELS = dict(SpendKind.choices)
 
 
 def spend_rows(data: WorkbookData):
@@ -176,7 +179,8 @@ def spend_rows(data: WorkbookData):
                 for q in QUARTERS
             ]
             yield (
-                *head, CATEGORY_LABELS.get(line.category, line.category), line.description, line.amount,
+                *head, CATEGORY_LABELS.get(line.category, line.category), KIND_LABELS[figures.spend_kind(line.category)],
+                line.description, line.amount,
                 *line.profile, *actual, spend.awaiting_spent, spend.plan, spend.plan_compared, spend.spent,
                 spend.variance, spend.variance_percent,
             )
@@ -186,21 +190,31 @@ def write_spend(sheet, data: WorkbookData):
     sheet.header(0, SPEND)
     write_row = sheet.row_writer([c.kind for c in SPEND])
     first, end = SPEND_MONEY[0], SPEND_MONEY[-1] + 1
-    sums = [ZERO] * len(SPEND_MONEY)
+    by_kind = {label: [ZERO] * len(SPEND_MONEY) for label in KIND_LABELS.values()}
     row = 1
     for values in spend_rows(data):
         write_row(row, values)
-        sums = [total if value is None else total + value for total, value in zip(sums, values[first:end])]
+        kind = values[SPEND_KIND]
+        by_kind[kind] = [total if value is None else total + value for total, value in zip(by_kind[kind], values[first:end])]
         row += 1
-    sums = dict(zip(SPEND_MONEY, sums))
     last = row - 1
     sheet.ws.autofilter(0, 0, max(last, 0), len(SPEND) - 1)
+    # The total, then capital and revenue apart (public accounts keep them apart).
+    capital, revenue = by_kind.values()
+    totals = [("Total", None, [a + b for a, b in zip(capital, revenue)])] + [
+        (label, label, sums) for label, sums in by_kind.items()]
     row += 1
-    sheet.label(row, 0, "Total", fmt="total_label")
-    for col in SPEND_MONEY:
-        sheet.write_total(row, col, 1, last, sums[col])
-    sheet.write_ratio(row, SPEND_PERCENT, SPEND_VARIANCE, SPEND_PROFILE,
-                      figures.variance_percent(sums[SPEND_VARIANCE] + sums[SPEND_PROFILE], sums[SPEND_PROFILE]))
+    for label, key, sums in totals:
+        sums = dict(zip(SPEND_MONEY, sums))
+        sheet.label(row, 0, label, fmt="total_label")
+        for col in SPEND_MONEY:
+            if key is None:
+                sheet.write_total(row, col, 1, last, sums[col])
+            else:
+                sheet.write_total_where(row, col, 1, last, SPEND_KIND, key, sums[col])
+        sheet.write_ratio(row, SPEND_PERCENT, SPEND_VARIANCE, SPEND_PROFILE,
+                          figures.variance_percent(sums[SPEND_VARIANCE] + sums[SPEND_PROFILE], sums[SPEND_PROFILE]))
+        row += 1
 
 
 # --- Outcomes -----------------------------------------------------------------------------

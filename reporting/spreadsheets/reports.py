@@ -2,8 +2,8 @@
 The performance report and the report by priority as workbooks: the same figures as the
 printable pages (reporting.reports), written through the formula-safe writer.
 
-Performance report sheets: Cover, Spend by quarter, Spend by project, Outcomes, Key outcomes,
-Narrative, Risks. Report by priority: Cover, Priorities, Key outcomes, Projects.
+Performance report sheets: Cover, Spend by quarter, Capital and revenue, Spend by project,
+Outcomes, Key outcomes, Narrative, Risks. Report by priority: Cover, Priorities, Key outcomes, Projects.
 
 Totals of rows that add up are real =SUM() formulas. The total row of the report by priority
 counts each project once, so it is written as figures, not as a sum of the rows above it
@@ -72,6 +72,12 @@ BY_QUARTER = [
     Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
     Column("Awaiting approval: spend reported", "money", 16),
 ]
+BY_KIND = [
+    Column("Capital or revenue", "text", 16), Column("Plan (profile)", "money", 16),
+    Column("Plan of approved returns", "money", 16), Column("Spent (approved returns)", "money", 16),
+    Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
+    Column("Awaiting approval: spend reported", "money", 16),
+]
 BY_PROJECT = [
     Column("Programme", "text", 26), Column("Reference", "text", 14), Column("Project", "text", 34),
     Column("Recipient", "text", 28), Column("Provider", "text", 28), Column("Returns approved", "number", 11),
@@ -105,6 +111,15 @@ def performance_workbook(target, report: PerformanceReport):
                                5: ("money", report.spent), 6: ("money", report.variance),
                                8: ("money", report.awaiting_spent)})
     sheet.write_ratio(end, 7, 6, 4, report.variance_percent)
+
+    sheet = book.sheet("Capital and revenue")
+    sheet.header(0, BY_KIND)
+    end = sheet.rows(1, BY_KIND, ([k.label, k.plan, k.plan_compared, k.spent, k.variance, k.variance_percent,
+                                   k.awaiting_spent] for k in report.by_kind))
+    _total_row(sheet, end, 1, {1: ("money", report.plan), 2: ("money", report.plan_compared),
+                               3: ("money", report.spent), 4: ("money", report.variance),
+                               6: ("money", report.awaiting_spent)})
+    sheet.write_ratio(end, 5, 4, 2, report.variance_percent)
 
     sheet = book.sheet("Spend by project")
     sheet.header(0, BY_PROJECT)

@@ -7,8 +7,8 @@ would take for a formula (starting with =, +, -, @, a tab, a carriage return
 or a line feed, or with =, +, -, @ behind leading spaces) gets Excel's quote
 prefix as well, and characters that the
 file format cannot hold are removed. The only formulas in our files are the
-totals we write on purpose with `write_total` (and a total row's percentage
-with `write_ratio`), each with its value cached so that a reader that does not
+totals we write on purpose with `write_total` and `write_total_where` (and a
+total row's percentage with `write_ratio`), each with its value cached so that a reader that does not
 calculate still sees the figure.
 
 Money is a `Decimal` in the database and a number with a £ format in the
@@ -160,6 +160,18 @@ class SafeSheet:
             formula = "=0"
         else:
             formula = f"=SUM({xl_rowcol_to_cell(first_row, col)}:{xl_rowcol_to_cell(last_row, col)})"
+        self.ws.write_formula(row, col, formula, self.formats[f"total_{kind}"], _number(value))
+
+    def write_total_where(self, row: int, col: int, first_row: int, last_row: int, key_col: int, key: str, value,
+                          kind="money"):
+        """A real =SUMIF() over rows first_row..last_row of this column, of the rows whose `key_col` holds
+        `key` (a label of ours, such as "Capital", never a user's text), with `value` cached."""
+        if last_row < first_row:
+            formula = "=0"
+        else:
+            keys = f"{xl_rowcol_to_cell(first_row, key_col)}:{xl_rowcol_to_cell(last_row, key_col)}"
+            values = f"{xl_rowcol_to_cell(first_row, col)}:{xl_rowcol_to_cell(last_row, col)}"
+            formula = f'=SUMIF({keys},"{key}",{values})'
         self.ws.write_formula(row, col, formula, self.formats[f"total_{kind}"], _number(value))
 
     def write_ratio(self, row: int, col: int, numerator_col: int, denominator_col: int, value):

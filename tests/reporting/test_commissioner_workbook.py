@@ -226,10 +226,10 @@ def test_spend_rows_equal_each_budget_lines_profile_and_approved_actuals(two_pro
 def test_spend_totals_are_sum_formulas_with_cached_values(two_programmes):
     book = export(two_programmes.commissioner)
     formulas, values, rows = book.totals("Spend", formulas=True)["Total"], book.totals("Spend")["Total"], book.rows("Spend")
-    assert formulas["Annual budget"] == "=SUM(G2:G5)"
-    assert formulas["Actual Q2 (approved)"] == "=SUM(M2:M5)"
+    assert formulas["Annual budget"] == "=SUM(H2:H5)"
+    assert formulas["Actual Q2 (approved)"] == "=SUM(N2:N5)"
     # The total's variance % is over the profile of the approved quarters, like every row's.
-    assert formulas["Variance %"] == '=IF(R7=0,"",T7/R7)'
+    assert formulas["Variance %"] == '=IF(S7=0,"",U7/S7)'
     assert values["Variance %"] == pytest.approx(
         float(penny(values["Variance £"]) / penny(values["Profile of approved quarters"])))
     for heading in ("Annual budget", "Profile Q1", "Actual Q1 (approved)", "Actual Q2 (approved)", "Profiled to date",
@@ -237,6 +237,29 @@ def test_spend_totals_are_sum_formulas_with_cached_values(two_programmes):
                     "Awaiting approval: spend reported"):
         assert penny(values[heading]) == sum((penny(r[heading]) for r in rows if r[heading] is not None), ZERO)
     assert penny(values["Actual to date (approved)"]) == Decimal("24500.86")
+
+
+def test_each_budget_line_is_capital_or_revenue_by_its_category(two_programmes):
+    rows = export(two_programmes.commissioner).rows("Spend")
+    kinds = {r["Budget line"]: r["Capital or revenue"] for r in rows}
+    assert kinds == {"Venue hire": "Revenue", "Youth workers": "Revenue", "Caseworker": "Revenue", "CCTV": "Capital"}
+
+
+def test_capital_and_revenue_are_totalled_apart_with_sumif_formulas(two_programmes):
+    book = export(two_programmes.commissioner)
+    formulas, values, rows = book.totals("Spend", formulas=True), book.totals("Spend"), book.rows("Spend")
+    assert formulas["Capital"]["Annual budget"] == '=SUMIF(F2:F5,"Capital",H2:H5)'
+    assert formulas["Revenue"]["Actual Q2 (approved)"] == '=SUMIF(F2:F5,"Revenue",N2:N5)'
+    for heading in ("Annual budget", "Profile Q1", "Actual Q1 (approved)", "Actual Q2 (approved)",
+                    "Profile of approved quarters", "Actual to date (approved)", "Variance £",
+                    "Awaiting approval: spend reported"):
+        for kind in ("Capital", "Revenue"):
+            expected = sum((penny(r[heading]) for r in rows if r[heading] is not None and r["Capital or revenue"] == kind),
+                           ZERO)
+            assert penny(values[kind][heading]) == expected, (kind, heading)
+        assert penny(values["Capital"][heading]) + penny(values["Revenue"][heading]) == penny(values["Total"][heading])
+    capital = BudgetLine.objects.get(description="CCTV")
+    assert penny(values["Capital"]["Annual budget"]) == capital.amount
 
 
 # --- Outcomes -------------------------------------------------------------------------------------

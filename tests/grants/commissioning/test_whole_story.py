@@ -160,8 +160,12 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
             "reason": "Equipment came in under quote; more patrol hours over the summer."})
         virement = Virement.objects.get()
         page = go(commissioner, f"/virements/{virement.pk}/", expect=200)
+        # Equipment is capital and staff costs revenue: the approval says so explicitly.
+        assert "moves £2,000.50 from capital to revenue" in page.content.decode()
         go(commissioner, f"/virements/{virement.pk}/decide/", {
-            "version": version_in(page, f"/virements/{virement.pk}/decide/"), "action": "approve", "note": "Agreed."})
+            "version": version_in(page, f"/virements/{virement.pk}/decide/"), "action": "approve", "note": "Agreed.",
+            "confirm_crossing": "on"})
+        assert Virement.objects.get().crossed_capital_revenue
         staff.refresh_from_db()
         equipment.refresh_from_db()
         assert (staff.amount, staff.profile_q2, equipment.amount, equipment.profile_q2) == (
