@@ -99,6 +99,13 @@ class SpendKind(models.TextChoices):
 CAPITAL_CATEGORIES = (BudgetCategory.CAPITAL,)
 
 
+class FundingStatus(models.TextChoices):
+    """Whether another funder's money for a project is promised in writing or still hoped for."""
+
+    CONFIRMED = "confirmed", "Confirmed"
+    EXPECTED = "expected", "Expected, not yet confirmed"
+
+
 class MeasureUnit(models.TextChoices):
     COUNT = "count", "Count"
     PERCENTAGE = "percentage", "Percentage"

@@ -29,6 +29,7 @@ from grants.models import (
     Clawback,
     MeasureValue,
     Organisation,
+    OtherFunding,
     OutcomeMeasure,
     Payment,
     PaymentReturn,
@@ -536,6 +537,14 @@ class DemoBuilder:
                        "pay for extra caseworker hours after the November spike in demand. " + ILLUSTRATIVE,
                        requested_by=u["charity-provider"]))
 
+        # The Sanctuary Scheme is co-funded: the council's Domestic Abuse Act money beside the commissioner's grant.
+        _save(OtherFunding(project=sanctuary, financial_year=2023, funder="Bristol City Council: Domestic Abuse Act "
+                           "new burdens funding", amount=Decimal("45000.00"), status=OtherFunding.Status.CONFIRMED,
+                           pays_for="Further fittings and the scheme's coordinator"))
+        _save(OtherFunding(project=sanctuary, financial_year=2023, funder="Local housing association",
+                           amount=Decimal("5000.00"), status=OtherFunding.Status.EXPECTED,
+                           pays_for="Door and window repairs in its own homes"))
+
         # A virement from capital to revenue, waiting for the commissioner's explicit approval.
         fittings = sanctuary.budget_lines.get(category=BudgetLine.Category.CAPITAL)
         caseworker = sanctuary.budget_lines.get(category=BudgetLine.Category.STAFF)
@@ -582,5 +591,5 @@ def build():
 # The models written to the fixture, parents before children.
 FIXTURE_MODELS = [
     Organisation, User, Priority, Area, OutcomeMeasure, Programme, Allocation, Project, ProjectPriority, BudgetLine,
-    ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Clawback,
+    OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Clawback,
 ]

@@ -22,7 +22,7 @@ from django.db.models.functions import Cast
 from grants import figures
 from grants.choices import ALLOCATION_COMMITTED, RETURN_AWAITING, RETURN_REPORTED, ReturnStatus
 from grants.figures import NOT_STARTED, ZERO, MeasureQuarter
-from grants.models import BudgetLine, MeasureValue, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn, SpendLine
+from grants.models import BudgetLine, MeasureValue, OtherFunding, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn, SpendLine
 from grants.periods import Quarter
 from reporting import collector
 
@@ -134,6 +134,10 @@ class ProjectQuarters:
     measures: list = field(default_factory=list)
     narrative: list = field(default_factory=list)  # (Quarter, approved return's narrative row), in order
     priorities: list = field(default_factory=list)
+    # With `funding`: the financial years of the window, the commissioner's budget beside other funders'
+    # (figures.Funding), and the other funders' rows (OtherFundingRow).
+    funding: figures.Funding | None = None
+    other_funders: list = field(default_factory=list)
 
     def spend_quarters(self, upto: int | None = None) -> list:
         """(plan, status, spent) of each quarter the project runs in: figures.SpendQuarter's order."""
@@ -172,15 +176,16 @@ class ProjectQuarters:
 
 
 def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, lines: bool = False,
-         measures: bool = True, narrative: bool = False, priorities: bool = False) -> list[ProjectQuarters]:
+         measures: bool = True, narrative: bool = False, priorities: bool = False,
+         funding: bool = False) -> list[ProjectQuarters]:
     """Every project in `user`'s reach under a decided allocation that `condition` selects (or the
     `projects` QuerySet, already scoped) and that runs in `window`, with its figures for each
     quarter of the window, in the order programme, recipient, project."""
     with collector.paused():  # a large read makes many small objects and no cycles (reporting/collector.py)
-        return _read(user, window, condition, projects, lines, measures, narrative, priorities)
+        return _read(user, window, condition, projects, lines, measures, narrative, priorities, funding)
 
 
-def _read(user, window, condition, projects, lines, measures, narrative, priorities):
+def _read(user, window, condition, projects, lines, measures, narrative, priorities, funding):
     place = {(q.financial_year, q.number): i for i, q in enumerate(window)}
     years = sorted({q.financial_year for q in window})
     first, last = window[0], window[-1]
@@ -265,7 +270,37 @@ def _read(user, window, condition, projects, lines, measures, narrative, priorit
             .values_list("project_id", "priority__name")
         ):
             rows[project_id].priorities.append(name)
+    if funding:
+        _funding(rows, chosen, years)
     return [_settled(row) for row in rows.values()]
+
+
+class OtherFundingRow(NamedTuple):
+    funder: str
+    financial_year: int
+    status: str
+    amount: Decimal
+    pays_for: str
+
+
+def _funding(rows, chosen, years):
+    """Each project's budget for the window's financial years (its budget lines' amounts) beside the other
+    funding of the same years: two queries."""
+    budgets = dict(
+        BudgetLine.objects.filter(project__in=chosen, financial_year__in=years).values_list("project_id")
+        .annotate(total=Sum("amount")).order_by()
+    )
+    others = {}
+    for project_id, *other in (
+        OtherFunding.objects.filter(project__in=chosen, financial_year__in=years)
+        .order_by("financial_year", "funder", "pk")
+        .values_list("project_id", "funder", "financial_year", "status", "amount", "pays_for")
+    ):
+        others.setdefault(project_id, []).append(OtherFundingRow(*other))
+    for pk, row in rows.items():
+        row.other_funders = others.get(pk, [])
+        row.funding = figures.funding(figures.pennies(budgets.get(pk) or ZERO),
+                                      [(o.status, o.amount) for o in row.other_funders])
 
 
 def _settled(row: ProjectQuarters) -> ProjectQuarters:

@@ -11,7 +11,8 @@ from typing import Iterable, NamedTuple
 from django.db.models import Case, DecimalField, F, Q, Value, When
 
 from grants.choices import (
-    ALLOCATION_LIVE, CAPITAL_CATEGORIES, RETURN_AWAITING, RETURN_REPORTED, AllocationStatus, ReturnStatus, SpendKind,
+    ALLOCATION_LIVE, CAPITAL_CATEGORIES, RETURN_AWAITING, RETURN_REPORTED, AllocationStatus, FundingStatus, ReturnStatus,
+    SpendKind,
 )
 
 ZERO = Decimal("0.00")
@@ -235,6 +236,50 @@ def capital_and_revenue(lines: Iterable[tuple]) -> tuple[KindTotals, KindTotals]
     return totals[CAPITAL], totals[REVENUE]
 
 
+# --- Co-funding ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Funding:
+    """A project's funding for some years: the commissioner's budget (its budget lines) beside what other
+    funders give, confirmed or expected. The total cost counts both; the share is the commissioner's."""
+
+    commissioner: Decimal = ZERO
+    confirmed: Decimal = ZERO
+    expected: Decimal = ZERO
+
+    @property
+    def others(self) -> Decimal:
+        return self.confirmed + self.expected
+
+    @property
+    def total_cost(self) -> Decimal:
+        return self.commissioner + self.others
+
+    @property
+    def share(self) -> Decimal | None:
+        """The commissioner's part of the total cost, as a percentage (None for a cost of £0)."""
+        return percent(self.commissioner, self.total_cost)
+
+    def include(self, other: Funding) -> Funding:
+        self.commissioner += other.commissioner
+        self.confirmed += other.confirmed
+        self.expected += other.expected
+        return self
+
+
+def funding(commissioner: Decimal, others: Iterable[tuple]) -> Funding:
+    """The funding of a project whose budget lines add up to `commissioner`, with `others` as (status,
+    amount) pairs, status "confirmed" or "expected"."""
+    result = Funding(commissioner=commissioner)
+    for status, amount in others:
+        if status == FundingStatus.CONFIRMED:
+            result.confirmed += amount
+        else:
+            result.expected += amount
+    return result
+
+
 @dataclass(frozen=True)
 class EntrySpend:
     """The return page's spend to date: the quarter being filled in, plus the earlier quarters of the
@@ -333,6 +378,8 @@ __all__ = [
     "spend_kind_sql",
     "crosses_capital_revenue",
     "KindTotals",
+    "Funding",
+    "funding",
     "capital_and_revenue",
     "ZERO",
     "PENNY",

@@ -19,6 +19,7 @@ from .commissioning import (
     ApproveForm,
     BudgetLineForm,
     MeasureForm,
+    OtherFundingForm,
     ProgrammeForm,
     ProjectForm,
     ProjectMeasureForm,
@@ -63,7 +64,7 @@ __all__ = [
     # returns
     "ReasonForm", "ReturnForm", "ReviewForm", "SpendCheckForm",
     # commissioning
-    "ActionForm", "AllocationForm", "ApproveForm", "BudgetLineForm", "MeasureForm", "ProgrammeForm", "ProjectForm",
+    "ActionForm", "AllocationForm", "ApproveForm", "BudgetLineForm", "MeasureForm", "OtherFundingForm", "ProgrammeForm", "ProjectForm",
     "ProjectMeasureForm", "SignForm", "WithdrawForm",
     # finance
     "ClawbackForm", "DecisionForm", "LineChoiceField", "ReceiveForm", "ReleaseForm", "VirementForm", "WaiveForm",

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django import forms
 
-from grants.models import Area, BudgetLine, Organisation, OutcomeMeasure, Priority, Programme
+from grants.models import Area, BudgetLine, Organisation, OtherFunding, OutcomeMeasure, Priority, Programme
 from grants.periods import FinancialYear
 
 from .base import BaseForm, ServiceErrorsMixin, VersionedForm, VersionForm
@@ -217,6 +217,31 @@ class BudgetLineForm(VersionedForm):
         if line is None:
             return {}
         return {**{name: getattr(line, name) for name in cls.service_fields}, "version": line.version}
+
+
+class OtherFundingForm(VersionedForm):
+    financial_year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
+                                            error_messages={"required": "Choose the financial year."})
+    funder = text("Funder", "who gives the money", max_length=200,
+                  help_text="For example, Bristol City Council: Domestic Abuse Act new burdens funding.")
+    amount = MoneyField(label="Amount for the year", what="the amount for the year")
+    status = forms.ChoiceField(
+        label="Is it confirmed?", choices=OtherFunding.Status.choices, widget=forms.Select(attrs={"radios": True}),
+        error_messages={"required": "Say whether the funding is confirmed or still expected."})
+    pays_for = text("What it pays for", "what it pays for", required=False, max_length=300,
+                    help_text="For example, caseworker time alongside the fittings.")
+
+    service_fields = ("financial_year", "funder", "amount", "status", "pays_for")
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financial_year"].choices = [(y, FinancialYear(y).label) for y in years]
+
+    @classmethod
+    def initial_for(cls, funding) -> dict:
+        if funding is None:
+            return {}
+        return {**{name: getattr(funding, name) for name in cls.service_fields}, "version": funding.version}
 
 
 class ProjectMeasureForm(VersionedForm):

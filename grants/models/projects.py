@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 from grants import figures
-from grants.choices import AGGREGATION_UNITS, BudgetCategory, MeasureAggregation, MeasureDirection, MeasureUnit
+from grants.choices import AGGREGATION_UNITS, BudgetCategory, FundingStatus, MeasureAggregation, MeasureDirection, MeasureUnit
 from grants.periods import FinancialYear, Quarter
 
 from .common import FIGURE_MAX, ZERO, FinancialYearField, long_text, money_field, non_negative, single_line, text_limits
@@ -165,6 +165,43 @@ class BudgetLine(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class OtherFunding(models.Model):
+    """Money for a project from another funder in a financial year (co-funding or match funding), so that the
+    project's total cost and the commissioner's share of it can be shown."""
+
+    Status = FundingStatus
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="other_funding")
+    financial_year = FinancialYearField()
+    funder = models.CharField(max_length=200, validators=[single_line],
+                              help_text="Who gives the money, for example “Bristol City Council: Domestic Abuse Act "
+                              "new burdens funding”.")
+    amount = money_field("amount for the year")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    pays_for = models.CharField("what it pays for", max_length=300, blank=True, validators=[single_line])
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "financial_year", "funder"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "financial_year", "funder"],
+                                    name="other_funding_unique_per_funder_and_year"),
+            non_negative("amount", "other_funding_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.funder} ({FinancialYear(self.financial_year)})"
+
+    def clean(self):
+        if self.project_id and self.financial_year and 1900 <= self.financial_year <= 2999:
+            years = {q.financial_year for q in self.project.quarters()}
+            if self.financial_year not in years:
+                raise ValidationError({"financial_year": (
+                    f"The project does not run in {FinancialYear(self.financial_year)}: "
+                    f"it runs from {self.project.start_date:%-d %B %Y} to {self.project.end_date:%-d %B %Y}.")})
 
 
 class OutcomeMeasure(models.Model):

@@ -48,6 +48,7 @@ REACHES_FUNDER = {
     "Clawback": ("allocation_id", "allocations"),
     "BudgetLine": ("project_id", "allocations__projects"),
     "ProjectMeasure": ("project_id", "allocations__projects"),
+    "OtherFunding": ("project_id", "allocations__projects"),
     "QuarterlyReturn": ("project_id", "allocations__projects"),
     "ProjectPriority": ("project_id", "allocations__projects"),
     "SpendLine": ("quarterly_return_id", "allocations__projects__returns"),

@@ -41,6 +41,14 @@ def money(value):
 
 
 @register.filter
+def percent(value):
+    """12.3%; a dash for none."""
+    if value is None or value == "":
+        return "–"
+    return f"{Decimal(value):,.1f}%"
+
+
+@register.filter
 def financial_year(value):
     return FinancialYear(int(value)).label if value else ""
 

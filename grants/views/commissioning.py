@@ -22,6 +22,7 @@ from grants.models import Area, Priority, Project
 from grants.periods import FinancialYear
 from grants.services import Invalid, Stale
 from grants.services import commissioning as services
+from grants.services import funding as funding_services
 from grants.services import payments as payment_services
 from grants.services import projects as project_services
 from grants.services.base import money_text
@@ -322,7 +323,15 @@ def project_detail(request, reference):
     years = {}
     for line in lines:
         years.setdefault(line.financial_year, []).append(line)
+    other_funding = list(project.other_funding.order_by("financial_year", "funder"))
+    funding = [
+        (year, [o for o in other_funding if o.financial_year == year], figures.funding(
+            sum((line.amount for line in years.get(year, [])), figures.ZERO),
+            [(o.status, o.amount) for o in other_funding if o.financial_year == year]))
+        for year in sorted(set(years) | {o.financial_year for o in other_funding})
+    ] if other_funding else []
     return render(request, "grants/project_detail.html", {
+        "funding": funding,
         "project": project,
         "allocation": project.allocation,
         "years": [(year, year_lines, sum((line.amount for line in year_lines), 0), figures.capital_and_revenue(
@@ -410,6 +419,55 @@ def budget_line_delete(request, reference, pk):
     run_service(request, lambda: project_services.budget_line_delete(
         actor=request.user, line=line, version=posted_version(request)),
         success="Budget line removed.", catch=(Invalid, Stale))
+    return redirect(back)
+
+
+@login_required
+def other_funding_edit(request, reference, pk=None):
+    project = selectors.project_for_user(request.user, reference)
+    funding = get_object_or_404(project.other_funding, pk=pk) if pk else None
+    if funding is not None and request.method == "POST":
+        check = lambda user, obj, any_status=False: permissions.can_edit_project(user, project, any_status)  # noqa: E731
+        stale = stale_or_forbidden(request, check, funding, obj=funding)
+    else:
+        require(permissions.can_edit_project(request.user, project))
+        stale = False
+    years = _project_years(project)
+    form = f.OtherFundingForm(request.POST or None, years=years,
+                              initial=f.OtherFundingForm.initial_for(funding) or {"financial_year": years[0],
+                                                                                  "status": "confirmed"})
+    if request.method == "POST" and call_service(
+            form, lambda data: funding_services.other_funding_save(
+                actor=request.user, project=project, values=form.values(), funding=funding, version=data["version"]),
+            stale_message=funding_services.FUNDING_STALE if stale else None):
+        messages.success(request, "Other funding saved.")
+        return redirect(reverse("project-detail", args=[project.reference]) + "#funding")
+    return form_page(request, form, title="Other funding",
+                     heading="Change other funding" if funding else "Add other funding", caption=project.name,
+                     submit="Save funding", back_url=reverse("project-detail", args=[project.reference]) + "#funding",
+                     intro="Money another funder gives this project in a year, so that its total cost and your "
+                           "share of it show on its page, in the workbook and in the reports.",
+                     status=form_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def other_funding_delete(request, reference, pk):
+    """GET asks "Are you sure?"; POST (from that page) removes the entry."""
+    project = selectors.project_for_user(request.user, reference)
+    funding = get_object_or_404(project.other_funding, pk=pk)
+    require(permissions.can_edit_project(request.user, project))
+    back = reverse("project-detail", args=[project.reference]) + "#funding"
+    if request.method == "GET":
+        return render(request, "grants/confirm_remove.html", {
+            "project": project, "what": "other funding", "name": funding.funder, "back_url": back,
+            "version": funding.version, "problem": "",
+            "details": [("Financial year", FinancialYear(funding.financial_year).label),
+                        ("Amount", money_text(funding.amount)), ("Status", funding.get_status_display())],
+        })
+    run_service(request, lambda: funding_services.other_funding_delete(
+        actor=request.user, funding=funding, version=posted_version(request)),
+        success="Other funding removed.", catch=(Invalid, Stale))
     return redirect(back)
 
 

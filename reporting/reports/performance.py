@@ -11,7 +11,7 @@ from functools import cached_property
 from django.utils import timezone
 
 from grants.choices import SpendKind
-from grants.figures import SpendToDate, total_spend
+from grants.figures import Funding, SpendToDate, total_spend
 from grants.periods import Quarter
 
 from .rows import SpendTotals, gather_projects, key_outcomes
@@ -57,6 +57,19 @@ class PerformanceReport(SpendTotals):
         return [KindTotal(label, total_spend(p.data.spend_of(kind) for p in self.projects))
                 for kind, label in SpendKind.choices]
 
+    @cached_property
+    def funding(self) -> Funding:
+        """The projects' funding for the financial years of the period, added up (figures.funding)."""
+        total = Funding()
+        for p in self.projects:
+            total.include(p.data.funding)
+        return total
+
+    @property
+    def co_funded(self) -> list:
+        """The projects with other funding in the financial years of the period."""
+        return [p for p in self.projects if p.data.other_funders]
+
     @property
     def outcomes(self) -> list:
         return [o for p in self.projects for o in p.outcomes]
@@ -81,6 +94,6 @@ def by_quarter(projects, window: Window) -> list[QuarterTotal]:
 
 
 def performance_report(user, subject: Subject, window: Window) -> PerformanceReport:
-    projects = gather_projects(user, window, subject.condition())
+    projects = gather_projects(user, window, subject.condition(), funding=True)
     return PerformanceReport(subject, window, user, timezone.now(), projects, by_quarter(projects, window),
                              key_outcomes(projects))

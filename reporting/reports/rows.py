@@ -113,12 +113,13 @@ class ProjectRow(ShowsSpend):
         return "" if rag == NOT_RATED else rag
 
 
-def gather_projects(user, window: Window, condition: Q = Q(), *, narrative: bool = True) -> list[ProjectRow]:
+def gather_projects(user, window: Window, condition: Q = Q(), *, narrative: bool = True,
+                    funding: bool = False) -> list[ProjectRow]:
     """Every project in reach that `condition` selects and that runs in the period, with its spend,
     outcomes, and (with `narrative`) narrative and risks for the period, through reporting.quarters
     (a fixed number of queries however many projects there are)."""
     rows = []
-    for data in reader.read(user, window.quarters, condition, narrative=narrative):
+    for data in reader.read(user, window.quarters, condition, narrative=narrative, funding=funding):
         row = ProjectRow(data)
         name = ProjectName(data.reference, data.name)
         for m in data.measures:

@@ -13,6 +13,8 @@ Sheets
     Spend      project × budget line, each capital or revenue: profile and approved actual for
                Q1–Q4, what awaits approval, to date against the profile of the approved quarters,
                variance; the total, then capital and revenue apart (=SUMIF()).
+    Funding    per project, the year's budget of this grant beside other funders' money
+               (confirmed and expected): total cost and the commissioner's share.
     Outcomes   project × measure: unit, how it adds up, baseline, target, Q1–Q4 approved values,
                the figure to date against the target of the same quarters, % of that target
                and of the annual target, and a RAG rating.
@@ -49,6 +51,7 @@ from .commissioner_sheets import (
     RETURN_STATUS_ORDER,
     narrative_rows,
     status_label,
+    write_funding,
     write_outcomes,
     write_payments,
     write_spend,
@@ -162,12 +165,14 @@ def write_commissioner_workbook(target, data: WorkbookData):
     cover = book.sheet("Cover")
     summary = book.sheet("Summary")
     spend = book.sheet("Spend")
+    funding = book.sheet("Funding")
     outcomes = book.sheet("Outcomes")
     narrative = book.sheet("Narrative")
     payments = book.sheet("Payments")
     write_cover(cover, data)
     write_summary(summary, data)
     write_spend(spend, data)
+    write_funding(funding, data)
     write_outcomes(outcomes, data)
     narrative.table(NARRATIVE, narrative_rows(data))
     write_payments(payments, data)

@@ -217,6 +217,51 @@ def write_spend(sheet, data: WorkbookData):
         row += 1
 
 
+# --- Funding ------------------------------------------------------------------------------
+
+FUNDING = [
+    Column("Programme", "text", 24),
+    Column("Reference", "text", 12),
+    Column("Project", "text", 32),
+    Column("Provider", "text", 28),
+    Column("Budget for the year (this grant)", "money", 16),
+    Column("Other funding: confirmed", "money", 16),
+    Column("Other funding: expected", "money", 16),
+    Column("Total cost", "money", 16),
+    Column("Commissioner's share", "percent", 12),
+    Column("Other funders", "wrap", 60),
+]
+FUNDING_MONEY = (4, 5, 6, 7)
+FUNDING_SHARE, FUNDING_OURS, FUNDING_TOTAL = 8, 4, 7
+FUNDING_STATUS = {"confirmed": "confirmed", "expected": "expected"}
+
+
+def funding_rows(data: WorkbookData):
+    for project in data.projects:
+        f = project.funding
+        others = "; ".join(f"{o.funder}: £{o.amount:,.2f} ({FUNDING_STATUS[o.status]})" for o in project.other_funders)
+        yield (project.programme, project.reference, project.name, project.provider, f.commissioner, f.confirmed,
+               f.expected, f.total_cost, f.share, others or None)
+
+
+def write_funding(sheet, data: WorkbookData):
+    sheet.header(0, FUNDING)
+    write_row = sheet.row_writer([c.kind for c in FUNDING])
+    total = figures.Funding()
+    row = 1
+    for values, project in zip(funding_rows(data), data.projects):
+        write_row(row, values)
+        total.include(project.funding)
+        row += 1
+    last = row - 1
+    sheet.ws.autofilter(0, 0, max(last, 0), len(FUNDING) - 1)
+    row += 1
+    sheet.label(row, 0, "Total", fmt="total_label")
+    for col, value in zip(FUNDING_MONEY, (total.commissioner, total.confirmed, total.expected, total.total_cost)):
+        sheet.write_total(row, col, 1, last, value)
+    sheet.write_ratio(row, FUNDING_SHARE, FUNDING_OURS, FUNDING_TOTAL, total.share)
+
+
 # --- Outcomes -----------------------------------------------------------------------------
 
 OUTCOMES = [

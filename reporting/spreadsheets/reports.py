@@ -2,8 +2,8 @@
 The performance report and the report by priority as workbooks: the same figures as the
 printable pages (reporting.reports), written through the formula-safe writer.
 
-Performance report sheets: Cover, Spend by quarter, Capital and revenue, Spend by project,
-Outcomes, Key outcomes, Narrative, Risks. Report by priority: Cover, Priorities, Key outcomes, Projects.
+Performance report sheets: Cover, Spend by quarter, Capital and revenue, Funding, Spend by
+project, Outcomes, Key outcomes, Narrative, Risks. Report by priority: Cover, Priorities, Key outcomes, Projects.
 
 Totals of rows that add up are real =SUM() formulas. The total row of the report by priority
 counts each project once, so it is written as figures, not as a sum of the rows above it
@@ -78,6 +78,12 @@ BY_KIND = [
     Column("Variance £", "money", 14), Column("Variance %", "percent", 12),
     Column("Awaiting approval: spend reported", "money", 16),
 ]
+FUNDING = [
+    Column("Programme", "text", 26), Column("Reference", "text", 14), Column("Project", "text", 34),
+    Column("Budget (these grants)", "money", 16), Column("Other funding: confirmed", "money", 16),
+    Column("Other funding: expected", "money", 16), Column("Total cost", "money", 16),
+    Column("Commissioner's share", "percent", 12), Column("Other funders", "wrap", 60),
+]
 BY_PROJECT = [
     Column("Programme", "text", 26), Column("Reference", "text", 14), Column("Project", "text", 34),
     Column("Recipient", "text", 28), Column("Provider", "text", 28), Column("Returns approved", "number", 11),
@@ -120,6 +126,19 @@ def performance_workbook(target, report: PerformanceReport):
                                3: ("money", report.spent), 4: ("money", report.variance),
                                6: ("money", report.awaiting_spent)})
     sheet.write_ratio(end, 5, 4, 2, report.variance_percent)
+
+    sheet = book.sheet("Funding")
+    sheet.header(0, FUNDING)
+    end = sheet.rows(1, FUNDING, (
+        [p.programme, p.reference, p.name, p.funding.commissioner, p.funding.confirmed, p.funding.expected,
+         p.funding.total_cost, p.funding.share,
+         "; ".join(f"{o.funder}: £{o.amount:,.2f} ({o.status})" for o in p.other_funders) or None]
+        for p in report.projects))
+    sheet.ws.autofilter(0, 0, max(end - 1, 0), len(FUNDING) - 1)
+    funding = report.funding
+    _total_row(sheet, end, 1, {3: ("money", funding.commissioner), 4: ("money", funding.confirmed),
+                               5: ("money", funding.expected), 6: ("money", funding.total_cost)})
+    sheet.write_ratio(end, 7, 3, 6, funding.share)
 
     sheet = book.sheet("Spend by project")
     sheet.header(0, BY_PROJECT)

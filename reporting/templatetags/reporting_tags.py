@@ -1,14 +1,15 @@
 """Tags for the dashboards and reports: statuses and RAG ratings as they count in reports (a return
 not started; whose rating a RAG is), and the long tables of a performance report."""
 
-from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import linebreaksbr, pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from grants.templatetags.grants_tags import measure_value, money, quarter_label, rag_tag, rate_parts, status_tag
+from grants.templatetags.grants_tags import (
+    measure_value, money, percent, quarter_label, rag_tag, rate_parts, status_tag,
+)
 from grants.figures import NOT_RATED, NOT_STARTED, RAG_LABELS, STATUS_LABELS
 
 register = template.Library()
@@ -42,12 +43,7 @@ def report_rag(value, source=""):
     return tag
 
 
-@register.filter
-def percent(value):
-    """12.3%; a dash for none."""
-    if value is None or value == "":
-        return "–"
-    return f"{Decimal(value):,.1f}%"
+register.filter("percent", percent)
 
 
 # --- The long tables of a performance report ---------------------------------------------------

@@ -233,3 +233,6 @@ def test_the_reports_read_a_fixed_number_of_queries(years, django_assert_max_num
         gather_projects(user, WINDOW)
     with django_assert_max_num_queries(8):
         priority_report(user, WINDOW)
+    # With the budgets and other funding of the period's years.
+    with django_assert_max_num_queries(9):
+        gather_projects(user, WINDOW, funding=True)

@@ -216,7 +216,7 @@ def test_the_workbook_has_the_pages_figures_with_real_totals(years):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="programme-SVF-12-months-to-2019-09-30.xlsx"'
     book = workbook(response)
-    assert book.sheetnames == ["Cover", "Spend by quarter", "Capital and revenue", "Spend by project", "Outcomes", "Key outcomes",
+    assert book.sheetnames == ["Cover", "Spend by quarter", "Capital and revenue", "Funding", "Spend by project", "Outcomes", "Key outcomes",
                                "Narrative", "Risks"]
     projects = sheet_rows(book, "Spend by project")
     header, body, total = projects[0], projects[1:-1], projects[-1]
