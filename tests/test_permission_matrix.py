@@ -172,6 +172,9 @@ URLS = {
     "budget-line-create": Url(project),
     "budget-line-edit": Url(lambda o: {**project(o), **pk(o.staff)}),
     "budget-line-delete": Url(lambda o: {**project(o), **pk(o.staff)}),
+    "other-funding-create": Url(project),
+    "other-funding-edit": Url(lambda o: {**project(o), **pk(o.co_funding)}),
+    "other-funding-delete": Url(lambda o: {**project(o), **pk(o.co_funding)}),
     "project-measure-create": Url(project),
     "project-measure-edit": Url(lambda o: {**project(o), **pk(o.people)}),
     "project-measure-delete": Url(lambda o: {**project(o), **pk(o.people)}),
@@ -354,6 +357,8 @@ MONEY_FORMS = {
     "POST remove budget line": MoneyRoute("POST", lambda w: f"/projects/A-1/budget/{w.spare.pk}/remove/",
                                      lambda w: {"version": w.spare.version}),
     "GET another project's line": MoneyRoute("GET", lambda w: f"/projects/B-1/budget/{w.venue.pk}/"),
+    "POST new other funding": MoneyRoute("POST", lambda w: "/projects/A-1/funding/new/", lambda w: {
+        "financial_year": "2023", "funder": "The council", "amount": "2,000", "status": "confirmed", "version": ""}),
     "GET new project measure": MoneyRoute("GET", lambda w: "/projects/A-1/measures/new/"),
     "POST new project measure": MoneyRoute("POST", lambda w: "/projects/A-1/measures/new/", measure_data),
     "GET remove project measure": MoneyRoute("GET",
@@ -508,6 +513,15 @@ urls    GET  budget-line-edit                              X           302    40
 urls    GET  budget-line-delete                            A           302    403    404    403          200     403      404
 urls    GET  budget-line-delete                            B           302    404    403    403          200     403      404
 urls    GET  budget-line-delete                            X           302    404    404    404          404     404      200
+urls    GET  other-funding-create                          A           302    403    404    403          200     403      404
+urls    GET  other-funding-create                          B           302    404    403    403          200     403      404
+urls    GET  other-funding-create                          X           302    404    404    404          404     404      200
+urls    GET  other-funding-edit                            A           302    403    404    403          200     403      404
+urls    GET  other-funding-edit                            B           302    404    403    403          200     403      404
+urls    GET  other-funding-edit                            X           302    404    404    404          404     404      200
+urls    GET  other-funding-delete                          A           302    403    404    403          200     403      404
+urls    GET  other-funding-delete                          B           302    404    403    403          200     403      404
+urls    GET  other-funding-delete                          X           302    404    404    404          404     404      200
 urls    GET  project-measure-create                        A           302    403    404    403          200     403      404
 urls    GET  project-measure-create                        B           302    404    403    403          200     403      404
 urls    GET  project-measure-create                        X           302    404    404    404          404     404      200
@@ -714,6 +728,7 @@ money   GET  project A-1 edit                              -           302    40
 money   POST project A-1 edit                              -           302    403    404    403          302     403      404
 money   GET  new budget line                               -           302    403    404    403          200     403      404
 money   POST new budget line                               -           302    403    404    403          302     403      404
+money   POST new other funding                             -           302    403    404    403          302     403      404
 money   POST budget line edit                              -           302    403    404    403          302     403      404
 money   GET  remove budget line                            -           302    403    404    403          200     403      404
 money   POST remove budget line                            -           302    403    404    403          302     403      404

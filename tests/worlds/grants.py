@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
-from grants.models import Area, BudgetLine, Clawback, Organisation, Payment, Programme, User, Virement
+from grants.models import Area, BudgetLine, Clawback, Organisation, OtherFunding, Payment, Programme, User, Virement
 from grants.periods import Quarter
 from grants.services import returns as s
 from grants.services.returns import MeasureInput, ReturnInput, SpendInput
@@ -188,6 +188,8 @@ def _one_of_everything(programme, allocation, project, provider_user, finance_us
     o = SimpleNamespace(programme=programme, allocation=allocation, project=project,
                         draft_allocation=draft_allocation)
     o.staff = f.BudgetLineFactory(project=project, description="Youth workers")
+    o.co_funding = OtherFunding.objects.create(project=project, financial_year=o.staff.financial_year,
+                                               funder="The council", amount=Decimal("1000.00"))
     o.venue = f.BudgetLineFactory(
         project=project, category="non_staff", description="Venue hire", amount=Decimal("4000"),
         profile_q1=Decimal("1000"), profile_q2=Decimal("1000"), profile_q3=Decimal("1000"), profile_q4=Decimal("1000"))

@@ -13,6 +13,7 @@ from grants.models import (
     Allocation,
     BudgetLine,
     Clawback,
+    OtherFunding,
     OutcomeMeasure,
     Payment,
     Programme,
@@ -36,6 +37,7 @@ def state() -> list:
         sorted(Virement.objects.values_list("pk", "status")),
         sorted(Payment.objects.values_list("pk", "status", "amount", "version")),
         sorted(Clawback.objects.values_list("pk", "status", "amount")),
+        sorted(OtherFunding.objects.values_list("pk", "amount", "version")),
     ]
 
 

@@ -42,6 +42,11 @@ def test_it_refuses_a_negative_budget_line_or_profile_quarter(project, field, co
     assert_refused_by(constraint_name, lambda: f.BudgetLineFactory(project=project, **{field: Decimal("-5.00")}))
 
 
+def test_it_refuses_negative_other_funding(project):
+    assert_refused_by("other_funding_amount_not_negative", lambda: models.OtherFunding.objects.create(
+        project=project, financial_year=2023, funder="The council", amount=Decimal("-0.01")))
+
+
 def test_it_refuses_negative_actual_spend(quarterly_return, budget_line):
     assert_refused_by(
         "spend_actual_not_negative",

@@ -7,6 +7,8 @@ SQLite names only the columns of a failed UNIQUE constraint, so on SQLite
 `assert_refused_by` checks the columns instead of the name.
 """
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
@@ -68,6 +70,15 @@ def test_it_refuses_a_second_budget_line_with_the_same_category_and_description(
             project=budget_line.project, category=budget_line.category, description=budget_line.description
         ),
     )
+
+
+def test_it_refuses_the_same_funder_twice_for_a_project_in_a_year(project):
+    def fund():
+        models.OtherFunding.objects.create(project=project, financial_year=2023, funder="The council",
+                                           amount=Decimal("100.00"))
+
+    fund()
+    assert_refused_by("other_funding_unique_per_funder_and_year", fund)
 
 
 def test_it_refuses_the_same_measure_twice_for_a_project_in_a_year(project):
