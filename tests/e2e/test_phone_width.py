@@ -10,6 +10,7 @@ Every problem of a role is reported at once, as (page, width, problem).
 """
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.main_pages import demo_roles, signed_in_context, visit_main_pages
 
@@ -98,7 +99,10 @@ def test_no_main_page_scrolls_sideways_or_hides_a_value_at_phone_or_laptop_width
     found += [("/", PHONE["width"], problem) for problem in menu_problems(page)]
     phone_pages, _ = visit_main_pages(page, lambda page, path: found.extend(measure(page, path, PHONE["width"])))
     page.set_viewport_size(LAPTOP)
-    if page.locator(".govuk-service-navigation__toggle").is_visible():
+    # GOV.UK Frontend hides the button when its media query changes: a listener that runs a moment later.
+    try:
+        page.locator(".govuk-service-navigation__toggle").wait_for(state="hidden", timeout=5000)
+    except PlaywrightTimeout:
         found.append(("/", LAPTOP["width"], "the Menu button shows at laptop width"))
     laptop_pages, _ = visit_main_pages(page, lambda page, path: found.extend(measure(page, path, LAPTOP["width"])))
 
