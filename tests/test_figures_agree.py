@@ -189,7 +189,49 @@ def check_workbook_and_report_and_dashboard(user, quarter: Quarter):
 
     if quarter.number == 4:
         check_report(user, quarter, truth, summary, outcomes)
+        check_capital_revenue_and_funding(user, quarter, truth, book)
     return truth
+
+
+def check_capital_revenue_and_funding(user, quarter, truth, book):
+    """Capital and revenue apart, and the projects' funding beside other funders': the performance report's
+    page and workbook for each programme code say what the commissioner's workbook says for its projects,
+    and each co-funded project's page says the same as both."""
+    client = client_for(user)
+    end = quarter.label.replace(" ", "+")
+    spend_rows, funding_rows = sheet(book, "Spend"), {r["Reference"]: r for r in sheet(book, "Funding")}
+    for code in sorted({d.programme_code for d in truth.values()}):
+        mine = {d.reference for d in truth.values() if d.programme_code == code}
+        url = f"/reports/performance/?end={end}&subject=programme&programme={code}"
+        content = client.get(url).content.decode()
+        kinds = rows_with(content.split('data-testid="spend-by-kind"')[1].split("</table>")[0], "kind")
+        report_book = workbook(client.get(url + "&format=xlsx"))
+        kind_sheet = {r["Capital or revenue"]: r for r in sheet(report_book, "Capital and revenue")}
+        for kind in ("Capital", "Revenue"):
+            lines = [r for r in spend_rows if r["Reference"] in mine and r["Capital or revenue"] == kind]
+            expected = [sum((cell(r[h]) for r in lines if r[h] is not None), D(0)) for h in (
+                "Profiled to date", "Profile of approved quarters", "Actual to date (approved)",
+                "Awaiting approval: spend reported")]
+            row = kinds[kind]
+            assert [row["plan"], row["plan-compared"], row["spent"], row["awaiting"] or D(0)] == expected, (code, kind)
+            in_book = kind_sheet[kind]
+            assert [cell(in_book[h]) for h in ("Plan (profile)", "Plan of approved returns", "Spent (approved returns)",
+                                               "Awaiting approval: spend reported")] == expected, (code, kind)
+
+        every = rows_with(content.split('data-testid="funding"')[1].split("</table>")[0], "project")["all"]
+        expected = {name: sum((cell(funding_rows[ref][h]) for ref in mine), D(0)) for name, h in (
+            ("commissioner", "Budget for the year (this grant)"), ("total-cost", "Total cost"))}
+        assert (every["commissioner"], every["total-cost"]) == (expected["commissioner"], expected["total-cost"]), code
+        for ref in mine:
+            row = funding_rows[ref]
+            if not row["Other funders"]:
+                continue
+            page = client.get(f"/projects/{ref}/").content.decode()
+            table = page.split(f'data-testid="funding-{quarter.financial_year}"')[1].split("</table>")[0]
+            shown = figures_in(table)
+            assert (shown["commissioner"], shown["total-cost"]) == (
+                cell(row["Budget for the year (this grant)"]), cell(row["Total cost"])), ref
+            assert close(shown["share"], cell(row["Commissioner's share"], percent=True), "0.1"), ref
 
 
 def check_report(user, quarter, truth, summary, outcomes):
