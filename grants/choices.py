@@ -34,6 +34,12 @@ ALLOCATION_SIGNED = (AllocationStatus.AGREEMENT_SIGNED, AllocationStatus.ACTIVE)
 ALLOCATION_OPEN = (AllocationStatus.DRAFT, *ALLOCATION_LIVE)
 
 
+class VariationStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
 class ReturnStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

@@ -42,6 +42,7 @@ from grants.models import (
     ReturnEvent,
     SpendLine,
     User,
+    Variation,
     Virement,
 )
 from grants.figures import rate
@@ -545,6 +546,11 @@ class DemoBuilder:
                            amount=Decimal("5000.00"), status=OtherFunding.Status.EXPECTED,
                            pays_for="Door and window repairs in its own homes"))
 
+        # The partnership asks to extend its allocation by a quarter.
+        _save(Variation(allocation=allocation, end_date=date(2024, 6, 30), requested_by=u["kbsp"],
+                        reason="The last Sanctuary Scheme fittings and their follow-up visits slip into April to June "
+                        "2024: the partnership asks for three more months at no extra cost. " + ILLUSTRATIVE))
+
         # A virement from capital to revenue, waiting for the commissioner's explicit approval.
         fittings = sanctuary.budget_lines.get(category=BudgetLine.Category.CAPITAL)
         caseworker = sanctuary.budget_lines.get(category=BudgetLine.Category.STAFF)
@@ -591,5 +597,5 @@ def build():
 # The models written to the fixture, parents before children.
 FIXTURE_MODELS = [
     Organisation, User, Priority, Area, OutcomeMeasure, Programme, Allocation, Project, ProjectPriority, BudgetLine,
-    OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Clawback,
+    OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Variation, Clawback,
 ]

@@ -10,8 +10,8 @@ uses it to tell a form posted over a return that has since moved on (a
 "this return changed" message) from a form the user should never have had.
 """
 
-from grants.choices import ALLOCATION_OPEN, ALLOCATION_SIGNED, RETURN_EDITABLE, RETURN_SPEND_CHECKABLE
-from grants.models import Allocation, Clawback, Payment, QuarterlyReturn, User, Virement
+from grants.choices import ALLOCATION_LIVE, ALLOCATION_OPEN, ALLOCATION_SIGNED, RETURN_EDITABLE, RETURN_SPEND_CHECKABLE
+from grants.models import Allocation, Clawback, Payment, QuarterlyReturn, User, Variation, Virement
 from grants.models.organisations import FUNDER_ROLES, PARTNER_ROLES
 
 Status = QuarterlyReturn.Status
@@ -202,6 +202,28 @@ def can_decide_virement(user, virement: Virement, any_status=False) -> Allowed:
         return False, "Only a commissioner officer of the funder can approve or refuse a virement."
     if not any_status and virement.status != Virement.Status.REQUESTED:
         return False, f"This virement is already {virement.get_status_display().lower()}."
+    return OK
+
+
+def can_request_variation(user, allocation) -> Allowed:
+    """Ask for (the recipient) or make (a commissioner officer of the funder) a variation to an allocation
+    that is approved, signed or active: a draft is simply changed, a closed one is settled."""
+    if not (_commissioner_of(user, allocation.programme.commissioner_id)
+            or (user.is_provider and user.organisation_id == allocation.recipient_id)):
+        return False, "Only the allocation's recipient or a commissioner officer of the funder can vary it."
+    if allocation.status not in ALLOCATION_LIVE:
+        if allocation.status == AllocationStatus.DRAFT:
+            return False, "This allocation is a draft: change it directly."
+        return False, f"This allocation is {_status_label(allocation)}: it can no longer be varied."
+    return OK
+
+
+def can_decide_variation(user, variation: Variation, any_status=False) -> Allowed:
+    """Approve or refuse a requested variation: a commissioner officer of the funder."""
+    if not _commissioner_of(user, variation.allocation.programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can approve or refuse a variation."
+    if not any_status and variation.status != Variation.Status.REQUESTED:
+        return False, f"This variation is already {variation.get_status_display().lower()}."
     return OK
 
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import SignInForm
-from .views import accounts, administration, commissioning, finance, home, returns, two_factor, virements
+from .views import accounts, administration, commissioning, finance, home, returns, two_factor, variations, virements
 
 RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
 
@@ -62,6 +62,9 @@ urlpatterns = [
     path("projects/<slug:reference>/virements/new/", virements.virement_create, name="virement-create"),
     path("measures/", commissioning.measure_list, name="measure-list"),
     path("measures/new/", commissioning.measure_create, name="measure-create"),
+    path("allocations/<int:pk>/variations/new/", variations.variation_create, name="variation-create"),
+    path("variations/<int:pk>/", variations.variation_detail, name="variation-detail"),
+    path("variations/<int:pk>/decide/", variations.variation_decide, name="variation-decide"),
     path("virements/", virements.virement_list, name="virement-list"),
     path("virements/<int:pk>/", virements.virement_detail, name="virement-detail"),
     path("virements/<int:pk>/decide/", virements.virement_decide, name="virement-decide"),

@@ -179,6 +179,9 @@ URLS = {
     "project-measure-edit": Url(lambda o: {**project(o), **pk(o.people)}),
     "project-measure-delete": Url(lambda o: {**project(o), **pk(o.people)}),
     "virement-create": Url(project),
+    "variation-create": Url(lambda o: pk(o.allocation)),
+    "variation-detail": Url(lambda o: pk(o.variation)),
+    "variation-decide": Url(lambda o: pk(o.variation), post_only=True),
     "measure-list": Url(),
     "measure-create": Url(),
     "virement-list": Url(),
@@ -357,6 +360,8 @@ MONEY_FORMS = {
     "POST remove budget line": MoneyRoute("POST", lambda w: f"/projects/A-1/budget/{w.spare.pk}/remove/",
                                      lambda w: {"version": w.spare.version}),
     "GET another project's line": MoneyRoute("GET", lambda w: f"/projects/B-1/budget/{w.venue.pk}/"),
+    "POST vary allocation A": MoneyRoute("POST", lambda w: f"/allocations/{w.allocation_a.pk}/variations/new/",
+                                        lambda w: {"conditions": "Returns within 14 days.", "reason": "Faster reporting."}),
     "POST new other funding": MoneyRoute("POST", lambda w: "/projects/A-1/funding/new/", lambda w: {
         "financial_year": "2023", "funder": "The council", "amount": "2,000", "status": "confirmed", "version": ""}),
     "GET new project measure": MoneyRoute("GET", lambda w: "/projects/A-1/measures/new/"),
@@ -546,6 +551,18 @@ urls    GET  virement-decide                               X           302    40
 urls    POST virement-decide                               A           302    403    404    403          400     403      404
 urls    POST virement-decide                               B           302    404    403    403          400     403      404
 urls    POST virement-decide                               X           302    404    404    404          404     404      400
+urls    GET  variation-create                              A           302    200    404    403          200     403      404
+urls    GET  variation-create                              B           302    404    200    403          200     403      404
+urls    GET  variation-create                              X           302    404    404    404          404     404      200
+urls    GET  variation-detail                              A           302    200    404    200          200     200      404
+urls    GET  variation-detail                              B           302    404    200    200          200     200      404
+urls    GET  variation-detail                              X           302    404    404    404          404     404      200
+urls    GET  variation-decide                              A           302    405    405    405          405     405      405
+urls    GET  variation-decide                              B           302    405    405    405          405     405      405
+urls    GET  variation-decide                              X           302    405    405    405          405     405      405
+urls    POST variation-decide                              A           302    403    404    403          400     403      404
+urls    POST variation-decide                              B           302    404    403    403          400     403      404
+urls    POST variation-decide                              X           302    404    404    404          404     404      400
 urls    GET  finance                                       -           302    403    403    200          200     200      200
 urls    GET  schedule-update                               A           302    405    405    405          405     405      405
 urls    GET  schedule-update                               B           302    405    405    405          405     405      405
@@ -729,6 +746,7 @@ money   POST project A-1 edit                              -           302    40
 money   GET  new budget line                               -           302    403    404    403          200     403      404
 money   POST new budget line                               -           302    403    404    403          302     403      404
 money   POST new other funding                             -           302    403    404    403          302     403      404
+money   POST vary allocation A                             -           302    302    404    403          302     403      404
 money   POST budget line edit                              -           302    403    404    403          302     403      404
 money   GET  remove budget line                            -           302    403    404    403          200     403      404
 money   POST remove budget line                            -           302    403    404    403          302     403      404

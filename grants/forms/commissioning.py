@@ -219,6 +219,25 @@ class BudgetLineForm(VersionedForm):
         return {**{name: getattr(line, name) for name in cls.service_fields}, "version": line.version}
 
 
+class VariationForm(BaseForm):
+    """A variation to an approved allocation: whatever is left empty stays as it is."""
+
+    amount = MoneyField(label="New amount", what="the new amount", help_text="Leave empty to keep the amount.")
+    end_date = date_field("New end date", "the new end date", required=False,
+                          help_text="Leave empty to keep the end date. For example, 30 6 2024")
+    conditions = text("New conditions", "the new conditions", required=False, rows=4,
+                      help_text="Leave empty to keep the conditions.")
+    reason = text("Why does the allocation need to change?", "the reason", required=False, rows=4,
+                  help_text="The decision rests on this reason.")
+
+    service_fields = ("amount", "end_date", "conditions", "reason")
+
+
+class VariationDecisionForm(VersionForm, ServiceErrorsMixin):
+    note = text("Note for the recipient", "a note", required=False, rows=3,
+                help_text="Required when refusing: the recipient sees it.")
+
+
 class OtherFundingForm(VersionedForm):
     financial_year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=(),
                                             error_messages={"required": "Choose the financial year."})

@@ -8,7 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from grants import figures
-from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, ALLOCATION_SIGNED, AllocationStatus
+from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, ALLOCATION_SIGNED, AllocationStatus, VariationStatus
 from grants.periods import FinancialYear
 
 from .common import (
@@ -184,3 +184,49 @@ class Allocation(models.Model):
             errors["do_not_publish_reason"] = "Say why this allocation must not be published."
         if errors:
             raise ValidationError(errors)
+
+
+class VariationQuerySet(ScopedQuerySet):
+    scope = (allocation_scope, "allocation__")
+
+
+class Variation(models.Model):
+    """A change to an approved allocation: its amount, its end date or its conditions, asked for by the
+    recipient or made by the commissioner, decided with a reason (grants.services.variations)."""
+
+    Status = VariationStatus
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="variations")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    # What changes: None (or blank conditions) leaves it as it is.
+    amount = models.DecimalField("new amount", max_digits=14, decimal_places=2, null=True, blank=True)
+    end_date = models.DateField("new end date", null=True, blank=True)
+    conditions = long_text("new conditions")
+    reason = long_text(blank=False)
+    # What they were, kept on approval.
+    previous_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    previous_end_date = models.DateField(null=True, blank=True, editable=False)
+    requested_by = models.ForeignKey("grants.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey("grants.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = long_text()
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    objects = VariationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=False) | models.Q(end_date__isnull=False) | ~models.Q(conditions=""),
+                name="variation_changes_something",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                                   name="variation_amount_not_negative"),
+            *text_limits("variation", "conditions", "reason", "decision_note"),
+        ]
+
+    def __str__(self):
+        return f"Variation {self.pk} of {self.allocation.title}"

@@ -24,6 +24,8 @@ from .commissioning import (
     programme_for_user,
     programme_list,
     programme_totals,
+    variation_for_user,
+    variations_for_user,
 )
 from .common import (
     add_months,
@@ -98,7 +100,7 @@ __all__ = [
     "EarlierValue", "MeasureRow", "ReturnPage", "ReturnRow", "SpendRow", "earlier_quarters", "earlier_spend",
     "lines_and_measures", "measure_figure_for", "project_returns", "provider_returns", "return_page", "review_queue", "year_returns",
     # commissioning
-    "ProgrammeTotals", "allocation_budgeted", "allocation_for_user", "allocation_projects", "committed_total",
+    "ProgrammeTotals", "allocation_budgeted", "allocation_for_user", "allocation_projects", "committed_total", "variation_for_user", "variations_for_user",
     "funding_ending", "programme_allocations", "programme_for_user", "programme_list", "programme_totals",
     # virements
     "project_lines", "project_measures", "spent_on", "virement_for_user", "virement_lines", "virements_for_user",

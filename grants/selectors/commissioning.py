@@ -21,6 +21,7 @@ from grants.models import (
     Payment,
     Programme,
     Project,
+    Variation,
 )
 from grants.models.common import ZERO
 
@@ -132,3 +133,19 @@ def committed_total(programme_id: int, exclude_allocation_id: int | None = None)
     if exclude_allocation_id:
         allocations = allocations.exclude(pk=exclude_allocation_id)
     return allocations.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def variations_for_user(user, allocation: Allocation | None = None):
+    """Variations of allocations the user reaches. A provider sees only its own allocations' variations:
+    one that only delivers a project under another's allocation does not see that allocation's money."""
+    variations = Variation.objects.for_user(user).select_related(
+        "allocation__programme__commissioner", "allocation__recipient", "requested_by", "decided_by")
+    if user.is_provider:
+        variations = variations.filter(allocation__recipient_id=user.organisation_id)
+    if allocation is not None:
+        variations = variations.filter(allocation=allocation)
+    return variations.order_by("-requested_at", "-pk")
+
+
+def variation_for_user(user, pk: int) -> Variation:
+    return get_object_or_404(variations_for_user(user), pk=pk)

@@ -55,6 +55,7 @@ REACHES_FUNDER = {
     "MeasureValue": ("quarterly_return_id", "allocations__projects__returns"),
     "ReturnEvent": ("quarterly_return_id", "allocations__projects__returns"),
     "PaymentReturn": ("quarterly_return_id", "allocations__projects__returns"),
+    "Variation": ("allocation_id", "allocations"),
     "Virement": ("from_line_id", "allocations__projects__budget_lines"),
 }
 # Rows every funder's pages may show.

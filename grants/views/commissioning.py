@@ -162,6 +162,8 @@ def allocation_context(request, allocation, **forms) -> dict:
         "can_edit": permissions.can_edit_allocation(user, allocation)[0],
         "can_add_project": permissions.can_create_project(user, allocation)[0],
         "can_manage_payments": permissions.can_manage_payments(user, allocation)[0],
+        "can_vary": permissions.can_request_variation(user, allocation)[0],
+        "variations": selectors.variations_for_user(user, allocation) if sees_money else [],
         "recover": offer(permissions.can_record_clawback(user, allocation),
                           lambda: payment_services.check_record_clawback(allocation)),
     }

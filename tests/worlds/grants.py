@@ -5,7 +5,9 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
-from grants.models import Area, BudgetLine, Clawback, Organisation, OtherFunding, Payment, Programme, User, Virement
+from grants.models import (
+    Area, BudgetLine, Clawback, Organisation, OtherFunding, Payment, Programme, User, Variation, Virement,
+)
 from grants.periods import Quarter
 from grants.services import returns as s
 from grants.services.returns import MeasureInput, ReturnInput, SpendInput
@@ -212,6 +214,8 @@ def _one_of_everything(programme, allocation, project, provider_user, finance_us
                                          requested_on=date(2024, 5, 1), recorded_by=finance_user)
     o.virement = Virement.objects.create(from_line=o.staff, to_line=o.venue, amount=Decimal("500.00"), quarter=4,
                                          reason="Evening sessions.", requested_by=provider_user)
+    o.variation = Variation.objects.create(allocation=allocation, amount=allocation.amount + 1000,
+                                           reason="More referrals.", requested_by=provider_user)
     return o
 
 

@@ -19,6 +19,7 @@ from grants.models import (
     Programme,
     Project,
     ProjectMeasure,
+    Variation,
     Virement,
 )
 from tests import factories as f
@@ -38,6 +39,7 @@ def state() -> list:
         sorted(Payment.objects.values_list("pk", "status", "amount", "version")),
         sorted(Clawback.objects.values_list("pk", "status", "amount")),
         sorted(OtherFunding.objects.values_list("pk", "amount", "version")),
+        sorted(Variation.objects.values_list("pk", "status", "version")),
     ]
 
 

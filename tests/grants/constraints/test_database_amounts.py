@@ -42,6 +42,16 @@ def test_it_refuses_a_negative_budget_line_or_profile_quarter(project, field, co
     assert_refused_by(constraint_name, lambda: f.BudgetLineFactory(project=project, **{field: Decimal("-5.00")}))
 
 
+def test_it_refuses_a_negative_variation_amount(project, user):
+    assert_refused_by("variation_amount_not_negative", lambda: models.Variation.objects.create(
+        allocation=project.allocation, amount=Decimal("-0.01"), reason="Less.", requested_by=user))
+
+
+def test_it_refuses_a_variation_that_changes_nothing(project, user):
+    assert_refused_by("variation_changes_something", lambda: models.Variation.objects.create(
+        allocation=project.allocation, reason="Nothing.", requested_by=user))
+
+
 def test_it_refuses_negative_other_funding(project):
     assert_refused_by("other_funding_amount_not_negative", lambda: models.OtherFunding.objects.create(
         project=project, financial_year=2023, funder="The council", amount=Decimal("-0.01")))

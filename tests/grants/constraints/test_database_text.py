@@ -39,6 +39,8 @@ def _objects(project, user):
                                                    recorded_by=user),
         "virement": models.Virement.objects.create(from_line=line, to_line=other, amount=Decimal("1.00"),
                                                    quarter=1, reason="Moving money.", requested_by=user),
+        "variation": models.Variation.objects.create(allocation=project.allocation, amount=Decimal("1.00"),
+                                                     reason="More referrals.", requested_by=user),
     }
 
 
@@ -64,6 +66,9 @@ LIMITS = [
     ("clawback", "waived_reason", "clawback_waived_reason_length"),
     ("virement", "reason", "virement_reason_length"),
     ("virement", "decision_note", "virement_decision_note_length"),
+    ("variation", "conditions", "variation_conditions_length"),
+    ("variation", "reason", "variation_reason_length"),
+    ("variation", "decision_note", "variation_decision_note_length"),
 ]
 
 
@@ -82,7 +87,7 @@ def test_the_table_above_names_every_free_text_field_with_a_cap():
     capped = {(model._meta.model_name, c.name) for model in (
         models.Priority, models.Programme, models.Allocation, models.Project, models.OutcomeMeasure,
         models.QuarterlyReturn, models.SpendLine, models.MeasureValue, models.ReturnEvent, models.Payment,
-        models.Clawback, models.Virement) for c in model._meta.constraints if c.name.endswith("_length")}
+        models.Clawback, models.Virement, models.Variation) for c in model._meta.constraints if c.name.endswith("_length")}
     assert {name for _, name in capped} == {c for _, _, c in LIMITS}
 
 
