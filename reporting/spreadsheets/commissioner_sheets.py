@@ -233,15 +233,18 @@ FUNDING = [
 ]
 FUNDING_MONEY = (4, 5, 6, 7)
 FUNDING_SHARE, FUNDING_OURS, FUNDING_TOTAL = 8, 4, 7
-FUNDING_STATUS = {"confirmed": "confirmed", "expected": "expected"}
+
+
+def other_funders_text(project) -> str | None:
+    """A project's other funders in a cell: "Funder: £1,000.00 (confirmed); …", or None for none."""
+    return "; ".join(f"{o.funder}: £{o.amount:,.2f} ({o.status})" for o in project.other_funders) or None
 
 
 def funding_rows(data: WorkbookData):
     for project in data.projects:
         f = project.funding
-        others = "; ".join(f"{o.funder}: £{o.amount:,.2f} ({FUNDING_STATUS[o.status]})" for o in project.other_funders)
         yield (project.programme, project.reference, project.name, project.provider, f.commissioner, f.confirmed,
-               f.expected, f.total_cost, f.share, others or None)
+               f.expected, f.total_cost, f.share, other_funders_text(project))
 
 
 def write_funding(sheet, data: WorkbookData):

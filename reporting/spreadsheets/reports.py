@@ -16,7 +16,7 @@ from grants.models import RAG, OutcomeMeasure
 from grants.periods import Quarter
 
 from ..reports import PerformanceReport, PriorityReport
-from .commissioner_sheets import AGGREGATION_LABELS, UNIT_KINDS
+from .commissioner_sheets import AGGREGATION_LABELS, UNIT_KINDS, other_funders_text
 from .writer import Column, SafeWorkbook
 
 RAG_LABELS = dict(RAG.choices)
@@ -132,7 +132,7 @@ def performance_workbook(target, report: PerformanceReport):
     end = sheet.rows(1, FUNDING, (
         [p.programme, p.reference, p.name, p.funding.commissioner, p.funding.confirmed, p.funding.expected,
          p.funding.total_cost, p.funding.share,
-         "; ".join(f"{o.funder}: £{o.amount:,.2f} ({o.status})" for o in p.other_funders) or None]
+         other_funders_text(p)]
         for p in report.projects))
     sheet.ws.autofilter(0, 0, max(end - 1, 0), len(FUNDING) - 1)
     funding = report.funding
