@@ -34,6 +34,7 @@ from grants.models import (
     Payment,
     PaymentReturn,
     Priority,
+    ProfileChange,
     Programme,
     Project,
     ProjectMeasure,
@@ -551,6 +552,16 @@ class DemoBuilder:
                         reason="The last Sanctuary Scheme fittings and their follow-up visits slip into April to June "
                         "2024: the partnership asks for three more months at no extra cost. " + ILLUSTRATIVE))
 
+        # The partnership asks to re-profile the modern slavery work: training slips from Q3 into Q4.
+        slavery_line = slavery.budget_lines.filter(financial_year=2023).order_by("pk").first()
+        moved = (slavery_line.profile_q3 / 2).quantize(Decimal("0.01"))
+        reprofile = _save(Variation(allocation=allocation, project=slavery, financial_year=2023, requested_by=u["kbsp"],
+                                    reason="The second round of partner training moves from December to February, "
+                                    "after the health partners' winter pressures. " + ILLUSTRATIVE))
+        _save(ProfileChange(variation=reprofile, line=slavery_line, profile_q1=slavery_line.profile_q1,
+                            profile_q2=slavery_line.profile_q2, profile_q3=slavery_line.profile_q3 - moved,
+                            profile_q4=slavery_line.profile_q4 + moved))
+
         # A virement from capital to revenue, waiting for the commissioner's explicit approval.
         fittings = sanctuary.budget_lines.get(category=BudgetLine.Category.CAPITAL)
         caseworker = sanctuary.budget_lines.get(category=BudgetLine.Category.STAFF)
@@ -597,5 +608,5 @@ def build():
 # The models written to the fixture, parents before children.
 FIXTURE_MODELS = [
     Organisation, User, Priority, Area, OutcomeMeasure, Programme, Allocation, Project, ProjectPriority, BudgetLine,
-    OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Variation, Clawback,
+    OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Variation, ProfileChange, Clawback,
 ]

@@ -227,6 +227,30 @@ def can_decide_variation(user, variation: Variation, any_status=False) -> Allowe
     return OK
 
 
+def can_request_reprofile(user, project) -> Allowed:
+    """Ask for (the provider or the recipient) or make (a commissioner officer of the funder) a re-profile
+    of a project's quarterly spend, while its allocation is approved, signed or active."""
+    allocation = project.allocation
+    if not (_commissioner_of(user, allocation.programme.commissioner_id)
+            or (user.is_provider and user.organisation_id in (project.provider_id, allocation.recipient_id))):
+        return False, "Only the project's provider, the allocation's recipient or the commissioner can re-profile its spend."
+    if allocation.status not in ALLOCATION_LIVE:
+        if allocation.status == AllocationStatus.DRAFT:
+            return False, "The allocation is a draft: change the project's budget lines directly."
+        return False, f"The allocation is {_status_label(allocation)}: its projects' spend can no longer be re-profiled."
+    return OK
+
+
+def can_reallocate(user, allocation) -> Allowed:
+    """Move underspend from this allocation to another of the funder's: a commissioner officer, while the
+    allocation is approved, signed or active."""
+    if not _commissioner_of(user, allocation.programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can move money between allocations."
+    if allocation.status not in ALLOCATION_LIVE:
+        return False, f"This allocation is {_status_label(allocation)}: money can no longer be moved from it."
+    return OK
+
+
 # Payments and clawback ---------------------------------------------------------------------
 
 

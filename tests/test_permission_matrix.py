@@ -182,6 +182,9 @@ URLS = {
     "variation-create": Url(lambda o: pk(o.allocation)),
     "variation-detail": Url(lambda o: pk(o.variation)),
     "variation-decide": Url(lambda o: pk(o.variation), post_only=True),
+    "variation-list": Url(),
+    "reallocate": Url(lambda o: pk(o.allocation)),
+    "reprofile-create": Url(lambda o: {**project(o), "year": o.staff.financial_year}),
     "measure-list": Url(),
     "measure-create": Url(),
     "virement-list": Url(),
@@ -362,6 +365,16 @@ MONEY_FORMS = {
     "GET another project's line": MoneyRoute("GET", lambda w: f"/projects/B-1/budget/{w.venue.pk}/"),
     "POST vary allocation A": MoneyRoute("POST", lambda w: f"/allocations/{w.allocation_a.pk}/variations/new/",
                                         lambda w: {"conditions": "Returns within 14 days.", "reason": "Faster reporting."}),
+    "GET re-profile A-1": MoneyRoute("GET", lambda w: "/projects/A-1/reprofile/2023/"),
+    "POST re-profile A-1": MoneyRoute("POST", lambda w: "/projects/A-1/reprofile/2023/", lambda w: {
+        **{f"line_{w.staff.pk}_q{n}": v for n, v in enumerate(["0", "20000", "10000", "10000"], 1)},
+        **{f"line_{w.venue.pk}_q{n}": "1000" for n in (1, 2, 3, 4)},
+        **{f"line_{w.spare.pk}_q{n}": "100" for n in (1, 2, 3, 4)}, "reason": "Recruitment slipped."}),
+    "GET variations": MoneyRoute("GET", lambda w: "/variations/"),
+    "GET move A's underspend": MoneyRoute("GET", lambda w: f"/allocations/{w.allocation_a.pk}/reallocate/"),
+    "POST move A's underspend to B": MoneyRoute("POST", lambda w: f"/allocations/{w.allocation_a.pk}/reallocate/",
+                                                lambda w: {"target": str(w.allocation_b.pk), "amount": "1,000",
+                                                           "reason": "A started late."}),
     "POST new other funding": MoneyRoute("POST", lambda w: "/projects/A-1/funding/new/", lambda w: {
         "financial_year": "2023", "funder": "The council", "amount": "2,000", "status": "confirmed", "version": ""}),
     "GET new project measure": MoneyRoute("GET", lambda w: "/projects/A-1/measures/new/"),
@@ -557,6 +570,13 @@ urls    GET  variation-create                              X           302    40
 urls    GET  variation-detail                              A           302    200    404    200          200     200      404
 urls    GET  variation-detail                              B           302    404    200    200          200     200      404
 urls    GET  variation-detail                              X           302    404    404    404          404     404      200
+urls    GET  variation-list                                -           302    200    200    200          200     200      200
+urls    GET  reallocate                                    A           302    403    404    403          200     403      404
+urls    GET  reallocate                                    B           302    404    403    403          200     403      404
+urls    GET  reallocate                                    X           302    404    404    404          404     404      200
+urls    GET  reprofile-create                              A           302    200    404    403          200     403      404
+urls    GET  reprofile-create                              B           302    404    200    403          200     403      404
+urls    GET  reprofile-create                              X           302    404    404    404          404     404      200
 urls    GET  variation-decide                              A           302    405    405    405          405     405      405
 urls    GET  variation-decide                              B           302    405    405    405          405     405      405
 urls    GET  variation-decide                              X           302    405    405    405          405     405      405
@@ -747,6 +767,11 @@ money   GET  new budget line                               -           302    40
 money   POST new budget line                               -           302    403    404    403          302     403      404
 money   POST new other funding                             -           302    403    404    403          302     403      404
 money   POST vary allocation A                             -           302    302    404    403          302     403      404
+money   GET  re-profile A-1                                -           302    200    404    403          200     403      404
+money   POST re-profile A-1                                -           302    302    404    403          302     403      404
+money   GET  variations                                    -           302    200    200    200          200     200      200
+money   GET  move A's underspend                           -           302    403    404    403          200     403      404
+money   POST move A's underspend to B                      -           302    403    404    403          302     403      404
 money   POST budget line edit                              -           302    403    404    403          302     403      404
 money   GET  remove budget line                            -           302    403    404    403          200     403      404
 money   POST remove budget line                            -           302    403    404    403          302     403      404

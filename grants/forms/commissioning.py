@@ -233,6 +233,56 @@ class VariationForm(BaseForm):
     service_fields = ("amount", "end_date", "conditions", "reason")
 
 
+class ReprofileForm(BaseForm):
+    """A project's new quarterly profile for a year: four figures per budget line, each line keeping its
+    total. A quarter already reported is shown but cannot be changed."""
+
+    reason = text("Why does the spend need re-profiling?", "the reason", required=False, rows=4,
+                  help_text="For example, recruitment slipped a quarter. The decision rests on this reason.")
+
+    QUARTER_NAMES = ("Q1 (Apr–Jun)", "Q2 (Jul–Sep)", "Q3 (Oct–Dec)", "Q4 (Jan–Mar)")
+
+    def __init__(self, *args, lines, reported=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        reason = self.fields.pop("reason")
+        for line in lines:
+            for n, name in enumerate(self.QUARTER_NAMES, start=1):
+                now = line.profile_for(n)
+                field = MoneyField(
+                    label=f"{line.description} ({line.get_category_display()}): {name}",
+                    what=f"the new {name[:2]} profile of {line.description}",
+                    initial=now, disabled=n in reported,
+                    help_text=(f"Reported: stays £{now:,.2f}." if n in reported else
+                               f"Now £{now:,.2f}." + (f" The four quarters must add up to £{line.amount:,.2f}."
+                                                      if n == 4 else "")))
+                self.fields[f"line_{line.pk}_q{n}"] = field
+        self.fields["reason"] = reason
+
+    def profiles(self) -> dict[int, list]:
+        """{line id: [Q1..Q4]} from the cleaned data, an empty quarter read as £0."""
+        zero = Decimal("0.00")
+        return {line.pk: [self.cleaned_data.get(f"line_{line.pk}_q{n}") or zero for n in (1, 2, 3, 4)]
+                for line in self.lines}
+
+
+class ReallocationForm(BaseForm):
+    """Move underspend from one allocation to another in one decision."""
+
+    target = ObjectChoiceField(label="Move it to", queryset=None, empty_label="Choose an allocation",
+                               error_messages={"required": "Choose the allocation the money moves to.",
+                                               "invalid_choice": "Choose an allocation from the list."})
+    amount = MoneyField(label="Amount to move", what="the amount to move")
+    reason = text("Why does the money move?", "the reason", required=False, rows=4,
+                  help_text="For example, the service started late and cannot spend its allocation this year.")
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+        self.fields["target"].label_from_instance = (
+            lambda a: f"{a.title} ({a.recipient.name}, {a.programme.name}): £{a.amount:,.2f}")
+
+
 class VariationDecisionForm(VersionForm, ServiceErrorsMixin):
     note = text("Note for the recipient", "a note", required=False, rows=3,
                 help_text="Required when refusing: the recipient sees it.")

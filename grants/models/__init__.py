@@ -4,14 +4,14 @@ from .common import RAG
 from .organisations import AccountEvent, Area, Organisation, Priority, User
 from .payments import Clawback, Payment, PaymentReturn, Virement
 from .programmes import Allocation, Programme, Variation
-from .projects import BudgetLine, OtherFunding, OutcomeMeasure, Project, ProjectMeasure, ProjectPriority
+from .projects import BudgetLine, OtherFunding, ProfileChange, OutcomeMeasure, Project, ProjectMeasure, ProjectPriority
 from .security import PasswordResetRequest
 from .kept import FiguresVersion, ProjectQuarter
 from .returns import MeasureValue, QuarterlyReturn, ReminderSent, ReturnEvent, SpendLine
 
 __all__ = [
     "RAG", "AccountEvent", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "PaymentReturn", "Virement",
-    "Allocation", "Programme", "Variation", "BudgetLine", "OtherFunding", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
+    "Allocation", "Programme", "Variation", "BudgetLine", "OtherFunding", "ProfileChange", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
     "PasswordResetRequest", "MeasureValue", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
     "ProjectQuarter", "FiguresVersion",
 ]

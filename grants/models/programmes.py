@@ -202,6 +202,13 @@ class Variation(models.Model):
     amount = models.DecimalField("new amount", max_digits=14, decimal_places=2, null=True, blank=True)
     end_date = models.DateField("new end date", null=True, blank=True)
     conditions = long_text("new conditions")
+    # A re-profile of one project's quarterly spend for one year instead (its lines in `profile_changes`).
+    project = models.ForeignKey("grants.Project", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="reprofiles")
+    financial_year = FinancialYearField(null=True, blank=True)
+    # A reallocation of underspend: this variation (down) and the one it moves to (up), decided together.
+    moves_to = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="moved_from")
     reason = long_text(blank=False)
     # What they were, kept on approval.
     previous_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
@@ -220,8 +227,15 @@ class Variation(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(amount__isnull=False) | models.Q(end_date__isnull=False) | ~models.Q(conditions=""),
+                condition=(models.Q(amount__isnull=False) | models.Q(end_date__isnull=False) | ~models.Q(conditions="")
+                           | models.Q(project__isnull=False)),
                 name="variation_changes_something",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(project__isnull=True, financial_year__isnull=True)
+                           | models.Q(project__isnull=False, financial_year__isnull=False, amount__isnull=True,
+                                      end_date__isnull=True, conditions="")),
+                name="variation_reprofile_only_reprofiles",
             ),
             models.CheckConstraint(condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
                                    name="variation_amount_not_negative"),
@@ -230,3 +244,7 @@ class Variation(models.Model):
 
     def __str__(self):
         return f"Variation {self.pk} of {self.allocation.title}"
+
+    @property
+    def is_reprofile(self) -> bool:
+        return self.project_id is not None

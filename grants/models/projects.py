@@ -167,6 +167,43 @@ class BudgetLine(models.Model):
             raise ValidationError(errors)
 
 
+class ProfileChange(models.Model):
+    """One budget line's new quarterly profile in a re-profile (a Variation with a project): its total
+    stays the same, only when it is spent moves. The old profile is kept when it is approved."""
+
+    variation = models.ForeignKey("grants.Variation", on_delete=models.PROTECT, related_name="profile_changes")
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="profile_changes")
+    profile_q1 = money_field("new profile Q1 (Apr–Jun)")
+    profile_q2 = money_field("new profile Q2 (Jul–Sep)")
+    profile_q3 = money_field("new profile Q3 (Oct–Dec)")
+    profile_q4 = money_field("new profile Q4 (Jan–Mar)")
+    previous_q1 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    previous_q2 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    previous_q3 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    previous_q4 = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["variation", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["variation", "line"], name="profile_change_once_per_line"),
+            non_negative("profile_q1", "profile_change_q1_not_negative"),
+            non_negative("profile_q2", "profile_change_q2_not_negative"),
+            non_negative("profile_q3", "profile_change_q3_not_negative"),
+            non_negative("profile_q4", "profile_change_q4_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"New profile for {self.line}"
+
+    @property
+    def profile(self) -> list[Decimal]:
+        return [self.profile_q1, self.profile_q2, self.profile_q3, self.profile_q4]
+
+    @property
+    def previous(self) -> list[Decimal | None]:
+        return [self.previous_q1, self.previous_q2, self.previous_q3, self.previous_q4]
+
+
 class OtherFunding(models.Model):
     """Money for a project from another funder in a financial year (co-funding or match funding), so that the
     project's total cost and the commissioner's share of it can be shown."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Sum
+from django.db.models import Count, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from grants import figures
@@ -136,12 +136,14 @@ def committed_total(programme_id: int, exclude_allocation_id: int | None = None)
 
 
 def variations_for_user(user, allocation: Allocation | None = None):
-    """Variations of allocations the user reaches. A provider sees only its own allocations' variations:
-    one that only delivers a project under another's allocation does not see that allocation's money."""
+    """Variations of allocations the user reaches. A provider sees only its own allocations' variations,
+    and the re-profiles of the projects it delivers: one that only delivers a project under another's
+    allocation does not see that allocation's money."""
     variations = Variation.objects.for_user(user).select_related(
-        "allocation__programme__commissioner", "allocation__recipient", "requested_by", "decided_by")
+        "allocation__programme__commissioner", "allocation__recipient", "project", "requested_by", "decided_by")
     if user.is_provider:
-        variations = variations.filter(allocation__recipient_id=user.organisation_id)
+        variations = variations.filter(Q(allocation__recipient_id=user.organisation_id)
+                                       | Q(project__provider_id=user.organisation_id))
     if allocation is not None:
         variations = variations.filter(allocation=allocation)
     return variations.order_by("-requested_at", "-pk")

@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Min, Q
 
 from grants.choices import ALLOCATION_LIVE, RETURN_SPEND_CHECKABLE
-from grants.models import Allocation, Clawback, Payment, Project, QuarterlyReturn, Virement
+from grants.models import Allocation, Clawback, Payment, Project, QuarterlyReturn, Variation, Virement
 
 from .administration import organisations_for_administrator, users_for_administrator
 from .finance import arrears_to_schedule, payments_due
@@ -64,6 +64,8 @@ def _commissioner(user, today: date) -> list[WorkItem]:
               "submitted_at", "oldest submitted"),
         _item("virements", "Virements to decide", Virement.objects.for_user(user).filter(
             status=Virement.Status.REQUESTED), "requested_at", "oldest asked"),
+        _item("variations", "Variations and re-profiles to decide", Variation.objects.for_user(user).filter(
+            status=Variation.Status.REQUESTED), "requested_at", "oldest asked"),
         _item("allocations-draft", "Allocations to approve", allocations.filter(
             status=Allocation.Status.DRAFT), "created_at", "oldest drafted"),
         _item("allocations-approved", "Agreements to sign", allocations.filter(
@@ -117,6 +119,9 @@ def _provider(user, today: date) -> list[WorkItem]:
         _item("virements-mine", "Virement requests awaiting a decision", Virement.objects.for_user(user).filter(
             status=Virement.Status.REQUESTED, from_line__project__provider_id=user.organisation_id), "requested_at",
             "oldest asked"),
+        _item("variations-mine", "Variations and re-profiles awaiting a decision", Variation.objects.for_user(user).filter(
+            Q(allocation__recipient_id=user.organisation_id) | Q(project__provider_id=user.organisation_id),
+            status=Variation.Status.REQUESTED), "requested_at", "oldest asked"),
     ]
 
 

@@ -163,6 +163,7 @@ def allocation_context(request, allocation, **forms) -> dict:
         "can_add_project": permissions.can_create_project(user, allocation)[0],
         "can_manage_payments": permissions.can_manage_payments(user, allocation)[0],
         "can_vary": permissions.can_request_variation(user, allocation)[0],
+        "can_reallocate": permissions.can_reallocate(user, allocation)[0],
         "variations": selectors.variations_for_user(user, allocation) if sees_money else [],
         "recover": offer(permissions.can_record_clawback(user, allocation),
                           lambda: payment_services.check_record_clawback(allocation)),
@@ -348,6 +349,8 @@ def project_detail(request, reference):
         "months": months,
         "can_edit": can_edit,
         "can_request_virement": permissions.can_request_virement(user, project)[0],
+        "can_reprofile": permissions.can_request_reprofile(user, project)[0],
+        "reprofiles": list(project.reprofiles.order_by("-requested_at", "-pk")),
         "sections": extensions.project_page_extras(request, project),
     })
 

@@ -10,6 +10,8 @@ _WORK_PAGES = {
     "review": lambda: reverse("review-queue"),
     "virements": lambda: reverse("virement-list") + "?status=requested",
     "virements-mine": lambda: reverse("virement-list") + "?status=requested",
+    "variations": lambda: reverse("variation-list") + "?status=requested",
+    "variations-mine": lambda: reverse("variation-list") + "?status=requested",
     "allocations-draft": lambda: reverse("reporting:allocation-list") + "?status=draft",
     "allocations-approved": lambda: reverse("reporting:allocation-list") + "?status=approved",
     "allocations-signed": lambda: reverse("reporting:allocation-list") + "?status=agreement_signed",

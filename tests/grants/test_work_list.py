@@ -197,7 +197,8 @@ def test_the_open_data_page_is_linked_for_the_commissioner(client, world):
 
 def test_the_work_list_selector_scopes_to_the_user(world):
     items = {item.key: item.count for item in selectors.work_list(world.user_a, TODAY)}
-    assert items == {"returns-returned": 1, "returns-overdue": 1, "returns-due": 0, "virements-mine": 0}
+    assert items == {"returns-returned": 1, "returns-overdue": 1, "returns-due": 0, "virements-mine": 0,
+                     "variations-mine": 0}
 
 
 def test_an_arrears_quarter_whose_returns_are_in_is_ready_to_schedule_until_its_payment_is_made(client, actors):

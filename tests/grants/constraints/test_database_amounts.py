@@ -52,6 +52,35 @@ def test_it_refuses_a_variation_that_changes_nothing(project, user):
         allocation=project.allocation, reason="Nothing.", requested_by=user))
 
 
+def test_it_refuses_a_re_profile_that_also_changes_the_allocation(project, user):
+    assert_refused_by("variation_reprofile_only_reprofiles", lambda: models.Variation.objects.create(
+        allocation=project.allocation, project=project, financial_year=2023, amount=Decimal("1.00"),
+        reason="Both.", requested_by=user))
+    assert_refused_by("variation_reprofile_only_reprofiles", lambda: models.Variation.objects.create(
+        allocation=project.allocation, project=project, reason="No year.", requested_by=user))
+
+
+@pytest.mark.parametrize("quarter, constraint_name", [
+    (1, "profile_change_q1_not_negative"), (2, "profile_change_q2_not_negative"),
+    (3, "profile_change_q3_not_negative"), (4, "profile_change_q4_not_negative"),
+])
+def test_it_refuses_a_negative_quarter_in_a_new_profile(project, budget_line, user, quarter, constraint_name):
+    variation = models.Variation.objects.create(allocation=project.allocation, project=project, financial_year=2023,
+                                                reason="Slipped.", requested_by=user)
+    profile = {f"profile_q{n}": Decimal("1.00") for n in (1, 2, 3, 4)} | {f"profile_q{quarter}": Decimal("-0.01")}
+    assert_refused_by(constraint_name, lambda: models.ProfileChange.objects.create(
+        variation=variation, line=budget_line, **profile))
+
+
+def test_it_refuses_two_new_profiles_for_one_line_in_one_re_profile(project, budget_line, user):
+    variation = models.Variation.objects.create(allocation=project.allocation, project=project, financial_year=2023,
+                                                reason="Slipped.", requested_by=user)
+    profile = {f"profile_q{n}": Decimal("1.00") for n in (1, 2, 3, 4)}
+    models.ProfileChange.objects.create(variation=variation, line=budget_line, **profile)
+    assert_refused_by("profile_change_once_per_line", lambda: models.ProfileChange.objects.create(
+        variation=variation, line=budget_line, **profile))
+
+
 def test_it_refuses_negative_other_funding(project):
     assert_refused_by("other_funding_amount_not_negative", lambda: models.OtherFunding.objects.create(
         project=project, financial_year=2023, funder="The council", amount=Decimal("-0.01")))
