@@ -126,6 +126,10 @@ class DemoBuilder:
         ]
         for key, name, kind, extra in rows:
             self.orgs[key] = _save(Organisation(name=name, kind=kind, **extra))
+        # A partnership is not a legal body: its council holds the grant agreements.
+        for partnership, council in (("bdscp", "bradford_council"), ("kbsp", "bristol_council")):
+            self.orgs[partnership].accountable_body = self.orgs[council]
+            _save(self.orgs[partnership])
 
     def people(self):
         admin = User(
@@ -342,6 +346,8 @@ class DemoBuilder:
             allocations[year] = self.allocation(
                 programmes[year], "bdscp", title=f"Bradford District Community Safety Fund {programmes[year].year}",
                 purpose="Community Safety Fund allocation for the district's CSP Delivery Plan. " + ILLUSTRATIVE,
+                award_reason="The district's share of the Community Safety Fund by the Commissioner's formula: "
+                "population 50%, crime 25%, non-crime demand 25%. " + ILLUSTRATIVE,
                 amount=Decimal("225000.00"),
                 status=Allocation.Status.CLOSED if year == 2018 else Allocation.Status.ACTIVE,
                 decision_reference=f"OPCC-WY-DEC-{year}-017", decision_date=date(year, 3, 14),
@@ -465,6 +471,8 @@ class DemoBuilder:
             programme, "kbsp", title="Keeping Bristol Safe Partnership 2023-24", amount=Decimal("215000.00"),
             purpose="Grant funded programmes under the Community Safety Partnership Plan / Joint Local Police and "
             "Crime Plan 2023-25. " + ILLUSTRATIVE,
+            award_reason="The partnership's Community Safety Partnership Plan was assessed against the Joint Local "
+            "Police and Crime Plan priorities; the amount follows its costed delivery plan. " + ILLUSTRATIVE,
             status=Allocation.Status.ACTIVE, decision_reference="OPCC-AS-DEC-2023-014", decision_date=date(2023, 3, 20),
             conditions="Quarterly returns within 21 days of quarter end. Case studies anonymised.", is_regrant=True,
         )

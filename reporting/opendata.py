@@ -19,15 +19,24 @@ The fields of a grant
                           to the penny (grants.figures.net_paid, as the allocation page's net paid)
     awardDate             the decision date
     plannedDates          the allocation's start and end dates and its length in months (a part
-                          month counts as a month)
+                          month counts as a month); for an allocation that runs over more than one
+                          financial year, then one more entry per year, titled with the year
+                          ("2018-19"), from its first to its last day within that year
     recipientOrganization the recipient: its org-id.guide identifier (the one recorded, or
                           GB-CHC- charity number, GB-COH- company number, GB-LAE- local authority
-                          code, or else <prefix>-org-<number>), name, charity and company numbers
+                          code, or else <prefix>-org-<number>), name, charity and company numbers.
+                          A community safety partnership is not a legal body: where it has an
+                          accountable body (its council), the council is the recipient and the
+                          description ends by naming the partnership
     fundingOrganization   the commissioner running the programme, identified the same way
     grantProgramme        the programme's code and name
     beneficiaryLocation   each distinct area of the allocation's projects that has an ONS code,
                           with its code type (a Welsh community safety partnership's type is CDRP)
     regrantType           FRG010 (common regrant) when the recipient passes the money on
+    grantConditions       additional data (not a field of the standard): the grant agreement's
+                          conditions, when recorded
+    awardReason           additional data: the reason for the award (how the recipient and the
+                          amount were chosen), when recorded
     dateModified          the later of the allocation's last save (`updated_at`) and its last
                           payment release (`released_at`). Organisations, projects and areas keep
                           no change time, so a change to one of them alone does not move it.
@@ -54,6 +63,7 @@ from grants.choices import ALLOCATION_COMMITTED
 from grants.models import Allocation, Area, Clawback, Organisation, Payment, Project
 from grants.models.common import ZERO
 from grants.models.organisations import ORG_ID_PATTERNS
+from grants.periods import FinancialYear
 from grants.personal_data import find_personal_data
 
 from .permissions import can_publish_open_data
@@ -125,12 +135,28 @@ def geo_code_type(area) -> str:
 
 
 def describe(allocation) -> str:
-    """The grant's description: the allocation's purpose, or a sentence that says what it is."""
+    """The grant's description: the allocation's purpose, or a sentence that says what it is; for a
+    partnership with an accountable body, a sentence naming both."""
     purpose = allocation.purpose.strip()
-    if purpose:
-        return purpose
-    programme = allocation.programme
-    return f"{programme.name} {programme.year} funding for {allocation.recipient.name}."
+    programme, recipient = allocation.programme, allocation.recipient
+    description = purpose or f"{programme.name} {programme.year} funding for {recipient.name}."
+    body = recipient.accountable_body
+    if body is not None:
+        description += f" Received by {body.name} as the accountable body of {recipient.name}."
+    return description
+
+
+def planned_dates(start: datetime.date, end: datetime.date) -> list[dict]:
+    """The whole grant's dates, then each financial year's part when it runs over more than one."""
+    dates = [{"startDate": start.isoformat(), "endDate": end.isoformat(), "duration": duration_in_months(start, end)}]
+    first, last = FinancialYear.from_date(start), FinancialYear.from_date(end)
+    if first != last:
+        for year in range(first.start_year, last.start_year + 1):
+            fy = FinancialYear(year)
+            part_start, part_end = max(start, fy.start), min(end, fy.end)
+            dates.append({"title": fy.label, "startDate": part_start.isoformat(), "endDate": part_end.isoformat(),
+                          "duration": duration_in_months(part_start, part_end)})
+    return dates
 
 
 def personal_data_in(allocation) -> list[str]:
@@ -160,7 +186,7 @@ def publishable(allocations: QuerySet) -> QuerySet:
     ).order_by("pk")
     return (
         allocations.filter(status__in=PUBLISHED_STATUSES, do_not_publish=False)
-        .select_related("programme__commissioner", "recipient")
+        .select_related("programme__commissioner", "recipient__accountable_body")
         .prefetch_related(
             Prefetch("projects", queryset=projects, to_attr="published_projects"),
             Prefetch("payments", queryset=released, to_attr="released_payments"),
@@ -187,11 +213,12 @@ def _grant(allocation, prefix: str) -> dict:
                                  sum((clawback.amount for clawback in allocation.received_clawbacks), ZERO))
     modified = max([allocation.updated_at, *(p.released_at for p in payments if p.released_at)])
 
-    recipient_org = {"id": organisation_identifier(recipient, prefix), "name": recipient.name}
-    if recipient.charity_number:
-        recipient_org["charityNumber"] = recipient.charity_number
-    if recipient.company_number:
-        recipient_org["companyNumber"] = recipient.company_number
+    legal = recipient.accountable_body or recipient  # the body that holds the agreement
+    recipient_org = {"id": organisation_identifier(legal, prefix), "name": legal.name}
+    if legal.charity_number:
+        recipient_org["charityNumber"] = legal.charity_number
+    if legal.company_number:
+        recipient_org["companyNumber"] = legal.company_number
 
     grant = {
         "id": grant_identifier(prefix, allocation.pk),
@@ -201,13 +228,7 @@ def _grant(allocation, prefix: str) -> dict:
         "amountAwarded": allocation.amount,
         "amountDisbursed": disbursed,
         "awardDate": allocation.decision_date.isoformat(),
-        "plannedDates": [
-            {
-                "startDate": allocation.start_date.isoformat(),
-                "endDate": allocation.end_date.isoformat(),
-                "duration": duration_in_months(allocation.start_date, allocation.end_date),
-            }
-        ],
+        "plannedDates": planned_dates(allocation.start_date, allocation.end_date),
         "recipientOrganization": [recipient_org],
         "fundingOrganization": [
             {"id": organisation_identifier(programme.commissioner, prefix), "name": programme.commissioner.name}
@@ -219,6 +240,10 @@ def _grant(allocation, prefix: str) -> dict:
         grant["beneficiaryLocation"] = locations
     if allocation.is_regrant:
         grant["regrantType"] = COMMON_REGRANT
+    if allocation.conditions.strip():
+        grant["grantConditions"] = allocation.conditions.strip()
+    if allocation.award_reason.strip():
+        grant["awardReason"] = allocation.award_reason.strip()
     grant["dateModified"] = _timestamp(modified)
     return grant
 
@@ -300,9 +325,6 @@ _GRANT_COLUMNS = [
     ("Amount Awarded", "money", lambda g: g["amountAwarded"]),
     ("Amount Disbursed", "money", lambda g: g["amountDisbursed"]),
     ("Award Date", "date", lambda g: datetime.date.fromisoformat(g["awardDate"])),
-    ("Planned Dates:Start Date", "date", lambda g: datetime.date.fromisoformat(g["plannedDates"][0]["startDate"])),
-    ("Planned Dates:End Date", "date", lambda g: datetime.date.fromisoformat(g["plannedDates"][0]["endDate"])),
-    ("Planned Dates:Duration (months)", "whole", lambda g: g["plannedDates"][0]["duration"]),
     ("Recipient Org:Identifier", "text", lambda g: g["recipientOrganization"][0]["id"]),
     ("Recipient Org:Name", "text", lambda g: g["recipientOrganization"][0]["name"]),
     ("Recipient Org:Charity Number", "text", lambda g: g["recipientOrganization"][0].get("charityNumber")),
@@ -315,6 +337,15 @@ _GRANT_COLUMNS = [
 _LOCATION_FIELDS = [
     ("Name", "name"), ("Country Code", "countryCode"), ("Geographic Code", "geoCode"),
     ("Geographic Code Type", "geoCodeType"),
+]
+_PLANNED_FIELDS = [
+    ("Title", "text", "title"), ("Start Date", "date", "startDate"), ("End Date", "date", "endDate"),
+    ("Duration (months)", "whole", "duration"),
+]
+# Columns of additional data, not fields of the standard: (title, kind, how to read it).
+ADDITIONAL_COLUMNS = [
+    ("Grant Conditions", "wrap", lambda g: g.get("grantConditions")),
+    ("Award Reason", "wrap", lambda g: g.get("awardReason")),
 ]
 _TAIL_COLUMNS = [
     ("For Regrant Type", "text", lambda g: g.get("regrantType")),
@@ -331,11 +362,28 @@ def _location_reader(index: int, key: str):
     return read
 
 
-def flat_columns(most_locations: int) -> list[tuple[str, str, object]]:
-    """The spreadsheet's columns. One beneficiary location per grant takes the standard's
-    rolled-up titles ("Beneficiary Location:Name"); more are numbered from 0
-    ("Beneficiary Location:0:Name", "Beneficiary Location:1:Name")."""
-    columns = list(_GRANT_COLUMNS)
+def _planned_reader(index: int, key: str, kind: str):
+    def read(grant):
+        dates = grant["plannedDates"]
+        value = dates[index].get(key) if index < len(dates) else None
+        return datetime.date.fromisoformat(value) if kind == "date" and value else value
+
+    return read
+
+
+def flat_columns(most_locations: int, most_planned: int = 1) -> list[tuple[str, str, object]]:
+    """The spreadsheet's columns. One beneficiary location (or planned dates) per grant takes the
+    standard's rolled-up titles ("Beneficiary Location:Name"); more are numbered from 0
+    ("Beneficiary Location:0:Name", "Beneficiary Location:1:Name"). The additional data comes last
+    but for the tail (regrant type and last modified)."""
+    columns = list(_GRANT_COLUMNS[:7])
+    if most_planned <= 1:
+        columns += [(f"Planned Dates:{title}", kind, _planned_reader(0, key, kind))
+                    for title, kind, key in _PLANNED_FIELDS if key != "title"]
+    else:
+        columns += [(f"Planned Dates:{index}:{title}", kind, _planned_reader(index, key, kind))
+                    for index in range(most_planned) for title, kind, key in _PLANNED_FIELDS]
+    columns += _GRANT_COLUMNS[7:]
     if most_locations <= 1:
         columns += [(f"Beneficiary Location:{title}", "text", _location_reader(0, key)) for title, key in _LOCATION_FIELDS]
     else:
@@ -344,14 +392,15 @@ def flat_columns(most_locations: int) -> list[tuple[str, str, object]]:
             for index in range(most_locations)
             for title, key in _LOCATION_FIELDS
         ]
-    return columns + _TAIL_COLUMNS
+    return columns + ADDITIONAL_COLUMNS + _TAIL_COLUMNS
 
 
 def write_xlsx(data: dict, target):
     """The package's grants as the standard's spreadsheet: one sheet, "grants", one row per
     grant, written through the formula-safe writer (so a title that starts with "=" stays text)."""
     items = data["grants"]
-    columns = flat_columns(max((len(g.get("beneficiaryLocation", [])) for g in items), default=0))
+    columns = flat_columns(max((len(g.get("beneficiaryLocation", [])) for g in items), default=0),
+                           max((len(g["plannedDates"]) for g in items), default=1))
     book = SafeWorkbook(target)
     book.add_format("whole", {"num_format": "0", "valign": "top"})
     sheet = book.sheet("grants")

@@ -27,10 +27,20 @@ class OrganisationForm(BaseForm):
                                            help_text="3 or 4 letters, for example BRD.",
                                            error_messages={"max_length": "A local authority code is 3 or 4 letters."})
 
-    service_fields = ("name", "kind", "charity_number", "company_number", "local_authority_code")
+    accountable_body = ObjectChoiceField(
+        label="Accountable body (for a community safety partnership)", required=False, queryset=None,
+        empty_label="None", help_text="The council that holds the partnership's grant agreements and money. It is "
+        "named as the recipient when the grants are published as open data.",
+        error_messages={"invalid_choice": "Choose a council from the list."})
 
-    def __init__(self, *args, funder=False, **kwargs):
+    service_fields = ("name", "kind", "charity_number", "company_number", "local_authority_code", "accountable_body")
+
+    def __init__(self, *args, funder=False, councils=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if councils is None or funder:
+            del self.fields["accountable_body"]
+        else:
+            self.fields["accountable_body"].queryset = councils
         for name in ("charity_number", "company_number", "local_authority_code"):
             self.fields[name].widget.attrs["width"] = "10"
         if funder:
@@ -39,7 +49,11 @@ class OrganisationForm(BaseForm):
 
     @classmethod
     def initial_for(cls, organisation) -> dict:
-        return {name: getattr(organisation, name) for name in cls.service_fields}
+        return {**{name: getattr(organisation, name) for name in cls.service_fields if name != "accountable_body"},
+                "accountable_body": organisation.accountable_body_id}
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.service_fields if name in self.cleaned_data}
 
 
 class InviteForm(BaseForm):

@@ -93,6 +93,9 @@ class AllocationForm(VersionedForm):
     title = text("Title", "a title for the allocation", max_length=200,
                  help_text="For example, Bradford District Community Safety Fund 2024-25.")
     purpose = text("Purpose", "the purpose", required=False, rows=3, help_text="What the grant is for.")
+    award_reason = text("Reason for the award", "the reason for the award", required=False, rows=3,
+                        help_text="Why this recipient was funded and how the amount was set, for example by formula. "
+                                  "Published with the grant as open data.")
     amount = MoneyField(label="Amount", what="the amount")
     start_date = date_field("Start date", "the start date")
     end_date = date_field("End date", "the end date")
@@ -102,8 +105,8 @@ class AllocationForm(VersionedForm):
     do_not_publish = forms.BooleanField(label="Do not publish this allocation as open data", required=False)
     do_not_publish_reason = text("Why it must not be published", "the reason", required=False, rows=2)
 
-    service_fields = ("recipient", "title", "purpose", "amount", "start_date", "end_date", "conditions",
-                      "is_regrant", "do_not_publish", "do_not_publish_reason")
+    service_fields = ("recipient", "title", "purpose", "award_reason", "amount", "start_date", "end_date",
+                      "conditions", "is_regrant", "do_not_publish", "do_not_publish_reason")
     DECIDED = ("recipient", "amount", "start_date", "end_date")
 
     def __init__(self, *args, organisations, decided=False, **kwargs):

@@ -46,6 +46,11 @@ class Organisation(models.Model):
         help_text="360Giving organisation identifier. Left blank, it is made from the charity, "
         "company or local authority number.",
     )
+    # A community safety partnership is not a legal body: its grant agreements are with its council.
+    accountable_body = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="accountable_for",
+        help_text="For a community safety partnership: the council that holds its grant agreements and money.",
+    )
     # The recipients and providers a funder works with: the organisations its commissioning forms offer
     # and whose users its administrators manage. Kept on the funder's side only (not symmetrical).
     works_with = models.ManyToManyField(
@@ -88,6 +93,16 @@ class Organisation(models.Model):
             errors["company_number"] = "A company number is 8 characters, for example 01234567 or SC123456."
         if self.local_authority_code and not re.fullmatch(r"[A-Z]{3,4}", self.local_authority_code):
             errors["local_authority_code"] = "A local authority code is 3 or 4 letters, for example BRD."
+        if self.accountable_body_id is not None:
+            body = self.accountable_body
+            if self.kind != self.Kind.CSP:
+                errors["accountable_body"] = ("Only a community safety partnership has an accountable body: any "
+                                              "other organisation holds its own grant agreements.")
+            elif body.pk == self.pk:
+                errors["accountable_body"] = "A partnership cannot be its own accountable body: choose its council."
+            elif body.kind != self.Kind.LOCAL_AUTHORITY:
+                errors["accountable_body"] = (f"{body.name} is not a local authority: a partnership's accountable "
+                                              "body is its council.")
         if errors:
             raise ValidationError(errors)
         if not self.org_identifier:

@@ -123,6 +123,8 @@ class Allocation(models.Model):
     recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="allocations")
     title = models.CharField(max_length=200, validators=[single_line])
     purpose = long_text(help_text="What the grant is for, in a sentence or two.")
+    award_reason = long_text("reason for the award", help_text="Why this recipient was funded, and how the amount "
+                             "was set: for example, a formula or a competitive round.")
     amount = money_field("amount")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     decision_reference = models.CharField(max_length=100, blank=True, validators=[single_line])
@@ -163,7 +165,8 @@ class Allocation(models.Model):
                 condition=models.Q(do_not_publish=False) | ~models.Q(do_not_publish_reason=""),
                 name="allocation_unpublished_has_reason",
             ),
-            *text_limits("allocation", "purpose", "conditions", "withdrawn_reason", "do_not_publish_reason"),
+            *text_limits("allocation", "purpose", "award_reason", "conditions", "withdrawn_reason",
+                         "do_not_publish_reason"),
         ]
 
     def __str__(self):

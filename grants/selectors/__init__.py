@@ -12,7 +12,7 @@ Every shared read, scoped to the user, one module per workflow (mirroring `grant
 Selectors read; they never write and never import `grants.services`.
 """
 
-from .administration import organisations_for_choice
+from .administration import organisations_for_choice, organisations_worked_with
 from .commissioning import (
     ProgrammeTotals,
     allocation_budgeted,
@@ -94,7 +94,7 @@ from .worklist import WorkItem, work_list
 
 __all__ = [
     # common
-    "add_months", "allocations_for_user", "organisations_for_choice", "project_for_user",
+    "add_months", "allocations_for_user", "organisations_for_choice", "organisations_worked_with", "project_for_user",
     "projects_with_latest_return",
     # returns
     "EarlierValue", "MeasureRow", "ReturnPage", "ReturnRow", "SpendRow", "earlier_quarters", "earlier_spend",

@@ -28,7 +28,7 @@ from grants.selectors import administration as reach
 
 from .base import Invalid, NotAllowed, audited, errors_from, require, unknown_fields, validated
 
-ORGANISATION_FIELDS = ("name", "kind", "charity_number", "company_number", "local_authority_code")
+ORGANISATION_FIELDS = ("name", "kind", "charity_number", "company_number", "local_authority_code", "accountable_body")
 INVITE_FIELDS = ("first_name", "last_name", "email", "organisation", "role")
 PRIORITY_FIELDS = ("code", "name", "description")
 AREA_FIELDS = ("name", "code", "code_type")
@@ -67,6 +67,14 @@ def _work_with(actor, funder_id: int, partner: Organisation) -> None:
     audited(funder, actor, f"Works with {partner.name}").save()
 
 
+def _check_accountable_body(actor, values: dict) -> None:
+    """An accountable body must be an organisation the actor's funder works with (the form offers only
+    those; the model checks that it is a council and that only a partnership has one)."""
+    body = values.get("accountable_body")
+    if body is not None and not reach.organisations_worked_with(actor.organisation_id).filter(pk=body.pk).exists():
+        raise Invalid({"accountable_body": "Choose a council your organisation works with."})
+
+
 def organisation_create(*, actor, values: dict) -> Organisation:
     """A recipient or provider organisation, added to the list of those the actor's funder works with."""
     unknown_fields(values, ORGANISATION_FIELDS)
@@ -74,6 +82,7 @@ def organisation_create(*, actor, values: dict) -> Organisation:
     if values.get("kind") == Organisation.Kind.COMMISSIONER:
         raise Invalid({"kind": "Add the recipients and providers you fund here: a new funder is set up with "
                                "the create_administrator command."})
+    _check_accountable_body(actor, values)
     organisation = _validated_organisation(Organisation(**values))
     with transaction.atomic():
         audited(organisation, actor, "Added").save()
@@ -96,6 +105,12 @@ def organisation_update(*, actor, organisation: Organisation, values: dict) -> O
         if locked.kind != Organisation.Kind.COMMISSIONER and kind == Organisation.Kind.COMMISSIONER:
             raise Invalid({"kind": "Choose what kind of recipient or provider it is: a funder is set up with "
                                    "the create_administrator command."})
+        if "accountable_body" in values and values["accountable_body"] != locked.accountable_body:
+            _check_accountable_body(actor, values)
+        partnerships = list(locked.accountable_for.values_list("name", flat=True))
+        if partnerships and kind != Organisation.Kind.LOCAL_AUTHORITY:
+            raise Invalid({"kind": f"{locked.name} is the accountable body of {', '.join(partnerships)}: it stays a "
+                                   "local authority."})
         derived = locked.org_identifier and locked.org_identifier == locked.derived_identifier()
         for name, value in values.items():
             setattr(locked, name, value)

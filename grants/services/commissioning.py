@@ -70,7 +70,7 @@ PROGRAMME_FIELDS = (
     "over_allocation_percent", "forbid_capital_revenue_virements",
 )
 ALLOCATION_FIELDS = (
-    "recipient", "title", "purpose", "amount", "start_date", "end_date", "conditions", "is_regrant",
+    "recipient", "title", "purpose", "award_reason", "amount", "start_date", "end_date", "conditions", "is_regrant",
     "do_not_publish", "do_not_publish_reason",
 )
 # Fixed once the allocation is approved: changing them needs a new decision.

@@ -55,7 +55,7 @@ def organisation_list(request):
 def organisation_create(request):
     require(permissions.can_create_organisation(request.user))
     back = _next(request)
-    form = forms.OrganisationForm(request.POST or None)
+    form = forms.OrganisationForm(request.POST or None, councils=_councils(request.user))
     if request.method == "POST":
         done = {}
 
@@ -77,13 +77,19 @@ def organisation_create(request):
                      extra={"next": back})
 
 
+def _councils(user):
+    """The councils a partnership's accountable body may be: the local authorities the funder works with."""
+    return selectors.organisations_worked_with(user.organisation_id).filter(kind=Organisation.Kind.LOCAL_AUTHORITY)
+
+
 @login_required
 def organisation_edit(request, pk):
     require(permissions.can_administer(request.user))
     organisation = selectors.organisation_for_administrator(request.user, pk)
     require(permissions.can_edit_organisation(request.user, organisation))
     form = forms.OrganisationForm(request.POST or None, initial=forms.OrganisationForm.initial_for(organisation),
-                                  funder=organisation.kind == Organisation.Kind.COMMISSIONER)
+                                  funder=organisation.kind == Organisation.Kind.COMMISSIONER,
+                                  councils=_councils(request.user).exclude(pk=organisation.pk))
     if request.method == "POST" and call_service(
             form, lambda data: services.organisation_update(actor=request.user, organisation=organisation,
                                                             values=form.values())):

@@ -104,9 +104,15 @@ def column_paths() -> dict[str, tuple]:
     return paths
 
 
+# The additional data the grants carry (not fields of the standard), by column title.
+ADDITIONAL = {"Grant Conditions": ("grantConditions",), "Award Reason": ("awardReason",)}
+
+
 def path_of(title: str) -> tuple:
     """The JSON path of a spreadsheet column title; numbered titles ("Beneficiary Location:1:Name")
-    stand for that item of the list."""
+    stand for that item of the list; the additional data's titles stand for their own fields."""
+    if title in ADDITIONAL:
+        return ADDITIONAL[title]
     numbered = re.fullmatch(r"([^:]+):(\d+):([^:]+)", title)
     if numbered:
         name, _, child = column_paths()[f"{numbered[1]}:{numbered[3]}"]
@@ -357,11 +363,73 @@ def test_a_grant_has_every_field_from_the_allocation(actors):
     assert grant["id"] == f"360G-test-allocation-{allocation.pk}"
     assert (grant["title"], grant["description"]) == ("Partnership fund 2023-24", "Youth diversion work across the district.")
     assert (grant["currency"], grant["amountAwarded"], grant["awardDate"]) == ("GBP", Decimal("123456.78"), "2023-03-14")
-    assert grant["plannedDates"] == [{"startDate": "2023-04-01", "endDate": "2024-09-30", "duration": 18}]
+    # The whole grant, then each financial year's part of it.
+    assert grant["plannedDates"] == [
+        {"startDate": "2023-04-01", "endDate": "2024-09-30", "duration": 18},
+        {"title": "2023-24", "startDate": "2023-04-01", "endDate": "2024-03-31", "duration": 12},
+        {"title": "2024-25", "startDate": "2024-04-01", "endDate": "2024-09-30", "duration": 6},
+    ]
     assert grant["fundingOrganization"] == [
         {"id": f"360G-test-org-{actors.commissioner_org.pk}", "name": actors.commissioner_org.name}
     ]
     assert grant["grantProgramme"] == [{"code": "CSF", "title": "Community Safety Fund"}]
+
+
+def test_the_additional_data_is_not_a_field_of_the_standard_and_is_documented():
+    assert [title for title, _, _ in opendata.ADDITIONAL_COLUMNS] == list(ADDITIONAL)
+    for title, (field,) in ADDITIONAL.items():
+        assert title not in column_paths() and field not in grant_schema()["properties"]
+        assert field in opendata.__doc__
+
+
+def test_a_single_year_grant_has_one_planned_date_and_no_additional_data_when_none_is_recorded(actors):
+    Allocation.objects.filter(pk=actors.allocation_a.pk).update(conditions="  ", award_reason="")
+    grant = grant_of(export(), actors.allocation_a)
+    assert grant["plannedDates"] == [{"startDate": "2023-04-01", "endDate": "2024-03-31", "duration": 12}]
+    assert "grantConditions" not in grant and "awardReason" not in grant
+
+
+def test_the_conditions_and_the_reason_for_the_award_are_published_as_additional_data(actors):
+    Allocation.objects.filter(pk=actors.allocation_a.pk).update(
+        conditions=" Quarterly returns within 21 days. ", award_reason="Set by formula: population 50%, crime 25%.")
+    data = opendata.package(Allocation.objects.all())
+    grant = grant_of(data, actors.allocation_a)
+    assert (grant["grantConditions"], grant["awardReason"]) == (
+        "Quarterly returns within 21 days.", "Set by formula: population 50%, crime 25%.")
+    assert schema_errors(data) == []
+    headings, rows, _ = read_xlsx(xlsx_of(data))
+    row = next(r for r in rows if r["Identifier"] == grant["id"])
+    assert (row["Grant Conditions"], row["Award Reason"]) == (grant["grantConditions"], grant["awardReason"])
+
+
+def test_a_partnership_with_an_accountable_body_is_published_as_its_council(actors):
+    council = Organisation.objects.create(name="Testshire Council", kind=Organisation.Kind.LOCAL_AUTHORITY,
+                                          local_authority_code="TST")
+    partnership = actors.provider_b  # a community safety partnership
+    partnership.accountable_body = council
+    partnership.full_clean()
+    partnership.save()
+    data = opendata.package(Allocation.objects.all())
+    assert schema_errors(data) == []
+    grant = grant_of(data, actors.allocation_b)
+    assert grant["recipientOrganization"] == [{"id": "GB-LAE-TST", "name": "Testshire Council"}]
+    assert grant["description"].endswith(" Received by Testshire Council as the accountable body of Provider B.")
+    # Provider A holds its own agreement.
+    assert grant_of(data, actors.allocation_a)["recipientOrganization"][0]["name"] == "Provider A"
+
+
+def test_a_grant_over_two_years_takes_numbered_planned_dates_columns(actors):
+    Allocation.objects.filter(pk=actors.allocation_a.pk).update(end_date=datetime.date(2025, 3, 31))
+    data = opendata.package(Allocation.objects.all())
+    assert schema_errors(data) == []
+    headings, rows, _ = read_xlsx(xlsx_of(data))
+    assert "Planned Dates:Start Date" not in headings
+    assert [h for h in headings if h.startswith("Planned Dates:") and h.endswith(":Title")] == [
+        "Planned Dates:0:Title", "Planned Dates:1:Title", "Planned Dates:2:Title"]
+    published = json.loads(opendata.to_json(data), parse_float=Decimal)
+    for row, grant in zip(rows, published["grants"]):
+        for heading, value in row.items():
+            assert as_published(value) == value_at(grant, path_of(heading)), heading
 
 
 def test_without_a_purpose_the_description_says_what_the_grant_is(actors):
@@ -435,10 +503,14 @@ def test_a_csp_passing_the_money_on_gets_the_common_regrant_type(actors):
     assert "FRG010" in codes("regrantType.csv")
 
 
-def test_the_demo_csp_allocations_are_regrants(demo):
+def test_the_demo_csp_allocations_are_regrants_received_by_their_councils(demo):
     for grant in export()["grants"]:
-        recipient = Organisation.objects.get(name=grant["recipientOrganization"][0]["name"])
-        assert recipient.kind == Organisation.Kind.CSP
+        council = Organisation.objects.get(name=grant["recipientOrganization"][0]["name"])
+        assert council.kind == Organisation.Kind.LOCAL_AUTHORITY
+        assert grant["recipientOrganization"][0]["id"] == f"GB-LAE-{council.local_authority_code}"
+        partnership = council.accountable_for.get()
+        assert partnership.kind == Organisation.Kind.CSP
+        assert grant["description"].endswith(f"as the accountable body of {partnership.name}.")
         assert grant["regrantType"] == "FRG010"
 
 

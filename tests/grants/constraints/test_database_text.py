@@ -48,6 +48,7 @@ LIMITS = [
     ("priority", "description", "priority_description_length"),
     ("programme", "description", "programme_description_length"),
     ("allocation", "purpose", "allocation_purpose_length"),
+    ("allocation", "award_reason", "allocation_award_reason_length"),
     ("allocation", "conditions", "allocation_conditions_length"),
     ("allocation", "withdrawn_reason", "allocation_withdrawn_reason_length"),
     ("allocation", "do_not_publish_reason", "allocation_do_not_publish_reason_length"),
