@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import SignInForm
-from .views import accounts, administration, commissioning, finance, home, returns, two_factor, variations, virements
+from .views import accounts, administration, commissioning, finance, home, returns, two_factor, variations, virements, years
 
 RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
 
@@ -64,6 +64,9 @@ urlpatterns = [
     path("measures/new/", commissioning.measure_create, name="measure-create"),
     path("allocations/<int:pk>/variations/new/", variations.variation_create, name="variation-create"),
     path("allocations/<int:pk>/reallocate/", variations.reallocate, name="reallocate"),
+    path("allocations/<int:pk>/years/", years.allocation_years_edit, name="allocation-years-edit"),
+    path("programmes/<int:pk>/years/<int:year>/", years.programme_year_edit, name="programme-year-edit"),
+    path("programmes/<int:pk>/years/<int:year>/remove/", years.programme_year_remove, name="programme-year-remove"),
     path("projects/<slug:reference>/reprofile/<int:year>/", variations.reprofile_create, name="reprofile-create"),
     path("variations/", variations.variation_list, name="variation-list"),
     path("variations/<int:pk>/", variations.variation_detail, name="variation-detail"),

@@ -159,6 +159,10 @@ URLS = {
     "programme-create": Url(),
     "programme-detail": Url(lambda o: pk(o.programme)),
     "programme-edit": Url(lambda o: pk(o.programme)),
+    "programme-year-edit": Url(lambda o: {**pk(o.programme), "year": o.programme.financial_year + 1}),
+    "programme-year-remove": Url(lambda o: {**pk(o.programme), "year": o.programme.financial_year + 1},
+                                 post_only=True),
+    "allocation-years-edit": Url(lambda o: pk(o.allocation)),
     "allocation-create": Url(lambda o: pk(o.programme)),
     "allocation-detail": Url(lambda o: pk(o.allocation)),
     "allocation-edit": Url(lambda o: pk(o.allocation)),
@@ -325,6 +329,9 @@ MONEY_FORMS = {
     "GET the programme": MoneyRoute("GET", lambda w: f"/programmes/{w.programme.pk}/"),
     "GET programme edit": MoneyRoute("GET", lambda w: f"/programmes/{w.programme.pk}/edit/"),
     "POST programme edit": MoneyRoute("POST", lambda w: f"/programmes/{w.programme.pk}/edit/", programme_edit_data),
+    "GET add 2024-25 to CSF": MoneyRoute("GET", lambda w: f"/programmes/{w.programme.pk}/years/2024/"),
+    "POST add 2024-25 to CSF": MoneyRoute("POST", lambda w: f"/programmes/{w.programme.pk}/years/2024/", lambda w: {
+        "budget": "£500,000", "version": str(type(w.programme).objects.get(pk=w.programme.pk).version)}),
     "GET allocate": MoneyRoute("GET", lambda w: f"/programmes/{w.programme.pk}/allocate/"),
     "POST allocate": MoneyRoute("POST", lambda w: f"/programmes/{w.programme.pk}/allocate/", allocation_data),
     "GET allocation A": MoneyRoute("GET", lambda w: f"/allocations/{w.allocation_a.pk}/"),
@@ -480,6 +487,18 @@ urls    GET  programme-detail                              X           302    40
 urls    GET  programme-edit                                A           302    403    403    403          200     403      404
 urls    GET  programme-edit                                B           302    403    403    403          200     403      404
 urls    GET  programme-edit                                X           302    404    404    404          404     404      200
+urls    GET  programme-year-edit                           A           302    403    403    403          200     403      404
+urls    GET  programme-year-edit                           B           302    403    403    403          200     403      404
+urls    GET  programme-year-edit                           X           302    404    404    404          404     404      200
+urls    GET  programme-year-remove                         A           302    405    405    405          405     405      405
+urls    GET  programme-year-remove                         B           302    405    405    405          405     405      405
+urls    GET  programme-year-remove                         X           302    405    405    405          405     405      405
+urls    POST programme-year-remove                         A           302    403    403    403          302     403      404
+urls    POST programme-year-remove                         B           302    403    403    403          302     403      404
+urls    POST programme-year-remove                         X           302    404    404    404          404     404      302
+urls    GET  allocation-years-edit                         A           302    403    404    403          404     403      404
+urls    GET  allocation-years-edit                         B           302    404    403    403          404     403      404
+urls    GET  allocation-years-edit                         X           302    404    404    404          404     404      404
 urls    GET  allocation-create                             A           302    403    403    403          200     403      404
 urls    GET  allocation-create                             B           302    403    403    403          200     403      404
 urls    GET  allocation-create                             X           302    404    404    404          404     404      200
@@ -744,6 +763,8 @@ money   POST new programme                                 -           302    40
 money   GET  the programme                                 -           302    403    403    200          200     200      404
 money   GET  programme edit                                -           302    403    403    403          200     403      404
 money   POST programme edit                                -           302    403    403    403          302     403      404
+money   GET  add 2024-25 to CSF                            -           302    403    403    403          200     403      404
+money   POST add 2024-25 to CSF                            -           302    403    403    403          302     403      404
 money   GET  allocate                                      -           302    403    403    403          200     403      404
 money   POST allocate                                      -           302    403    403    403          302     403      404
 money   GET  allocation A                                  -           302    200    404    200          200     200      404

@@ -331,6 +331,34 @@ def left_to_allocate(budget: Decimal, allowance_percent: Decimal, committed: Dec
     return allocation_ceiling(budget, allowance_percent) - committed
 
 
+def months_by_year(start: date, end: date) -> list[tuple[int, int]]:
+    """(financial year, months) for each financial year from `start` to `end`: whole months, a part
+    month counting as a month, so 1 April 2018 to 31 March 2020 is [(2018, 12), (2019, 12)]."""
+    years = []
+    year = start.year if start.month >= 4 else start.year - 1
+    while True:
+        first, last = max(start, date(year, 4, 1)), min(end, date(year + 1, 3, 31))
+        if first > last:
+            break
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        years.append((year, months))
+        year += 1
+    return years
+
+
+def split_by_year(amount: Decimal, start: date, end: date) -> dict[int, Decimal]:
+    """An amount shared between the financial years from `start` to `end` by their months, to the
+    penny; the last year takes what rounding leaves, so the parts add up to the amount exactly."""
+    years = months_by_year(start, end)
+    total = sum(months for _, months in years)
+    parts, given = {}, ZERO
+    for index, (year, months) in enumerate(years):
+        part = amount - given if index == len(years) - 1 else pennies(amount * months / total)
+        parts[year] = part
+        given += part
+    return parts
+
+
 def left_to_pay(status: str, amount: Decimal, released: Decimal) -> Decimal | None:
     """What is still to be paid on an allocation that is still funding work (approved, signed or
     active): its amount less what is released. None for drafts, and for closed and withdrawn
@@ -402,6 +430,8 @@ __all__ = [
     "entry_spend",
     "allocation_ceiling",
     "left_to_allocate",
+    "months_by_year",
+    "split_by_year",
     "left_to_pay",
     "left_to_pay_sql",
     "net_paid",

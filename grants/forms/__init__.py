@@ -20,6 +20,8 @@ from .commissioning import (
     BudgetLineForm,
     MeasureForm,
     OtherFundingForm,
+    AllocationYearsForm,
+    ProgrammeYearForm,
     ReallocationForm,
     ReprofileForm,
     VariationDecisionForm,
@@ -68,7 +70,7 @@ __all__ = [
     # returns
     "ReasonForm", "ReturnForm", "ReviewForm", "SpendCheckForm",
     # commissioning
-    "ActionForm", "AllocationForm", "ApproveForm", "BudgetLineForm", "MeasureForm", "OtherFundingForm", "ReallocationForm", "ReprofileForm", "VariationDecisionForm", "VariationForm", "ProgrammeForm", "ProjectForm",
+    "ActionForm", "AllocationForm", "ApproveForm", "BudgetLineForm", "MeasureForm", "OtherFundingForm", "AllocationYearsForm", "ProgrammeYearForm", "ReallocationForm", "ReprofileForm", "VariationDecisionForm", "VariationForm", "ProgrammeForm", "ProjectForm",
     "ProjectMeasureForm", "SignForm", "WithdrawForm",
     # finance
     "ClawbackForm", "DecisionForm", "LineChoiceField", "ReceiveForm", "ReleaseForm", "VirementForm", "WaiveForm",

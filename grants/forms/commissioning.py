@@ -236,6 +236,27 @@ class VariationForm(BaseForm):
     service_fields = ("amount", "end_date", "conditions", "reason")
 
 
+class ProgrammeYearForm(VersionedForm):
+    budget = MoneyField(label="Budget for the year", what="the budget for the year")
+
+    service_fields = ("budget",)
+
+
+class AllocationYearsForm(VersionedForm):
+    """An allocation's amount in each financial year it runs in, adding up to the allocation."""
+
+    def __init__(self, *args, amounts: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = list(amounts)
+        for year, amount in amounts.items():
+            label = FinancialYear(year).label
+            self.fields[f"year_{year}"] = MoneyField(label=f"Amount in {label}", what=f"the amount for {label}",
+                                                     initial=amount)
+
+    def amounts(self) -> dict:
+        return {year: self.cleaned_data.get(f"year_{year}") for year in self.years}
+
+
 class ReprofileForm(BaseForm):
     """A project's new quarterly profile for a year: four figures per budget line, each line keeping its
     total. A quarter already reported is shown but cannot be changed."""

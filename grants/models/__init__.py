@@ -3,7 +3,7 @@
 from .common import RAG
 from .organisations import AccountEvent, Area, Organisation, Priority, User
 from .payments import Clawback, Payment, PaymentReturn, Virement
-from .programmes import Allocation, Programme, Variation
+from .programmes import Allocation, AllocationYear, Programme, ProgrammeYear, Variation
 from .projects import BudgetLine, OtherFunding, ProfileChange, OutcomeMeasure, Project, ProjectMeasure, ProjectPriority
 from .security import PasswordResetRequest
 from .kept import FiguresVersion, ProjectQuarter
@@ -11,7 +11,7 @@ from .returns import MeasureValue, QuarterlyReturn, ReminderSent, ReturnEvent, S
 
 __all__ = [
     "RAG", "AccountEvent", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "PaymentReturn", "Virement",
-    "Allocation", "Programme", "Variation", "BudgetLine", "OtherFunding", "ProfileChange", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
+    "Allocation", "AllocationYear", "Programme", "ProgrammeYear", "Variation", "BudgetLine", "OtherFunding", "ProfileChange", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
     "PasswordResetRequest", "MeasureValue", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
     "ProjectQuarter", "FiguresVersion",
 ]

@@ -97,6 +97,26 @@ class Programme(models.Model):
         return figures.allocation_ceiling(self.total_budget, self.over_allocation_percent)
 
 
+class ProgrammeYear(models.Model):
+    """One financial year's budget of a programme that runs over several (grants.services.years). A
+    programme of one year has none: its budget is its `total_budget`, in its `financial_year`."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="years")
+    financial_year = FinancialYearField()
+    budget = money_field("budget for the year")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "financial_year"], name="programme_year_once"),
+            non_negative("budget", "programme_year_budget_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme.name} {FinancialYear(self.financial_year)}"
+
+
 class AllocationQuerySet(ScopedQuerySet):
     scope = (allocation_scope, "")
 
@@ -187,6 +207,27 @@ class Allocation(models.Model):
             errors["do_not_publish_reason"] = "Say why this allocation must not be published."
         if errors:
             raise ValidationError(errors)
+
+
+class AllocationYear(models.Model):
+    """One financial year's part of an allocation that runs over several, charged to that year of its
+    programme (grants.services.years). An allocation of one year has none: its amount is all in the year
+    it starts."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="years")
+    financial_year = FinancialYearField()
+    amount = money_field("amount for the year")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["allocation", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "financial_year"], name="allocation_year_once"),
+            non_negative("amount", "allocation_year_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.allocation.title} {FinancialYear(self.financial_year)}"
 
 
 class VariationQuerySet(ScopedQuerySet):

@@ -33,6 +33,7 @@ from grants.models import (
 from grants.models.common import ZERO
 from grants.selectors.commissioning import committed_total
 
+from . import years
 from .base import (
     Invalid,
     audited,
@@ -123,6 +124,13 @@ def programme_update(*, actor, programme: Programme, version: int | None, values
         if (values.get("payment_terms", locked.payment_terms) != locked.payment_terms
                 and Payment.objects.filter(allocation__programme=locked).exists()):
             errors["payment_terms"] = "Payments are already scheduled under these terms: they cannot change."
+        if locked.years.exists():
+            if values.get("financial_year", locked.financial_year) != locked.financial_year:
+                errors["financial_year"] = ("The programme runs over several years: its first year cannot change. "
+                                            "Remove its later years first.")
+            if values.get("total_budget", locked.total_budget) != locked.total_budget:
+                errors["total_budget"] = ("The programme runs over several years: its total is the sum of its years' "
+                                          "budgets. Change them under Budget by year.")
         for name, value in values.items():
             setattr(locked, name, value)
         committed = committed_total(locked.pk)
@@ -155,6 +163,9 @@ def _check_allocation(programme: Programme, values: dict, partial=False) -> dict
         errors["start_date"] = (
             f"The allocation cannot start before the programme's financial year ({programme.year.start:%-d %B %Y})."
         )
+    past_the_end = years.check_dates_in_programme(programme, values.get("end_date"))
+    if past_the_end:
+        errors["end_date"] = past_the_end
     return errors
 
 
@@ -169,6 +180,7 @@ def allocation_create(*, actor, programme: Programme, values: dict) -> Allocatio
     validated(allocation)
     with transaction.atomic():
         audited(allocation, actor).save()
+        years.keep_split(allocation)
     return allocation
 
 
@@ -203,6 +215,8 @@ def allocation_update(*, actor, allocation: Allocation, version: int, values: di
             raise Invalid(errors)
         validated(locked)
         audited(locked, actor).save()
+        if locked.status == Status.DRAFT and any(name in values for name in ("amount", "start_date", "end_date")):
+            years.keep_split(locked)
     return locked
 
 
@@ -230,8 +244,15 @@ def _transition(*, actor, allocation, version, action, check, errors=None, reaso
 
 
 def check_approve_allocation(allocation: Allocation, programme: Programme | None = None) -> str:
-    """The amount must fit in what is left of the programme's budget plus its allowance."""
+    """The amount must fit in what is left of the programme's budget plus its allowance, and in each
+    year's for an allocation or programme over several years."""
     programme = programme or allocation.programme
+    past_the_end = years.check_dates_in_programme(programme, allocation.end_date)
+    if past_the_end:
+        return past_the_end
+    by_year = years.check_years_fit(programme, years.allocation_amounts(allocation), exclude_allocation_id=allocation.pk)
+    if by_year:
+        return by_year
     committed = committed_total(programme.pk, exclude_allocation_id=allocation.pk)
     left = programme.allocation_ceiling - committed
     if allocation.amount > left:

@@ -56,6 +56,9 @@ REACHES_FUNDER = {
     "ReturnEvent": ("quarterly_return_id", "allocations__projects__returns"),
     "PaymentReturn": ("quarterly_return_id", "allocations__projects__returns"),
     "Variation": ("allocation_id", "allocations"),
+    "ProfileChange": ("variation_id", "allocations__variations"),
+    "ProgrammeYear": ("programme_id", "pk"),
+    "AllocationYear": ("allocation_id", "allocations"),
     "Virement": ("from_line_id", "allocations__projects__budget_lines"),
 }
 # Rows every funder's pages may show.

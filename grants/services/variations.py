@@ -39,7 +39,7 @@ from grants.models import Allocation, BudgetLine, Payment, ProfileChange, Progra
 from grants.periods import FinancialYear
 from grants.selectors.commissioning import committed_total
 
-from . import kept
+from . import kept, years
 from .base import Invalid, NotAllowed, audited, check_money, claim, money_text
 
 Status = Variation.Status
@@ -79,6 +79,18 @@ def check_variation(allocation: Allocation, amount: Decimal | None, end_date, co
             errors["amount"] = (
                 f"The projects' budget lines add up to {money_text(budgeted)}: reduce them to {money_text(amount)} "
                 "or less first.")
+        elif allocation.years.exists():
+            after = years.amounts_after(allocation, amount)
+            last = max(after)
+            if after[last] < 0:
+                holds = after[last] - amount + allocation.amount
+                errors["amount"] = (f"A change of amount falls on the allocation's last year, {FinancialYear(last)}, "
+                                    f"which holds {money_text(holds)}: the new amount cannot be below "
+                                    f"{money_text(allocation.amount - holds)}.")
+            else:
+                problem = years.check_years_fit(programme, after, exclude_allocation_id=allocation.pk)
+                if problem:
+                    errors["amount"] = problem
     if end_date is not None:
         latest = allocation.projects.aggregate(latest=Max("end_date"))["latest"]
         if end_date == allocation.end_date:
@@ -88,6 +100,13 @@ def check_variation(allocation: Allocation, amount: Decimal | None, end_date, co
         elif latest is not None and end_date < latest:
             errors["end_date"] = (f"A project runs until {latest:%-d %B %Y}: change its end date first, or choose a "
                                   "later date.")
+        else:
+            cut = {year: money for year, money in years.allocation_amounts(allocation).items()
+                   if money and FinancialYear(year).start > end_date}
+            if cut:
+                year = min(cut)
+                errors["end_date"] = (f"{money_text(cut[year])} of the allocation is in {FinancialYear(year)}: the "
+                                      "allocation cannot end before that year.")
     return errors
 
 
@@ -258,6 +277,7 @@ def variation_approve(*, actor, variation: Variation, version: int, note: str = 
             raise Invalid({"__all__": "This variation can no longer be made: " + next(iter(problems.values()))})
         locked.previous_amount, locked.previous_end_date = allocation.amount, allocation.end_date
         if locked.amount is not None:
+            years.apply_amount(allocation, locked.amount, actor, f"Variation {locked.pk} approved")
             allocation.amount = locked.amount
         if locked.end_date is not None:
             allocation.end_date = locked.end_date

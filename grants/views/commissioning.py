@@ -25,6 +25,7 @@ from grants.services import commissioning as services
 from grants.services import funding as funding_services
 from grants.services import payments as payment_services
 from grants.services import projects as project_services
+from grants.services import years as year_services
 from grants.services.base import money_text
 
 from .base import (
@@ -90,8 +91,11 @@ def programme_create(request):
 def programme_detail(request, pk):
     programme = selectors.programme_for_user(request.user, pk)
     funder_only(request.user, "Programme pages")
+    years = year_services.year_totals(programme)
     return render(request, "grants/programme_detail.html", {
         "programme": programme,
+        "years": years,
+        "next_year": years[-1].year.next(),
         "totals": selectors.programme_totals(programme),
         "allocations": selectors.programme_allocations(request.user, programme),
         "history": selectors.programme_history(programme),
@@ -165,6 +169,9 @@ def allocation_context(request, allocation, **forms) -> dict:
         "can_vary": permissions.can_request_variation(user, allocation)[0],
         "can_reallocate": permissions.can_reallocate(user, allocation)[0],
         "variations": selectors.variations_for_user(user, allocation) if sees_money else [],
+        "amounts_by_year": ([(FinancialYear(year), amount) for year, amount in
+                             year_services.allocation_amounts(allocation).items()]
+                            if sees_money and year_services.runs_over_years(allocation) else []),
         "recover": offer(permissions.can_record_clawback(user, allocation),
                           lambda: payment_services.check_record_clawback(allocation)),
     }

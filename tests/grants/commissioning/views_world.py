@@ -11,6 +11,7 @@ its decision; project A has three budget lines (one spare), a measure, and a vir
 
 from grants.models import (
     Allocation,
+    AllocationYear,
     BudgetLine,
     Clawback,
     OtherFunding,
@@ -18,6 +19,7 @@ from grants.models import (
     Payment,
     ProfileChange,
     Programme,
+    ProgrammeYear,
     Project,
     ProjectMeasure,
     Variation,
@@ -35,6 +37,8 @@ def state() -> list:
         sorted(Project.objects.values_list("pk", "name")),
         sorted(BudgetLine.objects.values_list("pk", "amount", "version", "profile_q1", "profile_q4")),
         ProfileChange.objects.count(),
+        sorted(ProgrammeYear.objects.values_list("programme_id", "financial_year", "budget")),
+        sorted(AllocationYear.objects.values_list("allocation_id", "financial_year", "amount")),
         sorted(ProjectMeasure.objects.values_list("pk", "annual_target")),
         OutcomeMeasure.objects.count(),
         sorted(Virement.objects.values_list("pk", "status")),

@@ -81,6 +81,24 @@ def test_it_refuses_two_new_profiles_for_one_line_in_one_re_profile(project, bud
         variation=variation, line=budget_line, **profile))
 
 
+def test_it_refuses_a_negative_budget_or_a_second_row_for_a_programme_year(project):
+    programme = project.allocation.programme
+    assert_refused_by("programme_year_budget_not_negative", lambda: models.ProgrammeYear.objects.create(
+        programme=programme, financial_year=2023, budget=Decimal("-0.01")))
+    models.ProgrammeYear.objects.create(programme=programme, financial_year=2023, budget=Decimal("1.00"))
+    assert_refused_by("programme_year_once", lambda: models.ProgrammeYear.objects.create(
+        programme=programme, financial_year=2023, budget=Decimal("2.00")))
+
+
+def test_it_refuses_a_negative_amount_or_a_second_row_for_an_allocation_year(project):
+    allocation = project.allocation
+    assert_refused_by("allocation_year_amount_not_negative", lambda: models.AllocationYear.objects.create(
+        allocation=allocation, financial_year=2023, amount=Decimal("-0.01")))
+    models.AllocationYear.objects.create(allocation=allocation, financial_year=2023, amount=Decimal("1.00"))
+    assert_refused_by("allocation_year_once", lambda: models.AllocationYear.objects.create(
+        allocation=allocation, financial_year=2023, amount=Decimal("2.00")))
+
+
 def test_it_refuses_negative_other_funding(project):
     assert_refused_by("other_funding_amount_not_negative", lambda: models.OtherFunding.objects.create(
         project=project, financial_year=2023, funder="The council", amount=Decimal("-0.01")))
