@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from grants.models import (
     RAG,
     Allocation,
+    AllocationYear,
     Area,
     BudgetLine,
     Clawback,
@@ -36,6 +37,7 @@ from grants.models import (
     Priority,
     ProfileChange,
     Programme,
+    ProgrammeYear,
     Project,
     ProjectMeasure,
     ProjectPriority,
@@ -118,6 +120,7 @@ class DemoBuilder:
             ("bradford_council", "City of Bradford Metropolitan District Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "BRD"}),
             ("wyp", "West Yorkshire Police", Organisation.Kind.POLICE, {"org_identifier": "360G-opccwy-wyp"}),
             ("calderdale", "Calderdale Community Safety Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccwy-calderdale"}),
+            ("calderdale_council", "Calderdale Metropolitan Borough Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "CLD"}),
             ("wakefield", "Wakefield District Community Safety Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccwy-wakefield"}),
             ("opcc_as", "Office of the Police and Crime Commissioner for Avon and Somerset", Organisation.Kind.COMMISSIONER, {"org_identifier": "360G-opccas"}),
             ("kbsp", "Keeping Bristol Safe Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccas-kbsp"}),
@@ -127,7 +130,8 @@ class DemoBuilder:
         for key, name, kind, extra in rows:
             self.orgs[key] = _save(Organisation(name=name, kind=kind, **extra))
         # A partnership is not a legal body: its council holds the grant agreements.
-        for partnership, council in (("bdscp", "bradford_council"), ("kbsp", "bristol_council")):
+        for partnership, council in (("bdscp", "bradford_council"), ("calderdale", "calderdale_council"),
+                                     ("kbsp", "bristol_council")):
             self.orgs[partnership].accountable_body = self.orgs[council]
             _save(self.orgs[partnership])
 
@@ -198,8 +202,10 @@ class DemoBuilder:
         fields.setdefault("end_date", date(year + 1, 3, 31))
         return _save(Allocation(programme=programme, recipient=self.orgs[org_key], **fields))
 
-    def project(self, allocation, provider_key, reference, name, description, priorities, area, lines, measures):
-        """`lines`: (category, description, [q1, q2, q3, q4]); `measures`: (key, baseline, annual target)."""
+    def project(self, allocation, provider_key, reference, name, description, priorities, area, lines, measures,
+                years=None):
+        """`lines`: (category, description, [q1, q2, q3, q4]); `measures`: (key, baseline, annual target); each
+        for every one of `years` (the programme's first year unless given)."""
         project = _save(
             Project(
                 allocation=allocation, provider=self.orgs[provider_key], reference=reference, name=name,
@@ -208,24 +214,24 @@ class DemoBuilder:
         )
         commissioner_key = "opcc_wy" if allocation.programme.commissioner == self.orgs["opcc_wy"] else "opcc_as"
         project.priorities.set([self.priority[commissioner_key, code] for code in priorities])
-        year = allocation.programme.financial_year
-        for category, line_description, profile in lines:
-            profile = [_money(p) for p in profile]
-            _save(
-                BudgetLine(
-                    project=project, financial_year=year, category=category, description=line_description,
-                    amount=sum(profile), profile_q1=profile[0], profile_q2=profile[1],
-                    profile_q3=profile[2], profile_q4=profile[3],
+        for year in years or (allocation.programme.financial_year,):
+            for category, line_description, profile in lines:
+                profile = [_money(p) for p in profile]
+                _save(
+                    BudgetLine(
+                        project=project, financial_year=year, category=category, description=line_description,
+                        amount=sum(profile), profile_q1=profile[0], profile_q2=profile[1],
+                        profile_q3=profile[2], profile_q4=profile[3],
+                    )
                 )
-            )
-        for key, baseline, target in measures:
-            _save(
-                ProjectMeasure(
-                    project=project, measure=self.measures[key], financial_year=year,
-                    baseline=None if baseline is None else Decimal(baseline),
-                    annual_target=None if target is None else Decimal(target),
+            for key, baseline, target in measures:
+                _save(
+                    ProjectMeasure(
+                        project=project, measure=self.measures[key], financial_year=year,
+                        baseline=None if baseline is None else Decimal(baseline),
+                        annual_target=None if target is None else Decimal(target),
+                    )
                 )
-            )
         return project
 
     # Returns ---------------------------------------------------------------
@@ -331,52 +337,60 @@ class DemoBuilder:
         btc_measures = [("engaged", None, 60), ("voluntary_rate", 85, 90), ("reduced_risk", None, 70)]
         steerside_measures = [("asd_reports", 900, 800), ("vehicles_seized", None, 160)]
 
-        programmes = {}
-        allocations = {}
+        # One Community Safety Fund over two years, with a budget for each, and one allocation to the
+        # partnership for both years: its services are each one project funded 2018-19 and 2019-20.
+        programme = self.programme(
+            "opcc_wy", name="Community Safety Fund", code="CSF", financial_year=2018,
+            funding_source="OPCC Police and Crime grant (Community Safety Fund)",
+            description="Allocations to the district Community Safety Partnerships, set by formula "
+            "(population 50%, crime 25%, non-crime demand 25%). " + ILLUSTRATIVE,
+            total_budget=Decimal("4800000.00"), payment_terms=Programme.PaymentTerms.ARREARS,
+            return_due_days=30, variance_threshold_percent=Decimal("10.00"),
+            over_allocation_percent=Decimal("10.00"), last_financial_year=2019,
+        )
         for year in (2018, 2019):
-            programmes[year] = self.programme(
-                "opcc_wy", name="Community Safety Fund", code="CSF", financial_year=year,
-                funding_source="OPCC Police and Crime grant (Community Safety Fund)",
-                description="Allocations to the district Community Safety Partnerships, set by formula "
-                "(population 50%, crime 25%, non-crime demand 25%). " + ILLUSTRATIVE,
-                total_budget=Decimal("2400000.00"), payment_terms=Programme.PaymentTerms.ARREARS,
-                return_due_days=30, variance_threshold_percent=Decimal("10.00"),
-                over_allocation_percent=Decimal("10.00"),
-            )
-            allocations[year] = self.allocation(
-                programmes[year], "bdscp", title=f"Bradford District Community Safety Fund {programmes[year].year}",
-                purpose="Community Safety Fund allocation for the district's CSP Delivery Plan. " + ILLUSTRATIVE,
-                award_reason="The district's share of the Community Safety Fund by the Commissioner's formula: "
-                "population 50%, crime 25%, non-crime demand 25%. " + ILLUSTRATIVE,
-                amount=Decimal("225000.00"),
-                status=Allocation.Status.CLOSED if year == 2018 else Allocation.Status.ACTIVE,
-                decision_reference=f"OPCC-WY-DEC-{year}-017", decision_date=date(year, 3, 14),
-                conditions="Quarterly monitoring returns within 30 days of quarter end; payment in arrears "
-                "within 21 working days of a payment request with the supporting monitoring information.",
-                is_regrant=True,
-            )
-        # Allocations that have not reached a decision, or were withdrawn.
+            _save(ProgrammeYear(programme=programme, financial_year=year, budget=Decimal("2400000.00")))
+        allocation = self.allocation(
+            programme, "bdscp", title="Bradford District Community Safety Fund 2018-20",
+            purpose="Community Safety Fund allocation for the district's CSP Delivery Plan. " + ILLUSTRATIVE,
+            award_reason="The district's share of the Community Safety Fund by the Commissioner's formula: "
+            "population 50%, crime 25%, non-crime demand 25%. " + ILLUSTRATIVE,
+            amount=Decimal("450000.00"), status=Allocation.Status.ACTIVE,
+            decision_reference="OPCC-WY-DEC-2018-017", decision_date=date(2018, 3, 14),
+            start_date=date(2018, 4, 1), end_date=date(2020, 3, 31),
+            conditions="Quarterly monitoring returns within 30 days of quarter end; payment in arrears "
+            "within 21 working days of a payment request with the supporting monitoring information.",
+            is_regrant=True,
+        )
+        for year in (2018, 2019):
+            _save(AllocationYear(allocation=allocation, financial_year=year, amount=Decimal("225000.00")))
+        # An allocation settled and closed, and others that have not reached a decision, or were withdrawn.
         self.allocation(
-            programmes[2019], "calderdale", title="Calderdale Community Safety Fund 2019-20",
-            amount=Decimal("310000.00"), status=Allocation.Status.DRAFT, purpose=ILLUSTRATIVE,
+            programme, "calderdale", title="Calderdale Community Safety Fund 2018-19",
+            amount=Decimal("310000.00"), status=Allocation.Status.CLOSED, purpose=ILLUSTRATIVE, is_regrant=True,
+            decision_reference="OPCC-WY-DEC-2018-018", decision_date=date(2018, 3, 14),
+            start_date=date(2018, 4, 1), end_date=date(2019, 3, 31),
         )
         self.allocation(
-            programmes[2019], "wakefield", title="Wakefield Community Safety Fund 2019-20",
+            programme, "calderdale", title="Calderdale Community Safety Fund 2019-20",
+            amount=Decimal("310000.00"), status=Allocation.Status.DRAFT, purpose=ILLUSTRATIVE,
+            start_date=date(2019, 4, 1), end_date=date(2020, 3, 31),
+        )
+        self.allocation(
+            programme, "wakefield", title="Wakefield Community Safety Fund 2019-20",
             amount=Decimal("290000.00"), status=Allocation.Status.WITHDRAWN, purpose=ILLUSTRATIVE,
+            start_date=date(2019, 4, 1), end_date=date(2020, 3, 31),
             withdrawn_reason="Replaced by a joint allocation agreed at the partnership board. " + ILLUSTRATIVE,
         )
 
-        projects = {}
-        for year in (2018, 2019):
-            short = f"{year % 100:02d}{(year + 1) % 100:02d}"
-            projects["btc", year] = self.project(
-                allocations[year], "bradford_council", f"BTC-{short}", "Breaking the Cycle", btc_description,
-                ["serious-violence", "asb"], self.bradford, btc_lines, btc_measures,
-            )
-            projects["steerside", year] = self.project(
-                allocations[year], "wyp", f"OSS-{short}", "Operation Steerside", steerside_description,
-                ["asb"], self.bradford, steerside_lines, steerside_measures,
-            )
+        btc = self.project(
+            allocation, "bradford_council", "BTC", "Breaking the Cycle", btc_description,
+            ["serious-violence", "asb"], self.bradford, btc_lines, btc_measures, years=(2018, 2019),
+        )
+        steerside = self.project(
+            allocation, "wyp", "OSS", "Operation Steerside", steerside_description,
+            ["asb"], self.bradford, steerside_lines, steerside_measures, years=(2018, 2019),
+        )
 
         people = dict(provider_user=u["provider"], officer=u["commissioner"], finance_user=u["finance"])
         police = dict(provider_user=u["police-provider"], officer=u["commissioner"], finance_user=u["finance"])
@@ -408,9 +422,9 @@ class DemoBuilder:
                                   values=values, progress=btc_progress,
                                   case_study=btc_case, officer_rag=RAG.GREEN,
                                   risks="Recruitment to one vacant practitioner post. " + ILLUSTRATIVE)
-            self.quarterly_return(projects["btc", year], quarter, plan, **people)
+            self.quarterly_return(btc, quarter, plan, **people)
         self.quarterly_return(
-            projects["btc", 2019], Quarter(2019, 4),
+            btc, Quarter(2019, 4),
             ReturnPlan(QuarterlyReturn.Status.DRAFT, values=(60,), progress="Draft in progress. " + ILLUSTRATIVE), **people,
         )
 
@@ -430,28 +444,27 @@ class DemoBuilder:
             else:
                 plan = ReturnPlan(approved, spend=verified, values=values, officer_rag=RAG.GREEN,
                                   progress="Enforcement days every fortnight. " + ILLUSTRATIVE)
-            self.quarterly_return(projects["steerside", year], quarter, plan, **police)
+            self.quarterly_return(steerside, quarter, plan, **police)
 
         # Payments in arrears, each against verified spend.
         finance = u["finance"]
         for number in (1, 2, 3, 4):
-            self.arrears_payment(allocations[2018], Quarter(2018, number), reference=f"WY-PAY-2018-{number:03d}", finance_user=finance)
-        self.arrears_payment(allocations[2019], Quarter(2019, 1), reference="WY-PAY-2019-001", finance_user=finance)
-        self.arrears_payment(allocations[2019], Quarter(2019, 2))
-        self.arrears_payment(allocations[2019], Quarter(2019, 3),
+            self.arrears_payment(allocation, Quarter(2018, number), reference=f"WY-PAY-2018-{number:03d}", finance_user=finance)
+        self.arrears_payment(allocation, Quarter(2019, 1), reference="WY-PAY-2019-001", finance_user=finance)
+        self.arrears_payment(allocation, Quarter(2019, 2))
+        self.arrears_payment(allocation, Quarter(2019, 3),
                              withheld="Q3 monitoring for Operation Steerside was returned for amendment; "
                              "payment is withheld until it is approved.")
 
-        # Recovered from the closed 2018-19 allocation: costs found to be outside the agreement.
-        _save(Clawback(allocation=allocations[2018], kind=Clawback.Kind.INELIGIBLE, amount=Decimal("1200.00"),
+        # Recovered from the allocation: 2018-19 costs found to be outside the agreement.
+        _save(Clawback(allocation=allocation, kind=Clawback.Kind.INELIGIBLE, amount=Decimal("1200.00"),
                        status=Clawback.Status.RECEIVED,
                        reason="A residential trip in Q3 was outside the grant agreement's eligible costs. " + ILLUSTRATIVE,
                        requested_on=date(2019, 5, 20), received_on=date(2019, 6, 14), recorded_by=finance))
 
         # A virement the commissioner refused.
-        btc = projects["btc", 2019]
-        management = btc.budget_lines.get(category=BudgetLine.Category.MANAGEMENT)
-        activities = btc.budget_lines.get(category=BudgetLine.Category.NON_STAFF)
+        management = btc.budget_lines.get(category=BudgetLine.Category.MANAGEMENT, financial_year=2019)
+        activities = btc.budget_lines.get(category=BudgetLine.Category.NON_STAFF, financial_year=2019)
         _save(Virement(from_line=management, to_line=activities, amount=Decimal("1000.00"), quarter=3,
                        status=Virement.Status.REFUSED,
                        reason="Move part of the management fee to residential trip costs. " + ILLUSTRATIVE,
@@ -615,6 +628,6 @@ def build():
 
 # The models written to the fixture, parents before children.
 FIXTURE_MODELS = [
-    Organisation, User, Priority, Area, OutcomeMeasure, Programme, Allocation, Project, ProjectPriority, BudgetLine,
+    Organisation, User, Priority, Area, OutcomeMeasure, Programme, ProgrammeYear, Allocation, AllocationYear, Project, ProjectPriority, BudgetLine,
     OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Variation, ProfileChange, Clawback,
 ]

@@ -56,7 +56,7 @@ class DashboardForm(forms.Form):
             p.pk: p for p in Programme.objects.for_user(user).order_by("-financial_year", "name", "pk")
         }
         self.fields["programme"].choices = [("", "All programmes")] + [
-            (str(pk), f"{p.name} {p.year.label}") for pk, p in self.programmes.items()
+            (str(pk), f"{p.name} {p.years_label}") for pk, p in self.programmes.items()
         ]
         self.initial.setdefault("quarter", default.label)
 
@@ -200,8 +200,11 @@ class CommissionerWorkbookForm(forms.Form):
 
     def __init__(self, *args, user, today, **kwargs):
         # Choices come from the user's programmes only, so the form cannot reveal anyone else's.
-        programmes = list(Programme.objects.for_user(user).order_by("-financial_year", "name").values_list(
-            "financial_year", "code", "name"))
+        rows = Programme.objects.for_user(user).order_by("-financial_year", "name").values_list(
+            "financial_year", "last_financial_year", "code", "name")
+        # A programme over several years is a programme of each of them.
+        programmes = [(year, code, name) for first, last, code, name in rows
+                      for year in range(first, (last or first) + 1)]
         self.programmes = {(year, code) for year, code, _ in programmes}
         years = sorted({year for year, _, _ in programmes}, reverse=True)
         names = {}

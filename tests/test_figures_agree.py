@@ -119,7 +119,7 @@ def check_workbook_and_report_and_dashboard(user, quarter: Quarter):
     the dashboard are the reader's figures by the rules."""
     client = client_for(user)
     window = quarter.year_to_date()
-    programmes = Programme.objects.for_user(user).filter(financial_year=quarter.financial_year)
+    programmes = Programme.objects.for_user(user).running_in(quarter.financial_year)
     projects = Project.objects.for_user(user).filter(allocation__programme__in=programmes,
                                                      allocation__status__in=ALLOCATION_COMMITTED)
     truth = {p.reference: p for p in reader.read(user, window, projects=projects)}

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 
 from grants import figures
-from grants.models import Allocation, User
+from grants.models import Allocation, QuarterlyReturn, SpendLine, User
 from grants.periods import Quarter
 from grants.services import payments as payment_services
 from reporting import quarters as reader
@@ -46,28 +46,35 @@ def workbook(client, year, quarter):
 
 
 def test_left_to_allocate_is_the_same_on_the_home_page_and_the_programmes_page(demo):
-    """Community Safety Fund 2019-20: once £2,175,000.00 on one page and £2,415,000.00 on the other."""
+    """Community Safety Fund 2018-19 to 2019-20: £2,400,000 a year plus 10%, less Bradford's £225,000 a
+    year and Calderdale's closed £310,000 in 2018-19. Once £2,175,000.00 on one page and £2,415,000.00 on
+    the other; now the same over both years on both pages, and per year on the programme's page."""
     client = client_for(demo["commissioner"])
     home, programmes = client.get("/").content.decode(), client.get("/programmes/").content.decode()
-    assert "£2,415,000.00" in home and "£2,415,000.00" in programmes
+    assert "£4,520,000.00" in home and "£4,520,000.00" in programmes
     assert "£2,175,000.00" not in home
+    programme = Allocation.objects.get(title="Bradford District Community Safety Fund 2018-20").programme
+    page = client.get(f"/programmes/{programme.pk}/").content.decode()
+    years = dict(re.findall(r'data-year="(\d+)">.*?data-figure="left">([^<]+)</td>', page, flags=re.S))
+    assert years == {"2018": "£2,105,000.00", "2019": "£2,415,000.00"}
 
 
 def test_withdrawn_and_closed_allocations_have_nothing_left_to_pay(demo):
     """Once £290,000.00 for a withdrawn allocation and £6,800.00 for a closed one."""
+    closed = "Calderdale Community Safety Fund 2018-19"
     content = client_for(demo["commissioner"]).get("/").content.decode()
     left = dict(re.findall(r'<th scope="row" class="govuk-table__header"><a [^>]*>([^<]+)</a></th>.*?'
                            r'data-figure="left-to-pay">(.*?)</td>', content, flags=re.S))
     assert "Withdrawn" in left["Wakefield Community Safety Fund 2019-20"]
-    assert "Closed" in left["Bradford District Community Safety Fund 2018-19"]
-    assert "£" not in left["Wakefield Community Safety Fund 2019-20"] + left["Bradford District Community Safety Fund 2018-19"]
+    assert "Closed" in left[closed]
+    assert "£" not in left["Wakefield Community Safety Fund 2019-20"] + left[closed]
 
 
 def test_an_outstanding_return_is_not_under_performance_in_the_workbook(demo):
     """West Yorkshire 2019-20 Q3: Breaking the Cycle's Q3 return is only submitted. Young people engaged
     is compared at Q2, its latest approved quarter, and is not Red."""
     rows = workbook(client_for(demo["commissioner"]), 2019, 3)
-    engaged = next(r for r in rows if r["Reference"] == "BTC-1920" and r["Measure"] == "Young people engaged")
+    engaged = next(r for r in rows if r["Reference"] == "BTC" and r["Measure"] == "Young people engaged")
     assert (engaged["How it adds up"], engaged["Figure to date"], engaged["Target for the same quarters"]) == (
         "Unique people so far", 44, 30)
     assert engaged["RAG"] == "Green"
@@ -93,13 +100,23 @@ def test_twelve_months_with_a_quarter_awaiting_approval_are_compared_like_for_li
 
 
 def test_half_a_year_is_not_set_against_a_full_year(demo):
-    """Anti-social driving reports, 12 months to 30 September 2019: Operation Steerside 2019-20's two
-    approved quarters (440) against those quarters' targets (400), not the year's 800, and lower is
-    better: amber, not green."""
+    """Anti-social driving reports, 2019-20 to 30 September: Operation Steerside's two approved quarters
+    (440) against those quarters' targets (400), not the year's 800, and lower is better: amber, not
+    green."""
+    rows = workbook(client_for(demo["commissioner"]), 2019, 2)
+    reports = next(r for r in rows if r["Reference"] == "OSS" and r["Measure"] == "Anti-social driving reports")
+    assert (reports["Figure to date"], reports["Target for the same quarters"], reports["RAG"]) == (440, 400, "Amber")
+
+
+def test_twelve_months_across_two_years_follow_the_project(demo):
+    """12 months to 30 September 2019 span both years of Operation Steerside: one row for the service,
+    its four approved quarters (190 + 170 + 210 + 230 = 800) against the same quarters' targets (200 each),
+    not two half-projects."""
     user = demo["commissioner"]
     report = performance_report(user, programme_subject(user, "CSF"), Window(Quarter(2019, 2)))
-    [reports] = [o for o in report.outcomes if o.project.reference == "OSS-1920" and o.name == "Anti-social driving reports"]
-    assert (reports.actual, reports.target, reports.rag) == (D("440"), D("400"), "amber")
+    rows = [o for o in report.outcomes if o.project.reference == "OSS" and o.name == "Anti-social driving reports"]
+    assert [(o.actual, o.target) for o in rows] == [(D("800"), D("800"))]
+    assert len({o.project.reference for o in report.outcomes}) == 2  # Breaking the Cycle and Operation Steerside
 
 
 def test_no_target_to_date_is_a_fraction_of_a_household(demo):
@@ -120,7 +137,7 @@ def test_people_are_not_added_up_over_quarters(demo):
     the quarters' caseloads added up."""
     user = demo["commissioner"]
     report = performance_report(user, programme_subject(user, "CSF"), Window(Quarter(2018, 4)))
-    [engaged] = [o for o in report.outcomes if o.project.reference == "BTC-1819" and o.name == "Young people engaged"]
+    [engaged] = [o for o in report.outcomes if o.project.reference == "BTC" and o.name == "Young people engaged"]
     assert (engaged.actual, engaged.target, engaged.aggregation) == (D("60"), D("60"), "people")
 
 
@@ -138,10 +155,12 @@ def test_the_voluntary_engagement_rate_is_pooled_from_engaged_and_offered(demo):
 def test_ineligible_spend_recovered_is_not_verified_spend_and_disbursed_is_net(demo):
     """2018-19: £1,200 spent on a residential trip outside the agreement was recovered. It no longer
     counts as verified spend, and the 360Giving amount disbursed is what was paid less what came back."""
-    allocation = Allocation.objects.get(title="Bradford District Community Safety Fund 2018-19")
+    allocation = Allocation.objects.get(title="Bradford District Community Safety Fund 2018-20")
     money = payment_services.underspend(allocation)
     assert money.ineligible == D("1200.00")
-    assert money.verified_spend == money.released - D("1200.00")
+    verified = SpendLine.objects.filter(quarterly_return__project__allocation=allocation,
+                                        quarterly_return__spend_status=QuarterlyReturn.SpendStatus.VERIFIED)
+    assert money.verified_spend == sum(verified.values_list("actual", flat=True)) - D("1200.00")
     assert money.net_paid == money.released - D("1200.00")
     package = json.loads(client_for(demo["commissioner"]).get("/reports/open-data/grants.json").content)
     [grant] = [g for g in package["grants"] if g["title"] == allocation.title]

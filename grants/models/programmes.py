@@ -21,6 +21,12 @@ from .scoping import ScopedQuerySet, allocation_scope, programme_scope
 class ProgrammeQuerySet(ScopedQuerySet):
     scope = (programme_scope, "")
 
+    def running_in(self, financial_year: int):
+        """Programmes of `financial_year`: those that start in it, and those over several years that run
+        into it."""
+        return self.filter(models.Q(financial_year=financial_year)
+                           | models.Q(financial_year__lt=financial_year, last_financial_year__gte=financial_year))
+
 
 class Programme(models.Model):
     """A funding stream for one financial year, with its own rules."""
@@ -33,6 +39,8 @@ class Programme(models.Model):
     name = models.CharField(max_length=200, validators=[single_line])
     code = models.SlugField(max_length=40, help_text="A short code used in exports, for example CSF-2023.")
     financial_year = FinancialYearField()
+    # The last of several financial years (kept with the ProgrammeYear rows); None for a programme of one.
+    last_financial_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     funding_source = models.CharField(
         max_length=200, validators=[single_line],
         help_text="Where the money comes from, for example “Home Office Serious Violence Duty”.",
@@ -85,11 +93,19 @@ class Programme(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} {self.year}"
+        return f"{self.name} {self.years_label}"
 
     @property
     def year(self) -> FinancialYear:
+        """The programme's first (or only) financial year."""
         return FinancialYear(self.financial_year)
+
+    @property
+    def years_label(self) -> str:
+        """"2023-24", or "2018-19 to 2019-20" for a programme over several years."""
+        if self.last_financial_year and self.last_financial_year != self.financial_year:
+            return f"{self.year} to {FinancialYear(self.last_financial_year)}"
+        return str(self.year)
 
     @property
     def allocation_ceiling(self) -> Decimal:

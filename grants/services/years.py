@@ -255,6 +255,7 @@ def _write_years(programme: Programme, budgets: dict[int, Decimal], actor, reaso
         for year, budget in sorted(budgets.items()):
             audited(ProgrammeYear(programme=programme, financial_year=year, budget=budget), actor, reason).save()
     programme.total_budget = sum(budgets.values(), ZERO)
+    programme.last_financial_year = max(budgets) if len(budgets) > 1 else None
     audited(programme, actor, reason).save()
 
 

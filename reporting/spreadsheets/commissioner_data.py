@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from grants.choices import ALLOCATION_COMMITTED
-from grants.models import Allocation, Organisation, Payment, Programme, Project
+from grants.models import Allocation, AllocationYear, Organisation, Payment, Programme, Project
 from grants.periods import Quarter
 from reporting import quarters as reader
 from reporting.permissions import can_export_commissioner_workbook
@@ -57,7 +57,7 @@ def gather(user, quarter: Quarter, programme_code: str | None = None) -> Workboo
         raise PermissionDenied(reason)
     year = quarter.financial_year
 
-    programmes = Programme.objects.for_user(user).filter(financial_year=year).select_related("commissioner")
+    programmes = Programme.objects.for_user(user).running_in(year).select_related("commissioner")
     if programme_code:
         programmes = programmes.filter(code=programme_code)
     programmes = list(programmes.order_by("name", "code"))
@@ -86,6 +86,11 @@ def gather(user, quarter: Quarter, programme_code: str | None = None) -> Workboo
         .order_by("programme_name", "programme__code", "recipient_name", "title", "pk")
         .values_list("pk", "programme_name", "recipient_name", "title", "amount", named=True)
     )
+    # An allocation over several years shows its amount for the workbook's year (grants.services.years).
+    in_year = dict(AllocationYear.objects.filter(allocation__in=allocations, financial_year=year)
+                   .values_list("allocation_id", "amount"))
+    if in_year:
+        data.allocations = [a._replace(amount=in_year[a.pk]) if a.pk in in_year else a for a in data.allocations]
     data.payments = {
         (p.allocation_id, p.quarter): p
         for p in Payment.objects.for_user(user)

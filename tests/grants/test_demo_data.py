@@ -65,11 +65,11 @@ def test_payments_in_arrears_release_exactly_the_verified_spend(demo_data):
 
 
 def test_breaking_the_cycle_reports_its_96_percent_voluntary_engagement(demo_data):
-    project = Project.objects.get(reference="BTC-1920")
-    assert project.end_date.isoformat() == "2020-03-31"
+    project = Project.objects.get(reference="BTC")
+    assert (project.start_date.isoformat(), project.end_date.isoformat()) == ("2018-04-01", "2020-03-31")
     assert project.allocation.recipient.name == "Bradford District Safer Communities Partnership"
     rate = MeasureValue.objects.get(
-        quarterly_return__project=project, quarterly_return__quarter=2,
+        quarterly_return__project=project, quarterly_return__financial_year=2019, quarterly_return__quarter=2,
         project_measure__measure__name="Voluntary engagement rate",
     )
     assert rate.value == Decimal("96.00")
@@ -83,6 +83,24 @@ def test_the_sanctuary_scheme_spends_capital_for_keeping_bristol_safe(demo_data)
     assert project.budget_lines.filter(category=BudgetLine.Category.CAPITAL).exists()
     names = set(Project.objects.filter(allocation=project.allocation).values_list("name", flat=True))
     assert {"Hate Crime Support Service", "Modern Day Slavery Partnership"} <= names
+
+
+def test_breaking_the_cycle_is_one_service_funded_over_two_years(demo_data):
+    """One project, one allocation over 2018-19 and 2019-20 (£225,000 each year), in one programme with a
+    budget for each year: a budget and targets for each year, returns for both."""
+    project = Project.objects.get(name="Breaking the Cycle")
+    assert Project.objects.filter(name="Breaking the Cycle").count() == 1
+    assert sorted(set(project.budget_lines.values_list("financial_year", flat=True))) == [2018, 2019]
+    assert sorted(set(project.measures.values_list("financial_year", flat=True))) == [2018, 2019]
+    assert sorted(set(project.returns.values_list("financial_year", flat=True))) == [2018, 2019]
+    allocation = project.allocation
+    assert list(allocation.years.values_list("financial_year", "amount")) == [
+        (2018, Decimal("225000.00")), (2019, Decimal("225000.00"))]
+    assert allocation.amount == Decimal("450000.00")
+    programme = allocation.programme
+    assert (programme.financial_year, programme.last_financial_year, programme.total_budget) == (
+        2018, 2019, Decimal("4800000.00"))
+    assert sum(programme.years.values_list("budget", flat=True)) == programme.total_budget
 
 
 def test_returns_payments_and_allocations_appear_in_every_status(demo_data):

@@ -45,8 +45,8 @@ def test_the_spreadsheet_form_is_written_with_the_standards_column_titles(demo, 
     for heading in headings:
         path_of(heading)
     assert [row["Title"] for row in rows] == [
-        "Bradford District Community Safety Fund 2018-19",
-        "Bradford District Community Safety Fund 2019-20",
+        "Bradford District Community Safety Fund 2018-20",
+        "Calderdale Community Safety Fund 2018-19",
         "Keeping Bristol Safe Partnership 2023-24",
     ]
 
@@ -72,7 +72,7 @@ def test_the_user_decides_the_scope_and_the_publisher(demo, tmp_path):
 def test_one_funder_by_identifier_or_name(demo, tmp_path, commissioner):
     path = tmp_path / "wy.json"
     assert ": 2 grants as" in run("-o", str(path), "--commissioner", commissioner)
-    assert titles(path) == ["Bradford District Community Safety Fund 2018-19", "Bradford District Community Safety Fund 2019-20"]
+    assert titles(path) == ["Bradford District Community Safety Fund 2018-20", "Calderdale Community Safety Fund 2018-19"]
     assert json.loads(path.read_text())["publisher"]["identifier"] == "360G-opccwy"
 
 

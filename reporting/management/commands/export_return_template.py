@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Write a project's quarterly return template, pre-filled with what is saved, for a provider to fill in."
 
     def add_arguments(self, parser):
-        parser.add_argument("--project", required=True, help="The project's reference, e.g. BTC-1920.")
+        parser.add_argument("--project", required=True, help="The project's reference, e.g. BTC.")
         parser.add_argument("--year", required=True, help="The financial year, e.g. 2023-24.")
         parser.add_argument("--quarter", required=True, help="1, 2, 3 or 4 (Q1 is April to June).")
         parser.add_argument("--user", help="Only a project this user can see (by username).")
