@@ -18,6 +18,8 @@ def _navigation(request):
         items.append(("Spend to verify", reverse("review-queue")))
     elif user.is_funder_side and not user.is_administrator:
         items.append(("Returns to review", reverse("review-queue")))
+    if user.is_partnership_manager or user.is_commissioner:
+        items.append(("Partnership returns", reverse("partnership-returns")))
     # Commissioning and finance.
     if user.is_provider:
         items.append(("Funding", reverse("funding")))

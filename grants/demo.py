@@ -32,6 +32,8 @@ from grants.models import (
     Organisation,
     OtherFunding,
     OutcomeMeasure,
+    PartnershipReturn,
+    PartnershipReturnEvent,
     Payment,
     PaymentReturn,
     Priority,
@@ -62,13 +64,13 @@ DEMO_USERS = [
     ("viewer", "Priya Patel", "opcc_wy", User.Role.VIEWER),
     ("administrator", "Ruth Okafor", "opcc_wy", User.Role.ADMINISTRATOR),
     ("provider", "Sam Taylor", "bradford_council", User.Role.PROVIDER),
-    ("csp", "Chris Moore", "bdscp", User.Role.PROVIDER),
+    ("csp", "Chris Moore", "bdscp", User.Role.PARTNERSHIP),
     ("police-provider", "Dan Walsh", "wyp", User.Role.PROVIDER),
     ("avon-commissioner", "Helen Carter", "opcc_as", User.Role.COMMISSIONER),
     ("avon-finance", "Tom Evans", "opcc_as", User.Role.FINANCE),
     ("bristol-provider", "Nadia Rahman", "bristol_council", User.Role.PROVIDER),
     ("charity-provider", "Jo Williams", "hate_crime_charity", User.Role.PROVIDER),
-    ("kbsp", "Lee Morgan", "kbsp", User.Role.PROVIDER),
+    ("kbsp", "Lee Morgan", "kbsp", User.Role.PARTNERSHIP),
 ]
 
 
@@ -271,16 +273,27 @@ class DemoBuilder:
 
         events = [(ReturnEvent.Kind.CREATED, provider_user, created, "")]
         submitted = _at(due - timedelta(days=2), 15)
+        # Under a partnership that reports on its allocation, the partnership reviews the return first: it passes
+        # it on (its own project's return as it submits it) or sends it back.
+        manager = self.partnership_manager(project.allocation)
+        own = manager is not None and project.provider_id == project.allocation.recipient_id
         if plan.status != QuarterlyReturn.Status.DRAFT:
             events.append((ReturnEvent.Kind.SUBMITTED, provider_user, submitted, ""))
         else:
             events.append((ReturnEvent.Kind.SAVED, provider_user, created + timedelta(days=4), ""))
         if plan.status == QuarterlyReturn.Status.RETURNED:
-            events.append((ReturnEvent.Kind.RETURNED, officer, submitted + timedelta(days=6), plan.returned_comment))
+            events.append((ReturnEvent.Kind.RETURNED, manager or officer, submitted + timedelta(days=6),
+                           plan.returned_comment))
+        if manager is not None and (plan.status == QuarterlyReturn.Status.APPROVED
+                                    or (own and plan.status == QuarterlyReturn.Status.SUBMITTED)):
+            ret.passed_on_at = submitted if own else submitted + timedelta(days=3)
+            if not own:
+                events.append((ReturnEvent.Kind.PASSED_ON, manager, ret.passed_on_at, ""))
         if plan.status == QuarterlyReturn.Status.APPROVED:
             ret.submitted_at = submitted
             ret.approved_at = submitted + timedelta(days=8)
-            events.append((ReturnEvent.Kind.APPROVED, officer, ret.approved_at, ""))
+            events.append((ReturnEvent.Kind.APPROVED, officer, ret.approved_at,
+                           f"Approved with {project.allocation.recipient}'s return for the quarter." if manager else ""))
         elif plan.status != QuarterlyReturn.Status.DRAFT:
             ret.submitted_at = submitted
         if plan.spend == QuarterlyReturn.SpendStatus.VERIFIED:
@@ -291,6 +304,33 @@ class DemoBuilder:
         for kind, actor, at, comment in events:
             _save(ReturnEvent(quarterly_return=ret, kind=kind, actor=actor, at=at, comment=comment))
         return ret
+
+    def partnership_manager(self, allocation):
+        """The partnership manager of the recipient of an allocation its partnership reports on, else None."""
+        if not allocation.partnership_reports:
+            return None
+        return next((user for user in self.users.values()
+                     if user.organisation_id == allocation.recipient_id and user.is_partnership_manager), None)
+
+    def partnership_returns(self, allocation, narrative: str, officer):
+        """The partnership's return for each quarter whose projects' returns are all approved, approved with them."""
+        manager = self.partnership_manager(allocation)
+        by_quarter = {}
+        for ret in QuarterlyReturn.objects.filter(project__allocation=allocation):
+            by_quarter.setdefault(ret.period, []).append(ret)
+        for quarter, returns in sorted(by_quarter.items()):
+            if any(r.status != QuarterlyReturn.Status.APPROVED for r in returns):
+                continue
+            submitted = max(r.passed_on_at for r in returns) + timedelta(days=1)
+            approved = max(r.approved_at for r in returns)
+            report = _save(PartnershipReturn(
+                allocation=allocation, financial_year=quarter.financial_year, quarter=quarter.number,
+                status=QuarterlyReturn.Status.APPROVED, narrative=narrative, submitted_at=submitted,
+                approved_at=approved))
+            _save(PartnershipReturnEvent(partnership_return=report, kind=PartnershipReturnEvent.Kind.SUBMITTED,
+                                         actor=manager, at=submitted))
+            _save(PartnershipReturnEvent(partnership_return=report, kind=PartnershipReturnEvent.Kind.APPROVED,
+                                         actor=officer, at=approved))
 
     def arrears_payment(self, allocation, quarter: Quarter, reference=None, withheld=None, finance_user=None):
         """A payment in arrears: the spend reported by the allocation's projects in the quarter
@@ -360,7 +400,7 @@ class DemoBuilder:
             start_date=date(2018, 4, 1), end_date=date(2020, 3, 31),
             conditions="Quarterly monitoring returns within 30 days of quarter end; payment in arrears "
             "within 21 working days of a payment request with the supporting monitoring information.",
-            is_regrant=True,
+            is_regrant=True, partnership_reports=True,
         )
         for year in (2018, 2019):
             _save(AllocationYear(allocation=allocation, financial_year=year, amount=Decimal("225000.00")))
@@ -446,6 +486,10 @@ class DemoBuilder:
                                   progress="Enforcement days every fortnight. " + ILLUSTRATIVE)
             self.quarterly_return(steerside, quarter, plan, **police)
 
+        self.partnership_returns(
+            allocation, "Both services delivered to plan. The partnership board reviewed the returns with the CSP "
+            "Delivery Plan and the district's performance report. " + ILLUSTRATIVE, u["commissioner"])
+
         # Payments in arrears, each against verified spend.
         finance = u["finance"]
         for number in (1, 2, 3, 4):
@@ -488,6 +532,7 @@ class DemoBuilder:
             "Police and Crime Plan priorities; the amount follows its costed delivery plan. " + ILLUSTRATIVE,
             status=Allocation.Status.ACTIVE, decision_reference="OPCC-AS-DEC-2023-014", decision_date=date(2023, 3, 20),
             conditions="Quarterly returns within 21 days of quarter end. Case studies anonymised.", is_regrant=True,
+            partnership_reports=True,
         )
         # One project's location is private: a refuge-linked scheme is not published.
         sanctuary = self.project(
@@ -551,6 +596,9 @@ class DemoBuilder:
         self.quarterly_return(slavery, q(2), ReturnPlan(approved, verified, values=(85, 1), officer_rag=RAG.GREEN,
             progress="Information-sharing agreement signed by all partners in September. " + ILLUSTRATIVE), **partnership)
         self.quarterly_return(slavery, q(3), ReturnPlan(QuarterlyReturn.Status.DRAFT, values=(70,)), **partnership)
+        self.partnership_returns(
+            allocation, "The partnership's funded services are on track against the Community Safety Partnership "
+            "Plan; the Sanctuary Scheme's capital spend follows referrals from the MARAC. " + ILLUSTRATIVE, officer)
 
         # A virement waiting for the commissioner's decision.
         interpreting = hate.budget_lines.get(category=BudgetLine.Category.NON_STAFF)
@@ -629,5 +677,6 @@ def build():
 # The models written to the fixture, parents before children.
 FIXTURE_MODELS = [
     Organisation, User, Priority, Area, OutcomeMeasure, Programme, ProgrammeYear, Allocation, AllocationYear, Project, ProjectPriority, BudgetLine,
-    OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, Payment, PaymentReturn, Virement, Variation, ProfileChange, Clawback,
+    OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, PartnershipReturn, PartnershipReturnEvent,
+    Payment, PaymentReturn, Virement, Variation, ProfileChange, Clawback,
 ]

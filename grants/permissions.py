@@ -39,11 +39,64 @@ def can_edit_return(user, project, ret: QuarterlyReturn | None, any_status=False
 
 
 def can_review_return(user, ret: QuarterlyReturn, any_status=False) -> Allowed:
-    """Approve or return for amendment: a commissioner officer of the funder, once submitted."""
+    """Approve or return for amendment: a commissioner officer of the funder, once submitted. Under an
+    allocation its partnership reports on, the return comes to the commissioner in the partnership's return
+    for the quarter, and is decided there."""
     if not (user.role == User.Role.COMMISSIONER and _funds(user, ret.project)):
         return False, "Only a commissioner officer of the funder can approve or return a return."
+    allocation = ret.project.allocation
+    if allocation.partnership_reports:
+        return False, (f"{allocation.recipient} reports on this project: its return is approved or sent back "
+                       "with the partnership's return for the quarter.")
     if not any_status and ret.status != Status.SUBMITTED:
         return False, "Only a submitted return can be approved or returned for amendment."
+    return OK
+
+
+def _manages_partnership(user, allocation) -> bool:
+    return (user.is_partnership_manager and allocation.partnership_reports
+            and user.organisation_id == allocation.recipient_id)
+
+
+def can_partnership_review_return(user, ret: QuarterlyReturn, any_status=False, *, partnership_status=None) -> Allowed:
+    """Pass a submitted return on to the commissioner, or send it back to its provider: a partnership manager
+    of the allocation's recipient, while the partnership's return for the quarter is not with the commissioner
+    (`partnership_status`: that return's status, None when it has not been started)."""
+    allocation = ret.project.allocation
+    if not _manages_partnership(user, allocation):
+        return False, "Only a partnership manager of the partnership that reports on this project can review its return."
+    if any_status:
+        return OK
+    if ret.status != Status.SUBMITTED:
+        return False, "Only a submitted return can be passed on or sent back."
+    if partnership_status in (Status.SUBMITTED, Status.APPROVED):
+        return False, ("The partnership's return for this quarter is with the commissioner: its project returns "
+                       "cannot change until it is decided or sent back.")
+    return OK
+
+
+def can_edit_partnership_return(user, allocation, partnership_return=None, any_status=False) -> Allowed:
+    """Write and submit the partnership's return for a quarter: a partnership manager of the recipient, while
+    the allocation is live and the return is a draft or sent back."""
+    if not _manages_partnership(user, allocation):
+        if not allocation.partnership_reports:
+            return False, "This allocation's projects report to the commissioner one by one: it has no partnership return."
+        return False, "Only a partnership manager of the partnership can write its return."
+    if any_status:
+        return OK
+    if allocation.status not in ALLOCATION_LIVE:
+        return False, f"The allocation is {_status_label(allocation)}: no return is owed for it."
+    if partnership_return is not None and partnership_return.status not in RETURN_EDITABLE:
+        return False, f"This return is {partnership_return.get_status_display().lower()} and cannot be changed."
+    return OK
+
+
+def can_review_partnership_return(user, partnership_return, any_status=False) -> Allowed:
+    """Approve or send back a partnership's return: a commissioner officer of the funder, once submitted."""
+    if not _commissioner_of(user, partnership_return.allocation.programme.commissioner_id):
+        return False, "Only a commissioner officer of the funder can approve or return a partnership's return."
+    if not any_status and partnership_return.status != Status.SUBMITTED:
+        return False, "Only a submitted partnership return can be approved or returned for amendment."
     return OK
 
 
@@ -156,11 +209,17 @@ def can_close_allocation(user, allocation, any_status=False) -> Allowed:
     return OK
 
 
+def _sets_up_projects(user, allocation) -> bool:
+    """The commissioner, or a partnership manager of the recipient of an allocation the partnership reports on
+    (it commissions the services the allocation funds)."""
+    return _commissioner_of(user, allocation.programme.commissioner_id) or _manages_partnership(user, allocation)
+
+
 def can_edit_project(user, project, any_status=False) -> Allowed:
-    """Set up or change a project, its budget lines and its measures: the commissioner, while the
-    allocation is open."""
+    """Set up or change a project, its budget lines and its measures: the commissioner, or the partnership
+    that reports on the allocation, while the allocation is open."""
     allocation = project.allocation
-    if not _commissioner_of(user, allocation.programme.commissioner_id):
+    if not _sets_up_projects(user, allocation):
         return False, "Only a commissioner officer of the funder can change a project, its budget or its measures."
     if not any_status and allocation.status not in OPEN_ALLOCATION:
         return False, f"The allocation is {_status_label(allocation)}: its projects can no longer change."
@@ -168,7 +227,7 @@ def can_edit_project(user, project, any_status=False) -> Allowed:
 
 
 def can_create_project(user, allocation) -> Allowed:
-    if not _commissioner_of(user, allocation.programme.commissioner_id):
+    if not _sets_up_projects(user, allocation):
         return False, "Only a commissioner officer of the funder can set up a project."
     if allocation.status not in OPEN_ALLOCATION:
         return False, f"This allocation is {_status_label(allocation)}: no project can be added to it."
@@ -342,7 +401,8 @@ def can_manage_user(user, person) -> Allowed:
 
 def can_give_role(user, organisation, role: str) -> Allowed:
     """Which role a person may be given where: in the funder's own organisation a funder role
-    (administrator, commissioner or finance officer, viewer); in an organisation it works with, provider."""
+    (administrator, commissioner or finance officer, viewer); in an organisation it works with, provider, and in
+    a community safety partnership partnership manager too."""
     allowed, reason = can_administer(user)
     if not allowed:
         return allowed, reason
@@ -350,7 +410,10 @@ def can_give_role(user, organisation, role: str) -> Allowed:
         if role not in FUNDER_ROLES:
             return False, "People of your own organisation are administrators, commissioner or finance officers, or viewers."
     elif role not in PARTNER_ROLES:
-        return False, "People of an organisation you work with are providers: the other roles are your own organisation's."
+        return False, ("People of an organisation you work with are providers or partnership managers: the other "
+                       "roles are your own organisation's.")
+    elif role == User.Role.PARTNERSHIP and organisation.kind != organisation.Kind.CSP:
+        return False, f"{organisation.name} is not a community safety partnership: it has no partnership managers."
     return OK
 
 

@@ -2,7 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import SignInForm
-from .views import accounts, administration, commissioning, finance, home, returns, two_factor, variations, virements, years
+from .views import (
+    accounts, administration, commissioning, finance, home, partnership, returns, two_factor, variations, virements, years,
+)
 
 RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
 
@@ -31,6 +33,12 @@ urlpatterns = [
     path(RETURN, returns.return_detail, name="return-detail"),
     path(RETURN + "review/", returns.return_review, name="return-review"),
     path(RETURN + "reopen/", returns.return_reopen, name="return-reopen"),
+    path(RETURN + "partnership/", returns.return_partnership_review, name="return-partnership-review"),
+    path("partnership-returns/", partnership.partnership_returns, name="partnership-returns"),
+    path("allocations/<int:pk>/quarters/<int:year>/<int:quarter>/", partnership.partnership_return,
+         name="partnership-return"),
+    path("allocations/<int:pk>/quarters/<int:year>/<int:quarter>/decide/", partnership.partnership_return_decide,
+         name="partnership-return-decide"),
     path(RETURN + "spend/", returns.return_spend, name="return-spend"),
     path(RETURN + "history/", returns.return_history, name="return-history"),
     # Commissioning

@@ -338,6 +338,27 @@ def check_project_pages_and_lists(user, quarter: Quarter, truth: dict):
             assert money_cell(r["Spend"]) == data.spent[i], (r["Reference"], r["Quarter"])
 
 
+def check_partnership_returns(user, quarter: Quarter, truth: dict):
+    """Each partnership return of the quarter shows each of its projects' plan, approved spend and spend
+    awaiting approval as the reader has them."""
+    client = client_for(user)
+    i = len(quarter.year_to_date()) - 1
+    allocations = Allocation.objects.for_user(user).filter(partnership_reports=True, start_date__lte=quarter.end,
+                                                          end_date__gte=quarter.start)
+    seen = 0
+    for allocation in allocations:
+        content = client.get(f"/allocations/{allocation.pk}/quarters/{quarter.financial_year}/{quarter.number}/")
+        rows = rows_with(content.content.decode(), "project")
+        for ref, shown in rows.items():
+            data = truth[ref]
+            assert shown["plan"] == data.plan[i], (ref, quarter)
+            assert shown["spent"] == data.approved_spent(i), (ref, quarter)
+            awaiting = data.spent[i] if data.statuses[i] in (ReturnStatus.SUBMITTED, ReturnStatus.RETURNED) else None
+            assert shown["awaiting"] == awaiting, (ref, quarter)
+            seen += 1
+    return seen
+
+
 def check_money_out(user):
     """What an allocation has paid out net, on its page and in the 360Giving export; and what is left
     to allocate on the home page and the programmes page."""
@@ -401,3 +422,5 @@ class TestTheDemo:
             truth = check_workbook_and_report_and_dashboard(user, quarter)
             check_project_pages_and_lists(user, quarter, truth)
             check_money_out(user)
+            # Both of the demo's partnerships report on their allocations: their quarters agree too.
+            assert check_partnership_returns(user, quarter, truth) > 0

@@ -156,8 +156,8 @@ def test_the_navigation_has_the_menu_button_that_folds_it_on_a_phone(world):
 
 @pytest.mark.parametrize("who, items", [
     ("user_a", ["Home", "Dashboard", "My returns", "Funding", "Virements", "Reports"]),
-    ("commissioner", ["Home", "Dashboard", "Returns to review", "Programmes", "Virements", "Quarter workbook",
-                      "Reports"]),
+    ("commissioner", ["Home", "Dashboard", "Returns to review", "Partnership returns", "Programmes", "Virements",
+                      "Quarter workbook", "Reports"]),
     ("finance", ["Home", "Dashboard", "Spend to verify", "Payments", "Programmes", "Quarter workbook", "Reports"]),
     ("viewer", ["Home", "Dashboard", "Returns to review", "Programmes", "Virements", "Reports"]),
 ])

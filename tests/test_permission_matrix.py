@@ -155,6 +155,10 @@ URLS = {
     "return-reopen": Url(lambda o: ret(o.submitted), post_only=True),
     "return-spend": Url(lambda o: ret(o.submitted), post_only=True),
     "return-history": Url(lambda o: ret(o.submitted)),
+    "return-partnership-review": Url(lambda o: ret(o.submitted), post_only=True),
+    "partnership-returns": Url(),
+    "partnership-return": Url(lambda o: {**pk(o.allocation), "year": 2023, "quarter": 1}),
+    "partnership-return-decide": Url(lambda o: {**pk(o.allocation), "year": 2023, "quarter": 1}, post_only=True),
     "programmes": Url(),
     "programme-create": Url(),
     "programme-detail": Url(lambda o: pk(o.programme)),
@@ -479,6 +483,22 @@ urls    POST return-spend                                  X           302    40
 urls    GET  return-history                                A           302    200    404    200          200     200      404
 urls    GET  return-history                                B           302    404    200    200          200     200      404
 urls    GET  return-history                                X           302    404    404    404          404     404      200
+urls    GET  return-partnership-review                      A           302    405    405    405          405     405      405
+urls    GET  return-partnership-review                      B           302    405    405    405          405     405      405
+urls    GET  return-partnership-review                      X           302    405    405    405          405     405      405
+urls    POST return-partnership-review                      A           302    403    404    403          403     403      404
+urls    POST return-partnership-review                      B           302    404    403    403          403     403      404
+urls    POST return-partnership-review                      X           302    404    404    404          404     404      403
+urls    GET  partnership-returns                            -           302    200    200    200          200     200      200
+urls    GET  partnership-return                             A           302    404    404    404          404     404      404
+urls    GET  partnership-return                             B           302    404    404    404          404     404      404
+urls    GET  partnership-return                             X           302    404    404    404          404     404      404
+urls    GET  partnership-return-decide                      A           302    405    405    405          405     405      405
+urls    GET  partnership-return-decide                      B           302    405    405    405          405     405      405
+urls    GET  partnership-return-decide                      X           302    405    405    405          405     405      405
+urls    POST partnership-return-decide                      A           302    404    404    404          404     404      404
+urls    POST partnership-return-decide                      B           302    404    404    404          404     404      404
+urls    POST partnership-return-decide                      X           302    404    404    404          404     404      404
 urls    GET  programmes                                    -           302    403    403    200          200     200      200
 urls    GET  programme-create                              -           302    403    403    403          200     403      200
 urls    GET  programme-detail                              A           302    403    403    200          200     200      404

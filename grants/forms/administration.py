@@ -72,7 +72,8 @@ class InviteForm(BaseForm):
     )
     role = forms.ChoiceField(
         label="Role", choices=User.Role.choices, widget=forms.Select(attrs={"radios": True}),
-        help_text="Providers belong to an organisation you work with; the other roles to your own.",
+        help_text="Providers belong to an organisation you work with, and partnership managers to a community "
+                  "safety partnership; the other roles to your own.",
         error_messages={"required": "Choose their role.", "invalid_choice": "Choose their role."},
     )
 

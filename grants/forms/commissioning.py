@@ -102,11 +102,16 @@ class AllocationForm(VersionedForm):
     conditions = text("Conditions of the grant agreement", "the conditions", required=False, rows=4)
     is_regrant = forms.BooleanField(label="The recipient passes the money on as grants to other providers",
                                     required=False)
+    partnership_reports = forms.BooleanField(
+        label="The partnership reviews its providers' returns and reports to you in one return a quarter",
+        required=False,
+        help_text="For a community safety partnership: its partnership managers set up the services it commissions, "
+                  "review their returns first and submit the partnership's return, which you approve or send back.")
     do_not_publish = forms.BooleanField(label="Do not publish this allocation as open data", required=False)
     do_not_publish_reason = text("Why it must not be published", "the reason", required=False, rows=2)
 
     service_fields = ("recipient", "title", "purpose", "award_reason", "amount", "start_date", "end_date",
-                      "conditions", "is_regrant", "do_not_publish", "do_not_publish_reason")
+                      "conditions", "is_regrant", "partnership_reports", "do_not_publish", "do_not_publish_reason")
     DECIDED = ("recipient", "amount", "start_date", "end_date")
 
     def __init__(self, *args, organisations, decided=False, **kwargs):

@@ -145,3 +145,40 @@ class ReasonForm(forms.Form):
 class SpendCheckForm(forms.Form):
     note = long_text("Note for the provider", 3, help_text="Required when querying spend.")
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PartnershipReviewForm(forms.Form):
+    """The partnership passes a provider's return on to the commissioner, or sends it back."""
+
+    partnership_comment = long_text("Comment", 3, help_text="Required when sending it back: the provider sees it.")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PartnershipReturnForm(forms.Form):
+    narrative = long_text("The partnership's report for the quarter", 8,
+                          help_text="How the services did, what the partnership decided and why, and what it is "
+                                    "watching. The commissioner reads it with the projects' returns.")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PartnershipDecisionForm(forms.Form):
+    """The commissioner approves the partnership's return, rating each project return it approves, or sends it
+    back with a comment."""
+
+    comment = long_text("Comment for the partnership", 3,
+                        help_text="Required when returning for amendment: the partnership sees it.")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, returns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rated = list(returns)
+        for ret in self.rated:
+            self.fields[f"rag_{ret.pk}"] = forms.ChoiceField(
+                label=f"Officer's RAG rating: {ret.project.name}", choices=RAG.choices, required=False,
+                widget=forms.RadioSelect)
+
+    def rag_fields(self) -> list:
+        return [self[f"rag_{ret.pk}"] for ret in self.rated]
+
+    def ratings(self) -> dict[int, str]:
+        return {ret.pk: self.cleaned_data.get(f"rag_{ret.pk}", "") for ret in self.rated}

@@ -7,11 +7,13 @@ from .programmes import Allocation, AllocationYear, Programme, ProgrammeYear, Va
 from .projects import BudgetLine, OtherFunding, ProfileChange, OutcomeMeasure, Project, ProjectMeasure, ProjectPriority
 from .security import PasswordResetRequest
 from .kept import FiguresVersion, ProjectQuarter
-from .returns import MeasureValue, QuarterlyReturn, ReminderSent, ReturnEvent, SpendLine
+from .returns import (
+    MeasureValue, PartnershipReturn, PartnershipReturnEvent, QuarterlyReturn, ReminderSent, ReturnEvent, SpendLine,
+)
 
 __all__ = [
     "RAG", "AccountEvent", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "PaymentReturn", "Virement",
     "Allocation", "AllocationYear", "Programme", "ProgrammeYear", "Variation", "BudgetLine", "OtherFunding", "ProfileChange", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
-    "PasswordResetRequest", "MeasureValue", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
+    "PasswordResetRequest", "MeasureValue", "PartnershipReturn", "PartnershipReturnEvent", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
     "ProjectQuarter", "FiguresVersion",
 ]

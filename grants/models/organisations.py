@@ -125,6 +125,7 @@ class User(AbstractUser):
         COMMISSIONER = "commissioner", "Commissioner officer"
         FINANCE = "finance", "Finance officer"
         PROVIDER = "provider", "Provider"
+        PARTNERSHIP = "partnership", "Partnership manager"
         VIEWER = "viewer", "Viewer"
         ADMINISTRATOR = "administrator", "Administrator"
 
@@ -144,7 +145,15 @@ class User(AbstractUser):
 
     @property
     def is_provider(self) -> bool:
-        return self.role == self.Role.PROVIDER
+        """Works for an organisation the funder funds: a provider, or a partnership manager (who does all a
+        provider of the partnership does, and more: grants/permissions.py)."""
+        return self.role in (self.Role.PROVIDER, self.Role.PARTNERSHIP)
+
+    @property
+    def is_partnership_manager(self) -> bool:
+        """Manages a community safety partnership's allocations: sets up the services it commissions, reviews
+        its providers' returns first and reports to the commissioner in one partnership return a quarter."""
+        return self.role == self.Role.PARTNERSHIP
 
     @property
     def is_commissioner(self) -> bool:
@@ -174,7 +183,7 @@ class User(AbstractUser):
 
 # The roles a person of the funder's own organisation may have, and the one of an organisation it works with.
 FUNDER_ROLES = (User.Role.ADMINISTRATOR, User.Role.COMMISSIONER, User.Role.FINANCE, User.Role.VIEWER)
-PARTNER_ROLES = (User.Role.PROVIDER,)
+PARTNER_ROLES = (User.Role.PROVIDER, User.Role.PARTNERSHIP)
 
 
 class AccountEvent(models.Model):

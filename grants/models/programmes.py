@@ -173,6 +173,12 @@ class Allocation(models.Model):
     is_regrant = models.BooleanField(
         "passed on as grants", default=False, help_text="The recipient passes the money on to other providers."
     )
+    # The recipient is a partnership that reviews its providers' returns first and reports to the commissioner
+    # in one partnership return a quarter (grants.services.partnership).
+    partnership_reports = models.BooleanField(
+        "the partnership reports", default=False,
+        help_text="The partnership reviews its providers' returns and reports to you in one return a quarter.",
+    )
     do_not_publish = models.BooleanField("do not publish as open data", default=False)
     do_not_publish_reason = long_text()
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -219,6 +225,9 @@ class Allocation(models.Model):
                 errors["decision_date"] = "Enter the date of the decision that approved this allocation."
         if self.status == self.Status.WITHDRAWN and not self.withdrawn_reason:
             errors["withdrawn_reason"] = "Say why the allocation was withdrawn."
+        if self.partnership_reports and self.recipient_id and self.recipient.kind != Organisation.Kind.CSP:
+            errors["partnership_reports"] = (f"{self.recipient.name} is not a community safety partnership: only a "
+                                             "partnership reports for its providers.")
         if self.do_not_publish and not self.do_not_publish_reason:
             errors["do_not_publish_reason"] = "Say why this allocation must not be published."
         if errors:

@@ -20,7 +20,7 @@ from .projects import (
     check_rate_parts,
     measure_value_constraints,
 )
-from .scoping import ScopedQuerySet, project_scope
+from .scoping import ScopedQuerySet, allocation_scope, project_scope
 
 
 class ReturnQuerySet(ScopedQuerySet):
@@ -84,6 +84,9 @@ class QuarterlyReturn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Under an allocation the partnership reports on: when the partnership passed the submitted return on to
+    # the commissioner (in its partnership return for the quarter); empty until then and once sent back.
+    passed_on_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -94,6 +97,10 @@ class QuarterlyReturn(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "financial_year", "quarter"], name="one_return_per_project_quarter"),
             quarter_range("return_quarter_1_to_4"),
+            # Only a return sent to the partnership can have been passed on.
+            models.CheckConstraint(condition=models.Q(passed_on_at__isnull=True)
+                                   | models.Q(status__in=[ReturnStatus.SUBMITTED, ReturnStatus.APPROVED]),
+                                   name="return_passed_on_when_submitted"),
             *text_limits("return", "spend_note", "progress", "challenges", "case_study", "risks"),
         ]
 
@@ -200,6 +207,7 @@ class ReturnEvent(models.Model):
         SAVED = "saved", "Saved as draft"
         IMPORTED = "imported", "Imported from a workbook"
         SUBMITTED = "submitted", "Submitted"
+        PASSED_ON = "passed_on", "Passed on to the commissioner"
         RETURNED = "returned", "Returned for amendment"
         APPROVED = "approved", "Approved"
         REOPENED = "reopened", "Reopened"
@@ -245,3 +253,72 @@ class ReminderSent(models.Model):
             models.UniqueConstraint(fields=["project", "financial_year", "quarter", "kind"], name="one_reminder_of_each_kind"),
             quarter_range("reminder_quarter_1_to_4"),
         ]
+
+
+class PartnershipReturnQuerySet(ScopedQuerySet):
+    scope = (allocation_scope, "allocation__")
+
+
+class PartnershipReturn(models.Model):
+    """A partnership's report to the commissioner for one quarter of an allocation it reports on: its
+    projects' returns, reviewed and passed on by the partnership, with its own narrative
+    (grants.services.partnership). Approving it approves the project returns in it."""
+
+    Status = ReturnStatus
+
+    allocation = models.ForeignKey("grants.Allocation", on_delete=models.PROTECT, related_name="partnership_returns")
+    financial_year = FinancialYearField()
+    quarter = quarter_field()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    narrative = long_text("the partnership's report",
+                          help_text="How the partnership's funded services did this quarter, what it decided and why.")
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = PartnershipReturnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["allocation", "financial_year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "financial_year", "quarter"],
+                                    name="one_partnership_return_per_quarter"),
+            quarter_range("partnership_return_quarter_1_to_4"),
+            models.CheckConstraint(condition=models.Q(status=ReturnStatus.DRAFT) | models.Q(submitted_at__isnull=False),
+                                   name="partnership_return_submitted_when_sent"),
+            *text_limits("partnership_return", "narrative"),
+        ]
+
+    def __str__(self):
+        return f"{self.allocation.recipient} — {self.period}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.financial_year, self.quarter)
+
+
+class PartnershipReturnEvent(models.Model):
+    """One thing that happened to a partnership return: who, when, what."""
+
+    class Kind(models.TextChoices):
+        SAVED = "saved", "Saved as draft"
+        SUBMITTED = "submitted", "Submitted to the commissioner"
+        RETURNED = "returned", "Returned for amendment"
+        APPROVED = "approved", "Approved"
+        REOPENED = "reopened", "Reopened"
+
+    partnership_return = models.ForeignKey(PartnershipReturn, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField()
+    comment = long_text()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = text_limits("partnership_return_event", "comment")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%d %b %Y %H:%M}"

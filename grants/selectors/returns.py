@@ -88,7 +88,9 @@ def review_queue(user):
         returns = returns.filter(status__in=RETURN_SPEND_CHECKABLE).exclude(
             spend_status=QuarterlyReturn.SpendStatus.VERIFIED)
     else:
-        returns = returns.filter(status=QuarterlyReturn.Status.SUBMITTED)
+        # A return under an allocation its partnership reports on is decided with the partnership's return.
+        returns = returns.filter(status=QuarterlyReturn.Status.SUBMITTED).exclude(
+            project__allocation__partnership_reports=True)
     return returns.order_by("submitted_at", "pk")
 
 

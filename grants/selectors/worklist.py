@@ -13,7 +13,9 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Min, Q
 
 from grants.choices import ALLOCATION_LIVE, RETURN_SPEND_CHECKABLE
-from grants.models import Allocation, Clawback, Payment, Project, QuarterlyReturn, Variation, Virement
+from grants.models import (
+    Allocation, Clawback, PartnershipReturn, Payment, Project, QuarterlyReturn, Variation, Virement,
+)
 
 from .administration import organisations_for_administrator, users_for_administrator
 from .finance import arrears_to_schedule, payments_due
@@ -56,12 +58,22 @@ def _owed_items(rows, today: date, *, overdue_label: str, due_label: str) -> lis
     ]
 
 
+def _to_decide(user):
+    """Returns the commissioner decides one by one: submitted, under allocations no partnership reports on."""
+    return QuarterlyReturn.objects.for_user(user).filter(status=QuarterlyReturn.Status.SUBMITTED).exclude(
+        project__allocation__partnership_reports=True)
+
+
+def _partnership_returns(user):
+    return PartnershipReturn.objects.for_user(user).filter(status=PartnershipReturn.Status.SUBMITTED)
+
+
 def _commissioner(user, today: date) -> list[WorkItem]:
-    returns = QuarterlyReturn.objects.for_user(user)
     allocations = Allocation.objects.for_user(user)
     return [
-        _item("review", "Returns to review", returns.filter(status=QuarterlyReturn.Status.SUBMITTED),
-              "submitted_at", "oldest submitted"),
+        _item("review", "Returns to review", _to_decide(user), "submitted_at", "oldest submitted"),
+        _item("partnership-returns", "Partnership returns to decide", _partnership_returns(user), "submitted_at",
+              "oldest submitted"),
         _item("virements", "Virements to decide", Virement.objects.for_user(user).filter(
             status=Virement.Status.REQUESTED), "requested_at", "oldest asked"),
         _item("variations", "Variations and re-profiles to decide", Variation.objects.for_user(user).filter(
@@ -79,8 +91,9 @@ def _commissioner(user, today: date) -> list[WorkItem]:
 
 def _viewer(user, today: date) -> list[WorkItem]:
     return [
-        _item("review", "Returns awaiting the commissioner", QuarterlyReturn.objects.for_user(user).filter(
-            status=QuarterlyReturn.Status.SUBMITTED), "submitted_at", "oldest submitted"),
+        _item("review", "Returns awaiting the commissioner", _to_decide(user), "submitted_at", "oldest submitted"),
+        _item("partnership-returns", "Partnership returns awaiting the commissioner", _partnership_returns(user),
+              "submitted_at", "oldest submitted"),
         *_owed_items(owed_returns(Project.objects.for_user(user), today), today,
                      overdue_label="Returns overdue from providers", due_label="Returns due from providers"),
     ]
@@ -125,6 +138,21 @@ def _provider(user, today: date) -> list[WorkItem]:
     ]
 
 
+def _partnership_manager(user) -> list[WorkItem]:
+    """What a partnership's own review owes: its providers' submitted returns, and its returns sent back."""
+    org = user.organisation_id
+    return [
+        _item("partnership-review", "Providers' returns to review", QuarterlyReturn.objects.for_user(user).filter(
+            status=QuarterlyReturn.Status.SUBMITTED, passed_on_at__isnull=True,
+            project__allocation__partnership_reports=True, project__allocation__recipient_id=org),
+            "submitted_at", "oldest submitted"),
+        _item("partnership-returned", "Partnership returns sent back to you for amendment",
+              PartnershipReturn.objects.for_user(user).filter(
+                  status=PartnershipReturn.Status.RETURNED, allocation__recipient_id=org), "submitted_at",
+              "oldest submitted"),
+    ]
+
+
 def _administrator(user, today: date) -> list[WorkItem]:
     people = users_for_administrator(user).filter(is_active=True)
     # Funded organisations (holding an allocation or delivering a project that still reports) with nobody
@@ -147,6 +175,8 @@ def work_list(user, today: date) -> list[WorkItem]:
     """What needs `user` now, by role. Every kind their role acts on is listed, none or some."""
     if not user.organisation_id or not user.role:
         return []
+    if user.is_partnership_manager:
+        return [*_partnership_manager(user), *_provider(user, today)]
     if user.is_provider:
         return _provider(user, today)
     if user.is_finance:

@@ -27,6 +27,7 @@ from grants.choices import ALLOCATION_SIGNED
 from grants.models import (
     Allocation,
     BudgetLine,
+    PartnershipReturn,
     Payment,
     Programme,
 )
@@ -72,7 +73,7 @@ PROGRAMME_FIELDS = (
 )
 ALLOCATION_FIELDS = (
     "recipient", "title", "purpose", "award_reason", "amount", "start_date", "end_date", "conditions", "is_regrant",
-    "do_not_publish", "do_not_publish_reason",
+    "partnership_reports", "do_not_publish", "do_not_publish_reason",
 )
 # Fixed once the allocation is approved: changing them needs a new decision.
 ALLOCATION_DECIDED_FIELDS = ("recipient", "amount", "start_date", "end_date")
@@ -198,6 +199,11 @@ def allocation_update(*, actor, allocation: Allocation, version: int, values: di
                 if name in values and values[name] != getattr(locked, name):
                     label = locked._meta.get_field(name).verbose_name
                     errors[name] = f"The {label} was fixed by the approval decision and cannot change."
+        if locked.partnership_reports and values.get("partnership_reports") is False:
+            waiting = locked.partnership_returns.filter(status=PartnershipReturn.Status.SUBMITTED).first()
+            if waiting is not None:
+                errors["partnership_reports"] = (f"The partnership's return for {waiting.period} is with you: approve "
+                                                 "or return it before its projects report to you one by one.")
         for name, value in values.items():
             setattr(locked, name, value)
         outside = [p.name for p in locked.projects.all()

@@ -60,6 +60,8 @@ REACHES_FUNDER = {
     "ProgrammeYear": ("programme_id", "pk"),
     "AllocationYear": ("allocation_id", "allocations"),
     "Virement": ("from_line_id", "allocations__projects__budget_lines"),
+    "PartnershipReturn": ("allocation_id", "allocations"),
+    "PartnershipReturnEvent": ("partnership_return_id", "allocations__partnership_returns"),
 }
 # Rows every funder's pages may show.
 SHARED_MODELS = {"Organisation", "OutcomeMeasure", "Area"}

@@ -22,7 +22,9 @@ from simple_history.utils import bulk_create_with_history
 
 from grants import figures, permissions
 from grants.choices import RETURN_EDITABLE, RETURN_SPEND_CHECKABLE
-from grants.models import MeasureValue, Project, QuarterlyReturn, ReturnEvent, SpendLine
+from grants.models import (
+    MeasureValue, PartnershipReturn, PartnershipReturnEvent, Project, QuarterlyReturn, ReturnEvent, SpendLine,
+)
 from grants.models.common import RAG, TEXT_MAX, ZERO
 from grants.models.projects import check_measure_value, check_rate_parts
 from grants.periods import Quarter
@@ -420,6 +422,11 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
             if submit:
                 ret.status = TRANSITIONS["submit"][1]
                 ret.submitted_at = timezone.now()
+                # Under an allocation its partnership reports on, the partnership reviews its providers'
+                # returns first; a return of its own it stands behind by submitting it.
+                allocation = project.allocation
+                ret.passed_on_at = (ret.submitted_at if allocation.partnership_reports
+                                    and actor.organisation_id == allocation.recipient_id else None)
                 kind = ReturnEvent.Kind.SUBMITTED
                 note = " ".join(filter(None, ["Resubmitted after amendment." if was_returned else "", note]))
             else:
@@ -476,6 +483,8 @@ def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check
     with transaction.atomic():
         locked = _claim(ret.pk, from_statuses, version)
         locked.status = to_status
+        if to_status not in (Status.SUBMITTED, Status.APPROVED):
+            locked.passed_on_at = None  # back with its provider: the partnership reviews it again
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.full_clean()
@@ -504,11 +513,34 @@ def return_send_back(*, actor, ret: QuarterlyReturn, version: int, comment: str,
 
 
 def return_reopen(*, actor, ret: QuarterlyReturn, version: int, reason: str):
+    """Reopen an approved return: back to its provider to amend. Under an allocation its partnership reports
+    on, the partnership's approved return for the quarter is reopened with it (sent back to the partnership),
+    since it no longer stands for what was approved."""
     errors = {} if reason.strip() else {"reason": "Say why the approved return is being reopened."}
-    return _transition(
-        actor=actor, ret=ret, version=version, action="reopen", check=permissions.can_reopen_return, errors=errors,
-        kind=ReturnEvent.Kind.REOPENED, comment=clean_text(reason), approved_at=None,
-    )
+    with transaction.atomic():
+        locked = _transition(
+            actor=actor, ret=ret, version=version, action="reopen", check=permissions.can_reopen_return,
+            errors=errors, kind=ReturnEvent.Kind.REOPENED, comment=clean_text(reason), approved_at=None,
+        )
+        if locked.project.allocation.partnership_reports:
+            _reopen_partnership_return(locked, actor, reason)
+    return locked
+
+
+def _reopen_partnership_return(ret: QuarterlyReturn, actor, reason: str) -> None:
+    report = (PartnershipReturn.objects.select_for_update()
+              .filter(allocation_id=ret.project.allocation_id, financial_year=ret.financial_year, quarter=ret.quarter,
+                      status=Status.APPROVED).first())
+    if report is None:
+        return
+    report.status = Status.RETURNED
+    report.approved_at = None
+    report.version += 1
+    report._history_user = actor
+    report.save()
+    comment = clean_text(f"The return for {ret.project.name} was reopened: {reason}")
+    PartnershipReturnEvent.objects.create(partnership_return=report, kind=PartnershipReturnEvent.Kind.REOPENED,
+                                          actor=actor, at=timezone.now(), comment=comment)
 
 
 def _spend_check(*, actor, ret, version, spend_status, kind, note, errors=None):

@@ -179,7 +179,11 @@ def user_detail(request, pk):
 
 
 def _roles_for(user, person):
-    return FUNDER_ROLES if person.organisation_id == user.organisation_id else PARTNER_ROLES
+    if person.organisation_id == user.organisation_id:
+        return FUNDER_ROLES
+    if person.organisation.kind == person.organisation.Kind.CSP:
+        return PARTNER_ROLES
+    return (User.Role.PROVIDER,)
 
 
 @login_required

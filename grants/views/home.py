@@ -23,6 +23,9 @@ _WORK_PAGES = {
     "invitations": lambda: reverse("user-list"),
     "organisations-unstaffed": lambda: reverse("organisation-list"),
     "returns-returned": lambda: reverse("my-returns"),
+    "partnership-review": lambda: reverse("partnership-returns"),
+    "partnership-returned": lambda: reverse("partnership-returns") + "?status=returned",
+    "partnership-returns": lambda: reverse("partnership-returns") + "?status=submitted",
     "returns-overdue": None,  # by role, below
     "returns-due": None,
 }

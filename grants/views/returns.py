@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from grants import permissions, selectors
 from grants.filters import ReviewQueueFilter
-from grants.forms import ReasonForm, ReturnForm, ReviewForm, SpendCheckForm
+from grants.forms.returns import PartnershipReviewForm, ReasonForm, ReturnForm, ReviewForm, SpendCheckForm
 from grants.models import QuarterlyReturn
 from grants.periods import Quarter
+from grants.selectors.partnership import partnership_return_for
+from grants.services import partnership as partnership_services
 from grants.services import returns as services
 
 from .base import call_service, stale_or_forbidden
@@ -56,7 +58,18 @@ def review_queue(request):
     }, status=200 if valid else 400)
 
 
-def _render_return(request, page, *, form=None, review_form=None, reopen_form=None, spend_form=None, status=200):
+def _partnership_check(ret):
+    """can_partnership_review_return for `ret`, knowing where the partnership's return for its quarter is."""
+    report = partnership_return_for(ret.project.allocation, ret.period)
+
+    def check(user, r, any_status=False):
+        return permissions.can_partnership_review_return(user, r, any_status,
+                                                         partnership_status=report.status if report else None)
+    return check, report
+
+
+def _render_return(request, page, *, form=None, review_form=None, reopen_form=None, spend_form=None,
+                   partnership_form=None, status=200):
     user, ret, project = request.user, page.ret, page.project
     can_edit, edit_reason = permissions.can_edit_return(user, project, ret)
     if can_edit and form is None:
@@ -70,9 +83,16 @@ def _render_return(request, page, *, form=None, review_form=None, reopen_form=No
             context["reopen_form"] = reopen_form or ReasonForm(initial=version)
         if permissions.can_verify_spend(user, ret)[0]:
             context["spend_form"] = spend_form or SpendCheckForm(initial=version)
+        allocation = project.allocation
+        if allocation.partnership_reports:
+            check, report = _partnership_check(ret)
+            context["partnership_report"] = report
+            if check(user, ret)[0]:
+                context["partnership_form"] = partnership_form or PartnershipReviewForm(initial=version)
         sent_back = [e for e in page.events if e.kind in ("returned", "reopened")]
         context["latest_comment"] = sent_back[-1] if sent_back and ret.status == QuarterlyReturn.Status.RETURNED else None
-    context["error_forms"] = [f for f in (form, review_form, reopen_form, spend_form) if f is not None and f.errors]
+    context["error_forms"] = [f for f in (form, review_form, reopen_form, spend_form, partnership_form)
+                              if f is not None and f.errors]
     return render(request, "grants/return_detail.html", context, status=status)
 
 
@@ -106,11 +126,11 @@ def _return_for_action(request, reference, year, quarter):
     return page
 
 
-def _act(request, reference, year, quarter, *, check, form_class, form_name, act):
+def _act(request, reference, year, quarter, *, check, form_class, form_name, act, page=None):
     """The shape every review, reopen and spend-check post shares: check, validate, act, redirect or re-show.
 
     `act(user, ret, cleaned_data)` calls the service and returns the success message."""
-    page = _return_for_action(request, reference, year, quarter)
+    page = page or _return_for_action(request, reference, year, quarter)
     stale = stale_or_forbidden(request, check, page.ret, obj=page.ret)
     form = form_class(request.POST)
     done = {}
@@ -140,6 +160,26 @@ def return_review(request, reference, year, quarter):
 
     return _act(request, reference, year, quarter, check=permissions.can_review_return, form_class=ReviewForm,
                 form_name="review_form", act=act)
+
+
+@login_required
+@require_POST
+def return_partnership_review(request, reference, year, quarter):
+    """The partnership passes a provider's submitted return on to the commissioner, or sends it back."""
+    pass_on = request.POST.get("action") == "pass_on"
+    page = _return_for_action(request, reference, year, quarter)
+    check, _ = _partnership_check(page.ret)
+
+    def act(user, ret, data):
+        if pass_on:
+            partnership_services.return_pass_on(actor=user, ret=ret, version=data["version"], comment=data["partnership_comment"])
+            return "Return passed on: it goes to the commissioner with the partnership's return for the quarter."
+        partnership_services.return_partnership_send_back(actor=user, ret=ret, version=data["version"],
+                                                          comment=data["partnership_comment"])
+        return "Return sent back to the provider for amendment."
+
+    return _act(request, reference, year, quarter, check=check, form_class=PartnershipReviewForm,
+                form_name="partnership_form", act=act, page=page)
 
 
 @login_required

@@ -12,9 +12,10 @@ from django.test import Client
 
 from grants.models import User
 
-DETAIL = re.compile(r"^/(returns/[\w-]+/\d+/\d|allocations/\d+|programmes/\d+|projects/[\w-]+|payments/\d+|"
-                    r"virements/\d+|clawbacks/\d+)/$")
-LISTS = re.compile(r"^/(reports/[\w-]+|measures|virements|programmes|finance|funding|review|returns)/$")
+DETAIL = re.compile(r"^/(returns/[\w-]+/\d+/\d|allocations/\d+/quarters/\d+/\d|allocations/\d+|programmes/\d+|"
+                    r"projects/[\w-]+|payments/\d+|virements/\d+|clawbacks/\d+)/$")
+LISTS = re.compile(r"^/(reports/[\w-]+|measures|virements|programmes|finance|funding|review|returns|"
+                   r"partnership-returns)/$")
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo.json"
 
 
@@ -63,7 +64,8 @@ def visit_main_pages(page, inspect) -> tuple[list[str], dict[str, list[str]]]:
         for href in links(page):
             detail = DETAIL.match(href)
             if detail:
-                details.setdefault(detail.group(1).split("/")[0], href)
+                kind = "partnership return" if "/quarters/" in href else detail.group(1).split("/")[0]
+                details.setdefault(kind, href)
             elif LISTS.match(href) and href not in navigation + lists:
                 lists.append(href)
     for path in lists + list(details.values()):

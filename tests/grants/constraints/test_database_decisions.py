@@ -90,3 +90,22 @@ def test_it_refuses_a_virement_from_a_budget_line_to_itself(budget_line, user):
 @pytest.mark.parametrize("role", ["commissioner", "finance", "provider", "viewer"])
 def test_it_refuses_a_user_with_a_role_but_no_organisation(role):
     assert_refused_by("user_role_needs_organisation", lambda: f.UserFactory(organisation=None, role=role))
+
+
+# --- The partnership tier ----------------------------------------------------------
+
+
+def test_it_refuses_a_return_passed_on_that_was_never_submitted_or_is_back_with_its_provider(quarterly_return):
+    from django.utils import timezone
+
+    for status in ("draft", "returned"):
+        rows = models.QuarterlyReturn.objects.filter(pk=quarterly_return.pk)
+        assert_refused_by("return_passed_on_when_submitted",
+                          lambda: rows.update(status=status, passed_on_at=timezone.now()))
+    models.QuarterlyReturn.objects.filter(pk=quarterly_return.pk).update(status="submitted", passed_on_at=timezone.now())
+
+
+def test_it_refuses_a_partnership_return_sent_without_when(allocation):
+    for status in ("submitted", "returned", "approved"):
+        assert_refused_by("partnership_return_submitted_when_sent", lambda: models.PartnershipReturn.objects.create(
+            allocation=allocation, financial_year=2023, quarter=1, status=status))

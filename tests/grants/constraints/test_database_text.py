@@ -41,6 +41,10 @@ def _objects(project, user):
                                                    quarter=1, reason="Moving money.", requested_by=user),
         "variation": models.Variation.objects.create(allocation=project.allocation, amount=Decimal("1.00"),
                                                      reason="More referrals.", requested_by=user),
+        "partnership_return": (report := models.PartnershipReturn.objects.create(
+            allocation=project.allocation, financial_year=2023, quarter=1)),
+        "partnership_return_event": models.PartnershipReturnEvent.objects.create(
+            partnership_return=report, kind="saved", at=timezone.now()),
     }
 
 
@@ -70,6 +74,8 @@ LIMITS = [
     ("variation", "conditions", "variation_conditions_length"),
     ("variation", "reason", "variation_reason_length"),
     ("variation", "decision_note", "variation_decision_note_length"),
+    ("partnership_return", "narrative", "partnership_return_narrative_length"),
+    ("partnership_return_event", "comment", "partnership_return_event_comment_length"),
 ]
 
 
@@ -88,7 +94,8 @@ def test_the_table_above_names_every_free_text_field_with_a_cap():
     capped = {(model._meta.model_name, c.name) for model in (
         models.Priority, models.Programme, models.Allocation, models.Project, models.OutcomeMeasure,
         models.QuarterlyReturn, models.SpendLine, models.MeasureValue, models.ReturnEvent, models.Payment,
-        models.Clawback, models.Virement, models.Variation) for c in model._meta.constraints if c.name.endswith("_length")}
+        models.Clawback, models.Virement, models.Variation, models.PartnershipReturn, models.PartnershipReturnEvent)
+        for c in model._meta.constraints if c.name.endswith("_length")}
     assert {name for _, name in capped} == {c for _, _, c in LIMITS}
 
 

@@ -131,3 +131,9 @@ def test_it_refuses_a_second_kept_row_for_the_same_project_and_quarter(project):
     models.ProjectQuarter.objects.filter(project=project).delete()
     kept_row(project)
     assert_refused_by("one_kept_row_per_project_quarter", lambda: kept_row(project))
+
+
+def test_it_refuses_a_second_partnership_return_for_the_same_allocation_and_quarter(allocation):
+    models.PartnershipReturn.objects.create(allocation=allocation, financial_year=2023, quarter=2)
+    assert_refused_by("one_partnership_return_per_quarter", lambda: models.PartnershipReturn.objects.create(
+        allocation=allocation, financial_year=2023, quarter=2))
