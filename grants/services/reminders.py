@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.models import Allocation, Project, QuarterlyReturn, ReminderSent, ReturnEvent, User
+from grants.models.organisations import PARTNER_ROLES
 from grants.periods import Quarter
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def reminders_due(today: date) -> list[Reminder]:
     sent = set(ReminderSent.objects.filter(project_id__in=ids).values_list("project_id", "financial_year", "quarter", "kind"))
     emails = defaultdict(list)
     for org_id, email in (
-        User.objects.filter(organisation__in={p.provider_id for p in projects}, role=User.Role.PROVIDER, is_active=True)
+        User.objects.filter(organisation__in={p.provider_id for p in projects}, role__in=PARTNER_ROLES, is_active=True)
         .exclude(email="")
         .order_by("email")
         .values_list("organisation_id", "email")

@@ -151,3 +151,10 @@ def test_a_reminder_that_failed_is_tried_again_on_the_next_run(actors):
 
     assert sorted(ReminderSent.objects.values_list("project__reference", flat=True)) == ["A-1", "B-1"]
     assert "Project of A 2023-24 Q1 quarterly return is due today" in [m.subject for m in mail.outbox]
+
+
+def test_a_partnership_delivering_its_own_project_reminds_its_partnership_managers_too(actors):
+    manager = f.UserFactory(username="manager-b", organisation=actors.provider_b, role=User.Role.PARTNERSHIP)
+    send(date(2023, 7, 30))
+    message = next(m for m in mail.outbox if "Project of B" in m.subject)
+    assert sorted(message.to) == sorted([actors.user_b.email, manager.email])

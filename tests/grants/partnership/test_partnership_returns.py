@@ -437,3 +437,21 @@ def test_a_partnership_manager_has_the_partnership_returns_in_the_navigation(w):
         "Home", "Dashboard", "My returns", "Partnership returns", "Funding", "Virements", "Reports"]
     assert labels(client_for(w.user_b).get("/")) == ["Home", "Dashboard", "My returns", "Funding", "Virements",
                                                       "Reports"]
+
+
+def test_the_partnership_return_page_reads_the_same_number_of_queries_for_more_projects(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(actor):
+        with CaptureQueriesContext(connection) as captured:
+            assert client_for(actor).get(url(w)).status_code == 200
+        return len(captured)
+
+    both_in(w)
+    partnership_submit(w)
+    small = {actor: queries(getattr(w, actor)) for actor in ("manager", "commissioner")}
+    for n in range(4):
+        project = f.ProjectFactory(allocation=w.allocation_b, provider=w.provider_a, reference=f"B-X{n}")
+        f.QuarterlyReturnFactory(project=project, financial_year=2023, quarter=1, status=Status.SUBMITTED)
+    assert {actor: queries(getattr(w, actor)) for actor in ("manager", "commissioner")} == small
