@@ -29,9 +29,17 @@ def _model_choice(label: str, empty: str, message: str, **kwargs) -> django_filt
     )
 
 
-def year_filter(field_name: str):
+def year_filter(field_name: str | None = None, **kwargs):
     return _choice("Financial year", "All years", "Choose one of the financial years in the list.",
-                   field_name=field_name, choices=())
+                   field_name=field_name, choices=(), **kwargs)
+
+
+def years_between(pairs) -> set[int]:
+    """Every financial year from each (start date, end date) pair's first to its last."""
+    years = set()
+    for start, end in pairs:
+        years.update(range(FinancialYear.from_date(start).start_year, FinancialYear.from_date(end).start_year + 1))
+    return years
 
 
 def quarter_filter():
@@ -76,9 +84,8 @@ class ListFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
         if "financial_year" in self.filters:
-            years = queryset.order_by().values_list(self.year_path, flat=True).distinct()
             self.filters["financial_year"].extra["choices"] = [
-                (year, FinancialYear(year).label) for year in sorted(set(years), reverse=True)
+                (year, FinancialYear(year).label) for year in sorted(self.years(queryset), reverse=True)
             ]
         if "programme" in self.filters:
             self.filters["programme"].queryset = Programme.objects.for_user(user).order_by("-financial_year", "name")
@@ -86,6 +93,10 @@ class ListFilter(django_filters.FilterSet):
             self.filters["priority"].queryset = self.priority_choices(user)
         if "organisation" in self.filters:
             self.filters["organisation"].queryset = self.organisation_choices(user)
+
+    def years(self, queryset) -> set[int]:
+        """The financial years the rows of `queryset` belong to: the year filter's choices."""
+        return set(queryset.order_by().values_list(self.year_path, flat=True).distinct())
 
     def drop_downs(self):
         """Each field of the form with its options as (value, label, selected), read once. A template
@@ -134,3 +145,18 @@ class ReviewQueueFilter(ListFilter):
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset=queryset, user=user, **kwargs)
         self.filters["provider"].queryset = organisations_with(queryset, "project__provider")
+
+
+class RunningListFilter(ListFilter):
+    """A list of rows with a start and an end date (allocations, projects): a financial year chooses the rows
+    that run in it, so that a service funded over several years is in each of them, and the choices are every
+    year some row runs in."""
+
+    financial_year = year_filter(method="filter_running_in")
+
+    def years(self, queryset) -> set[int]:
+        return years_between(queryset.order_by().values_list("start_date", "end_date").distinct())
+
+    def filter_running_in(self, queryset, name, value):
+        year = FinancialYear(int(value))
+        return queryset.filter(start_date__lte=year.end, end_date__gte=year.start)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from grants.filters import (
     ListFilter,
+    RunningListFilter,
     organisation_filter,
     organisations_with,
     priority_filter,
@@ -27,13 +28,23 @@ from .lists import has_project
 
 
 class ProgrammeFilter(ListFilter):
-    financial_year = year_filter("financial_year")
+    # A programme over several years is in each of them.
+    financial_year = year_filter(method="filter_running_in")
     organisation = organisation_filter("Funded organisation", method="filter_organisation")
     priority = priority_filter(method="filter_priority")
 
     class Meta:
         model = Programme
         fields = ["financial_year", "organisation", "priority"]
+
+    def years(self, queryset) -> set[int]:
+        years = set()
+        for first, last in queryset.order_by().values_list("financial_year", "last_financial_year").distinct():
+            years.update(range(first, (last or first) + 1))
+        return years
+
+    def filter_running_in(self, queryset, name, value):
+        return queryset.running_in(int(value))
 
     def organisation_choices(self, user):
         return organisations_with(Allocation.objects.for_user(user), "recipient")
@@ -46,10 +57,7 @@ class ProgrammeFilter(ListFilter):
         return queryset.filter(has_project(self.user, "allocation__programme", priorities=value))
 
 
-class AllocationFilter(ListFilter):
-    year_path = "programme__financial_year"
-
-    financial_year = year_filter("programme__financial_year")
+class AllocationFilter(RunningListFilter):
     programme = programme_filter("programme")
     organisation = organisation_filter("Recipient", field_name="recipient")
     priority = priority_filter(method="filter_priority")
@@ -66,10 +74,7 @@ class AllocationFilter(ListFilter):
         return queryset.filter(has_project(self.user, "allocation", priorities=value))
 
 
-class ProjectFilter(ListFilter):
-    year_path = "allocation__programme__financial_year"
-
-    financial_year = year_filter("allocation__programme__financial_year")
+class ProjectFilter(RunningListFilter):
     programme = programme_filter("allocation__programme")
     organisation = organisation_filter("Organisation (delivers or receives)", method="filter_organisation")
     priority = priority_filter(field_name="priorities")

@@ -5,6 +5,7 @@ fractional households, people that are not added up over quarters, a rate pooled
 money netted of what came back.
 """
 
+import csv
 import io
 import json
 import re
@@ -175,3 +176,25 @@ def test_a_context_measure_is_shown_but_never_rated(demo):
     assert (reports.actual, reports.rag) == (D("251"), "")
     [key] = [k for k in report.key_outcomes if k.name == "Hate incidents reported to the service"]
     assert (key.actual, key.rag) == (D("251"), "")
+
+
+def test_a_year_chosen_in_the_lists_keeps_the_service_funded_over_several_years(demo):
+    """The lists' "Financial year" chose a project, an allocation or a programme by the programme's first
+    year, so 2019-20 left out Breaking the Cycle although it ran all that year. It now chooses what runs in
+    the year, and offers every year something runs in."""
+    client = client_for(demo["commissioner"])
+
+    def references(path, year, column):
+        response = client.get(f"{path}?financial_year={year}&format=csv")
+        rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        return sorted(row[column] for row in csv.DictReader(rows))
+
+    assert references("/reports/projects/", 2019, "Reference") == ["BTC", "OSS"]
+    assert references("/reports/projects/", 2018, "Reference") == ["BTC", "OSS"]
+    allocations = references("/reports/allocations/", 2019, "Allocation")
+    assert "Bradford District Community Safety Fund 2018-20" in allocations
+    assert "Calderdale Community Safety Fund 2018-19" not in allocations
+    assert "Calderdale Community Safety Fund 2018-19" in references("/reports/allocations/", 2018, "Allocation")
+    page = client.get("/reports/programmes/").content.decode()
+    assert '<option value="2019">2019-20</option>' in page and '<option value="2018">2018-19</option>' in page
+    assert client.get("/reports/programmes/?financial_year=2019").status_code == 200

@@ -41,7 +41,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    Case, Count, DecimalField, Exists, ExpressionWrapper, F, FloatField, IntegerField, Max, Min, OuterRef, Q, Subquery,
+    Case, Count, DecimalField, Exists, ExpressionWrapper, F, FloatField, IntegerField, Max, Min, OuterRef, Q,
     Sum, Value, When,
 )
 from django.db.models.functions import Abs, Coalesce
@@ -65,6 +65,7 @@ from grants.figures import (
 )
 from grants.models import RAG, Allocation, MeasureValue, Payment, Programme, Project, ProjectMeasure, QuarterlyReturn
 from grants.models.scoping import project_scope
+from grants.services import years
 from grants.periods import Quarter
 
 from .. import quarters as reader
@@ -218,13 +219,14 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     # 1. The programmes: of this year, or with a decided allocation running in it.
     decided = Allocation.objects.filter(programme=OuterRef("pk"), status__in=COUNTED_ALLOCATIONS)
     runs_this_year = decided.filter(start_date__lte=quarter.year.end, end_date__gte=quarter.year.start)
-    allocated = decided.order_by().values("programme").annotate(total=Sum("amount")).values("total")
     programmes = Programme.objects.for_user(user).filter(Q(financial_year=year) | Q(Exists(runs_this_year)))
     if programme is not None:
         programmes = programmes.filter(pk=programme.pk)
     rows = {
         p.pk: ProgrammeRow(p, allocated=pennies(p.allocated_total))
-        for p in programmes.annotate(allocated_total=Subquery(allocated)).order_by("name", "financial_year", "pk")
+        # Allocated in the quarter's financial year: an allocation over several years counts its part for it.
+        for p in programmes.annotate(allocated_total=years.committed_in_year_sql(year)).order_by(
+            "name", "financial_year", "pk")
     }
     ids = list(rows)
 

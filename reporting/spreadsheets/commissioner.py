@@ -48,8 +48,10 @@ from reporting import collector
 from .commissioner_data import WorkbookData, gather
 from .commissioner_sheets import (
     NARRATIVE,
+    PARTNERSHIPS,
     RETURN_STATUS_ORDER,
     narrative_rows,
+    partnership_rows,
     status_label,
     write_funding,
     write_outcomes,
@@ -168,6 +170,7 @@ def write_commissioner_workbook(target, data: WorkbookData):
     funding = book.sheet("Funding")
     outcomes = book.sheet("Outcomes")
     narrative = book.sheet("Narrative")
+    partnerships = book.sheet("Partnerships")
     payments = book.sheet("Payments")
     write_cover(cover, data)
     write_summary(summary, data)
@@ -175,6 +178,7 @@ def write_commissioner_workbook(target, data: WorkbookData):
     write_funding(funding, data)
     write_outcomes(outcomes, data)
     narrative.table(NARRATIVE, narrative_rows(data))
+    partnerships.table(PARTNERSHIPS, partnership_rows(data))
     write_payments(payments, data)
     book.close()
 

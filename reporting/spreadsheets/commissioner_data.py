@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from grants.choices import ALLOCATION_COMMITTED
-from grants.models import Allocation, AllocationYear, Organisation, Payment, Programme, Project
+from grants.models import Allocation, AllocationYear, Organisation, PartnershipReturn, Payment, Programme, Project
 from grants.periods import Quarter
 from reporting import quarters as reader
 from reporting.permissions import can_export_commissioner_workbook
@@ -42,6 +42,8 @@ class WorkbookData:
     projects: list = field(default_factory=list)
     allocations: list = field(default_factory=list)
     payments: dict = field(default_factory=dict)  # (allocation id, quarter) -> payment row
+    # The quarter's return of each allocation its partnership reports on: (allocation row, PartnershipReturn or None).
+    partnerships: list = field(default_factory=list)
 
     @property
     def window(self) -> list[Quarter]:
@@ -84,13 +86,17 @@ def gather(user, quarter: Quarter, programme_code: str | None = None) -> Workboo
     data.allocations = list(
         allocations.annotate(programme_name=F("programme__name"), recipient_name=F("recipient__name"))
         .order_by("programme_name", "programme__code", "recipient_name", "title", "pk")
-        .values_list("pk", "programme_name", "recipient_name", "title", "amount", named=True)
+        .values_list("pk", "programme_name", "recipient_name", "title", "amount", "partnership_reports", named=True)
     )
     # An allocation over several years shows its amount for the workbook's year (grants.services.years).
     in_year = dict(AllocationYear.objects.filter(allocation__in=allocations, financial_year=year)
                    .values_list("allocation_id", "amount"))
     if in_year:
         data.allocations = [a._replace(amount=in_year[a.pk]) if a.pk in in_year else a for a in data.allocations]
+    reporting = [a for a in data.allocations if a.partnership_reports]
+    reports = {r.allocation_id: r for r in PartnershipReturn.objects.for_user(user).filter(
+        allocation__in=[a.pk for a in reporting], financial_year=year, quarter=quarter.number)} if reporting else {}
+    data.partnerships = [(a, reports.get(a.pk)) for a in reporting]
     data.payments = {
         (p.allocation_id, p.quarter): p
         for p in Payment.objects.for_user(user)

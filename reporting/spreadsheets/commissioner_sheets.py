@@ -1,6 +1,6 @@
 """
 The data sheets of the commissioner's workbook (reporting.spreadsheets.commissioner): Summary,
-Spend, Outcomes, Narrative and Payments, each a generator of rows in its columns and a writer
+Spend, Outcomes, Narrative, Partnerships and Payments, each a generator of rows in its columns and a writer
 that adds the filters and the =SUM() totals, with the labels they share. The rules are described
 in reporting.spreadsheets.commissioner.
 """
@@ -359,6 +359,31 @@ def narrative_rows(data: WorkbookData):
             *((RAG_LABELS.get(text.self_rag), text.progress, text.challenges, text.case_study, text.risks)
               if text is not None else (None,) * 5),
         )
+
+
+# --- Partnerships ---------------------------------------------------------------------------
+
+PARTNERSHIPS = [
+    Column("Programme", "text", 24),
+    Column("Partnership", "text", 28),
+    Column("Allocation", "text", 32),
+    Column("Partnership return", "text", 18),
+    Column("Submitted", "datetime", 17),
+    Column("Approved", "datetime", 17),
+    Column("The partnership's report", "wrap", 70),
+]
+
+
+def partnership_rows(data: WorkbookData):
+    """The quarter's partnership return of each allocation its partnership reports on: its status, and its
+    report once approved (as the Narrative sheet shows approved returns' words only)."""
+    for allocation, report in data.partnerships:
+        if report is None:
+            yield allocation.programme_name, allocation.recipient_name, allocation.title, NOT_STARTED, None, None, None
+            continue
+        approved = report.status == ReturnStatus.APPROVED
+        yield (allocation.programme_name, allocation.recipient_name, allocation.title, STATUS_LABELS[report.status],
+               report.submitted_at, report.approved_at, report.narrative if approved else None)
 
 
 # --- Payments -----------------------------------------------------------------------------

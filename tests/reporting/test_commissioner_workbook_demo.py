@@ -39,3 +39,18 @@ def test_the_demo_data_exports_with_the_databases_figures(the_demo, username, ye
                 quarterly_return__quarter__lte=number, quarterly_return__status=Status.APPROVED,
             ).aggregate(total=Sum("actual"))["total"] or ZERO
             assert penny(row["Actual spend to date (approved)"]) == expected
+
+
+def test_the_partnerships_returns_are_in_the_workbook_with_their_report_once_approved(the_demo):
+    from grants.models import PartnershipReturn
+
+    user = User.objects.get(username="commissioner")
+    [approved] = export(user, quarter=Quarter(2019, 2)).rows("Partnerships")
+    report = PartnershipReturn.objects.get(allocation__recipient__name=approved["Partnership"], financial_year=2019,
+                                           quarter=2)
+    assert (approved["Partnership"], approved["Partnership return"]) == (
+        "Bradford District Safer Communities Partnership", "Approved")
+    assert approved["The partnership's report"] == report.narrative
+    # Breaking the Cycle's Q3 return waits for the partnership's review: nothing reported yet.
+    [waiting] = export(user, quarter=Quarter(2019, 3)).rows("Partnerships")
+    assert (waiting["Partnership return"], waiting["The partnership's report"]) == ("Not started", None)

@@ -113,13 +113,22 @@ def test_only_the_programmes_of_the_year_show_and_never_another_commissioners(bo
     assert "Elsewhere Fund" not in [r.programme.name for r in later.programmes]
 
 
-def test_a_programme_running_across_years_shows_in_each_year(board):
-    """An allocation of a 2023-24 programme that runs into 2024-25 brings the programme into 2024-25."""
-    f.AllocationFactory(programme=board.programme, recipient=board.provider_a, title="Two years",
-                        amount=D("10000"), start_date=date(2023, 4, 1), end_date=date(2025, 3, 31))
+def test_a_programme_running_across_years_shows_in_each_year_with_that_years_part_allocated(board):
+    """An allocation of a 2023-24 programme that runs into 2024-25 brings the programme into 2024-25; what
+    is allocated is each year's part (split by months, as the services keep it), beside that year's spend."""
+    from grants.models import Allocation
+    from grants.services import years
+
+    two_years = f.AllocationFactory(programme=board.programme, recipient=board.provider_a, title="Two years",
+                                    amount=D("10000"), start_date=date(2023, 7, 1), end_date=date(2025, 3, 31))
+    years.keep_split(Allocation.objects.get(pk=two_years.pk))  # 9 months of 21 in 2023-24, 12 in 2024-25
     d = funder_dashboard(board.commissioner, quarter=Quarter(2024, 1), today=timezone.localdate())
     assert [r.programme.code for r in d.programmes] == ["CSF"]
-    assert csf_row(d, board).allocated == D("210000.00")
+    assert csf_row(d, board).allocated == D("5714.29")
+    earlier = funder_dashboard(board.commissioner, quarter=Quarter(2023, 2), today=timezone.localdate())
+    assert csf_row(earlier, board).allocated == D("200000.00") + D("4285.71")
+    # The same rule as the programme's page and the approval check (years.committed_by_year).
+    assert years.committed_by_year(board.programme.pk) == {2023: D("204285.71"), 2024: D("5714.29")}
 
 
 # --- Returns and RAG for the quarter ------------------------------------------------------------
