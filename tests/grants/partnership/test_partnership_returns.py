@@ -455,3 +455,17 @@ def test_the_partnership_return_page_reads_the_same_number_of_queries_for_more_p
         project = f.ProjectFactory(allocation=w.allocation_b, provider=w.provider_a, reference=f"B-X{n}")
         f.QuarterlyReturnFactory(project=project, financial_year=2023, quarter=1, status=Status.SUBMITTED)
     assert {actor: queries(getattr(w, actor)) for actor in ("manager", "commissioner")} == small
+
+
+def test_the_partnership_takes_its_performance_report_over_every_service_it_funds(w):
+    """What the partnership takes to its council's scrutiny: its organisation's performance report covers the
+    services its allocation funds, whoever delivers them; a provider's covers its own projects only."""
+    both_in(w)
+    report = client_for(w.manager).get(
+        f"/reports/performance/?end=2023-24+Q1&subject=organisation&organisation={w.provider_b.pk}")
+    assert report.status_code == 200
+    content = report.content.decode()
+    assert "Youth outreach" in content and "Project of B" in content
+    own = client_for(w.user_a).get(
+        f"/reports/performance/?end=2023-24+Q1&subject=organisation&organisation={w.provider_a.pk}").content.decode()
+    assert "Youth outreach" in own and "Project of B" not in own
