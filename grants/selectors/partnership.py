@@ -12,6 +12,12 @@ from grants.periods import Quarter
 Status = ReturnStatus
 
 
+def passed_on(ret) -> bool:
+    """Whether a project's return is in the partnership's return: passed on by the partnership, or approved."""
+    return ret is not None and (ret.status == Status.APPROVED
+                                or (ret.status == Status.SUBMITTED and ret.passed_on_at is not None))
+
+
 def reporting_projects(allocation, quarter: Quarter) -> list[Project]:
     """The allocation's projects that report for `quarter` (it falls within their dates), by name."""
     projects = allocation.projects.select_related("provider").order_by("name", "reference")
@@ -35,9 +41,7 @@ class ProjectLine:
 
     @property
     def ready(self) -> bool:
-        r = self.ret
-        return r is not None and (r.status == Status.APPROVED
-                                  or (r.status == Status.SUBMITTED and r.passed_on_at is not None))
+        return passed_on(self.ret)
 
     @property
     def stage(self) -> str:
@@ -80,6 +84,11 @@ def quarter_lines(allocation, quarter: Quarter) -> list[ProjectLine]:
     return lines
 
 
+def pending(lines: list[ProjectLine]) -> list[QuarterlyReturn]:
+    """The project returns the commissioner's decision would approve: submitted, not yet approved."""
+    return [line.ret for line in lines if line.ret is not None and line.ret.status == Status.SUBMITTED]
+
+
 @dataclass
 class PartnershipQuarter:
     allocation: Allocation
@@ -95,6 +104,10 @@ class PartnershipQuarter:
     @property
     def waiting(self) -> list[str]:
         return [line.waiting_for for line in self.lines if not line.ready]
+
+    @property
+    def pending(self) -> list[QuarterlyReturn]:
+        return pending(self.lines)
 
 
 def partnership_quarter(allocation, quarter: Quarter) -> PartnershipQuarter:
@@ -138,8 +151,7 @@ def partnership_quarters(user, today: date, *, status: str = "") -> list[Quarter
         for quarter in Quarter.range(first, last) if first <= last else []:
             running = [p for p in projects.get(allocation.pk, []) if p.first_quarter <= quarter <= p.last_quarter]
             found = [returns.get((p.pk, quarter.financial_year, quarter.number)) for p in running]
-            ready = sum(1 for r in found if r is not None and (
-                r.status == Status.APPROVED or (r.status == Status.SUBMITTED and r.passed_on_at is not None)))
+            ready = sum(1 for r in found if passed_on(r))
             to_review = sum(1 for r in found if r is not None and r.status == Status.SUBMITTED and r.passed_on_at is None)
             report = reports.get((allocation.pk, quarter.financial_year, quarter.number))
             if status and (report.status if report else "not_started") != status:

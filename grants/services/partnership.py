@@ -27,7 +27,7 @@ from grants import permissions
 from grants.models import PartnershipReturn, PartnershipReturnEvent, QuarterlyReturn, ReturnEvent
 from grants.models.common import RAG, TEXT_MAX
 from grants.periods import Quarter
-from grants.selectors.partnership import partnership_return_for, quarter_lines
+from grants.selectors.partnership import partnership_return_for, pending, quarter_lines
 
 from .base import Invalid, NotAllowed, Stale
 from .returns import STALE_MESSAGE, _claim, _event, _transition, _write_events, clean_text
@@ -143,10 +143,9 @@ def partnership_return_approve(*, actor, report: PartnershipReturn, version: int
     allowed, reason = permissions.can_review_partnership_return(actor, report)
     if not allowed:
         raise NotAllowed(reason)
-    lines = quarter_lines(report.allocation, report.period)
-    pending = [line.ret for line in lines if line.ret is not None and line.ret.status == Status.SUBMITTED]
+    waiting = pending(quarter_lines(report.allocation, report.period))
     errors = {f"rag_{r.pk}": f"Choose the officer's RAG rating for {r.project.name}."
-              for r in pending if ratings.get(r.pk) not in RAG.values}
+              for r in waiting if ratings.get(r.pk) not in RAG.values}
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
@@ -159,7 +158,7 @@ def partnership_return_approve(*, actor, report: PartnershipReturn, version: int
         for line in lines:
             ret = line.ret
             if ret.status == Status.SUBMITTED:
-                if ret.pk not in {r.pk for r in pending}:
+                if ret.pk not in {r.pk for r in waiting}:
                     raise Stale(STALE_MESSAGE)
                 _transition(actor=actor, ret=ret, version=ret.version, action="approve",
                             check=lambda user, r: permissions.OK, kind=ReturnEvent.Kind.APPROVED,

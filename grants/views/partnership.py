@@ -65,9 +65,8 @@ def _render(request, page, *, form=None, decision_form=None, status=200):
         context["form"] = form or PartnershipReturnForm(initial={
             "narrative": report.narrative if report else "", "version": report.version if report else None})
     if report is not None and permissions.can_review_partnership_return(user, report)[0]:
-        pending = [line.ret for line in page.lines if line.ret is not None and line.ret.status == "submitted"]
         context["decision_form"] = decision_form or PartnershipDecisionForm(
-            returns=pending, initial={"version": report.version})
+            returns=page.pending, initial={"version": report.version})
     context["error_forms"] = [f for f in (form, decision_form) if f is not None and f.errors]
     returned = [e for e in page.events if e.kind in ("returned", "reopened")]
     context["latest_comment"] = returned[-1] if returned and report and report.status == "returned" else None
@@ -104,8 +103,7 @@ def partnership_return_decide(request, pk, year, quarter):
     if report is None:
         raise Http404("The partnership has not started this return")
     stale = stale_or_forbidden(request, permissions.can_review_partnership_return, report, obj=report)
-    pending = [line.ret for line in page.lines if line.ret is not None and line.ret.status == "submitted"]
-    form = PartnershipDecisionForm(request.POST, returns=pending)
+    form = PartnershipDecisionForm(request.POST, returns=page.pending)
     approve = request.POST.get("action") == "approve"
 
     def call(data):
