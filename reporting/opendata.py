@@ -21,7 +21,9 @@ The fields of a grant
     plannedDates          the allocation's start and end dates and its length in months (a part
                           month counts as a month); for an allocation that runs over more than one
                           financial year, then one more entry per year, titled with the year
-                          ("2018-19"), from its first to its last day within that year
+                          ("2018-19"), from its first to its last day within that year, its
+                          description the part of the amount charged to that year's budget
+                          ("£225,000.00 of the grant, from the programme's 2018-19 budget")
     recipientOrganization the recipient: its org-id.guide identifier (the one recorded, or
                           GB-CHC- charity number, GB-COH- company number, GB-LAE- local authority
                           code, or else <prefix>-org-<number>), name, charity and company numbers.
@@ -41,10 +43,10 @@ The fields of a grant
                           payment release (`released_at`). Organisations, projects and areas keep
                           no change time, so a change to one of them alone does not move it.
 
-Speed: `grants()` reads everything in four queries whatever the number of allocations
+Speed: `grants()` reads everything in five queries whatever the number of allocations
 (the allocations with their programme, commissioner and recipient; their projects' areas;
-their released payments; the clawback received), and yields one dict per grant with no query
-per grant.
+their released payments; the clawback received; their amounts by year), and yields one dict
+per grant with no query per grant.
 """
 
 import datetime
@@ -60,7 +62,7 @@ from django.utils import timezone
 
 from grants import figures
 from grants.choices import ALLOCATION_COMMITTED
-from grants.models import Allocation, Area, Clawback, Organisation, Payment, Project
+from grants.models import Allocation, AllocationYear, Area, Clawback, Organisation, Payment, Project
 from grants.models.common import ZERO
 from grants.models.organisations import ORG_ID_PATTERNS
 from grants.periods import FinancialYear
@@ -146,16 +148,21 @@ def describe(allocation) -> str:
     return description
 
 
-def planned_dates(start: datetime.date, end: datetime.date) -> list[dict]:
-    """The whole grant's dates, then each financial year's part when it runs over more than one."""
+def planned_dates(start: datetime.date, end: datetime.date, amounts: dict[int, Decimal] | None = None) -> list[dict]:
+    """The whole grant's dates, then each financial year's part when it runs over more than one, with
+    the amount charged to that year (`amounts`, {financial year: amount}) where it is known."""
+    amounts = amounts or {}
     dates = [{"startDate": start.isoformat(), "endDate": end.isoformat(), "duration": duration_in_months(start, end)}]
     first, last = FinancialYear.from_date(start), FinancialYear.from_date(end)
     if first != last:
         for year in range(first.start_year, last.start_year + 1):
             fy = FinancialYear(year)
             part_start, part_end = max(start, fy.start), min(end, fy.end)
-            dates.append({"title": fy.label, "startDate": part_start.isoformat(), "endDate": part_end.isoformat(),
-                          "duration": duration_in_months(part_start, part_end)})
+            part = {"title": fy.label, "startDate": part_start.isoformat(), "endDate": part_end.isoformat(),
+                    "duration": duration_in_months(part_start, part_end)}
+            if year in amounts:
+                part["description"] = f"£{amounts[year]:,.2f} of the grant, from the programme's {fy.label} budget"
+            dates.append(part)
     return dates
 
 
@@ -176,7 +183,7 @@ def _timestamp(value: datetime.datetime) -> str:
 
 def publishable(allocations: QuerySet) -> QuerySet:
     """The allocations among `allocations` (already scoped) that may be published, with
-    everything a grant needs fetched up front: four queries in all."""
+    everything a grant needs fetched up front: five queries in all."""
     released = Payment.objects.filter(status=Payment.Status.RELEASED).only(
         "id", "allocation_id", "amount", "released_at", "paid_on"
     )
@@ -191,6 +198,8 @@ def publishable(allocations: QuerySet) -> QuerySet:
             Prefetch("projects", queryset=projects, to_attr="published_projects"),
             Prefetch("payments", queryset=released, to_attr="released_payments"),
             Prefetch("clawbacks", queryset=recovered, to_attr="received_clawbacks"),
+            Prefetch("years", queryset=AllocationYear.objects.only("id", "allocation_id", "financial_year", "amount"),
+                     to_attr="year_rows"),
         )
         .order_by("programme__financial_year", "programme__code", "recipient__name", "pk")
     )
@@ -228,7 +237,8 @@ def _grant(allocation, prefix: str) -> dict:
         "amountAwarded": allocation.amount,
         "amountDisbursed": disbursed,
         "awardDate": allocation.decision_date.isoformat(),
-        "plannedDates": planned_dates(allocation.start_date, allocation.end_date),
+        "plannedDates": planned_dates(allocation.start_date, allocation.end_date,
+                                      {row.financial_year: row.amount for row in allocation.year_rows}),
         "recipientOrganization": [recipient_org],
         "fundingOrganization": [
             {"id": organisation_identifier(programme.commissioner, prefix), "name": programme.commissioner.name}
@@ -340,7 +350,7 @@ _LOCATION_FIELDS = [
 ]
 _PLANNED_FIELDS = [
     ("Title", "text", "title"), ("Start Date", "date", "startDate"), ("End Date", "date", "endDate"),
-    ("Duration (months)", "whole", "duration"),
+    ("Duration (months)", "whole", "duration"), ("Description", "text", "description"),
 ]
 # Columns of additional data, not fields of the standard: (title, kind, how to read it).
 ADDITIONAL_COLUMNS = [
@@ -379,7 +389,7 @@ def flat_columns(most_locations: int, most_planned: int = 1) -> list[tuple[str, 
     columns = list(_GRANT_COLUMNS[:7])
     if most_planned <= 1:
         columns += [(f"Planned Dates:{title}", kind, _planned_reader(0, key, kind))
-                    for title, kind, key in _PLANNED_FIELDS if key != "title"]
+                    for title, kind, key in _PLANNED_FIELDS if key not in ("title", "description")]
     else:
         columns += [(f"Planned Dates:{index}:{title}", kind, _planned_reader(index, key, kind))
                     for index in range(most_planned) for title, kind, key in _PLANNED_FIELDS]

@@ -33,6 +33,7 @@ from referencing.jsonschema import DRAFT202012
 from grants.models import Allocation, Area, Organisation, Payment, User
 from grants.models.organisations import ORG_ID_PATTERNS
 from grants.personal_data import find_personal_data
+from grants.services.years import keep_split
 from reporting import opendata
 from tests import factories as f
 
@@ -359,6 +360,8 @@ def test_a_grant_has_every_field_from_the_allocation(actors):
         amount=Decimal("123456.78"), decision_date=datetime.date(2023, 3, 14),
         start_date=datetime.date(2023, 4, 1), end_date=datetime.date(2024, 9, 30),
     )
+    allocation.refresh_from_db()
+    keep_split(allocation)  # as saving the draft does: 123,456.78 split by months, 12 and 6
     grant = grant_of(export(), allocation)
     assert grant["id"] == f"360G-test-allocation-{allocation.pk}"
     assert (grant["title"], grant["description"]) == ("Partnership fund 2023-24", "Youth diversion work across the district.")
@@ -366,8 +369,10 @@ def test_a_grant_has_every_field_from_the_allocation(actors):
     # The whole grant, then each financial year's part of it.
     assert grant["plannedDates"] == [
         {"startDate": "2023-04-01", "endDate": "2024-09-30", "duration": 18},
-        {"title": "2023-24", "startDate": "2023-04-01", "endDate": "2024-03-31", "duration": 12},
-        {"title": "2024-25", "startDate": "2024-04-01", "endDate": "2024-09-30", "duration": 6},
+        {"title": "2023-24", "startDate": "2023-04-01", "endDate": "2024-03-31", "duration": 12,
+         "description": "£82,304.52 of the grant, from the programme's 2023-24 budget"},
+        {"title": "2024-25", "startDate": "2024-04-01", "endDate": "2024-09-30", "duration": 6,
+         "description": "£41,152.26 of the grant, from the programme's 2024-25 budget"},
     ]
     assert grant["fundingOrganization"] == [
         {"id": f"360G-test-org-{actors.commissioner_org.pk}", "name": actors.commissioner_org.name}
@@ -420,12 +425,17 @@ def test_a_partnership_with_an_accountable_body_is_published_as_its_council(acto
 
 def test_a_grant_over_two_years_takes_numbered_planned_dates_columns(actors):
     Allocation.objects.filter(pk=actors.allocation_a.pk).update(end_date=datetime.date(2025, 3, 31))
+    actors.allocation_a.refresh_from_db()
+    keep_split(actors.allocation_a)
     data = opendata.package(Allocation.objects.all())
     assert schema_errors(data) == []
     headings, rows, _ = read_xlsx(xlsx_of(data))
     assert "Planned Dates:Start Date" not in headings
     assert [h for h in headings if h.startswith("Planned Dates:") and h.endswith(":Title")] == [
         "Planned Dates:0:Title", "Planned Dates:1:Title", "Planned Dates:2:Title"]
+    assert [row["Planned Dates:1:Description"] for row in rows
+            if row["Identifier"].endswith(f"-{actors.allocation_a.pk}")] == [
+        f"£{actors.allocation_a.amount / 2:,.2f} of the grant, from the programme's 2023-24 budget"]
     published = json.loads(opendata.to_json(data), parse_float=Decimal)
     for row, grant in zip(rows, published["grants"]):
         for heading, value in row.items():
@@ -444,6 +454,12 @@ def test_every_planned_start_is_before_its_end_in_the_demo(demo):
         assert whole["startDate"] < whole["endDate"]
         assert whole["duration"] == 12 * max(len(years), 1)  # Bradford's runs over two financial years
         assert sum(year["duration"] for year in years) == (whole["duration"] if years else 0)
+        # Each year's part of the amount, adding up to the whole award to the penny.
+        parts = [re.fullmatch(r"£([\d,]+\.\d\d) of the grant, from the programme's (\d{4}-\d\d) budget",
+                              year["description"]) for year in years]
+        assert [part[2] for part in parts] == [year["title"] for year in years]
+        if years:
+            assert sum(Decimal(part[1].replace(",", "")) for part in parts) == grant["amountAwarded"]
 
 
 @pytest.mark.parametrize("start, end, months", [
@@ -682,4 +698,4 @@ def test_the_number_of_queries_does_not_grow_with_the_grants(actors):
     small = queries_for(actors.commissioner)
     grow(actors, 15)
     assert len(export(opendata.allocations_for(actors.commissioner))["grants"]) == 19
-    assert queries_for(actors.commissioner) == small == 5  # with the clawback received, for the amount disbursed
+    assert queries_for(actors.commissioner) == small == 6  # with the clawback received and the amounts by year
