@@ -238,7 +238,22 @@ class VariationForm(BaseForm):
     reason = text("Why does the allocation need to change?", "the reason", required=False, rows=4,
                   help_text="The decision rests on this reason.")
 
-    service_fields = ("amount", "end_date", "conditions", "reason")
+    service_fields = ("amount", "end_date", "conditions", "reason", "financial_year")
+
+    def __init__(self, *args, years: list[int] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(years) > 1:  # an allocation over several years: the change of amount falls on one of them
+            self.fields["financial_year"] = year_choice(
+                years, years[-1], label="Year the change of amount falls on",
+                help_text="The other years keep their amounts. Only used with a new amount.")
+            self.order_fields(["amount", "financial_year"])
+
+
+def year_choice(years, initial, *, label, help_text):
+    return forms.TypedChoiceField(label=label, coerce=int, initial=initial, help_text=help_text,
+                                  choices=[(year, FinancialYear(year).label) for year in years],
+                                  error_messages={"required": "Choose the financial year.",
+                                                  "invalid_choice": "Choose one of the years listed."})
 
 
 class ProgrammeYearForm(VersionedForm):
@@ -305,9 +320,15 @@ class ReallocationForm(BaseForm):
     reason = text("Why does the money move?", "the reason", required=False, rows=4,
                   help_text="For example, the service started late and cannot spend its allocation this year.")
 
-    def __init__(self, *args, targets, **kwargs):
+    def __init__(self, *args, targets, years: list[int] = (), year: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = targets
+        if len(years) > 1:  # the source runs over several years: the money moves within one of them
+            self.fields["financial_year"] = year_choice(
+                years, year, label="Financial year the money moves in",
+                help_text="The amount comes off this allocation's part for that year and goes onto the other's; "
+                          "choose an allocation that runs in that year.")
+            self.order_fields(["financial_year", "target"])
         self.fields["target"].label_from_instance = (
             lambda a: f"{a.title} ({a.recipient.name}, {a.programme.name}): £{a.amount:,.2f}")
 

@@ -274,6 +274,7 @@ class Variation(models.Model):
     # A re-profile of one project's quarterly spend for one year instead (its lines in `profile_changes`).
     project = models.ForeignKey("grants.Project", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="reprofiles")
+    # The re-profile's year; for a new amount, the financial year the change falls on (None: the last).
     financial_year = FinancialYearField(null=True, blank=True)
     # A reallocation of underspend: this variation (down) and the one it moves to (up), decided together.
     moves_to = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
@@ -302,6 +303,7 @@ class Variation(models.Model):
             ),
             models.CheckConstraint(
                 condition=(models.Q(project__isnull=True, financial_year__isnull=True)
+                           | models.Q(project__isnull=True, financial_year__isnull=False, amount__isnull=False)
                            | models.Q(project__isnull=False, financial_year__isnull=False, amount__isnull=True,
                                       end_date__isnull=True, conditions="")),
                 name="variation_reprofile_only_reprofiles",

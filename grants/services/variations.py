@@ -20,8 +20,13 @@ A re-profile (`reprofile_request`) moves a budget line's profiled spend between 
 each line keeps its total, no quarter goes below zero, and a quarter already reported (its return
 submitted or further on) keeps its profile, so spend is never compared with a plan made afterwards.
 
+A new amount of an allocation over several years falls on one of its years, chosen (its last by
+default): that year's part changes, checked against that year's budget.
+
 A reallocation (`reallocate`) is the commissioner's: one variation down on the allocation with the
 underspend and one up on another, approved together in one decision, each checked as above in turn.
+It moves money within one financial year (this year by default), which both allocations run in: each
+change falls on that year.
 
 The allocation's (or budget line's) own history records the change with the variation's number.
 """
@@ -51,18 +56,26 @@ STALE = ("This variation changed since you opened it: someone else approved or r
 
 
 def check_variation(allocation: Allocation, amount: Decimal | None, end_date, conditions: str,
-                    programme: Programme | None = None) -> dict:
-    """What stops these changes being made to `allocation` now, by field; {} if nothing."""
+                    programme: Programme | None = None, year: int | None = None) -> dict:
+    """What stops these changes being made to `allocation` now, by field; {} if nothing. `year` is the
+    financial year a new amount falls on (the allocation's last when None)."""
     errors = {}
     if allocation.status not in ALLOCATION_LIVE:
         return {"__all__": f"The allocation is {allocation.get_status_display().lower()}: it can no longer be varied."}
     if amount is None and end_date is None and not conditions:
         return {"__all__": "Enter a new amount, a new end date or new conditions: a variation must change something."}
+    if year is not None:
+        runs_in = years.allocation_amounts(allocation)
+        if amount is None:
+            errors["financial_year"] = "A year is chosen only for a new amount: leave it empty, or enter the amount."
+        elif year not in runs_in:
+            errors["financial_year"] = (f"The allocation does not run in {FinancialYear(year)}: a change of amount "
+                                        f"falls on {' or '.join(FinancialYear(y).label for y in runs_in)}.")
     if amount is not None:
         check_money(errors, "amount", amount, "the new amount")
-        if not errors and amount == allocation.amount:
+        if "amount" not in errors and amount == allocation.amount:
             errors["amount"] = f"The allocation is already {money_text(amount)}."
-    if amount is not None and "amount" not in errors:
+    if amount is not None and "amount" not in errors and "financial_year" not in errors:
         programme = programme or allocation.programme
         left = programme.allocation_ceiling - committed_total(programme.pk, exclude_allocation_id=allocation.pk)
         released = Payment.objects.filter(allocation=allocation, status=Payment.Status.RELEASED).aggregate(
@@ -80,13 +93,14 @@ def check_variation(allocation: Allocation, amount: Decimal | None, end_date, co
                 f"The projects' budget lines add up to {money_text(budgeted)}: reduce them to {money_text(amount)} "
                 "or less first.")
         elif allocation.years.exists():
-            after = years.amounts_after(allocation, amount)
-            last = max(after)
-            if after[last] < 0:
-                holds = after[last] - amount + allocation.amount
-                errors["amount"] = (f"A change of amount falls on the allocation's last year, {FinancialYear(last)}, "
-                                    f"which holds {money_text(holds)}: the new amount cannot be below "
-                                    f"{money_text(allocation.amount - holds)}.")
+            after = years.amounts_after(allocation, amount, year)
+            falls_on = max(after) if year is None else year
+            if after[falls_on] < 0:
+                holds = after[falls_on] - amount + allocation.amount
+                where = (f"the allocation's last year, {FinancialYear(falls_on)}," if year is None
+                         else f"{FinancialYear(falls_on)},")
+                errors["amount"] = (f"The change of amount falls on {where} which holds {money_text(holds)}: the "
+                                    f"new amount cannot be below {money_text(allocation.amount - holds)}.")
             else:
                 problem = years.check_years_fit(programme, after, exclude_allocation_id=allocation.pk)
                 if problem:
@@ -224,20 +238,21 @@ def _clean(conditions, reason):
 
 
 def variation_request(*, actor, allocation: Allocation, amount: Decimal | None, end_date, conditions: str,
-                      reason: str) -> Variation:
-    """The recipient asks for a variation, or a commissioner officer makes one, decided at once."""
+                      reason: str, financial_year: int | None = None) -> Variation:
+    """The recipient asks for a variation, or a commissioner officer makes one, decided at once. A new
+    amount of an allocation over several years falls on `financial_year` (its last year when None)."""
     allowed, why = permissions.can_request_variation(actor, allocation)
     if not allowed:
         raise NotAllowed(why)
     conditions, reason = _clean(conditions, reason)
-    errors = check_variation(allocation, amount, end_date, conditions)
+    errors = check_variation(allocation, amount, end_date, conditions, year=financial_year)
     if not reason:
         errors["reason"] = "Say why the allocation needs to change: the decision rests on this reason."
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
         variation = Variation(allocation=allocation, amount=amount, end_date=end_date, conditions=conditions,
-                              reason=reason, requested_by=actor)
+                              financial_year=financial_year, reason=reason, requested_by=actor)
         variation.full_clean()
         audited(variation, actor, "Requested").save()
         if permissions.can_decide_variation(actor, variation)[0]:
@@ -272,12 +287,14 @@ def variation_approve(*, actor, variation: Variation, version: int, note: str = 
             _apply_reprofile(actor, locked)
             return
         programme = Programme.objects.select_for_update().get(pk=allocation.programme_id)
-        problems = check_variation(allocation, locked.amount, locked.end_date, locked.conditions, programme)
+        problems = check_variation(allocation, locked.amount, locked.end_date, locked.conditions, programme,
+                                   locked.financial_year)
         if problems:
             raise Invalid({"__all__": "This variation can no longer be made: " + next(iter(problems.values()))})
         locked.previous_amount, locked.previous_end_date = allocation.amount, allocation.end_date
         if locked.amount is not None:
-            years.apply_amount(allocation, locked.amount, actor, f"Variation {locked.pk} approved")
+            years.apply_amount(allocation, locked.amount, actor, f"Variation {locked.pk} approved",
+                               locked.financial_year)
             allocation.amount = locked.amount
         if locked.end_date is not None:
             allocation.end_date = locked.end_date
@@ -301,12 +318,26 @@ def variation_refuse(*, actor, variation: Variation, version: int, note: str) ->
     return _decide(actor=actor, variation=variation, version=version, errors=errors, apply=apply, event="Refused")
 
 
-def reallocation_targets(allocation: Allocation):
+def reallocation_years(allocation: Allocation) -> list[int]:
+    """The financial years underspend on `allocation` can move in: the years it runs in."""
+    return list(years.allocation_amounts(allocation))
+
+
+def default_reallocation_year(allocation: Allocation, today=None) -> int:
+    """The year a reallocation falls in unless another is chosen: this financial year when the allocation
+    runs in it, else its last."""
+    runs_in = reallocation_years(allocation)
+    now = FinancialYear.from_date(today or timezone.localdate()).start_year
+    return now if now in runs_in else runs_in[-1]
+
+
+def reallocation_targets(allocation: Allocation, year: int | None = None):
     """The allocations underspend on `allocation` can move to: the funder's other approved, signed or
-    active allocations in the same financial year."""
-    programme = allocation.programme
-    return (Allocation.objects.filter(programme__commissioner_id=programme.commissioner_id,
-                                      programme__financial_year=programme.financial_year, status__in=ALLOCATION_LIVE)
+    active allocations that run in `year` (with None, in any year `allocation` runs in)."""
+    runs_in = [year] if year is not None else reallocation_years(allocation)
+    first, last = FinancialYear(min(runs_in)), FinancialYear(max(runs_in))
+    return (Allocation.objects.filter(programme__commissioner_id=allocation.programme.commissioner_id,
+                                      status__in=ALLOCATION_LIVE, start_date__lte=last.end, end_date__gte=first.start)
             .exclude(pk=allocation.pk).select_related("programme", "recipient").order_by("programme__name", "title"))
 
 
@@ -315,20 +346,25 @@ def _first(problems: dict) -> str:
 
 
 def reallocate(*, actor, source: Allocation, target: Allocation | None, amount: Decimal | None,
-               reason: str) -> Variation:
-    """Move `amount` of underspend from `source` to `target` in one decision: a variation down on the one
-    and up on the other, both approved, or neither. Returns the variation down (its `moves_to` is the
-    other)."""
+               reason: str, financial_year: int | None = None) -> Variation:
+    """Move `amount` of underspend from `source` to `target` in `financial_year` (by default this year when
+    the source runs in it, else its last), in one decision: a variation down on the one and up on the
+    other, both approved, or neither, each falling on that year. Returns the variation down (its
+    `moves_to` is the other)."""
     allowed, why = permissions.can_reallocate(actor, source)
     if not allowed:
         raise NotAllowed(why)
     errors, reason = {}, (reason or "").strip()
+    year = default_reallocation_year(source) if financial_year is None else financial_year
     check_money(errors, "amount", amount, "the amount to move", positive=True)
-    if target is None:
+    if year not in reallocation_years(source):
+        errors["financial_year"] = (f"{source.title} does not run in {FinancialYear(year)}: choose "
+                                    f"{' or '.join(FinancialYear(y).label for y in reallocation_years(source))}.")
+    elif target is None:
         errors["target"] = "Choose the allocation the money moves to."
-    elif target.pk not in set(reallocation_targets(source).values_list("pk", flat=True)):
-        errors["target"] = ("Choose one of the funder's other approved, signed or active allocations in "
-                            f"{source.programme.year}.")
+    elif target.pk not in set(reallocation_targets(source, year).values_list("pk", flat=True)):
+        errors["target"] = ("Choose one of the funder's other approved, signed or active allocations that run in "
+                            f"{FinancialYear(year)}.")
     if not reason:
         errors["reason"] = "Say why the money moves: the decision rests on this reason."
     if errors:
@@ -338,18 +374,20 @@ def reallocate(*, actor, source: Allocation, target: Allocation | None, amount: 
         locked = {a.pk: a for a in Allocation.objects.select_for_update().select_related("programme")
                   .filter(pk__in=[source.pk, target.pk]).order_by("pk")}
         src, dst = locked[source.pk], locked[target.pk]
-        problems = check_variation(src, src.amount - amount, None, "")
+        problems = check_variation(src, src.amount - amount, None, "", year=year)
         if problems:
             raise Invalid({"amount": f"{money_text(amount)} cannot come off {src.title}: {_first(problems)}"})
-        down = Variation(allocation=src, amount=src.amount - amount, reason=reason, requested_by=actor)
+        down = Variation(allocation=src, amount=src.amount - amount, financial_year=year, reason=reason,
+                         requested_by=actor)
         down.full_clean()
         audited(down, actor, "Requested").save()
         note = f"Reallocation of {money_text(amount)} from {src.title} to {dst.title}."
         down = variation_approve(actor=actor, variation=down, version=down.version, note=note)
-        problems = check_variation(dst, dst.amount + amount, None, "")
+        problems = check_variation(dst, dst.amount + amount, None, "", year=year)
         if problems:
             raise Invalid({"amount": f"{money_text(amount)} cannot go to {dst.title}: {_first(problems)}"})
-        up = Variation(allocation=dst, amount=dst.amount + amount, reason=reason, requested_by=actor)
+        up = Variation(allocation=dst, amount=dst.amount + amount, financial_year=year, reason=reason,
+                       requested_by=actor)
         up.full_clean()
         audited(up, actor, "Requested").save()
         down.moves_to = variation_approve(actor=actor, variation=up, version=up.version, note=note)
@@ -362,10 +400,11 @@ def check_approve_variation(variation: Variation) -> str:
     if variation.is_reprofile:
         problems = check_reprofile(variation.project, variation.financial_year, requested_profiles(variation))
         return ("This re-profile can no longer be made: " + next(iter(problems.values()))) if problems else ""
-    problems = check_variation(variation.allocation, variation.amount, variation.end_date, variation.conditions)
+    problems = check_variation(variation.allocation, variation.amount, variation.end_date, variation.conditions,
+                               year=variation.financial_year)
     return ("This variation can no longer be made: " + next(iter(problems.values()))) if problems else ""
 
 
-__all__ = ["STALE", "reallocate", "reallocation_targets", "check_variation", "check_approve_variation", "check_reprofile", "profile_key", "reported_quarters",
+__all__ = ["STALE", "reallocate", "reallocation_targets", "reallocation_years", "default_reallocation_year", "check_variation", "check_approve_variation", "check_reprofile", "profile_key", "reported_quarters",
            "reprofile_lines", "reprofile_request", "requested_profiles", "variation_request", "variation_approve",
            "variation_refuse"]

@@ -161,19 +161,19 @@ def keep_split(allocation: Allocation) -> None:
                                                       allocation.end_date).items())
 
 
-def amounts_after(allocation: Allocation, new_amount: Decimal) -> dict[int, Decimal]:
-    """The allocation's amount by year once its amount changes: the difference falls on its last year."""
+def amounts_after(allocation: Allocation, new_amount: Decimal, year: int | None = None) -> dict[int, Decimal]:
+    """The allocation's amount by year once its amount changes: the difference falls on `year`, one of
+    the years it runs in (its last when None)."""
     amounts = allocation_amounts(allocation)
-    last = max(amounts)
-    amounts[last] += new_amount - allocation.amount
+    amounts[max(amounts) if year is None else year] += new_amount - allocation.amount
     return amounts
 
 
-def apply_amount(allocation: Allocation, new_amount: Decimal, actor, reason: str) -> None:
-    """Write the year rows of an allocation over several years whose amount changes (on its last year)."""
+def apply_amount(allocation: Allocation, new_amount: Decimal, actor, reason: str, year: int | None = None) -> None:
+    """Write the year rows of an allocation over several years whose amount changes (on `year`, or its last)."""
     if not allocation.years.exists():
         return
-    for year, amount in amounts_after(allocation, new_amount).items():
+    for year, amount in amounts_after(allocation, new_amount, year).items():
         row = AllocationYear.objects.get(allocation=allocation, financial_year=year)
         if row.amount != amount:
             row.amount = amount

@@ -24,7 +24,7 @@ from .base import call_service, form_page, form_status, require, stale_or_forbid
 def variation_create(request, pk):
     allocation = selectors.allocation_for_user(request.user, pk)
     require(permissions.can_request_variation(request.user, allocation))
-    form = f.VariationForm(request.POST or None)
+    form = f.VariationForm(request.POST or None, years=services.reallocation_years(allocation))
     makes_it = permissions.can_edit_allocation(request.user, allocation, any_status=True)[0]  # the funder's officer
     if request.method == "POST":
         done = {}
@@ -32,7 +32,8 @@ def variation_create(request, pk):
         def call(data):
             done["variation"] = services.variation_request(
                 actor=request.user, allocation=allocation, amount=data["amount"], end_date=data["end_date"],
-                conditions=data["conditions"], reason=data["reason"])
+                conditions=data["conditions"], reason=data["reason"],
+                financial_year=data.get("financial_year") if data["amount"] is not None else None)
 
         if call_service(form, call):
             messages.success(request, "Variation made: the allocation has changed." if makes_it else
@@ -101,13 +102,15 @@ def reallocate(request, pk):
     allocation = selectors.allocation_for_user(request.user, pk)
     require(permissions.can_reallocate(request.user, allocation))
     targets = services.reallocation_targets(allocation)
-    form = f.ReallocationForm(request.POST or None, targets=targets)
+    form = f.ReallocationForm(request.POST or None, targets=targets, years=services.reallocation_years(allocation),
+                              year=services.default_reallocation_year(allocation))
     if request.method == "POST":
         done = {}
 
         def call(data):
             done["variation"] = services.reallocate(actor=request.user, source=allocation, target=data["target"],
-                                                    amount=data["amount"], reason=data["reason"])
+                                                    amount=data["amount"], reason=data["reason"],
+                                                    financial_year=data.get("financial_year"))
 
         if call_service(form, call):
             messages.success(request, "Money moved: both allocations have changed.")

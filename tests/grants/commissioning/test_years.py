@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from grants.models import Allocation, AllocationYear, Programme, ProgrammeYear
+from grants.models import Allocation, AllocationYear, Programme, ProgrammeYear, Variation
 from grants.services import Invalid, NotAllowed, Stale
 from grants.services import commissioning as commissioning_services
 from grants.services import variations as variation_services
@@ -189,8 +189,8 @@ def test_a_variation_of_amount_falls_on_the_last_year_and_is_checked_there(actor
     with pytest.raises(Invalid) as refused:
         variation_services.variation_request(actor=w.commissioner, allocation=allocation,
                                              amount=D("250000.00"), end_date=None, conditions="", reason="Less.")
-    assert refused.value.errors == {"amount": "A change of amount falls on the allocation's last year, 2024-25, which "
-                                              "holds £300,000.00: the new amount cannot be below £300,000.00."}
+    assert refused.value.errors == {"amount": "The change of amount falls on the allocation's last year, 2024-25, "
+                                              "which holds £300,000.00: the new amount cannot be below £300,000.00."}
     variation_services.variation_request(actor=w.commissioner, allocation=allocation, amount=D("650000.00"),
                                          end_date=None, conditions="", reason="Demand rose.")
     allocation = Allocation.objects.get(pk=allocation.pk)
@@ -201,6 +201,100 @@ def test_a_variation_of_amount_falls_on_the_last_year_and_is_checked_there(actor
                                              end_date=date(2024, 3, 31), conditions="", reason="Shorter.")
     assert refused.value.errors == {"end_date": "£350,000.00 of the allocation is in 2024-25: the allocation cannot "
                                                 "end before that year."}
+
+
+def test_a_variation_of_amount_can_fall_on_a_year_chosen_and_is_checked_there(actors):
+    w = actors
+    programme = two_years(w, "400000.00")
+    allocation = approve(w, draft(w, programme))  # £300,000 a year; 2023-24 has £800,000 left besides
+
+    def vary(amount, year, **kwargs):
+        return variation_services.variation_request(actor=w.commissioner, allocation=allocation, amount=amount,
+                                                    end_date=None, conditions="", reason="Change.",
+                                                    financial_year=year, **kwargs)
+
+    with pytest.raises(Invalid) as refused:
+        vary(D("250000.00"), 2023)
+    assert refused.value.errors == {"amount": "The change of amount falls on 2023-24, which holds £300,000.00: the "
+                                              "new amount cannot be below £300,000.00."}
+    with pytest.raises(Invalid) as refused:
+        vary(D("650000.00"), 2025)
+    assert refused.value.errors == {"financial_year": "The allocation does not run in 2025-26: a change of amount "
+                                                      "falls on 2023-24 or 2024-25."}
+    with pytest.raises(Invalid) as refused:
+        variation_services.variation_request(actor=w.commissioner, allocation=allocation, amount=None,
+                                             end_date=None, conditions="New terms.", reason="x", financial_year=2023)
+    assert refused.value.errors == {"financial_year": "A year is chosen only for a new amount: leave it empty, or "
+                                                      "enter the amount."}
+    # 2024-25 could not take £450,000; 2023-24 can, and only its part changes.
+    variation = vary(D("750000.00"), 2023)
+    allocation = Allocation.objects.get(pk=allocation.pk)
+    assert (variation.status, variation.financial_year, allocation.amount) == (
+        Variation.Status.APPROVED, 2023, D("750000.00"))
+    assert s.allocation_amounts(allocation) == {2023: D("450000.00"), 2024: D("300000.00")}
+    assert sum(s.allocation_amounts(allocation).values()) == allocation.amount
+    assert AllocationYear.objects.get(allocation=allocation, financial_year=2023).history.latest(
+    ).history_change_reason == f"Variation {variation.pk} approved"
+
+
+def test_a_reallocation_moves_money_within_one_year_both_allocations_run_in(actors):
+    w = actors
+    programme = two_years(w, "400000.00")
+    long = approve(w, draft(w, programme))  # £300,000 in each of 2023-24 and 2024-25
+    next_year = f.AllocationFactory(programme=f.ProgrammeFactory(commissioner=w.commissioner_org, code="VRU",
+                                                                 financial_year=2024, total_budget=D("50000.00")),
+                                    recipient=w.provider_b, amount=D("40000.00"), title="Next year's",
+                                    start_date=date(2024, 4, 1), end_date=date(2025, 3, 31))
+    assert variation_services.reallocation_years(long) == [2023, 2024]
+    assert set(variation_services.reallocation_targets(long, 2024)) == {next_year}
+    assert set(variation_services.reallocation_targets(long, 2023)) == {w.allocation_a, w.allocation_b}
+    assert variation_services.default_reallocation_year(long, today=date(2024, 6, 1)) == 2024
+    assert variation_services.default_reallocation_year(long, today=date(2026, 6, 1)) == 2024  # ended: its last
+    with pytest.raises(Invalid) as refused:
+        variation_services.reallocate(actor=w.commissioner, source=long, target=next_year, amount=D("10000.00"),
+                                      reason="Underspend.", financial_year=2023)
+    assert refused.value.errors == {"target": "Choose one of the funder's other approved, signed or active "
+                                              "allocations that run in 2023-24."}
+    with pytest.raises(Invalid) as refused:
+        variation_services.reallocate(actor=w.commissioner, source=long, target=next_year, amount=D("10000.00"),
+                                      reason="Underspend.", financial_year=2022)
+    assert refused.value.errors == {"financial_year": "Youth work over two years does not run in 2022-23: choose "
+                                                      "2023-24 or 2024-25."}
+    down = variation_services.reallocate(actor=w.commissioner, source=long, target=next_year, amount=D("10000.00"),
+                                         reason="Underspend.", financial_year=2024)
+    assert (down.financial_year, down.moves_to.financial_year) == (2024, 2024)
+    assert s.allocation_amounts(Allocation.objects.get(pk=long.pk)) == {2023: D("300000.00"), 2024: D("290000.00")}
+    assert Allocation.objects.get(pk=next_year.pk).amount == D("50000.00")
+    # The page asks for the year and shows it on the decision.
+    commissioner = client_for(w.commissioner)
+    form = commissioner.get(f"/allocations/{long.pk}/reallocate/").content.decode()
+    assert "Financial year the money moves in" in form and "Next year&#x27;s" in form
+    assert "Financial year the money moves in" not in commissioner.get(
+        f"/allocations/{w.allocation_a.pk}/reallocate/").content.decode()
+    done = commissioner.post(f"/allocations/{long.pk}/reallocate/", {
+        "financial_year": "2023", "target": w.allocation_b.pk, "amount": "£5,000", "reason": "Underspend."})
+    assert done.status_code == 302
+    assert s.allocation_amounts(Allocation.objects.get(pk=long.pk)) == {2023: D("295000.00"), 2024: D("290000.00")}
+    page = commissioner.get(done.url).content.decode()
+    assert "Falls on" in page and "2023-24: the allocation's part for that year changes" in page
+
+
+def test_the_variation_page_asks_which_year_a_new_amount_falls_on(actors):
+    w = actors
+    allocation = approve(w, draft(w, two_years(w)))
+    commissioner = client_for(w.commissioner)
+    url = f"/allocations/{allocation.pk}/variations/new/"
+    assert "Year the change of amount falls on" in commissioner.get(url).content.decode()
+    assert "Year the change of amount falls on" not in commissioner.get(
+        f"/allocations/{w.allocation_a.pk}/variations/new/").content.decode()
+    done = commissioner.post(url, {"amount": "£650,000", "financial_year": "2023", "reason": "Demand rose."})
+    assert done.status_code == 302
+    assert s.allocation_amounts(allocation) == {2023: D("350000.00"), 2024: D("300000.00")}
+    # The year is ignored when the amount does not change.
+    done = commissioner.post(url, {"conditions": "Quarterly returns within 21 days.", "financial_year": "2023",
+                                   "reason": "Terms."})
+    assert done.status_code == 302
+    assert Variation.objects.latest("pk").financial_year is None
 
 
 # The pages ---------------------------------------------------------------------------------------------

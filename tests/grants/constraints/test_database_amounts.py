@@ -58,6 +58,10 @@ def test_it_refuses_a_re_profile_that_also_changes_the_allocation(project, user)
         reason="Both.", requested_by=user))
     assert_refused_by("variation_reprofile_only_reprofiles", lambda: models.Variation.objects.create(
         allocation=project.allocation, project=project, reason="No year.", requested_by=user))
+    # A year without a project names the year a new amount falls on: only with a new amount.
+    assert_refused_by("variation_reprofile_only_reprofiles", lambda: models.Variation.objects.create(
+        allocation=project.allocation, financial_year=2023, conditions="New.", reason="Year, no amount.",
+        requested_by=user))
 
 
 @pytest.mark.parametrize("quarter, constraint_name", [
