@@ -7,6 +7,7 @@ from .programmes import Allocation, AllocationYear, Programme, ProgrammeYear, Va
 from .projects import BudgetLine, OtherFunding, ProfileChange, OutcomeMeasure, Project, ProjectMeasure, ProjectPriority
 from .security import PasswordResetRequest
 from .kept import FiguresVersion, ProjectQuarter
+from .documents import Document
 from .returns import (
     MeasureValue, PartnershipReturn, PartnershipReturnEvent, QuarterlyReturn, ReminderSent, ReturnEvent, SpendLine,
 )
@@ -15,5 +16,5 @@ __all__ = [
     "RAG", "AccountEvent", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "PaymentReturn", "Virement",
     "Allocation", "AllocationYear", "Programme", "ProgrammeYear", "Variation", "BudgetLine", "OtherFunding", "ProfileChange", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
     "PasswordResetRequest", "MeasureValue", "PartnershipReturn", "PartnershipReturnEvent", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
-    "ProjectQuarter", "FiguresVersion",
+    "ProjectQuarter", "FiguresVersion", "Document",
 ]

@@ -39,6 +39,10 @@ class Organisation(models.Model):
     local_authority_code = models.CharField(
         max_length=4, blank=True, help_text="The council's three- or four-letter code (for example BRD)."
     )
+    supplier_number = models.CharField(
+        "supplier number", max_length=30, blank=True, validators=[single_line],
+        help_text="The organisation's number in the funder's finance system, carried onto each payment.",
+    )
     org_identifier = models.CharField(
         "organisation identifier",
         max_length=100,

@@ -38,15 +38,25 @@ class Payment(models.Model):
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     released_at = models.DateTimeField(null=True, blank=True)
     withheld_reason = long_text()
+    # Part of a quarter paid: the rest, withheld with its reason, is this payment's balance (a payment of the
+    # same quarter whose `balance_of` is the part paid), released later.
+    balance_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="balance")
+    # The finance codes, copied from the recipient, programme and allocation when the payment is released.
+    supplier_number = models.CharField(max_length=30, blank=True, editable=False)
+    cost_centre = models.CharField(max_length=30, blank=True, editable=False)
+    ledger_code = models.CharField(max_length=30, blank=True, editable=False)
+    purchase_order = models.CharField(max_length=30, blank=True, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["allocation", "financial_year", "quarter"]
+        ordering = ["allocation", "financial_year", "quarter", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["allocation", "financial_year", "quarter"], name="one_payment_per_allocation_quarter"),
+            models.UniqueConstraint(fields=["allocation", "financial_year", "quarter"],
+                                    condition=models.Q(balance_of__isnull=True),
+                                    name="one_payment_per_allocation_quarter"),
             non_negative("amount", "payment_amount_not_negative"),
             quarter_range("payment_quarter_1_to_4"),
             models.CheckConstraint(

@@ -35,6 +35,10 @@ class Programme(models.Model):
         ARREARS = "arrears", "Quarterly in arrears, against a return with verified spend"
         ADVANCE = "advance", "Quarterly in advance, once the agreement is signed"
 
+    class AdvanceSplit(models.TextChoices):
+        PROFILE = "profile", "As the projects' spend is profiled"
+        EQUAL = "equal", "In equal instalments"
+
     commissioner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programmes")
     name = models.CharField(max_length=200, validators=[single_line])
     code = models.SlugField(max_length=40, help_text="A short code used in exports, for example CSF-2023.")
@@ -48,6 +52,29 @@ class Programme(models.Model):
     description = long_text()
     total_budget = money_field("total budget")
     payment_terms = models.CharField(max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.ARREARS)
+    # Paid in advance: how the allocation is split between its quarters, and whether an advance waits for the
+    # returns of the quarter before it (not in advance of need).
+    advance_split = models.CharField(
+        "advance instalments", max_length=10, choices=AdvanceSplit.choices, default=AdvanceSplit.PROFILE,
+        help_text="Paid in advance: each quarter's payment follows the projects' profiled spend, or is an equal "
+        "share.")
+    hold_advance_for_returns = models.BooleanField(
+        "hold each advance until the previous quarter's returns are approved", default=False,
+        help_text="Paid in advance: a quarter's payment is released only once every return of the quarter before "
+        "it is approved.")
+    # Documents the grant's conditions require before money is released (grants.services.documents).
+    agreement_before_payment = models.BooleanField(
+        "signed agreement attached before the first payment", default=False,
+        help_text="The first payment of an allocation is released only once its signed agreement is attached.")
+    safeguarding_before_payment = models.BooleanField(
+        "safeguarding evidence attached before any payment", default=False,
+        help_text="A payment is released only once evidence of safeguarding (for example DBS) checks is attached to "
+        "the allocation.")
+    # Finance codes, carried onto each payment.
+    cost_centre = models.CharField(max_length=30, blank=True, validators=[single_line],
+                                   help_text="The finance system's cost centre the programme is charged to.")
+    ledger_code = models.CharField(max_length=30, blank=True, validators=[single_line],
+                                   help_text="The finance system's ledger (nominal) code for the grant payments.")
     return_due_days = models.PositiveSmallIntegerField(
         "days after quarter end that returns are due", default=30, validators=[MaxValueValidator(120)]
     )
@@ -166,6 +193,8 @@ class Allocation(models.Model):
     decision_reference = models.CharField(max_length=100, blank=True, validators=[single_line])
     decision_date = models.DateField(null=True, blank=True)
     agreement_signed_on = models.DateField("grant agreement signed on", null=True, blank=True)
+    purchase_order = models.CharField("purchase order", max_length=30, blank=True, validators=[single_line],
+                                      help_text="The finance system's purchase order raised for the grant.")
     conditions = long_text()
     start_date = models.DateField()
     end_date = models.DateField()
