@@ -48,8 +48,11 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.REQUEST_MAX_BYTES
         if length > limit:
+            # A document is attached at .../documents/new/ (grants/urls.py); anything else is a workbook.
+            document = "/documents/" in request.path
+            largest = settings.DOCUMENT_MAX_BYTES if document else settings.UPLOAD_MAX_BYTES
             response = render(request, "413.html", {
-                "size": length / 1024 / 1024, "largest_file": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
+                "size": length / 1024 / 1024, "largest_file": largest / 1024 / 1024, "document": document,
             }, status=413)
             # The body is left unread; the server closes the connection rather than read it.
             return response

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.storage import storages_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -209,20 +211,14 @@ STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        # Hashed, compressed files in production; plain files while developing
-        # so that nothing needs collecting first.
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
+# Files the application keeps (config/storage.py): the file system under MEDIA_ROOT by default, any
+# S3-compatible store with DOCUMENT_STORAGE=s3 (or AWS_STORAGE_BUCKET_NAME set). Static files are
+# hashed and compressed in production, plain while developing so that nothing needs collecting first.
+STORAGES = storages_from_env(os.environ, debug=DEBUG)
 
-# Files the application writes and keeps for a while (background exports), through Django's storage
+# Files the application writes and keeps (background exports, documents), through Django's storage
 # API: the file system under MEDIA_ROOT by default. They are served only through the application,
-# to their owner, never from MEDIA_URL.
+# to those who may see them, never from MEDIA_URL.
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Background tasks: the database backend by default, so that nothing but the database is needed.
@@ -273,12 +269,17 @@ FUNDING_ENDING_MONTHS = envint("FUNDING_ENDING_MONTHS", "6")
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 # An uploaded workbook that unpacks to more than this is refused before it is parsed (a zip bomb).
 UPLOAD_MAX_UNCOMPRESSED_BYTES = envint("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+# Documents attached to allocations, returns, payments and clawbacks (grants/uploads.py): the largest
+# file, and what a Word, Excel or OpenDocument file may unpack to (its zip directory is read, nothing more).
+DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))
+DOCUMENT_MAX_UNPACKED_BYTES = envint("DOCUMENT_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024))
 # Form fields other than files: Django's default of 2.5 MB, which the largest return form and an
 # import preview's signed payload stay well inside (free text is capped, grants/models/common.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # A request body larger than this is refused before any of it is read (config/middleware.py):
-# an upload of the largest size allowed, or the largest form, with room for the multipart wrapping.
-REQUEST_MAX_BYTES = max(UPLOAD_MAX_BYTES, DATA_UPLOAD_MAX_MEMORY_SIZE) + 64 * 1024
+# an upload of the largest size allowed (a workbook or a document), or the largest form, with room for
+# the multipart wrapping.
+REQUEST_MAX_BYTES = max(UPLOAD_MAX_BYTES, DOCUMENT_MAX_BYTES, DATA_UPLOAD_MAX_MEMORY_SIZE) + 64 * 1024
 # Uploads are read in memory, never written to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 

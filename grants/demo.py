@@ -50,8 +50,11 @@ from grants.models import (
     Variation,
     Virement,
 )
+from grants.choices import ALLOCATION_SIGNED
 from grants.figures import rate
 from grants.periods import Quarter
+from grants.selectors.finance_codes import current_codes
+from grants.services.payments import advance_instalments
 
 DEMO_PASSWORD = "demo-password-only"
 ILLUSTRATIVE = "Figures are illustrative, invented for the demonstration."
@@ -78,6 +81,13 @@ def _save(obj):
     obj.full_clean()
     obj.save()
     return obj
+
+
+def _carry_codes(payment):
+    """The finance codes a release copies onto a payment (grants.services.payments.payment_release)."""
+    codes = current_codes(payment.allocation)
+    payment.supplier_number, payment.cost_centre = codes.supplier_number, codes.cost_centre
+    payment.ledger_code, payment.purchase_order = codes.ledger_code, codes.purchase_order
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -119,15 +129,15 @@ class DemoBuilder:
         rows = [
             ("opcc_wy", "Office of the Police and Crime Commissioner for West Yorkshire", Organisation.Kind.COMMISSIONER, {"org_identifier": "360G-opccwy"}),
             ("bdscp", "Bradford District Safer Communities Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccwy-bdscp"}),
-            ("bradford_council", "City of Bradford Metropolitan District Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "BRD"}),
+            ("bradford_council", "City of Bradford Metropolitan District Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "BRD", "supplier_number": "WY-SUP-10482"}),
             ("wyp", "West Yorkshire Police", Organisation.Kind.POLICE, {"org_identifier": "360G-opccwy-wyp"}),
             ("calderdale", "Calderdale Community Safety Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccwy-calderdale"}),
-            ("calderdale_council", "Calderdale Metropolitan Borough Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "CLD"}),
+            ("calderdale_council", "Calderdale Metropolitan Borough Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "CLD", "supplier_number": "WY-SUP-10517"}),
             ("wakefield", "Wakefield District Community Safety Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccwy-wakefield"}),
             ("opcc_as", "Office of the Police and Crime Commissioner for Avon and Somerset", Organisation.Kind.COMMISSIONER, {"org_identifier": "360G-opccas"}),
             ("kbsp", "Keeping Bristol Safe Partnership", Organisation.Kind.CSP, {"org_identifier": "360G-opccas-kbsp"}),
-            ("bristol_council", "Bristol City Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "BST"}),
-            ("hate_crime_charity", "Avon Hate Crime Support (illustrative)", Organisation.Kind.CHARITY, {"org_identifier": "360G-opccas-ahcs"}),
+            ("bristol_council", "Bristol City Council", Organisation.Kind.LOCAL_AUTHORITY, {"local_authority_code": "BST", "supplier_number": "AS-300118"}),
+            ("hate_crime_charity", "Avon Hate Crime Support (illustrative)", Organisation.Kind.CHARITY, {"org_identifier": "360G-opccas-ahcs", "supplier_number": "AS-300254"}),
         ]
         for key, name, kind, extra in rows:
             self.orgs[key] = _save(Organisation(name=name, kind=kind, **extra))
@@ -202,6 +212,9 @@ class DemoBuilder:
         year = programme.financial_year
         fields.setdefault("start_date", date(year, 4, 1))
         fields.setdefault("end_date", date(year + 1, 3, 31))
+        if fields.get("status") in ALLOCATION_SIGNED + (Allocation.Status.CLOSED,):
+            # Payments only under a signed agreement: signed a fortnight after the decision.
+            fields.setdefault("agreement_signed_on", fields["decision_date"] + timedelta(days=14))
         return _save(Allocation(programme=programme, recipient=self.orgs[org_key], **fields))
 
     def project(self, allocation, provider_key, reference, name, description, priorities, area, lines, measures,
@@ -346,6 +359,7 @@ class DemoBuilder:
             payment.paid_on = quarter.due_date(allocation.programme.return_due_days + 21)
             payment.released_by = finance_user
             payment.released_at = _at(payment.paid_on, 9)
+            _carry_codes(payment)
         elif withheld:
             payment.status = Payment.Status.WITHHELD
             payment.withheld_reason = withheld
@@ -387,6 +401,7 @@ class DemoBuilder:
             total_budget=Decimal("4800000.00"), payment_terms=Programme.PaymentTerms.ARREARS,
             return_due_days=30, variance_threshold_percent=Decimal("10.00"),
             over_allocation_percent=Decimal("10.00"), last_financial_year=2019,
+            cost_centre="OPCC-CSF-01", ledger_code="5701",
         )
         for year in (2018, 2019):
             _save(ProgrammeYear(programme=programme, financial_year=year, budget=Decimal("2400000.00")))
@@ -400,7 +415,7 @@ class DemoBuilder:
             start_date=date(2018, 4, 1), end_date=date(2020, 3, 31),
             conditions="Quarterly monitoring returns within 30 days of quarter end; payment in arrears "
             "within 21 working days of a payment request with the supporting monitoring information.",
-            is_regrant=True, partnership_reports=True,
+            is_regrant=True, partnership_reports=True, purchase_order="WY-PO-18-2291",
         )
         for year in (2018, 2019):
             _save(AllocationYear(allocation=allocation, financial_year=year, amount=Decimal("225000.00")))
@@ -522,7 +537,9 @@ class DemoBuilder:
             funding_source="OPCC Police and Crime grant",
             description="Police and Crime grant spend for 2023-24 through the Community Safety Partnerships. " + ILLUSTRATIVE,
             total_budget=Decimal("1150000.00"), payment_terms=Programme.PaymentTerms.ADVANCE, return_due_days=21,
-            variance_threshold_percent=Decimal("15.00"),
+            variance_threshold_percent=Decimal("15.00"), advance_split=Programme.AdvanceSplit.PROFILE,
+            hold_advance_for_returns=True,
+            cost_centre="AS-PCG-23", ledger_code="6120",
         )
         allocation = self.allocation(
             programme, "kbsp", title="Keeping Bristol Safe Partnership 2023-24", amount=Decimal("215000.00"),
@@ -531,8 +548,9 @@ class DemoBuilder:
             award_reason="The partnership's Community Safety Partnership Plan was assessed against the Joint Local "
             "Police and Crime Plan priorities; the amount follows its costed delivery plan. " + ILLUSTRATIVE,
             status=Allocation.Status.ACTIVE, decision_reference="OPCC-AS-DEC-2023-014", decision_date=date(2023, 3, 20),
-            conditions="Quarterly returns within 21 days of quarter end. Case studies anonymised.", is_regrant=True,
-            partnership_reports=True,
+            conditions="Quarterly returns within 21 days of quarter end. Case studies anonymised. Safeguarding "
+            "(DBS) checks evidenced before any payment; each advance held until the previous quarter's returns are "
+            "approved.", is_regrant=True, partnership_reports=True, purchase_order="AS-PO-2023-0391",
         )
         # One project's location is private: a refuge-linked scheme is not published.
         sanctuary = self.project(
@@ -639,16 +657,18 @@ class DemoBuilder:
                        "caseworker support to stay safely at home. " + ILLUSTRATIVE,
                        requested_by=u["kbsp"]))
 
-        # Quarterly in advance once the agreement was signed: a quarter of the allocation each time.
-        instalment = (allocation.amount / 4).quantize(Decimal("0.01"))
+        # Quarterly in advance once the agreement was signed, each quarter's advance following the spend its
+        # projects profile (the capital-heavy first quarters take more); Q4's waits for Q3's returns.
+        shares = advance_instalments(allocation, [q(number) for number in (1, 2, 3, 4)])
         for number in (1, 2, 3, 4):
-            payment = Payment(allocation=allocation, financial_year=2023, quarter=number, amount=instalment)
+            payment = Payment(allocation=allocation, financial_year=2023, quarter=number, amount=shares[q(number)])
             if number <= 3:
                 payment.status = Payment.Status.RELEASED
                 payment.reference = f"AS-PAY-2023-{number:03d}"
                 payment.paid_on = q(number).start + timedelta(days=14)
                 payment.released_by = finance
                 payment.released_at = _at(payment.paid_on, 9)
+                _carry_codes(payment)
             _save(payment)
 
     def build(self):

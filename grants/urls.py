@@ -5,6 +5,9 @@ from .forms import SignInForm
 from .views import (
     accounts, administration, commissioning, finance, home, partnership, returns, two_factor, variations, virements, years,
 )
+from .views import documents
+from .views import year_end
+from .views import finance_codes
 
 RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
 
@@ -84,16 +87,26 @@ urlpatterns = [
     path("virements/<int:pk>/decide/", virements.virement_decide, name="virement-decide"),
     # Finance
     path("finance/", finance.finance_home, name="finance"),
+    path("finance/year-end/", year_end.year_end, name="year-end"),
     path("allocations/<int:pk>/schedule/", finance.schedule_update, name="schedule-update"),
     path("allocations/<int:pk>/close/", finance.allocation_close, name="allocation-close"),
     path("allocations/<int:pk>/clawbacks/new/", finance.clawback_create, name="clawback-create"),
     path("payments/<int:pk>/", finance.payment_detail, name="payment-detail"),
     path("payments/<int:pk>/release/", finance.payment_release, name="payment-release"),
     path("payments/<int:pk>/withhold/", finance.payment_withhold, name="payment-withhold"),
+    path("payments/<int:pk>/remittance/", finance_codes.payment_remittance, name="payment-remittance"),
+    path("allocations/<int:pk>/finance-codes/", finance_codes.allocation_finance_codes, name="allocation-finance-codes"),
     path("clawbacks/<int:pk>/", finance.clawback_detail, name="clawback-detail"),
     path("clawbacks/<int:pk>/received/", finance.clawback_settle, {"action": "receive"}, name="clawback-receive"),
     path("clawbacks/<int:pk>/waived/", finance.clawback_settle, {"action": "waive"}, name="clawback-waive"),
     path("funding/", finance.provider_funding, name="funding"),
+    # Documents: attached to an allocation, a return, a payment or a clawback; sent only through the application
+    path("allocations/<int:pk>/documents/new/", documents.allocation_document_add, name="allocation-document-add"),
+    path(RETURN + "documents/new/", documents.return_document_add, name="return-document-add"),
+    path("payments/<int:pk>/documents/new/", documents.payment_document_add, name="payment-document-add"),
+    path("clawbacks/<int:pk>/documents/new/", documents.clawback_document_add, name="clawback-document-add"),
+    path("documents/<int:pk>/", documents.document_download, name="document-download"),
+    path("documents/<int:pk>/remove/", documents.document_remove, name="document-remove"),
     # Administration
     path("invitation/<uidb64>/<token>/", accounts.InvitationView.as_view(), name="invitation"),
     path("invitation/done/", accounts.InvitationCompleteView.as_view(), name="invitation-complete"),

@@ -1,6 +1,6 @@
-"""The reporting forms: the dashboard's quarter and programme, the report chooser and the
-commissioner's workbook. All are GET forms whose choices come from the user's reach only, so that a
-form cannot reveal anyone else's programmes or partners."""
+"""The reporting forms: the dashboard's quarter and programme, the report chooser, the
+commissioner's workbook and the payment file's days. All are GET forms whose choices come from the
+user's reach only, so that a form cannot reveal anyone else's programmes or partners."""
 
 from datetime import date
 
@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from grants.choices import ALLOCATION_COMMITTED as COUNTED_ALLOCATIONS
 from grants.figures import latest_ended_quarter
+from grants.forms.fields import date_field
 from grants.models import Allocation, Organisation, Priority, Programme, Project
 from grants.periods import FinancialYear, Quarter
 
@@ -234,3 +235,32 @@ class CommissionerWorkbookForm(forms.Form):
     @property
     def period(self) -> Quarter:
         return Quarter(self.cleaned_data["year"], self.cleaned_data["quarter"])
+
+
+# --- The payment file ------------------------------------------------------------------------
+
+
+class PaymentFileForm(forms.Form):
+    """The days a payment file covers: paid from the first to the last, both included, at most a year."""
+
+    paid_from = date_field("From", "the first day of the range", subject="The first day",
+                           help_text="The first day payments were paid on, for example 1 4 2023.")
+    paid_to = date_field("To", "the last day of the range", subject="The last day",
+                         help_text="The last day, included in the range, for example 30 6 2023.")
+
+    def __init__(self, *args, max_days: int, **kwargs):
+        self.max_days = max_days
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("paid_from"), data.get("paid_to")
+        if first and last:
+            if last < first:
+                self.add_error("paid_to", f"The last day must be the same as or after the first day "
+                                          f"({first:%-d %B %Y}).")
+            elif (last - first).days + 1 > self.max_days:
+                self.add_error("paid_to", f"The range can be at most {self.max_days} days (a year): it has "
+                                          f"{(last - first).days + 1}. Choose a shorter range, or take each "
+                                          "year's file in turn.")
+        return data

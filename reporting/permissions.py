@@ -1,6 +1,6 @@
 """
 Every reporting check in one place: who may see a dashboard, take a report, open the lists,
-download the commissioner's workbook or publish open data.
+download the commissioner's workbook or the payment file, or publish open data.
 can_<verb>_<noun>(user) -> (allowed, reason), as in grants.permissions.
 
 What a dashboard, report, list or download contains is still decided by the scoped QuerySets
@@ -62,3 +62,13 @@ def can_publish_open_data(user) -> Allowed:
     if user.organisation_id and user.is_commissioner:
         return OK
     return False, "Open data is published by the funder's commissioner officers."
+
+
+def can_download_payment_file(user) -> Allowed:
+    """The payment file, for the finance system: finance and commissioner officers of a funding organisation.
+    It holds the funder's own released payments only (`Payment.objects.for_user`)."""
+    if not getattr(user, "is_authenticated", False):
+        return False, "Sign in to download the payment file."
+    if user.organisation_id and user.role in (User.Role.FINANCE, User.Role.COMMISSIONER):
+        return OK
+    return False, "The payment file is for the funder's finance and commissioner officers."

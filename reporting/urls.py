@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from .views import dashboards, exports, lists, opendata, reports, returns_upload, workbooks
+from .views import year_end
 
 app_name = "reporting"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path(RETURN + "upload/", returns_upload.upload, name="return-upload"),
     path(RETURN + "upload/confirm/", returns_upload.upload_confirm, name="return-upload-confirm"),
     path("commissioner-workbook/", workbooks.commissioner_workbook_download, name="commissioner-workbook"),
+    path("year-end.xlsx", year_end.year_end_workbook_download, name="year-end-workbook"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("performance/", reports.performance, name="performance"),
     # Downloads written in the background (reporting/exports.py), each its owner's only.

@@ -68,6 +68,10 @@ class AllocationFactory(DjangoModelFactory):
     status = models.Allocation.Status.ACTIVE
     decision_reference = factory.Sequence(lambda n: f"DEC-{n}")
     decision_date = date(2023, 3, 1)
+    # Signed, active and closed allocations say when their agreement was signed.
+    agreement_signed_on = factory.LazyAttribute(
+        lambda a: date(a.programme.financial_year, 3, 15) if a.status in ("agreement_signed", "active", "closed")
+        else None)
     start_date = factory.LazyAttribute(lambda a: date(a.programme.financial_year, 4, 1))
     end_date = factory.LazyAttribute(lambda a: date(a.programme.financial_year + 1, 3, 31))
 

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.http import urlencode
 
 from grants.models import QuarterlyReturn
 from grants.services import returns as s
@@ -127,6 +128,21 @@ def export(o) -> dict:
     return pk(found)
 
 
+def document(o) -> dict:
+    """The signed agreement on the organisation's allocation, attached by its funder's commissioner officer."""
+    from grants.models import Document, User
+    from grants.services.documents import document_add
+    from tests.grants.documents.files import PDF, upload
+
+    found = Document.objects.filter(allocation=o.allocation, kind=Document.Kind.AGREEMENT).first()
+    if found is None:
+        officer = User.objects.filter(organisation=o.programme.commissioner_id,
+                                      role=User.Role.COMMISSIONER).order_by("pk").first()
+        found = document_add(actor=officer, allocation=o.allocation, kind=Document.Kind.AGREEMENT,
+                             title="Signed agreement", file=upload("agreement.pdf", PDF))
+    return pk(found)
+
+
 @dataclass
 class Url:
     """How to fill a URL's arguments from an organisation's objects (None: it takes none)."""
@@ -199,15 +215,25 @@ URLS = {
     "virement-detail": Url(lambda o: pk(o.virement)),
     "virement-decide": Url(lambda o: pk(o.virement), post_only=True),
     "finance": Url(),
+    "year-end": Url(),
     "schedule-update": Url(lambda o: pk(o.allocation), post_only=True),
     "allocation-close": Url(lambda o: pk(o.allocation), post_only=True),
     "clawback-create": Url(lambda o: pk(o.allocation)),
     "payment-detail": Url(lambda o: pk(o.payment)),
     "payment-release": Url(lambda o: pk(o.payment), post_only=True),
     "payment-withhold": Url(lambda o: pk(o.payment), post_only=True),
+    "payment-remittance": Url(lambda o: pk(o.released)),
+    "allocation-finance-codes": Url(lambda o: pk(o.allocation), post_only=True),
+    "payment-file": Url(),
     "clawback-detail": Url(lambda o: pk(o.clawback)),
     "clawback-receive": Url(lambda o: pk(o.clawback), post_only=True),
     "clawback-waive": Url(lambda o: pk(o.clawback), post_only=True),
+    "allocation-document-add": Url(lambda o: pk(o.allocation)),
+    "return-document-add": Url(lambda o: ret(o.draft)),
+    "payment-document-add": Url(lambda o: pk(o.payment)),
+    "clawback-document-add": Url(lambda o: pk(o.clawback)),
+    "document-download": Url(document),
+    "document-remove": Url(document),
     "funding": Url(),
     "invitation": Url(lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"}),
     "invitation-complete": Url(),
@@ -233,6 +259,7 @@ URLS = {
     "reporting:return-upload": Url(lambda o: ret(o.draft)),
     "reporting:return-upload-confirm": Url(lambda o: ret(o.draft), post_only=True),
     "reporting:commissioner-workbook": Url(),
+    "reporting:year-end-workbook": Url(),
     "reporting:dashboard": Url(),
     "reporting:performance": Url(),
     "reporting:open-data": Url(),
@@ -415,6 +442,15 @@ MONEY_FORMS = {
         "version": w.q1.version, "reference": "BACS-1", **date_boxes(paid_on="1/5/2024")}),
     "POST withhold A's Q1": MoneyRoute("POST", lambda w: f"/payments/{w.q1.pk}/withhold/", lambda w: {
         "version": w.q1.version, "reason": "Q4 return missing."}),
+    "POST A's purchase order": MoneyRoute("POST", lambda w: f"/allocations/{w.allocation_a.pk}/finance-codes/",
+                                          lambda w: {"version": w.allocation_a.version, "purchase_order": "PO-1"}),
+    "GET A's released Q2 remittance": MoneyRoute("GET", lambda w: f"/payments/{w.q2.pk}/remittance/"),
+    "GET A's scheduled Q1 remittance": MoneyRoute("GET", lambda w: f"/payments/{w.q1.pk}/remittance/"),
+    "GET B's remittance (A delivers for B)": MoneyRoute("GET", lambda w: f"/payments/{w.b_payment.pk}/remittance/"),
+    "GET the payment file": MoneyRoute("GET", lambda w: "/finance/payment-file/?" + urlencode(
+        date_boxes(paid_from="1/4/2023", paid_to="31/3/2024"))),
+    "GET the payment file as CSV": MoneyRoute("GET", lambda w: "/finance/payment-file/?" + urlencode(
+        {**date_boxes(paid_from="1/4/2023", paid_to="31/3/2024"), "format": "csv"})),
     "POST release A's released Q2": MoneyRoute("POST", lambda w: f"/payments/{w.q2.pk}/release/", lambda w: {
         "version": w.q2.version, "reference": "BACS-2", **date_boxes(paid_on="1/5/2024")}),
     "GET recover money from A": MoneyRoute("GET", lambda w: f"/allocations/{w.allocation_a.pk}/clawbacks/new/"),
@@ -623,6 +659,7 @@ urls    POST variation-decide                              A           302    40
 urls    POST variation-decide                              B           302    404    403    403          400     403      404
 urls    POST variation-decide                              X           302    404    404    404          404     404      400
 urls    GET  finance                                       -           302    403    403    200          200     200      200
+urls    GET  year-end                                      -           302    403    403    200          200     200      200
 urls    GET  schedule-update                               A           302    405    405    405          405     405      405
 urls    GET  schedule-update                               B           302    405    405    405          405     405      405
 urls    GET  schedule-update                               X           302    405    405    405          405     405      405
@@ -653,6 +690,16 @@ urls    GET  payment-withhold                              X           302    40
 urls    POST payment-withhold                              A           302    403    404    403          403     400      404
 urls    POST payment-withhold                              B           302    404    403    403          403     400      404
 urls    POST payment-withhold                              X           302    404    404    404          404     404      403
+urls    GET  payment-remittance                            A           302    200    404    200          200     200      404
+urls    GET  payment-remittance                            B           302    404    200    200          200     200      404
+urls    GET  payment-remittance                            X           302    404    404    404          404     404      200
+urls    GET  allocation-finance-codes                      A           302    405    405    405          405     405      405
+urls    GET  allocation-finance-codes                      B           302    405    405    405          405     405      405
+urls    GET  allocation-finance-codes                      X           302    405    405    405          405     405      405
+urls    POST allocation-finance-codes                      A           302    403    404    403          400     400      404
+urls    POST allocation-finance-codes                      B           302    404    403    403          400     400      404
+urls    POST allocation-finance-codes                      X           302    404    404    404          404     404      400
+urls    GET  payment-file                                  -           302    403    403    403          200     200      200
 urls    GET  clawback-detail                               A           302    200    404    200          200     200      404
 urls    GET  clawback-detail                               B           302    404    200    200          200     200      404
 urls    GET  clawback-detail                               X           302    404    404    404          404     404      200
@@ -668,6 +715,24 @@ urls    GET  clawback-waive                                X           302    40
 urls    POST clawback-waive                                A           302    403    404    403          403     400      404
 urls    POST clawback-waive                                B           302    404    403    403          403     400      404
 urls    POST clawback-waive                                X           302    404    404    404          404     404      403
+urls    GET  allocation-document-add                       A           302    200    404    403          200     200      404
+urls    GET  allocation-document-add                       B           302    404    200    403          200     200      404
+urls    GET  allocation-document-add                       X           302    404    404    404          404     404      200
+urls    GET  return-document-add                           A           302    200    404    403          200     200      404
+urls    GET  return-document-add                           B           302    404    200    403          200     200      404
+urls    GET  return-document-add                           X           302    404    404    404          404     404      200
+urls    GET  payment-document-add                          A           302    403    404    403          403     200      404
+urls    GET  payment-document-add                          B           302    404    403    403          403     200      404
+urls    GET  payment-document-add                          X           302    404    404    404          404     404      403
+urls    GET  clawback-document-add                         A           302    403    404    403          403     200      404
+urls    GET  clawback-document-add                         B           302    404    403    403          403     200      404
+urls    GET  clawback-document-add                         X           302    404    404    404          404     404      403
+urls    GET  document-download                             A           302    200    404    200          200     200      404
+urls    GET  document-download                             B           302    404    200    200          200     200      404
+urls    GET  document-download                             X           302    404    404    404          404     404      200
+urls    GET  document-remove                               A           302    403    404    403          200     200      404
+urls    GET  document-remove                               B           302    404    403    403          200     200      404
+urls    GET  document-remove                               X           302    404    404    404          404     404      200
 urls    GET  funding                                       -           302    200    200    403          403     403      403
 urls    GET  invitation                                    -           200    200    200    200          200     200      200
 urls    GET  invitation-complete                           -           200    200    200    200          200     200      200
@@ -730,6 +795,7 @@ urls    POST reporting:return-upload-confirm               A           302    40
 urls    POST reporting:return-upload-confirm               B           302    404    400    403          403     403      404
 urls    POST reporting:return-upload-confirm               X           302    404    404    404          404     404      403
 urls    GET  reporting:commissioner-workbook               -           302    403    403    403          200     200      200
+urls    GET  reporting:year-end-workbook                   -           302    403    403    200          200     200      200
 urls    GET  reporting:dashboard                           -           302    200    200    200          200     200      200
 urls    GET  reporting:performance                         -           302    200    200    200          200     200      200
 urls    GET  reporting:open-data                           -           302    403    403    403          200     403      200
@@ -837,6 +903,12 @@ money   GET  B's payment                                   -           302    40
 money   POST release A's Q1                                -           302    403    404    403          403     302      404
 money   POST withhold A's Q1                               -           302    403    404    403          403     302      404
 money   POST release A's released Q2                       -           302    403    404    403          403     403      404
+money   POST A's purchase order                            -           302    403    404    403          302     302      404
+money   GET  A's released Q2 remittance                    -           302    200    404    200          200     200      404
+money   GET  A's scheduled Q1 remittance                   -           302    409    404    409          409     409      404
+money   GET  B's remittance (A delivers for B)             -           302    404    200    200          200     200      404
+money   GET  the payment file                              -           302    403    403    403          200     200      200
+money   GET  the payment file as CSV                       -           302    403    403    403          200     200      200
 money   GET  recover money from A                          -           302    403    404    403          403     200      404
 money   POST recover money from A                          -           302    403    404    403          403     302      404
 money   GET  A's clawback                                  -           302    200    404    200          200     200      404

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Iterable, NamedTuple
 
 from django.db.models import Case, DecimalField, F, Q, Value, When
@@ -359,6 +359,30 @@ def split_by_year(amount: Decimal, start: date, end: date) -> dict[int, Decimal]
     return parts
 
 
+def split_by_weights(amount: Decimal, weights: dict) -> dict:
+    """An amount shared between the keys of `weights` (for example quarters, by their profiled spend) in
+    proportion, to the penny: the last key with any weight takes what rounding leaves, so the parts add
+    up to the amount exactly. Keys without weight get £0.00; with no weight at all, every part is equal
+    but for the pennies, which fall on the last key."""
+    keys = list(weights)
+    if not keys:
+        return {}
+    total = sum((Decimal(w) for w in weights.values() if w > 0), ZERO)
+    if total <= 0:
+        weights, total = {key: Decimal(1) for key in keys}, Decimal(len(keys))
+    last = max(index for index, key in enumerate(keys) if weights[key] > 0)
+    parts, given = {}, ZERO
+    for index, key in enumerate(keys):
+        weight = max(Decimal(weights[key]), ZERO)
+        if index == last:
+            part = amount - given
+        else:
+            part = (amount * weight / total).quantize(Decimal("0.01"), rounding=ROUND_DOWN) if weight else ZERO
+        parts[key] = part
+        given += part
+    return parts
+
+
 def left_to_pay(status: str, amount: Decimal, released: Decimal) -> Decimal | None:
     """What is still to be paid on an allocation that is still funding work (approved, signed or
     active): its amount less what is released. None for drafts, and for closed and withdrawn
@@ -432,6 +456,7 @@ __all__ = [
     "left_to_allocate",
     "months_by_year",
     "split_by_year",
+    "split_by_weights",
     "left_to_pay",
     "left_to_pay_sql",
     "net_paid",

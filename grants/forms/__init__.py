@@ -9,6 +9,7 @@ The forms, one module per workflow over shared fields and bases:
 - `finance`: virements, payments, clawback
 - `accounts`: signing in
 - `administration`: organisations, inviting people, roles, plan priorities and areas (imported as a module)
+- `documents`: attaching a document (imported as a module)
 """
 
 from .accounts import SignInForm

@@ -26,6 +26,11 @@ class OrganisationForm(BaseForm):
     local_authority_code = forms.CharField(label="Local authority code (for a council)", required=False, max_length=4,
                                            help_text="3 or 4 letters, for example BRD.",
                                            error_messages={"max_length": "A local authority code is 3 or 4 letters."})
+    supplier_number = text("Supplier number (if the finance system has one for it)", "the supplier number",
+                           required=False, max_length=30,
+                           help_text="Its number in your finance system, carried onto each payment and the payment "
+                                     "file. For a partnership paid through its council, the council's is used when "
+                                     "the partnership has none.")
 
     accountable_body = ObjectChoiceField(
         label="Accountable body (for a community safety partnership)", required=False, queryset=None,
@@ -33,7 +38,8 @@ class OrganisationForm(BaseForm):
         "named as the recipient when the grants are published as open data.",
         error_messages={"invalid_choice": "Choose a council from the list."})
 
-    service_fields = ("name", "kind", "charity_number", "company_number", "local_authority_code", "accountable_body")
+    service_fields = ("name", "kind", "charity_number", "company_number", "local_authority_code", "supplier_number",
+                      "accountable_body")
 
     def __init__(self, *args, funder=False, councils=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +47,7 @@ class OrganisationForm(BaseForm):
             del self.fields["accountable_body"]
         else:
             self.fields["accountable_body"].queryset = councils
-        for name in ("charity_number", "company_number", "local_authority_code"):
+        for name in ("charity_number", "company_number", "local_authority_code", "supplier_number"):
             self.fields[name].widget.attrs["width"] = "10"
         if funder:
             # The funder's own organisation stays a commissioner.

@@ -38,6 +38,11 @@ class ProgrammeForm(VersionedForm):
                           help_text="For example, Home Office Serious Violence Duty.")
     description = text("Description", "a description", required=False, rows=3)
     total_budget = MoneyField(label="Total budget", what="the total budget")
+    cost_centre = text("Cost centre (optional)", "the cost centre", required=False, max_length=30,
+                       help_text="The finance system's cost centre the programme is charged to. It is carried onto "
+                                 "each payment and the payment file.")
+    ledger_code = text("Ledger code (optional)", "the ledger code", required=False, max_length=30,
+                       help_text="The finance system's ledger (nominal) code for the grant payments.")
     payment_terms = forms.ChoiceField(
         label="Payment terms", choices=Programme.PaymentTerms.choices, widget=forms.Select(attrs={"radios": True}),
         error_messages={"required": "Choose how the programme pays: in arrears or in advance."},
@@ -60,10 +65,22 @@ class ProgrammeForm(VersionedForm):
         label="Refuse virements between capital and revenue", required=False,
         help_text="Left unticked, money may move between capital and revenue lines, each time approved explicitly.",
     )
+    # Documents the grant's conditions require before money is released (grants.services.documents).
+    agreement_before_payment = forms.BooleanField(
+        label="Require the signed agreement to be attached before an allocation's first payment", required=False,
+        help_text="The first payment is released only once the signed grant agreement is attached to the allocation.",
+    )
+    safeguarding_before_payment = forms.BooleanField(
+        label="Require safeguarding evidence to be attached before any payment", required=False,
+        help_text="A payment is released only once evidence of safeguarding (for example DBS) checks is attached to "
+                  "the allocation.",
+    )
 
     service_fields = ("name", "code", "financial_year", "funding_source", "description", "total_budget",
+                      "cost_centre", "ledger_code",
                       "payment_terms", "return_due_days", "reminder_days_before", "overdue_reminder_days",
-                      "variance_threshold_percent", "over_allocation_percent", "forbid_capital_revenue_virements")
+                      "variance_threshold_percent", "over_allocation_percent", "forbid_capital_revenue_virements",
+                      "agreement_before_payment", "safeguarding_before_payment")
 
     def clean(self):
         data = super().clean()

@@ -62,6 +62,12 @@ class ReleaseForm(VersionForm, ServiceErrorsMixin):
     reference = text("Payment reference", "the payment reference", required=False, max_length=100,
                      help_text="The reference from the finance system.")
     paid_on = date_field("Date paid", "the date the payment was made", required=False)
+    # Paying only the undisputed part: the rest is withheld, with its reason, and released later.
+    amount = MoneyField(label="Amount paid now", what="the amount paid now",
+                        help_text="Leave empty to pay it all. Enter less to pay the undisputed part now.")
+    withhold_reason = text("Why is the rest withheld?", "the reason", required=False, rows=2,
+                           help_text="Only when paying part: for example, which spend is queried. The recipient "
+                           "sees this.")
 
 
 class WithholdForm(VersionForm, ServiceErrorsMixin):

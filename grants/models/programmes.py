@@ -228,6 +228,12 @@ class Allocation(models.Model):
                 | (~models.Q(decision_reference="") & models.Q(decision_date__isnull=False)),
                 name="allocation_decision_recorded",
             ),
+            # Payments are made only under a signed agreement: signed, active and closed allocations say when.
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["agreement_signed", "active", "closed"])
+                | models.Q(agreement_signed_on__isnull=False),
+                name="allocation_signed_has_date",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="withdrawn") | ~models.Q(withdrawn_reason=""),
                 name="allocation_withdrawal_has_reason",

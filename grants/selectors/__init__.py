@@ -8,6 +8,7 @@ Every shared read, scoped to the user, one module per workflow (mirroring `grant
 - `finance`: what each quarter's returns say, the payment schedule, the underspend, the finance page
 - `administration`: the organisations a funder works with, people, priorities and areas
 - `history`: the audit history of a return, a programme, an allocation or a project
+- `documents`: a document for its download, and those attached to one thing (imported as a module)
 
 Selectors read; they never write and never import `grants.services`.
 """

@@ -44,6 +44,7 @@ class QuarterSpend:
     quarter: Quarter
     verified: Decimal = ZERO
     waiting: list[str] = field(default_factory=list)  # what stops the quarter being paid in arrears
+    not_approved: list[str] = field(default_factory=list)  # the returns of the quarter missing or not approved
     projects: int = 0
     returns: list[int] = field(default_factory=list)  # the approved returns whose verified spend it pays
 
@@ -79,6 +80,7 @@ def quarter_spend(allocation_ids, quarters_by_allocation: dict[int, list[Quarter
                 row = returns.get((project.pk, quarter))
                 if row is None:
                     spend.waiting.append(f"{project.name}: no return yet")
+                    spend.not_approved.append(spend.waiting[-1])
                     continue
                 approved = row["status"] == QuarterlyReturn.Status.APPROVED
                 verified = row["spend_status"] == QuarterlyReturn.SpendStatus.VERIFIED
@@ -87,6 +89,7 @@ def quarter_spend(allocation_ids, quarters_by_allocation: dict[int, list[Quarter
                     spend.returns.append(row["pk"])
                 elif not approved:
                     spend.waiting.append(f"{project.name}: return {QuarterlyReturn.Status(row['status']).label.lower()}")
+                    spend.not_approved.append(spend.waiting[-1])
                 else:
                     spend.waiting.append(f"{project.name}: spend {QuarterlyReturn.SpendStatus(row['spend_status']).label.lower()}")
             result[allocation_id, quarter] = spend
@@ -185,6 +188,7 @@ class ScheduleRow:
     payment: Payment | None
     spend: QuarterSpend | None  # None for payment in advance
     due: date
+    balance: bool = False  # the balance of a quarter paid in part, on a row of its own
 
     @property
     def waiting(self) -> list[str]:
@@ -209,14 +213,20 @@ class ScheduleRow:
 def payment_schedule(user, allocation: Allocation, today: date) -> list[ScheduleRow]:
     """Every quarter the allocation covers with its payment, as the user may see it. Three queries."""
     quarters = allocation_quarters(allocation)
-    payments = {p.period: p for p in Payment.objects.for_user(user).filter(allocation=allocation)
-                .select_related("released_by")}
+    payments, balances = {}, {}
+    for p in Payment.objects.for_user(user).filter(allocation=allocation).select_related("released_by"):
+        if p.balance_of_id is None:
+            payments[p.period] = p
+        else:
+            balances.setdefault(p.period, []).append(p)
     advance = allocation.programme.payment_terms == Programme.PaymentTerms.ADVANCE
     spend = {} if advance else quarter_spend([allocation.pk], {allocation.pk: quarters})
     rows = []
     for quarter in quarters:
         due = quarter.start if advance else quarter.due_date(allocation.programme.return_due_days)
         rows.append(ScheduleRow(quarter, payments.get(quarter), spend.get((allocation.pk, quarter)), due))
+        rows += [ScheduleRow(quarter, p, spend.get((allocation.pk, quarter)), due, balance=True)
+                 for p in balances.get(quarter, [])]
     return rows
 
 

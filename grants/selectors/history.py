@@ -12,6 +12,7 @@ from grants.models import (
     Allocation,
     BudgetLine,
     Clawback,
+    Document,
     MeasureValue,
     Organisation,
     OutcomeMeasure,
@@ -123,7 +124,16 @@ def return_field_history(ret: QuarterlyReturn) -> list[Change]:
         Source(MeasureValue.history.filter(quarterly_return_id=ret.pk),
                [("value", None), ("not_collected", None), ("not_collected_reason", None)],
                lambda record: f"Measure: {measures.get(record.project_measure_id, '')}", empty),
+        _documents(Document.history.filter(quarterly_return_id=ret.pk)),
     ])
+
+
+def _documents(records) -> Source:
+    """Documents attached and removed: what each is, its title and file, and when it was removed (who
+    attached or removed it is the record's user)."""
+    return Source(records, [("kind", dict(Document.Kind.choices)), ("title", None), ("original_name", None),
+                            ("removed_at", "date")],
+                  lambda r: f"Document: {r.title}", (None, ""))
 
 
 def _status_labels(model):
@@ -135,7 +145,8 @@ def programme_history(programme: Programme) -> list[Change]:
     fields = [("name", None), ("code", None), ("financial_year", None), ("funding_source", None),
               ("total_budget", "money"), ("payment_terms", dict(Programme.PaymentTerms.choices)),
               ("return_due_days", None), ("reminder_days_before", None), ("overdue_reminder_days", None),
-              ("variance_threshold_percent", None), ("over_allocation_percent", None)]
+              ("variance_threshold_percent", None), ("over_allocation_percent", None),
+              ("agreement_before_payment", "bool"), ("safeguarding_before_payment", "bool")]
     return history_changes([Source(Programme.history.filter(id=programme.pk), fields, lambda r: "Programme")])
 
 
@@ -157,6 +168,7 @@ def allocation_history(allocation: Allocation) -> list[Change]:
                [("status", _status_labels(Clawback)), ("amount", "money"), ("reason", None), ("requested_on", "date"),
                 ("received_on", "date"), ("waived_reason", None)],
                lambda r: f"Clawback {r.id}"),
+        _documents(Document.history.filter(allocation_id=allocation.pk, quarterly_return_id__isnull=True)),
     ]
     return history_changes(sources, names)
 

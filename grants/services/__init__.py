@@ -5,7 +5,8 @@ A service checks permission, validates, changes state, records an event and
 saves, all in one transaction; it never takes a request. What they all stand
 on is in `base`. One module per workflow: `returns`, `commissioning`
 (programmes, allocations), `projects` (projects, budget lines, measures),
-`payments`, `virements`, `reminders`, and the accounts' `accounts` and `two_factor`.
+`payments`, `virements`, `reminders`, `documents` (files attached to an allocation, a return, a
+payment or a clawback), and the accounts' `accounts` and `two_factor`.
 """
 
 from .base import Invalid, NotAllowed, ServiceError, Stale

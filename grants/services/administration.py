@@ -28,7 +28,8 @@ from grants.selectors import administration as reach
 
 from .base import Invalid, NotAllowed, audited, errors_from, require, unknown_fields, validated
 
-ORGANISATION_FIELDS = ("name", "kind", "charity_number", "company_number", "local_authority_code", "accountable_body")
+ORGANISATION_FIELDS = ("name", "kind", "charity_number", "company_number", "local_authority_code", "supplier_number",
+                       "accountable_body")
 INVITE_FIELDS = ("first_name", "last_name", "email", "organisation", "role")
 PRIORITY_FIELDS = ("code", "name", "description")
 AREA_FIELDS = ("name", "code", "code_type")

@@ -68,8 +68,10 @@ PROGRAMME_STALE = (
 
 PROGRAMME_FIELDS = (
     "name", "code", "financial_year", "funding_source", "description", "total_budget", "payment_terms",
+    "cost_centre", "ledger_code",
     "return_due_days", "reminder_days_before", "overdue_reminder_days", "variance_threshold_percent",
-    "over_allocation_percent", "forbid_capital_revenue_virements",
+    "over_allocation_percent", "forbid_capital_revenue_virements", "agreement_before_payment",
+    "safeguarding_before_payment",
 )
 ALLOCATION_FIELDS = (
     "recipient", "title", "purpose", "award_reason", "amount", "start_date", "end_date", "conditions", "is_regrant",

@@ -62,6 +62,7 @@ REACHES_FUNDER = {
     "Virement": ("from_line_id", "allocations__projects__budget_lines"),
     "PartnershipReturn": ("allocation_id", "allocations"),
     "PartnershipReturnEvent": ("partnership_return_id", "allocations__partnership_returns"),
+    "Document": ("allocation_id", "allocations"),
 }
 # Rows every funder's pages may show.
 SHARED_MODELS = {"Organisation", "OutcomeMeasure", "Area"}

@@ -31,20 +31,24 @@ a reason.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from grants import permissions
+from grants import figures, permissions
 from grants.choices import ALLOCATION_SIGNED, PAYMENT_UNRELEASED
-from grants.models import Allocation, Clawback, Payment, Programme
+from grants.models import Allocation, BudgetLine, Clawback, Payment, Programme
 from grants.models.common import ZERO
 from grants.periods import Quarter
 from grants.selectors.finance import allocation_quarters, ever_scheduled, quarter_spend, underspend
+from grants.selectors.finance_codes import current_codes
 
+from . import years
 from .base import Invalid, NotAllowed, audited, check_money, claim, lock_allocation, money_text, require
 from .commissioning import ALLOCATION_STALE, TRANSITIONS
+from .documents import missing_documents_for_release
 
 PaymentStatus = Payment.Status
 UNRELEASED = PAYMENT_UNRELEASED
@@ -61,11 +65,29 @@ CLAWBACK_STALE = (
 
 def instalments(amount: Decimal, quarters: list[Quarter]) -> dict[Quarter, Decimal]:
     """Equal quarterly instalments to the penny; the last one takes what is left over."""
-    if not quarters:
-        return {}
-    each = (amount / len(quarters)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    shares = {q: each for q in quarters[:-1]}
-    shares[quarters[-1]] = amount - each * (len(quarters) - 1)
+    return figures.split_by_weights(amount, {quarter: 1 for quarter in quarters})
+
+
+def advance_instalments(allocation: Allocation, quarters: list[Quarter]) -> dict[Quarter, Decimal]:
+    """What each quarter of an allocation paid in advance is paid. Each financial year's amount (the
+    whole amount for an allocation of one year) is shared between that year's quarters: in proportion to
+    the spend its projects' budget lines profile for each quarter (the programme's default), or equally
+    (`advance_split`, or when nothing is profiled for the year yet). To the penny: each year's quarters
+    add up to its amount."""
+    by_year: dict[int, list[Quarter]] = {}
+    for quarter in quarters:
+        by_year.setdefault(quarter.financial_year, []).append(quarter)
+    amounts = years.allocation_amounts(allocation)
+    profiled = {}
+    if allocation.programme.advance_split == Programme.AdvanceSplit.PROFILE:
+        rows = (BudgetLine.objects.filter(project__allocation=allocation, financial_year__in=list(by_year))
+                .values("financial_year").annotate(**{f"q{n}": Sum(f"profile_q{n}") for n in (1, 2, 3, 4)}))
+        for row in rows:
+            for n in (1, 2, 3, 4):
+                profiled[Quarter(row["financial_year"], n)] = row[f"q{n}"] or ZERO
+    shares = {}
+    for year, in_year in by_year.items():
+        shares |= figures.split_by_weights(amounts.get(year, ZERO), {q: profiled.get(q, ZERO) for q in in_year})
     return shares
 
 
@@ -128,13 +150,13 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
         locked = lock_allocation(allocation.pk)
         require(permissions.can_manage_payments(actor, locked))
         payments = _payments_of(locked, lock=True)
-        existing = {p.period: p for p in payments}
+        existing = {p.period: p for p in payments if p.balance_of_id is None}  # a quarter's first payment
         quarters = allocation_quarters(locked)
         gone = ever_scheduled(locked) - set(existing)
         change.gone = sorted(q for q in gone if q in quarters)
         if locked.programme.payment_terms == Programme.PaymentTerms.ADVANCE:
             left = locked.amount - sum((p.amount for p in payments), ZERO)
-            for quarter, share in instalments(locked.amount, quarters).items():
+            for quarter, share in advance_instalments(locked, quarters).items():
                 if quarter in existing or quarter in gone:
                     continue
                 amount = min(share, max(left, ZERO))
@@ -168,6 +190,9 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
                     payments.append(payment)
                     payments.sort(key=lambda p: p.period)
                     change.created.append(payment)
+                elif payment.status == PaymentStatus.RELEASED and any(p.balance_of_id == payment.pk for p in payments):
+                    # Paid in part: the balance is what the verified spend makes due beyond what is paid.
+                    _update_balance(payment, due, payments, actor, change)
                 elif payment.status in UNRELEASED and payment.amount != due:
                     payment.amount = due
                     payment.version += 1
@@ -178,21 +203,49 @@ def payment_schedule_update(*, actor, allocation: Allocation, today: date | None
     return change
 
 
+def _update_balance(first: Payment, due: Decimal, payments: list[Payment], actor, change: ScheduleChange) -> None:
+    """Bring the unreleased balance of a quarter paid in part up to date with what its spend makes due."""
+    in_quarter = [p for p in payments if p.period == first.period]
+    paid = sum((p.amount for p in in_quarter if p.status == PaymentStatus.RELEASED), ZERO)
+    balance = next((p for p in in_quarter if p.status in UNRELEASED), None)
+    if balance is not None and balance.amount != max(due - paid, ZERO):
+        balance.amount = max(due - paid, ZERO)
+        balance.version += 1
+        balance.full_clean()
+        audited(balance, actor, "Balance brought up to date with verified spend").save()
+        change.updated.append(balance)
+
+
 def _release_problem(payment: Payment, allocation: Allocation) -> tuple[str, list[int] | None]:
     """What stops the payment being released now, and (in arrears) the returns it pays."""
     others = _payments_of(allocation)
     paid_returns = None
-    if allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
+    programme = allocation.programme
+    missing = missing_documents_for_release(payment, allocation)
+    if missing:
+        return missing, None
+    if programme.payment_terms == Programme.PaymentTerms.ARREARS:
         spend = quarter_spend([allocation.pk], {allocation.pk: [payment.period]})[allocation.pk, payment.period]
         if not spend.ready:
             return (f"{payment.period.label} cannot be paid in arrears yet: "
                     + "; ".join(spend.waiting or ["no project runs in this quarter"]) + "."), None
         due = arrears_due(allocation, payment.period, spend.verified, others)
-        if due != payment.amount:
-            return (f"The verified spend for {payment.period.label} now makes {money_text(due)} due, not the "
-                    f"{money_text(payment.amount)} scheduled: update the schedule, check the amount and release it "
-                    "again."), None
+        # A quarter paid in part: what is left to pay of it is its balance.
+        paid_in_part = sum((p.amount for p in others if p.period == payment.period and p.pk != payment.pk
+                            and p.status == PaymentStatus.RELEASED), ZERO)
+        if due - paid_in_part != payment.amount:
+            return (f"The verified spend for {payment.period.label} now makes {money_text(due - paid_in_part)} due, "
+                    f"not the {money_text(payment.amount)} scheduled: update the schedule, check the amount and "
+                    "release it again."), None
         paid_returns = spend.returns
+    elif programme.hold_advance_for_returns:
+        previous = payment.period.previous()
+        if previous in allocation_quarters(allocation):
+            held = quarter_spend([allocation.pk], {allocation.pk: [previous]})[allocation.pk, previous]
+            if held.not_approved:
+                return (f"The programme holds each advance until the previous quarter's returns are approved: "
+                        f"{payment.period.label} waits for {previous.label} ("
+                        + "; ".join(held.not_approved) + ")."), None
     released = sum((p.amount for p in others if p.status == PaymentStatus.RELEASED and p.pk != payment.pk), ZERO)
     if released + payment.amount > allocation.amount:
         return (f"{money_text(released)} has already been released against an allocation of "
@@ -209,12 +262,19 @@ def check_release_payment(payment: Payment) -> str:
 
 
 def payment_release(*, actor, payment: Payment, version: int, reference: str, paid_on: date | None,
-                    today: date | None = None) -> Payment:
+                    today: date | None = None, amount: Decimal | None = None, withhold_reason: str = "") -> Payment:
     """Release a payment with its reference and date. In arrears, only once the quarter's returns are
-    approved with verified spend, for the amount that spend makes due; never beyond the allocation."""
+    approved with verified spend, for the amount that spend makes due; in advance, where the programme
+    holds advances, only once the previous quarter's returns are approved; never beyond the allocation,
+    and never before the documents the programme requires are attached.
+
+    `amount` below the payment's pays the undisputed part now: the rest becomes the payment's balance,
+    withheld with `withhold_reason` and released later. The finance codes of the recipient, programme
+    and allocation are copied onto the payment as it is released."""
     require(permissions.can_release_payment(actor, payment))
     today = today or timezone.localdate()
     reference = (reference or "").strip()
+    withhold_reason = (withhold_reason or "").strip()
     errors = {}
     if not reference:
         errors["reference"] = "Enter the payment reference from the finance system."
@@ -222,6 +282,14 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
         errors["paid_on"] = "Enter the date the payment was made."
     elif paid_on > today:
         errors["paid_on"] = "The payment date cannot be in the future: release it on the day it is paid."
+    if amount is not None:
+        check_money(errors, "amount", amount, "the amount paid now", positive=True)
+        if "amount" not in errors and amount > payment.amount:
+            errors["amount"] = (f"The payment is {money_text(payment.amount)}: no more than that can be paid now. "
+                                "Leave it empty to pay it all.")
+        elif "amount" not in errors and amount < payment.amount and not withhold_reason:
+            errors["withhold_reason"] = (f"Say why the other {money_text(payment.amount - amount)} is withheld, "
+                                         "for example which spend is queried.")
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
@@ -234,13 +302,29 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
         problem, paid_returns = _release_problem(locked, allocation)
         if problem:
             raise Invalid({"__all__": problem})
+        if amount is not None and amount > locked.amount:
+            raise Invalid({"amount": f"The payment is now {money_text(locked.amount)}: no more than that can be "
+                                     "paid now."})
+        balance = None
+        if amount is not None and amount < locked.amount:
+            balance = Payment(allocation=allocation, financial_year=locked.financial_year, quarter=locked.quarter,
+                              amount=locked.amount - amount, status=PaymentStatus.WITHHELD,
+                              withheld_reason=withhold_reason, balance_of=locked)
+            locked.amount = amount
+        codes = current_codes(allocation)
         locked.status = PaymentStatus.RELEASED
         locked.reference = reference
         locked.paid_on = paid_on
         locked.released_by = actor
         locked.released_at = timezone.now()
+        locked.supplier_number, locked.cost_centre = codes.supplier_number, codes.cost_centre
+        locked.ledger_code, locked.purchase_order = codes.ledger_code, codes.purchase_order
         locked.full_clean()
-        audited(locked, actor, f"Released: {reference}").save()
+        audited(locked, actor, f"Released: {reference}" if balance is None
+                else f"Released in part: {reference}, {money_text(balance.amount)} withheld").save()
+        if balance is not None:
+            balance.full_clean()
+            audited(balance, actor, f"Balance of a part payment withheld: {withhold_reason}").save()
         if paid_returns is not None:
             # The returns it pays: each is then protected from deletion while the payment stands.
             locked.returns.set(paid_returns)

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 
 from grants import figures, permissions
 from grants.choices import ALLOCATION_COMMITTED
+from grants.figures.year_end import amounts_by_year
 from grants.models import Allocation, AllocationYear, Programme, ProgrammeYear
 from grants.periods import FinancialYear
 
@@ -58,9 +59,9 @@ def last_year(programme: Programme) -> FinancialYear:
 
 
 def allocation_amounts(allocation: Allocation) -> dict[int, Decimal]:
-    """{financial year: amount} of the allocation, first year first."""
-    rows = {row.financial_year: row.amount for row in allocation.years.order_by("financial_year")}
-    return rows or {FinancialYear.from_date(allocation.start_date).start_year: allocation.amount}
+    """{financial year: amount} of the allocation, first year first (the rule: figures.year_end.amounts_by_year)."""
+    return amounts_by_year(allocation.start_date, allocation.amount,
+                           allocation.years.values_list("financial_year", "amount"))
 
 
 def runs_over_years(allocation: Allocation) -> bool:

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grants import extensions, figures, permissions, selectors
 from grants import forms as f
 from grants.choices import ALLOCATION_LIVE
+from grants.forms.finance_codes import FinanceCodesForm
+from grants.selectors import finance_codes as finance_code_selectors
 from grants.models import Area, Priority, Project
 from grants.periods import FinancialYear
 from grants.services import Invalid, Stale
@@ -39,6 +41,7 @@ from .base import (
     run_service,
     stale_or_forbidden,
 )
+from .documents import allocation_target, documents_section
 
 
 def organisation_link(request) -> dict:
@@ -174,9 +177,15 @@ def allocation_context(request, allocation, **forms) -> dict:
                             if sees_money and year_services.runs_over_years(allocation) else []),
         "recover": offer(permissions.can_record_clawback(user, allocation),
                           lambda: payment_services.check_record_clawback(allocation)),
+        "document_section": documents_section(user, allocation_target(allocation)),
     }
     if user.is_funder_side:
         context["totals"] = selectors.programme_totals(allocation.programme)
+    if sees_money:
+        context["finance_codes"] = finance_code_selectors.current_codes(allocation)
+    if permissions.can_edit_finance_codes(user, allocation)[0]:
+        context["finance_codes_form"] = forms.get("finance_codes") or FinanceCodesForm(
+            initial=FinanceCodesForm.initial_for(allocation))
     if sees_money:
         context["schedule"] = selectors.payment_schedule(user, allocation, today)
         context["has_payments"] = any(row.payment for row in context["schedule"])

@@ -11,13 +11,16 @@ from django.views.decorators.http import require_POST
 
 from grants import forms as f
 from grants import permissions, selectors
-from grants.models import Clawback, Programme
+from grants.models import Clawback, Payment, Programme
 from grants.periods import FinancialYear
+from grants.selectors import finance_codes as finance_code_selectors
 from grants.services import Invalid, NotAllowed
 from grants.services import payments as services
+from grants.services.base import money_text
 
 from .base import call_service, form_page, funder_only, offer, require, run_service, stale_or_forbidden
 from .commissioning import allocation_post, funding_ending_months
+from .documents import clawback_target, documents_section, payment_target
 
 
 @login_required
@@ -61,7 +64,9 @@ def allocation_close(request, pk):
 def _payment_page(request, payment, status=200, **forms):
     user = request.user
     version = {"version": payment.version}
-    context = {"payment": payment, "allocation": payment.allocation}
+    context = {"payment": payment, "allocation": payment.allocation,
+               "part_balance": Payment.objects.filter(balance_of=payment).first()}
+    context["codes"] = finance_code_selectors.payment_codes(payment)
     release = offer(permissions.can_release_payment(user, payment), lambda: services.check_release_payment(payment))
     if release.ready or "release" in forms:
         context["release_form"] = forms.get("release") or f.ReleaseForm(
@@ -76,6 +81,7 @@ def _payment_page(request, payment, status=200, **forms):
     context["error_forms"] = [form for form in forms.values() if form.errors]
     context["history"] = [c for c in selectors.allocation_history(payment.allocation)
                           if c.subject == f"Payment {payment.period.label}"]
+    context["document_section"] = documents_section(user, payment_target(payment))
     return render(request, "grants/payment_detail.html", context, status=status)
 
 
@@ -90,10 +96,15 @@ def payment_release(request, pk):
     payment = selectors.payment_for_user(request.user, pk)
     stale = stale_or_forbidden(request, permissions.can_release_payment, payment, obj=payment)
     form = f.ReleaseForm(request.POST)
-    if call_service(form, lambda data: services.payment_release(
+    done = {}
+    if call_service(form, lambda data: done.setdefault("payment", services.payment_release(
             actor=request.user, payment=payment, version=data["version"], reference=data["reference"],
-            paid_on=data["paid_on"]), stale_message=services.PAYMENT_STALE if stale else None):
-        messages.success(request, f"Payment for {payment.period.label} released.")
+            paid_on=data["paid_on"], amount=data["amount"], withhold_reason=data["withhold_reason"])),
+            stale_message=services.PAYMENT_STALE if stale else None):
+        paid = done["payment"].amount
+        messages.success(request, f"Payment for {payment.period.label} released." if paid == payment.amount else
+                         f"{money_text(paid)} of the payment for {payment.period.label} released: the other "
+                         f"{money_text(payment.amount - paid)} is withheld until it is released.")
         return redirect("payment-detail", payment.pk)
     return _payment_page(request, payment, status=400, release=form)
 
@@ -146,6 +157,7 @@ def _clawback_page(request, clawback, status=200, **forms):
             initial={**version, "received_on": timezone.localdate()})
         context["waive_form"] = forms.get("waive") or f.WaiveForm(initial=version)
     context["error_forms"] = [form for form in forms.values() if form.errors]
+    context["document_section"] = documents_section(user, clawback_target(clawback))
     return render(request, "grants/clawback_detail.html", context, status=status)
 
 

@@ -19,6 +19,7 @@ from grants.services import partnership as partnership_services
 from grants.services import returns as services
 
 from .base import call_service, stale_or_forbidden
+from .documents import documents_section, return_target
 
 
 def project_and_quarter(user, reference, year, number):
@@ -89,6 +90,7 @@ def _render_return(request, page, *, form=None, review_form=None, reopen_form=No
             context["partnership_report"] = report
             if check(user, ret)[0]:
                 context["partnership_form"] = partnership_form or PartnershipReviewForm(initial=version)
+        context["document_section"] = documents_section(user, return_target(ret, project))
         sent_back = [e for e in page.events if e.kind in ("returned", "reopened")]
         context["latest_comment"] = sent_back[-1] if sent_back and ret.status == QuarterlyReturn.Status.RETURNED else None
     context["error_forms"] = [f for f in (form, review_form, reopen_form, spend_form, partnership_form)

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from grants.periods import Quarter
+from grants.uploads import zip_unpacks_too_much
 
 from . import bounds
 from . import template as t
@@ -97,9 +98,8 @@ def open_workbook(content: bytes):
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         raise TemplateRefused([Problem(DAMAGED)])
-    total = sum(m.file_size for m in members)
-    bomb = any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
-    if len(members) > MAX_MEMBERS or total > settings.UPLOAD_MAX_UNCOMPRESSED_BYTES or bomb:
+    if zip_unpacks_too_much(members, max_members=MAX_MEMBERS, max_unpacked=settings.UPLOAD_MAX_UNCOMPRESSED_BYTES,
+                            max_ratio=MAX_RATIO):
         raise TemplateRefused([Problem(
             "The file unpacks to far more data than a return template holds, so it was not opened. "
             "Download a new template from the return page.")])

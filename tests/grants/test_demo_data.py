@@ -141,3 +141,29 @@ def test_load_demo_loads_once_and_starts_the_audit_history(db, capsys):
     assert QuarterlyReturn.history.count() == first
     assert "already holds data" in output
     assert "commissioner" in output and demo.DEMO_PASSWORD in output
+
+
+def test_avons_advances_follow_the_profile_and_q4_waits_for_the_q3_returns(demo_data):
+    from grants.services.payments import advance_instalments, check_release_payment
+
+    allocation = Allocation.objects.get(title="Keeping Bristol Safe Partnership 2023-24")
+    payments = list(Payment.objects.filter(allocation=allocation).order_by("quarter"))
+    shares = advance_instalments(allocation, [p.period for p in payments])
+    assert [p.amount for p in payments] == [shares[p.period] for p in payments]
+    assert sum(p.amount for p in payments) == allocation.amount
+    assert len({p.amount for p in payments}) > 1  # not equal instalments: the capital-heavy quarters take more
+    q4 = payments[-1]
+    assert q4.status == Payment.Status.SCHEDULED
+    problem = check_release_payment(q4)
+    assert problem.startswith("The programme holds each advance until the previous quarter's returns are approved: "
+                              "2023-24 Q4 waits for 2023-24 Q3 (")
+    assert "Sanctuary Scheme: return submitted" in problem
+
+
+def test_every_payment_released_in_the_demo_is_under_a_signed_agreement_and_carries_its_codes(demo_data):
+    released = Payment.objects.filter(status=Payment.Status.RELEASED).select_related("allocation")
+    assert released.exists()
+    for payment in released:
+        assert payment.allocation.agreement_signed_on is not None
+        assert payment.allocation.agreement_signed_on <= payment.paid_on
+        assert payment.supplier_number and payment.cost_centre and payment.ledger_code and payment.purchase_order

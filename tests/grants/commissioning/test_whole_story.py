@@ -141,8 +141,9 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
         go(finance, f"/allocations/{to_a.pk}/schedule/", {})
         schedule = table_rows(go(finance, f"/allocations/{to_a.pk}/", expect=200), "payment-schedule")
         assert [(row[0], row[2], row[4]) for row in schedule] == [
-            ("2023-24 Q1", "Scheduled", "£37,500.00"), ("2023-24 Q2", "Scheduled", "£37,500.00"),
-            ("2023-24 Q3", "Scheduled", "£37,500.00"), ("2023-24 Q4", "Scheduled", "£37,500.00")]
+            # Following the profile: the equipment bought in Q1 makes the first advance larger.
+            ("2023-24 Q1", "Scheduled", "£45,000.00"), ("2023-24 Q2", "Scheduled", "£35,000.00"),
+            ("2023-24 Q3", "Scheduled", "£35,000.00"), ("2023-24 Q4", "Scheduled", "£35,000.00")]
 
         def pay(quarter, reference, paid_on):
             payment = Payment.objects.get(allocation=to_a, quarter=quarter)
@@ -229,7 +230,7 @@ def test_a_year_is_set_up_from_nothing_paid_closed_and_every_pound_accounted_for
             assert ["Fran Lewis", f"Payment 2023-24 Q{quarter} Released: {reference}", "Status",
                     "Withheld" if quarter == 3 else "Scheduled", "Released"] in history
             assert ["Fran Lewis", f"Payment 2023-24 Q{quarter} Scheduled in advance", "Amount", "–",
-                    "£37,500.00"] in history
+                    "£45,000.00" if quarter == 1 else "£35,000.00"] in history
         assert ["Fran Lewis", "Payment 2023-24 Q3 Withheld", "Withheld reason", "–",
                 "The Q2 return is missing."] in history
         assert ["Fran Lewis", f"Clawback {clawback.pk} Received", "Status", "Requested", "Received"] in history

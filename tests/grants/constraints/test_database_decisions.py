@@ -30,6 +30,12 @@ def test_it_refuses_an_allocation_past_draft_without_a_decision_reference_and_da
     assert_refused_by("allocation_decision_recorded", lambda: f.AllocationFactory(status=status, **missing))
 
 
+@pytest.mark.parametrize("status", ["agreement_signed", "active", "closed"])
+def test_it_refuses_a_signed_allocation_without_its_signing_date(status):
+    assert_refused_by("allocation_signed_has_date",
+                      lambda: f.AllocationFactory(status=status, agreement_signed_on=None))
+
+
 def test_it_refuses_to_approve_a_draft_allocation_without_a_recorded_decision():
     allocation = f.AllocationFactory(status="draft", decision_reference="", decision_date=None)
     allocation.status = models.Allocation.Status.APPROVED
