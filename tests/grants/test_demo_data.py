@@ -11,6 +11,7 @@ from grants import demo
 from grants.models import (
     Allocation,
     BudgetLine,
+    Document,
     MeasureValue,
     Organisation,
     Payment,
@@ -132,7 +133,8 @@ def test_the_fixture_is_what_the_demo_builder_makes(db):
     assert built == loaded
 
 
-def test_load_demo_loads_once_and_starts_the_audit_history(db, capsys):
+def test_load_demo_loads_once_and_starts_the_audit_history(db, capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     call_command("load_demo")
     first = QuarterlyReturn.history.count()
     call_command("load_demo")
@@ -141,6 +143,17 @@ def test_load_demo_loads_once_and_starts_the_audit_history(db, capsys):
     assert QuarterlyReturn.history.count() == first
     assert "already holds data" in output
     assert "commissioner" in output and demo.DEMO_PASSWORD in output
+    # With its documents: each signed agreement, the partnership's safeguarding evidence, a quarter's invoices.
+    documents = Document.objects.select_related("allocation")
+    signed = Allocation.objects.exclude(agreement_signed_on=None)
+    assert {d.allocation_id for d in documents if d.kind == Document.Kind.AGREEMENT} == set(
+        signed.values_list("pk", flat=True))
+    assert documents.filter(kind=Document.Kind.SAFEGUARDING).count() == 1
+    assert documents.get(kind=Document.Kind.SPEND).quarterly_return.period.label == "2023-24 Q2"
+    for document in documents:
+        assert document.file.read(5) == b"%PDF-" and document.content_type == "application/pdf"
+        assert "Attached" in document.history.latest().history_change_reason
+    assert "Loaded the demo data, with 5 documents." in output
 
 
 def test_avons_advances_follow_the_profile_and_q4_waits_for_the_q3_returns(demo_data):

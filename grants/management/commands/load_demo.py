@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from grants import demo_documents
 from grants.demo import DEMO_PASSWORD, DEMO_USERS
 from grants.models import Organisation
 from grants.services import kept
@@ -18,7 +19,9 @@ class Command(BaseCommand):
             call_command("populate_history", auto=True, verbosity=0, stdout=_Silent(), stderr=_Silent())
             # Fixtures load round the services: work the kept quarter figures out once, at the end.
             kept.rebuild()
-            self.stdout.write(self.style.SUCCESS("Loaded the demo data."))
+            # The fixture holds rows, not files: the demo's documents are attached as uploads are.
+            attached = demo_documents.attach()
+            self.stdout.write(self.style.SUCCESS(f"Loaded the demo data, with {len(attached)} documents."))
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}; for demonstration only):")
         self.stdout.write(f"  {'admin':<18} Demo Administrator — Django admin")
