@@ -22,6 +22,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from grants.models import BudgetLine, Payment, Project, ProjectMeasure, QuarterlyReturn
 from grants.periods import Quarter
@@ -209,7 +210,8 @@ def test_a_new_programme_goes_from_nothing_to_a_released_payment_without_the_dja
     follow(page, f"{q.label}", within="#due", exact=False)
     page.fill("#id_reference", "BACS-DAY1")
     fill_date(page, "Date paid", date.today())
-    press(page, "Release £11,400.00")
+    expect(page.get_by_test_id("payment-summary")).to_contain_text("£11,400.00")
+    press(page, "Release the payment")
     shots(page, "finance-releases")
     sign_out(page)
     payment = Payment.objects.get(allocation__title="Safer Streets Trust evening outreach")

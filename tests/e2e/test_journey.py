@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from grants.models import Payment, Programme, QuarterlyReturn
 from grants.periods import Quarter
@@ -117,7 +118,8 @@ def test_a_return_goes_from_the_provider_to_payment_and_into_the_workbook(journe
     page.fill("#id_reference", "BACS-E2E-1")
     fill_date(page, "Date paid", date.today())
     shots(page, "finance-releases-the-payment")
-    page.click("button:has-text('Release £10,800.00')")
+    expect(page.get_by_test_id("payment-summary")).to_contain_text("£10,800.00")
+    page.click("button:has-text('Release the payment')")
     page.wait_for_load_state()
     shots(page, "payment-released")
     payment.refresh_from_db()
