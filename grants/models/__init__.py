@@ -8,6 +8,7 @@ from .projects import BudgetLine, OtherFunding, ProfileChange, OutcomeMeasure, P
 from .security import PasswordResetRequest
 from .kept import FiguresVersion, ProjectQuarter
 from .documents import Document
+from .places import BoardAction, Indicator, IndicatorImport, IndicatorValue
 from .returns import (
     MeasureValue, PartnershipReturn, PartnershipReturnEvent, QuarterlyReturn, ReminderSent, ReturnEvent, SpendLine,
 )
@@ -17,4 +18,5 @@ __all__ = [
     "Allocation", "AllocationYear", "Programme", "ProgrammeYear", "Variation", "BudgetLine", "OtherFunding", "ProfileChange", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
     "PasswordResetRequest", "MeasureValue", "PartnershipReturn", "PartnershipReturnEvent", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
     "ProjectQuarter", "FiguresVersion", "Document",
+    "BoardAction", "Indicator", "IndicatorImport", "IndicatorValue",
 ]
