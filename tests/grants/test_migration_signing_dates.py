@@ -49,3 +49,7 @@ def test_the_migration_records_a_signing_date_for_every_signed_allocation():
     assert signed[without.pk] == datetime.date(2023, 3, 1)
     assert signed[dated.pk] == datetime.date(2023, 3, 9)
     assert signed[draft.pk] is None
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
