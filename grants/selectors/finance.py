@@ -31,6 +31,7 @@ from grants.models.common import ZERO
 from grants.periods import FinancialYear, Quarter
 
 from .common import _sum_of
+from .documents import documents_missing_for
 
 
 def allocation_quarters(allocation: Allocation) -> list[Quarter]:
@@ -322,20 +323,41 @@ def verified_by_kind(user, year: FinancialYear) -> list[VerifiedByKind]:
     return list(rows.values())
 
 
+def _held_for(payment: Payment) -> Quarter | None:
+    """The quarter whose returns an advance waits for, where its programme holds advances until the previous
+    quarter's returns are approved and the allocation ran in that quarter; None otherwise."""
+    allocation = payment.allocation
+    if not allocation.programme.hold_advance_for_returns:
+        return None
+    previous = payment.period.previous()
+    return previous if previous in allocation_quarters(allocation) else None
+
+
 def _due_rows(user, payments) -> list[DueRow]:
+    """Each payment with what it waits for, as its release would say: in arrears, its quarter's returns; in
+    advance where the programme holds advances, the previous quarter's approvals; the documents the
+    programme requires. A fixed number of queries."""
     payments = list(payments)
-    arrears = [p for p in payments if p.allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS]
     wanted: dict[int, list] = {}
-    for p in arrears:
-        wanted.setdefault(p.allocation_id, []).append(p.period)
+    for p in payments:
+        if p.allocation.programme.payment_terms == Programme.PaymentTerms.ARREARS:
+            wanted.setdefault(p.allocation_id, []).append(p.period)
+        elif _held_for(p) is not None:
+            wanted.setdefault(p.allocation_id, []).append(_held_for(p))
     spend = quarter_spend(list(wanted), wanted) if wanted else {}
+    documents = documents_missing_for(payments)
     rows = []
     for p in payments:
         programme = p.allocation.programme
+        waiting = list(documents.get(p.pk, []))
         if programme.payment_terms == Programme.PaymentTerms.ARREARS:
-            rows.append(DueRow(p, p.period.due_date(programme.return_due_days), spend[p.allocation_id, p.period].waiting))
-        else:
-            rows.append(DueRow(p, p.period.start, []))
+            rows.append(DueRow(p, p.period.due_date(programme.return_due_days),
+                               spend[p.allocation_id, p.period].waiting + waiting))
+            continue
+        held = _held_for(p)
+        if held is not None:
+            waiting = [f"{held.label} {note}" for note in spend[p.allocation_id, held].not_approved] + waiting
+        rows.append(DueRow(p, p.period.start, waiting))
     return rows
 
 

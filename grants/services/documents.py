@@ -19,13 +19,13 @@ import hashlib
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from grants import permissions
 from grants import uploads
 from grants.models import Allocation, Clawback, Document, Payment, QuarterlyReturn
 from grants.models.documents import DocumentKind
+from grants.selectors import documents as document_selectors
 
 from .base import Invalid, audited, claim, lock_allocation, require, validated
 
@@ -143,39 +143,10 @@ def document_remove(*, actor, document: Document, version: int | None) -> Docume
     return locked
 
 
-# What the programme's conditions require before a payment ------------------------------------------
-
-AGREEMENT_MISSING = ("The programme requires the signed grant agreement to be attached to the allocation before its "
-                     "first payment: attach it on the allocation page.")
-SAFEGUARDING_MISSING = ("The programme requires safeguarding evidence (for example DBS checks) to be attached to the "
-                        "allocation before any payment is released: attach it on the allocation page.")
-
-
-def missing_documents_for_release(payment: Payment, allocation: Allocation | None = None) -> str:
-    """What the programme's conditions still require attached before `payment` is released, naming each
-    missing document, or "" when nothing is missing. `allocation`: the payment's allocation with its
-    programme, when the caller has it (locked, in the release); otherwise read through the payment.
-
-    The signed agreement is required before the allocation's first payment (while no other payment of it is
-    released), safeguarding evidence before every payment; only documents not removed count. One query when
-    the programme requires anything, none when it does not."""
-    allocation = allocation or payment.allocation
-    programme = allocation.programme
-    if not (programme.agreement_before_payment or programme.safeguarding_before_payment):
-        return ""
-    current = Document.objects.filter(allocation=OuterRef("pk"), removed_at__isnull=True)
-    found = Allocation.objects.filter(pk=allocation.pk).values(
-        agreement=Exists(current.filter(kind=DocumentKind.AGREEMENT)),
-        safeguarding=Exists(current.filter(kind=DocumentKind.SAFEGUARDING)),
-        paid_before=Exists(Payment.objects.filter(allocation=OuterRef("pk"), status=Payment.Status.RELEASED)
-                           .exclude(pk=payment.pk)),
-    ).get()
-    missing = []
-    if programme.agreement_before_payment and not found["agreement"] and not found["paid_before"]:
-        missing.append(AGREEMENT_MISSING)
-    if programme.safeguarding_before_payment and not found["safeguarding"]:
-        missing.append(SAFEGUARDING_MISSING)
-    return " ".join(missing)
+# What the programme's conditions require before a payment: one rule, read where it is shown and
+# where the release is refused (grants.selectors.documents).
+AGREEMENT_MISSING, SAFEGUARDING_MISSING = document_selectors.AGREEMENT_MISSING, document_selectors.SAFEGUARDING_MISSING
+missing_documents_for_release = document_selectors.missing_documents_for_release
 
 
 __all__ = ["DOCUMENT_STALE", "document_add", "document_remove", "missing_documents_for_release"]

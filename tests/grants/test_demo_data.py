@@ -171,6 +171,11 @@ def test_avons_advances_follow_the_profile_and_q4_waits_for_the_q3_returns(demo_
     assert problem.startswith("The programme holds each advance until the previous quarter's returns are approved: "
                               "2023-24 Q4 waits for 2023-24 Q3 (")
     assert "Sanctuary Scheme: return submitted" in problem
+    # The finance page and work list say so too: it is not offered as ready to release.
+    from grants import selectors
+    avon_finance = User.objects.get(username="avon-finance")
+    row = next(row for row in selectors.payments_due(avon_finance) if row.payment.pk == q4.pk)
+    assert not row.ready and "2023-24 Q3 Sanctuary Scheme: return submitted" in row.waiting
 
 
 def test_every_payment_released_in_the_demo_is_under_a_signed_agreement_and_carries_its_codes(demo_data):

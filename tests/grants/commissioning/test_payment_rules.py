@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 
+from grants import selectors
 from grants.models import Allocation, AllocationYear, Organisation, Payment, Programme, ProgrammeYear
 from grants.services import Invalid
 from grants.services import payments as s
@@ -260,3 +261,21 @@ def test_finance_pays_part_of_a_payment_on_its_page(advance):
     q1_rows = [row for row in rows if row[0].startswith("2023-24 Q1")]
     assert [(row[0], row[-1]) for row in q1_rows] == [("2023-24 Q1", "£20,000.00"), ("2023-24 Q1 balance", "£5,000.00")]
     assert "Equipment invoices queried." in client_for(w.user_a).get(f"/payments/{balance.pk}/").content.decode()
+
+
+def test_the_finance_page_and_work_list_say_what_a_held_advance_waits_for(advance):
+    w = advance
+    line(w.project_a, "Youth workers", "100000.01")
+    Programme.objects.filter(pk=w.programme.pk).update(hold_advance_for_returns=True,
+                                                       safeguarding_before_payment=True)
+    schedule(w, today=date(2023, 4, 1))
+    release_q1 = quarter_payment(w.allocation_a, 1)
+    finance = client_for(w.finance)
+    rows = {row.payment.quarter: row for row in selectors.payments_due(w.finance)
+            if row.payment.allocation_id == w.allocation_a.pk}
+    assert rows[1].waiting == [s.check_release_payment(release_q1)]  # the documents, as the release says
+    assert rows[2].waiting == ["2023-24 Q1 Project of A: no return yet",
+                               s.check_release_payment(release_q1)]
+    assert not rows[1].ready and not rows[2].ready
+    page = finance.get("/finance/").content.decode()
+    assert "2023-24 Q1 Project of A: no return yet" in page
