@@ -36,6 +36,8 @@ def _navigation(request):
         items.append(("Quarter workbook", reverse("reporting:commissioner-workbook")))
     if user.organisation_id and user.role:
         items.append(("Reports", reverse("reporting:index")))
+    if user.organisation_id and (user.is_funder_side or user.is_provider):
+        items.append(("Places", reverse("places")))
     if user.is_administrator and user.organisation_id:
         items.append(("Administration", reverse("administration")))
     if user.is_staff:

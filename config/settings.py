@@ -229,6 +229,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A place's counts (recorded crime by area) from 1 to this less one are shown as "fewer than 5", and
+# nothing from which they could be worked back is shown (grants/figures/trends.py). At least 2.
+PLACE_SUPPRESS_BELOW = max(2, envint("PLACE_SUPPRESS_BELOW", "5"))
 # A list download (?format=xlsx or csv) of more rows than this is written by a worker, with a
 # progress page; smaller ones are sent at once, as before.
 EXPORT_BACKGROUND_ROWS = envint("EXPORT_BACKGROUND_ROWS", "5000")
@@ -269,6 +272,8 @@ FUNDING_ENDING_MONTHS = envint("FUNDING_ENDING_MONTHS", "6")
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 # An uploaded workbook that unpacks to more than this is refused before it is parsed (a zip bomb).
 UPLOAD_MAX_UNCOMPRESSED_BYTES = envint("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+# Rows of figures in one indicator file (CSV or xlsx, reporting/places/): more is refused, unread.
+INDICATOR_IMPORT_MAX_ROWS = envint("INDICATOR_IMPORT_MAX_ROWS", "200000")
 # Documents attached to allocations, returns, payments and clawbacks (grants/uploads.py): the largest
 # file, and what a Word, Excel or OpenDocument file may unpack to (its zip directory is read, nothing more).
 DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))

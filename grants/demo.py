@@ -26,6 +26,7 @@ from grants.models import (
     Allocation,
     AllocationYear,
     Area,
+    BoardAction,
     BudgetLine,
     Clawback,
     MeasureValue,
@@ -680,6 +681,36 @@ class DemoBuilder:
         self.west_yorkshire()
         self.avon_and_somerset()
         self.works_with()
+        self.bradford_board_action()
+        self.bristol_scrutiny_action()
+
+    def board_action(self, owner_key, programme_code, references, **fields):
+        action = _save(BoardAction(owner=self.orgs[owner_key], **fields))
+        action.programmes.set(Programme.objects.filter(code=programme_code, commissioner__in=self.orgs.values()))
+        action.projects.set(Project.objects.filter(reference__in=references))
+        return action
+
+    def bradford_board_action(self):
+        """The Health and Wellbeing Board's request, January 2020, for a further report in Autumn 2020 (open, so
+        overdue on the partnership manager's and the commissioner's work lists)."""
+        self.board_action(
+            "bdscp", "CSF", ["BTC"], board="Bradford Health and Wellbeing Board", resolved_on=date(2020, 1, 28),
+            title="A further report on Breaking the Cycle's outcomes to the board in Autumn 2020",
+            resolution="That a further report on the Breaking the Cycle project's outcomes, and on its funding "
+            "beyond March 2020, be presented to the Board in Autumn 2020. " + ILLUSTRATIVE,
+            action_owner="Bradford District Safer Communities Partnership manager", assignee=self.users["csp"],
+            due_date=date(2020, 11, 30))
+
+    def bristol_scrutiny_action(self):
+        """The Communities Scrutiny Commission's request that the Strategic Needs Assessment come back to it (due
+        within the 12 months to 31 March 2024, so the partnership's report lists it)."""
+        self.board_action(
+            "kbsp", "PCG", ["SAN-2324"], board="Bristol Communities Scrutiny Commission", resolved_on=date(2023, 7, 20),
+            title="The Strategic Needs Assessment 2022-23 to come back to the Commission",
+            resolution="That the partnership bring the Strategic Needs Assessment, with the hate crime dashboard's "
+            "trends and hotspots, back to the Commission with its annual report. " + ILLUSTRATIVE,
+            action_owner="Keeping Bristol Safe Partnership manager", assignee=self.users["kbsp"],
+            due_date=date(2024, 1, 31))
 
     def works_with(self):
         """Each funder works with the organisations its allocations and projects name (the administrator's
@@ -699,4 +730,5 @@ FIXTURE_MODELS = [
     Organisation, User, Priority, Area, OutcomeMeasure, Programme, ProgrammeYear, Allocation, AllocationYear, Project, ProjectPriority, BudgetLine,
     OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, PartnershipReturn, PartnershipReturnEvent,
     Payment, PaymentReturn, Virement, Variation, ProfileChange, Clawback,
+    BoardAction,
 ]

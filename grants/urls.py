@@ -8,6 +8,8 @@ from .views import (
 from .views import documents
 from .views import year_end
 from .views import finance_codes
+from .views import places
+from .views import board_actions
 
 RETURN = "returns/<slug:reference>/<int:year>/<int:quarter>/"
 
@@ -107,6 +109,16 @@ urlpatterns = [
     path("clawbacks/<int:pk>/documents/new/", documents.clawback_document_add, name="clawback-document-add"),
     path("documents/<int:pk>/", documents.document_download, name="document-download"),
     path("documents/<int:pk>/remove/", documents.document_remove, name="document-remove"),
+    # Board actions: what a board or scrutiny committee resolved, who owes it and by when
+    path("actions/", board_actions.board_action_list, name="board-action-list"),
+    path("actions/new/", board_actions.board_action_create, name="board-action-create"),
+    path("actions/<int:pk>/", board_actions.board_action_detail, name="board-action-detail"),
+    path("actions/<int:pk>/edit/", board_actions.board_action_edit, name="board-action-edit"),
+    path("actions/<int:pk>/close/", board_actions.board_action_close, name="board-action-close"),
+    path("actions/<int:pk>/reopen/", board_actions.board_action_reopen, name="board-action-reopen"),
+    # A place's context: its figures by area and theme (grants.selectors.trends)
+    path("places/", places.places, name="places"),
+    path("places/<slug:code>/<slug:theme>/", places.place_trends, name="place-trends"),
     # Administration
     path("invitation/<uidb64>/<token>/", accounts.InvitationView.as_view(), name="invitation"),
     path("invitation/done/", accounts.InvitationCompleteView.as_view(), name="invitation-complete"),

@@ -1,7 +1,10 @@
 from django.urls import path, re_path
 
 from .views import dashboards, exports, lists, opendata, reports, returns_upload, workbooks
+from .views import places
 from .views import year_end
+from .views import trends
+from .views import sna_pack
 
 app_name = "reporting"
 
@@ -19,6 +22,8 @@ urlpatterns = [
     path("exports/", exports.export_list, name="export-list"),
     path("exports/<int:pk>/", exports.export_detail, name="export-detail"),
     path("exports/<int:pk>/file/", exports.export_file, name="export-file"),
+    # A place's trends as CSV, beside the page /places/<ONS code>/<theme>/ (grants.views.places).
+    path("places/<slug:code>/<slug:theme>.csv", trends.place_trends_csv, name="place-trends-csv"),
     path("open-data/", opendata.open_data, name="open-data"),
     re_path(r"^open-data/grants\.(?P<extension>json|xlsx)$", opendata.open_data_download, name="open-data-download"),
     # Lists, each with ?format=xlsx or ?format=csv for a download of the filtered rows.
@@ -28,4 +33,10 @@ urlpatterns = [
     path("projects/", lists.list_page, {"slug": "projects"}, name="project-list"),
     path("returns/", lists.list_page, {"slug": "returns"}, name="return-list"),
     path("payments/", lists.list_page, {"slug": "payments"}, name="payment-list"),
+    # The figures of a place: indicator series, and importing a file of them (preview, then confirm).
+    path("places/indicators/", places.indicator_list, name="indicator-list"),
+    path("places/indicators/import/", places.indicator_import, name="indicator-import"),
+    path("places/indicators/import/confirm/", places.indicator_import_confirm, name="indicator-import-confirm"),
+    # A partnership's Strategic Needs Assessment data pack for a financial year (2023-24).
+    path("places/sna-pack/<int:pk>/<str:year>.xlsx", sna_pack.sna_pack_download, name="sna-pack"),
 ]

@@ -155,11 +155,12 @@ def test_the_navigation_has_the_menu_button_that_folds_it_on_a_phone(world):
 
 
 @pytest.mark.parametrize("who, items", [
-    ("user_a", ["Home", "Dashboard", "My returns", "Funding", "Virements", "Reports"]),
+    ("user_a", ["Home", "Dashboard", "My returns", "Funding", "Virements", "Reports", "Places"]),
     ("commissioner", ["Home", "Dashboard", "Returns to review", "Partnership returns", "Programmes", "Virements",
-                      "Quarter workbook", "Reports"]),
-    ("finance", ["Home", "Dashboard", "Spend to verify", "Payments", "Programmes", "Quarter workbook", "Reports"]),
-    ("viewer", ["Home", "Dashboard", "Returns to review", "Programmes", "Virements", "Reports"]),
+                      "Quarter workbook", "Reports", "Places"]),
+    ("finance", ["Home", "Dashboard", "Spend to verify", "Payments", "Programmes", "Quarter workbook", "Reports",
+                 "Places"]),
+    ("viewer", ["Home", "Dashboard", "Returns to review", "Programmes", "Virements", "Reports", "Places"]),
 ])
 def test_each_role_has_its_navigation_in_order(world, who, items):
     assert labels(client_for(getattr(world, who)).get("/")) == items

@@ -19,6 +19,7 @@ from grants.models import (
 
 from .administration import organisations_for_administrator, users_for_administrator
 from .finance import arrears_to_schedule, payments_due
+from .places import board_actions_for
 from .returns import owed_returns
 
 
@@ -58,6 +59,13 @@ def _owed_items(rows, today: date, *, overdue_label: str, due_label: str) -> lis
     ]
 
 
+def _actions_overdue(user, today: date) -> WorkItem:
+    """Open board actions past their due date that the user reaches (for a partnership its own; for a
+    funder its own and those of the organisations it funds), in one aggregate."""
+    return _item("board-actions-overdue", "Board actions overdue", board_actions_for(user).filter(
+        status="open", due_date__lt=today), "due_date", "due since")
+
+
 def _to_decide(user):
     """Returns the commissioner decides one by one: submitted, under allocations no partnership reports on."""
     return QuarterlyReturn.objects.for_user(user).filter(status=QuarterlyReturn.Status.SUBMITTED).exclude(
@@ -86,6 +94,7 @@ def _commissioner(user, today: date) -> list[WorkItem]:
             status=Allocation.Status.AGREEMENT_SIGNED), "decision_date", "oldest approved"),
         *_owed_items(owed_returns(Project.objects.for_user(user), today), today,
                      overdue_label="Returns overdue from providers", due_label="Returns due from providers"),
+        _actions_overdue(user, today),
     ]
 
 
@@ -138,7 +147,7 @@ def _provider(user, today: date) -> list[WorkItem]:
     ]
 
 
-def _partnership_manager(user) -> list[WorkItem]:
+def _partnership_manager(user, today: date) -> list[WorkItem]:
     """What a partnership's own review owes: its providers' submitted returns, and its returns sent back."""
     org = user.organisation_id
     return [
@@ -150,6 +159,7 @@ def _partnership_manager(user) -> list[WorkItem]:
               PartnershipReturn.objects.for_user(user).filter(
                   status=PartnershipReturn.Status.RETURNED, allocation__recipient_id=org), "submitted_at",
               "oldest submitted"),
+        _actions_overdue(user, today),
     ]
 
 
@@ -176,7 +186,7 @@ def work_list(user, today: date) -> list[WorkItem]:
     if not user.organisation_id or not user.role:
         return []
     if user.is_partnership_manager:
-        return [*_partnership_manager(user), *_provider(user, today)]
+        return [*_partnership_manager(user, today), *_provider(user, today)]
     if user.is_provider:
         return _provider(user, today)
     if user.is_finance:

@@ -26,6 +26,7 @@ _WORK_PAGES = {
     "partnership-review": lambda: reverse("partnership-returns"),
     "partnership-returned": lambda: reverse("partnership-returns") + "?status=returned",
     "partnership-returns": lambda: reverse("partnership-returns") + "?status=submitted",
+    "board-actions-overdue": lambda: reverse("board-action-list") + "?show=overdue",
     "returns-overdue": None,  # by role, below
     "returns-due": None,
 }

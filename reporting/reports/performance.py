@@ -14,6 +14,7 @@ from grants.choices import SpendKind
 from grants.figures import Funding, SpendToDate, total_spend
 from grants.periods import Quarter
 
+from .context import PlaceContext, place_context
 from .rows import SpendTotals, gather_projects, key_outcomes
 from .subjects import Subject, Window
 
@@ -49,6 +50,8 @@ class PerformanceReport(SpendTotals):
     projects: list
     by_quarter: list
     key_outcomes: list
+    # The place's indicators and the board actions due in the period (reporting.reports.context).
+    context: PlaceContext | None = None
 
     @cached_property
     def by_kind(self) -> list[KindTotal]:
@@ -96,4 +99,4 @@ def by_quarter(projects, window: Window) -> list[QuarterTotal]:
 def performance_report(user, subject: Subject, window: Window) -> PerformanceReport:
     projects = gather_projects(user, window, subject.condition(), funding=True)
     return PerformanceReport(subject, window, user, timezone.now(), projects, by_quarter(projects, window),
-                             key_outcomes(projects))
+                             key_outcomes(projects), place_context(user, subject, window, projects))

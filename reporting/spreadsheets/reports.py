@@ -3,7 +3,8 @@ The performance report and the report by priority as workbooks: the same figures
 printable pages (reporting.reports), written through the formula-safe writer.
 
 Performance report sheets: Cover, Spend by quarter, Capital and revenue, Funding, Spend by
-project, Outcomes, Key outcomes, Narrative, Risks. Report by priority: Cover, Priorities, Key outcomes, Projects.
+project, Outcomes, Key outcomes, Context and Actions due (reporting.spreadsheets.context), Narrative,
+Risks. Report by priority: Cover, Priorities, Key outcomes, Projects.
 
 Totals of rows that add up are real =SUM() formulas. The total row of the report by priority
 counts each project once, so it is written as figures, not as a sum of the rows above it
@@ -17,6 +18,7 @@ from grants.periods import Quarter
 
 from ..reports import PerformanceReport, PriorityReport
 from .commissioner_sheets import AGGREGATION_LABELS, UNIT_KINDS, other_funders_text
+from .context import context_sheets
 from .writer import Column, SafeWorkbook
 
 RAG_LABELS = dict(RAG.choices)
@@ -177,6 +179,8 @@ def performance_workbook(target, report: PerformanceReport):
     sheet.ws.autofilter(0, 0, max(row - 1, 0), len(outcome_columns) - 1)
 
     _key_outcomes_sheet(book, [(None, report.key_outcomes)])
+    if report.context is not None:
+        context_sheets(book, report.context)
 
     sheet = book.sheet("Narrative")
     columns = [Column("Reference", "text", 14), Column("Project", "text", 30), Column("Latest approved quarter", "text", 14),

@@ -434,9 +434,9 @@ def test_a_partnership_manager_has_the_partnership_returns_in_the_navigation(w):
     from tests.test_page_frame import labels
 
     assert labels(client_for(w.manager).get("/")) == [
-        "Home", "Dashboard", "My returns", "Partnership returns", "Funding", "Virements", "Reports"]
+        "Home", "Dashboard", "My returns", "Partnership returns", "Funding", "Virements", "Reports", "Places"]
     assert labels(client_for(w.user_b).get("/")) == ["Home", "Dashboard", "My returns", "Funding", "Virements",
-                                                      "Reports"]
+                                                      "Reports", "Places"]
 
 
 def test_the_partnership_return_page_reads_the_same_number_of_queries_for_more_projects(w):
