@@ -14,6 +14,7 @@ demonstration and says so. `build()` creates it all through the models'
 validation; `build_demo_fixture` writes it to fixtures/demo.json.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -28,6 +29,8 @@ from grants.models import (
     Area,
     BoardAction,
     BudgetLine,
+    Indicator,
+    IndicatorValue,
     Clawback,
     MeasureValue,
     Organisation,
@@ -53,6 +56,7 @@ from grants.models import (
 )
 from grants.choices import ALLOCATION_SIGNED
 from grants.figures import rate
+from grants.figures.places import survey_interval
 from grants.periods import Quarter
 from grants.selectors.finance_codes import current_codes
 from grants.services.payments import advance_instalments
@@ -683,6 +687,7 @@ class DemoBuilder:
         self.works_with()
         self.bradford_board_action()
         self.bristol_scrutiny_action()
+        self.figures_of_places()
 
     def board_action(self, owner_key, programme_code, references, **fields):
         action = _save(BoardAction(owner=self.orgs[owner_key], **fields))
@@ -712,6 +717,101 @@ class DemoBuilder:
             action_owner="Keeping Bristol Safe Partnership manager", assignee=self.users["kbsp"],
             due_date=date(2024, 1, 31))
 
+    def figures_of_places(self):
+        """The context of each partnership beside its grants: recorded hate crime (and, for Bradford, domestic
+        abuse) by month for the district and a few wards over three years to each report's period, the Your
+        Views and Quality of Life surveys with a breakdown by deprivation, and MARAC referrals. Every figure is
+        invented; every series says so."""
+        wards = {}
+        for key, code, name in (
+            ("bradford", "E05999901", "City (illustrative ward)"), ("bradford", "E05999902", "Manningham (illustrative ward)"),
+            ("bradford", "E05999903", "Keighley Central (illustrative ward)"), ("bradford", "E05999904", "Tong (illustrative ward)"),
+            ("bristol", "E05999911", "Central (illustrative ward)"), ("bristol", "E05999912", "Lawrence Hill (illustrative ward)"),
+            ("bristol", "E05999913", "Ashley (illustrative ward)"), ("bristol", "E05999914", "Filwood (illustrative ward)"),
+        ):
+            wards.setdefault(key, []).append(_save(Area(name=name, code=code, code_type=Area.CodeType.WD)))
+        crime_caveat = ("Recorded crime does not always reflect actual crime; recording practice changed with Crime "
+                        "Data Integrity. " + ILLUSTRATIVE)
+        values = []
+
+        def series(owner_key, kind, name, theme, source, unit, definition, caveats, category=""):
+            return _save(Indicator(owner=self.orgs[owner_key], kind=kind, name=name, category=category, theme=theme,
+                                   source=source, unit=unit, definition=definition, caveats=caveats))
+
+        def monthly(indicator, district, district_level, ward_levels, first: date, months=36, rise=0.0):
+            # A seasonal swing (more in summer) and a steady rise as more victims come forward.
+            for n in range(months):
+                month = date(first.year + (first.month - 1 + n) // 12, (first.month - 1 + n) % 12 + 1, 1)
+                factor = (1 + 0.15 * math.sin((month.month - 4) / 12 * 2 * math.pi)) * (1 + rise * n / months)
+                for area, level in ((district, district_level), *ward_levels):
+                    values.append(IndicatorValue(indicator=indicator, area=area, period_type="month",
+                                                 period_start=month, value=Decimal(round(level * factor))))
+
+        bradford_wards, bristol_wards = wards["bradford"], wards["bristol"]
+        hate = series("opcc_wy", Indicator.Kind.CRIME, "Hate crime", "hate-crime", "West Yorkshire Police recorded crime",
+                      "crimes", "Hate crimes recorded by the police in the month.", crime_caveat, category="Hate crime")
+        monthly(hate, self.bradford, 140, list(zip(bradford_wards, (34, 21, 12, 5))), date(2016, 10, 1), rise=0.25)
+        abuse = series("opcc_wy", Indicator.Kind.CRIME, "Domestic abuse", "domestic-abuse",
+                       "West Yorkshire Police recorded crime", "crimes",
+                       "Crimes recorded by the police in the month and flagged as domestic abuse-related.", crime_caveat,
+                       category="Domestic abuse")
+        monthly(abuse, self.bradford, 820, list(zip(bradford_wards, (60, 75, 48, 52))), date(2016, 10, 1), rise=0.2)
+        bristol_hate = series("kbsp", Indicator.Kind.CRIME, "Hate crime", "hate-crime",
+                              "Avon and Somerset Police recorded crime (the hate crime dashboard)", "crimes",
+                              "Hate crimes recorded by the police in the month.", crime_caveat, category="Hate crime")
+        monthly(bristol_hate, self.bristol, 150, list(zip(bristol_wards, (38, 26, 22, 7))), date(2021, 4, 1), rise=0.15)
+        marac = series("kbsp", Indicator.Kind.OTHER, "Referrals to MARAC", "domestic-abuse", "Bristol MARAC coordinator",
+                       "referrals", "High-risk domestic abuse cases referred to the Multi-Agency Risk Assessment "
+                       "Conference in the month.", ILLUSTRATIVE)
+        monthly(marac, self.bristol, 95, [], date(2021, 4, 1), rise=0.1)
+
+        quintiles = ("Most deprived fifth", "Second most deprived fifth", "Middle fifth", "Second least deprived fifth",
+                     "Least deprived fifth")
+
+        def survey(indicator, area, period_type, start, overall, overall_rate, samples, rates, percentages):
+            rows = [("", overall, sum(samples), Decimal(overall_rate))]
+            rows += list(zip(quintiles, percentages, samples, (Decimal(r) for r in rates)))
+            for breakdown, percentage, sample, response_rate in rows:
+                low, high = survey_interval(percentage, sample)
+                values.append(IndicatorValue(
+                    indicator=indicator, area=area, period_type=period_type, period_start=start, breakdown=breakdown,
+                    value=Decimal(str(percentage)), sample_size=sample, response_rate=response_rate,
+                    ci_low=low, ci_high=high))
+
+        # Your Views: 3,500 responses from the district in the 12 months to September 2019, a 15% response rate,
+        # weaker in the most deprived areas.
+        your_views = ("OPCC West Yorkshire Your Views survey",
+                      "A perception survey of households sampled at random (111,000 a year across West Yorkshire); "
+                      "the figure is for the 12 months to the end of the quarter. ")
+        samples, rates = (420, 610, 740, 800, 930), (7, 12, 15, 17, 19)
+        for name, theme, overall, by_quintile in (
+            ("Feel safe walking alone after dark", "feeling-safe", Decimal("62.0"), (48.5, 57.0, 62.5, 66.0, 70.5)),
+            ("Agree the police are doing a good job", "confidence", Decimal("55.0"), (47.0, 52.5, 55.5, 57.0, 60.5)),
+            ("Say anti-social behaviour is a problem locally", "anti-social-behaviour", Decimal("31.0"),
+             (44.0, 36.5, 30.0, 25.5, 22.0)),
+        ):
+            indicator = series("opcc_wy", Indicator.Kind.SURVEY, name, theme, your_views[0], "%",
+                               your_views[1] + ILLUSTRATIVE,
+                               "Responses were weaker in the most deprived areas, whose figures are less certain: read "
+                               "each with its 95% interval. " + ILLUSTRATIVE)
+            survey(indicator, self.bradford, "quarter", date(2019, 7, 1), overall, 15, samples, rates, by_quintile)
+        # Bristol's Quality of Life survey, 2023-24.
+        samples, rates = (510, 690, 820, 900, 1080), (6, 10, 13, 16, 19)
+        for name, theme, overall, by_quintile in (
+            ("Feel safe outdoors after dark", "feeling-safe", Decimal("58.0"), (44.5, 53.0, 58.5, 63.0, 67.0)),
+            ("Say hate crime is a problem in their neighbourhood", "hate-crime", Decimal("12.0"),
+             (19.5, 14.0, 11.5, 9.0, 7.5)),
+        ):
+            indicator = series("kbsp", Indicator.Kind.SURVEY, name, theme, "Bristol Quality of Life survey", "%",
+                               "The percentage of respondents to the council's yearly Quality of Life survey. "
+                               + ILLUSTRATIVE,
+                               "A survey weighted to the city's population; the interval shown assumes a simple "
+                               "random sample. " + ILLUSTRATIVE)
+            survey(indicator, self.bristol, "year", date(2023, 4, 1), overall, 12, samples, rates, by_quintile)
+        for value in values:
+            value.full_clean(exclude=["indicator", "area"], validate_unique=False, validate_constraints=False)
+        IndicatorValue.objects.bulk_create(values)
+
     def works_with(self):
         """Each funder works with the organisations its allocations and projects name (the administrator's
         list, and what the commissioning forms offer)."""
@@ -731,4 +831,5 @@ FIXTURE_MODELS = [
     OtherFunding, ProjectMeasure, QuarterlyReturn, SpendLine, MeasureValue, ReturnEvent, PartnershipReturn, PartnershipReturnEvent,
     Payment, PaymentReturn, Virement, Variation, ProfileChange, Clawback,
     BoardAction,
+    Indicator, IndicatorValue,
 ]

@@ -128,6 +128,49 @@ def export(o) -> dict:
     return pk(found)
 
 
+def board_action(o) -> dict:
+    """An action of the board of the organisation's allocation's recipient (its own record), linked to its
+    project: read by the recipient's people and its funder's, changed by nobody in the table (no partnership
+    manager, and the funder does not write in a recipient's name)."""
+    from datetime import date
+
+    from grants.models import BoardAction
+
+    owner = o.allocation.recipient
+    found = BoardAction.objects.filter(owner=owner).first()
+    if found is None:
+        found = BoardAction.objects.create(owner=owner, board="Scrutiny", resolved_on=date(2024, 1, 10),
+                                           title=f"A report back from {owner.name}", resolution="Resolved.",
+                                           action_owner="Manager", due_date=date(2024, 3, 31))
+        found.projects.add(o.project)
+    return pk(found)
+
+
+def sna_pack(o) -> dict:
+    """The data pack of the organisation's allocation's recipient for 2023-24 (only B is a partnership)."""
+    return {"pk": o.allocation.recipient_id, "year": "2023-24"}
+
+
+def place(o) -> dict:
+    """The organisation's project's area (a partnership area of its own) and its funder's hate crime series
+    with a month's figure there: for /places/<ONS code>/hate-crime/ and its CSV."""
+    from datetime import date
+
+    from grants.models import Area, Indicator, IndicatorValue, Project
+
+    code = {"A-1": "E22000011", "B-1": "E22000012", "X-1": "E22000013"}[o.project.reference]
+    found, made = Area.objects.get_or_create(code=code, defaults={"name": f"Area of {o.project.reference}",
+                                                                 "code_type": Area.CodeType.CSP})
+    if made:
+        Project.objects.filter(pk=o.project.pk).update(area=found)
+        indicator, _ = Indicator.objects.get_or_create(
+            owner_id=o.programme.commissioner_id, kind=Indicator.Kind.CRIME, name="Hate crime", category="",
+            defaults={"theme": "hate-crime", "source": "Police recorded crime", "unit": "crimes"})
+        IndicatorValue.objects.create(indicator=indicator, area=found, period_type="month",
+                                      period_start=date(2024, 3, 1), value=12)
+    return {"code": code, "theme": "hate-crime"}
+
+
 def document(o) -> dict:
     """The signed agreement on the organisation's allocation, attached by its funder's commissioner officer."""
     from grants.models import Document, User
@@ -255,6 +298,12 @@ URLS = {
     "area-list": Url(),
     "area-create": Url(),
     "area-edit": Url(area),
+    "board-action-list": Url(),
+    "board-action-create": Url(),
+    "board-action-detail": Url(board_action),
+    "board-action-edit": Url(board_action),
+    "board-action-close": Url(board_action),
+    "board-action-reopen": Url(board_action, post_only=True),
     "reporting:return-template": Url(lambda o: ret(o.draft)),
     "reporting:return-upload": Url(lambda o: ret(o.draft)),
     "reporting:return-upload-confirm": Url(lambda o: ret(o.draft), post_only=True),
@@ -273,6 +322,13 @@ URLS = {
     "reporting:export-list": Url(),
     "reporting:export-detail": Url(export),
     "reporting:export-file": Url(export),
+    "reporting:indicator-list": Url(),
+    "reporting:indicator-import": Url(),
+    "reporting:indicator-import-confirm": Url(post_only=True),
+    "places": Url(),
+    "place-trends": Url(place),
+    "reporting:place-trends-csv": Url(place),
+    "reporting:sna-pack": Url(sna_pack),
 }
 
 # --- The filled-in forms of the `returns` and `money` worlds ---------------------------------------
@@ -813,6 +869,37 @@ urls    GET  reporting:export-detail                       X           302    40
 urls    GET  reporting:export-file                         A           302    200    404    404          404     404      404
 urls    GET  reporting:export-file                         B           302    404    200    404          404     404      404
 urls    GET  reporting:export-file                         X           302    404    404    404          404     404      404
+urls    GET  reporting:indicator-list                      -           302    200    200    200          200     200      200
+urls    GET  reporting:indicator-import                    -           302    403    403    403          200     403      200
+urls    GET  reporting:indicator-import-confirm            -           302    405    405    405          405     405      405
+urls    POST reporting:indicator-import-confirm            -           302    403    403    403          400     403      400
+urls    GET  places                                        -           302    200    200    200          200     200      200
+urls    GET  place-trends                                  A           302    200    404    200          200     200      404
+urls    GET  place-trends                                  B           302    404    200    200          200     200      404
+urls    GET  place-trends                                  X           302    404    404    404          404     404      200
+urls    GET  reporting:place-trends-csv                    A           302    200    404    200          200     200      404
+urls    GET  reporting:place-trends-csv                    B           302    404    200    200          200     200      404
+urls    GET  reporting:place-trends-csv                    X           302    404    404    404          404     404      200
+urls    GET  board-action-list                             -           302    200    200    200          200     200      200
+urls    GET  board-action-create                           -           302    403    403    403          200     403      200
+urls    GET  board-action-detail                           A           302    200    404    200          200     200      404
+urls    GET  board-action-detail                           B           302    404    200    200          200     200      404
+urls    GET  board-action-detail                           X           302    404    404    404          404     404      200
+urls    GET  board-action-edit                             A           302    403    404    403          403     403      404
+urls    GET  board-action-edit                             B           302    404    403    403          403     403      404
+urls    GET  board-action-edit                             X           302    404    404    404          404     404      403
+urls    GET  board-action-close                            A           302    403    404    403          403     403      404
+urls    GET  board-action-close                            B           302    404    403    403          403     403      404
+urls    GET  board-action-close                            X           302    404    404    404          404     404      403
+urls    GET  board-action-reopen                           A           302    405    405    405          405     405      405
+urls    GET  board-action-reopen                           B           302    405    405    405          405     405      405
+urls    GET  board-action-reopen                           X           302    405    405    405          405     405      405
+urls    POST board-action-reopen                           A           302    403    404    403          403     403      404
+urls    POST board-action-reopen                           B           302    404    403    403          403     403      404
+urls    POST board-action-reopen                           X           302    404    404    404          404     404      403
+urls    GET  reporting:sna-pack                            A           302    404    404    404          404     404      404
+urls    GET  reporting:sna-pack                            B           302    404    403    403          200     200      404
+urls    GET  reporting:sna-pack                            X           302    404    404    404          404     404      404
 returns GET  my returns                                    -           302    200    200    403          403     403      403
 returns GET  the review queue                              -           302    403    403    200          200     200      200
 returns GET  A's submitted Q1                              -           302    200    404    200          200     200      404

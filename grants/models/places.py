@@ -106,7 +106,8 @@ class IndicatorValue(models.Model):
             models.CheckConstraint(condition=models.Q(value__gte=0), name="indicator_value_not_negative"),
             models.CheckConstraint(
                 condition=(models.Q(ci_low__isnull=True, ci_high__isnull=True)
-                           | models.Q(ci_low__lte=models.F("value"), ci_high__gte=models.F("value"))),
+                           | models.Q(ci_low__isnull=False, ci_high__isnull=False, ci_low__lte=models.F("value"),
+                                      ci_high__gte=models.F("value"))),
                 name="indicator_interval_holds_value"),
         ]
         indexes = [models.Index(fields=["area", "period_start"], name="indicator_value_area_period")]

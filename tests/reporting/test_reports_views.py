@@ -217,6 +217,7 @@ def test_the_workbook_has_the_pages_figures_with_real_totals(years):
     assert response["Content-Disposition"] == 'attachment; filename="programme-SVF-12-months-to-2019-09-30.xlsx"'
     book = workbook(response)
     assert book.sheetnames == ["Cover", "Spend by quarter", "Capital and revenue", "Funding", "Spend by project", "Outcomes", "Key outcomes",
+                               "Context", "Actions due",
                                "Narrative", "Risks"]
     projects = sheet_rows(book, "Spend by project")
     header, body, total = projects[0], projects[1:-1], projects[-1]
