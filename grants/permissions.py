@@ -578,16 +578,17 @@ def can_edit_area(user, area, *, used_by_others: bool = False) -> Allowed:
 # are read by the funder (and its overdue ones are on the funder's work list). Everyone else who reaches
 # an action (grants.selectors.places.board_actions_for: 404 outside it) reads it.
 
-BOARD_ACTION_KEEPERS = (User.Role.PARTNERSHIP, User.Role.COMMISSIONER, User.Role.ADMINISTRATOR)
+# An administrator runs the service (people, organisations) and otherwise reads as a viewer does.
+BOARD_ACTION_KEEPERS = (User.Role.PARTNERSHIP, User.Role.COMMISSIONER)
 
 
 def can_record_board_action(user, owner) -> Allowed:
     """Record a new action for `owner`'s board: a partnership manager of the partnership, or a commissioner
-    officer or administrator of the funder, for their own organisation."""
+    officer of the funder, for their own organisation."""
     if not (getattr(user, "is_authenticated", False) and owner is not None
             and user.organisation_id == owner.pk and user.role in BOARD_ACTION_KEEPERS):
-        return False, ("Only the partnership managers of a partnership, or the commissioner officers and "
-                       "administrators of a funder, record their own organisation's board actions.")
+        return False, ("Only the partnership managers of a partnership, or the commissioner officers of a funder, "
+                       "record their own organisation's board actions.")
     return OK
 
 
@@ -638,11 +639,11 @@ def can_download_sna_pack(user, organisation) -> Allowed:
 
 def can_manage_indicators(user, owner_org) -> Allowed:
     """Add or change an organisation's indicator series, and import their figures: the funder's commissioner
-    officers and administrators for their own organisation's series, a partnership manager for its own
-    partnership's. Seeing them is the selectors' rule (grants.selectors.places)."""
+    officers for their own organisation's series, a partnership manager for its own partnership's (an
+    administrator reads as a viewer does). Seeing them is the selectors' rule (grants.selectors.places)."""
     if not getattr(user, "is_authenticated", False) or owner_org is None or user.organisation_id != owner_org.pk:
         return False, "Only the organisation that keeps these figures can change them."
-    if user.role in (User.Role.COMMISSIONER, User.Role.ADMINISTRATOR, User.Role.PARTNERSHIP):
+    if user.role in (User.Role.COMMISSIONER, User.Role.PARTNERSHIP):
         return OK
-    return False, ("Only a commissioner officer or an administrator of the funder, or a partnership manager of the "
-                   "partnership, can import or change its figures.")
+    return False, ("Only a commissioner officer of the funder, or a partnership manager of the partnership, can "
+                   "import or change its figures.")

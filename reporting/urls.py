@@ -35,6 +35,7 @@ urlpatterns = [
     path("payments/", lists.list_page, {"slug": "payments"}, name="payment-list"),
     # The figures of a place: indicator series, and importing a file of them (preview, then confirm).
     path("places/indicators/", places.indicator_list, name="indicator-list"),
+    path("places/indicators/<int:pk>/edit/", places.indicator_edit, name="indicator-edit"),
     path("places/indicators/import/", places.indicator_import, name="indicator-import"),
     path("places/indicators/import/confirm/", places.indicator_import_confirm, name="indicator-import-confirm"),
     # A partnership's Strategic Needs Assessment data pack for a financial year (2023-24).

@@ -171,6 +171,14 @@ def place(o) -> dict:
     return {"code": code, "theme": "hate-crime"}
 
 
+def indicator(o) -> dict:
+    """The organisation's funder's hate crime series (the one `place` makes)."""
+    from grants.models import Indicator
+
+    place(o)
+    return pk(Indicator.objects.get(owner_id=o.programme.commissioner_id, name="Hate crime"))
+
+
 def document(o) -> dict:
     """The signed agreement on the organisation's allocation, attached by its funder's commissioner officer."""
     from grants.models import Document, User
@@ -323,6 +331,7 @@ URLS = {
     "reporting:export-detail": Url(export),
     "reporting:export-file": Url(export),
     "reporting:indicator-list": Url(),
+    "reporting:indicator-edit": Url(indicator),
     "reporting:indicator-import": Url(),
     "reporting:indicator-import-confirm": Url(post_only=True),
     "places": Url(),
@@ -870,6 +879,9 @@ urls    GET  reporting:export-file                         A           302    20
 urls    GET  reporting:export-file                         B           302    404    200    404          404     404      404
 urls    GET  reporting:export-file                         X           302    404    404    404          404     404      404
 urls    GET  reporting:indicator-list                      -           302    200    200    200          200     200      200
+urls    GET  reporting:indicator-edit                      A           302    403    403    403          200     403      404
+urls    GET  reporting:indicator-edit                      B           302    403    403    403          200     403      404
+urls    GET  reporting:indicator-edit                      X           302    404    404    404          404     404      200
 urls    GET  reporting:indicator-import                    -           302    403    403    403          200     403      200
 urls    GET  reporting:indicator-import-confirm            -           302    405    405    405          405     405      405
 urls    POST reporting:indicator-import-confirm            -           302    403    403    403          400     403      400

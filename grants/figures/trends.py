@@ -99,6 +99,16 @@ class Count:
 NONE = Count(None)
 
 
+PERCENT_UNITS = {"%", "percent", "per cent", "percentage"}
+
+
+def is_count(kind: str, unit: str) -> bool:
+    """Whether a series' figures are counts, suppressed when small (`suppress`): recorded crime, and a
+    partner's figure whose unit is not a percentage. A survey's figures are percentages with their sample."""
+    unit = (unit or "").strip().lower()
+    return kind == "crime" or (kind == "other" and unit not in PERCENT_UNITS and "%" not in unit)
+
+
 def suppress(value, below: int = DEFAULT_SUPPRESS_BELOW) -> Count:
     """A count as it may be shown: hidden (SMALL) from 1 to below − 1."""
     if value is None:

@@ -84,7 +84,7 @@ class IndicatorValue(models.Model):
 
     PeriodType = PeriodType
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="indicator_values")
     period_type = models.CharField(max_length=10, choices=PeriodType.choices)
     period_start = models.DateField(help_text="The first day of the month, financial quarter or financial year.")

@@ -52,9 +52,8 @@ def _label(period_type: str, start: date) -> str:
 
 
 def _is_count(indicator: Indicator) -> bool:
-    """Counts are suppressed when small: recorded crime, and a partner's figure that is not a percentage."""
-    return indicator.kind == Indicator.Kind.CRIME or (indicator.kind == Indicator.Kind.OTHER
-                                                      and "%" not in indicator.unit)
+    """Counts are suppressed when small (the rule: grants.figures.trends.is_count)."""
+    return rules.is_count(indicator.kind, indicator.unit)
 
 
 # --- The list of places ---------------------------------------------------------------------------

@@ -40,7 +40,6 @@ from grants.selectors.places import indicator_values_for
 
 from .subjects import ORGANISATION, Subject, Window
 
-PERCENT_UNITS = {"%", "percent", "per cent", "percentage"}
 PREFERENCE = {MONTH: 0, QUARTER: 1, YEAR: 2}
 
 
@@ -134,7 +133,7 @@ def shown_count(indicator, value) -> trends.Count:
     """A figure as it may be shown: a percentage as it is, any other figure suppressed as a count."""
     if value is None:
         return trends.NONE
-    if indicator.unit.strip().lower() in PERCENT_UNITS:
+    if not trends.is_count(indicator.kind, indicator.unit):
         return trends.Count(value)
     return trends.suppress(value, suppress_below())
 

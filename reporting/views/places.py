@@ -1,21 +1,26 @@
 """The figures of a place: the series a user may see, and importing a file of figures (upload, preview of
 every row and every problem, confirm)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, OuterRef, Subquery
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from grants import permissions
+from grants.figures import trends
 from grants.figures.places import period_label
+from grants.forms.base import VersionedForm
+from grants.forms.fields import text
 from grants.selectors.places import indicator_values_for, indicators_for
 from grants.services import Invalid, NotAllowed
-from grants.services.places import indicator_values_import
-from grants.views.base import require
+from grants.services.places import indicator_save, indicator_values_import
+from grants.views.base import call_service, form_page, form_status, require
 from reporting.places.files import Problem
 from reporting.places.layouts import LAYOUT_CHOICES, LAYOUTS, Options
 from reporting.places.preview import SHOWN, FileRefused, from_payload, read_indicator_file, to_payload
@@ -47,6 +52,45 @@ class IndicatorImportForm(forms.Form):
         return source
 
 
+class IndicatorForm(VersionedForm):
+    """What a series is: its name, theme, category, source, unit, definition and caveats."""
+
+    name = text("Name", "the name of the series", max_length=200)
+    theme = forms.SlugField(label="Theme", max_length=40, help_text="For example hate-crime.",
+                            error_messages={"required": "Enter the theme, for example hate-crime.",
+                                            "invalid": "Write the theme in lower-case letters, digits and hyphens, "
+                                                       "for example hate-crime."})
+    category = text("Category (optional)", "the category", required=False, max_length=200,
+                    help_text="For recorded crime, the crime category as the source names it.")
+    source = text("Source", "where the figures come from", max_length=200)
+    unit = text("Unit", "the unit, for example crimes or %", max_length=40)
+    definition = text("Definition", "what is counted or asked", required=False, rows=4)
+    caveats = text("Caveats", "what a reader must bear in mind", required=False, rows=4,
+                   help_text="Shown beside every chart and table of the series, for example a change in "
+                             "recording practice.")
+
+    service_fields = ("name", "theme", "category", "source", "unit", "definition", "caveats")
+
+
+@login_required
+def indicator_edit(request, pk):
+    """Change what a series says about itself (its figures come from imports)."""
+    indicator = get_object_or_404(indicators_for(request.user).select_related("owner"), pk=pk)
+    require(permissions.can_manage_indicators(request.user, indicator.owner))
+    initial = {name: getattr(indicator, name) for name in IndicatorForm.service_fields}
+    form = IndicatorForm(request.POST or None, initial={**initial, "version": indicator.version})
+    if request.method == "POST" and call_service(form, lambda data: indicator_save(
+            actor=request.user, owner=indicator.owner, indicator=indicator, version=data["version"],
+            values={name: data[name] for name in IndicatorForm.service_fields})):
+        messages.success(request, f"{form.cleaned_data['name']} saved.")
+        return redirect("reporting:indicator-list")
+    return form_page(request, form, title="Change a series", heading="Change the series", caption=indicator.name,
+                     submit="Save the series", back_url=reverse("reporting:indicator-list"),
+                     intro=f"{indicator.get_kind_display()}, kept by {indicator.owner.name}. Its figures come "
+                           "from imports; here you change what it says about them.",
+                     status=form_status(form))
+
+
 def _import_allowed(user):
     return permissions.can_manage_indicators(user, user.organisation)
 
@@ -65,9 +109,17 @@ def indicator_list(request):
             areas=Subquery(visible.order_by().values("indicator").annotate(n=Count("area", distinct=True))
                            .values("n")[:1]),
         ).order_by("theme", "name", "category", "pk"))
+    below = settings.PLACE_SUPPRESS_BELOW
     for indicator in series:
+        indicator.editable = permissions.can_manage_indicators(request.user, indicator.owner)[0]
         indicator.latest_period = (period_label(indicator.latest_type, indicator.latest_start)
                                    if indicator.latest_start else "")
+        if indicator.latest_value is not None:
+            # A small count is never shown, here as everywhere (grants.figures.trends).
+            value = Decimal(indicator.latest_value)
+            indicator.latest_shown = (trends.shown_as(trends.suppress(value, below), below, places=0)
+                                      if trends.is_count(indicator.kind, indicator.unit)
+                                      else f"{value.normalize():,f}")
     return render(request, "reporting/indicator_list.html", {
         "series": series, "can_import": _import_allowed(request.user)[0],
     })

@@ -32,10 +32,11 @@ def test_a_partnership_manager_records_an_action_of_its_board_linked_to_its_proj
     assert first.history_change_reason == "Recorded. Linked to CSF, B-1"
 
 
-def test_the_commissioner_and_administrator_record_their_own_organisations_actions(people):
+def test_the_commissioner_records_its_own_organisations_actions_and_the_administrator_reads_only(people):
     w = people
     assert record(w.commissioner, projects=[w.project_a, w.project_b]).owner == w.commissioner_org
-    assert record(w.administrator).owner == w.commissioner_org
+    with pytest.raises(NotAllowed, match="record their own organisation's board actions"):
+        record(w.administrator)
 
 
 @pytest.mark.parametrize("actor", ["user_b", "viewer", "finance", "user_a"])

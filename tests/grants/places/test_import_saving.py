@@ -118,10 +118,11 @@ def test_who_may_open_the_import(world, actor, allowed):
     assert response.status_code == (200 if allowed else 403)
 
 
-def test_an_administrator_and_a_partnership_manager_may_import_their_own_organisations_figures(world):
+def test_a_partnership_manager_may_import_its_own_figures_and_an_administrator_reads_only(world):
     admin = f.UserFactory(organisation=world.commissioner_org, role=User.Role.ADMINISTRATOR)
     manager = f.UserFactory(organisation=world.provider_b, role=User.Role.PARTNERSHIP)
-    assert permissions.can_manage_indicators(admin, world.commissioner_org)[0]
+    assert permissions.can_manage_indicators(world.commissioner, world.commissioner_org)[0]
+    assert not permissions.can_manage_indicators(admin, world.commissioner_org)[0]
     assert permissions.can_manage_indicators(manager, world.provider_b)[0]
     assert not permissions.can_manage_indicators(manager, world.commissioner_org)[0]
     assert not permissions.can_manage_indicators(world.commissioner, world.provider_b)[0]
@@ -233,3 +234,39 @@ def test_the_list_page_takes_the_same_queries_at_two_sizes(world, django_assert_
     assert Indicator.objects.count() == 22
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(LIST)
+
+
+def test_the_list_never_shows_a_small_count_as_its_latest_figure(world):
+    # The latest figure of the series is Central ward's (the first area by name in the latest month): 3 crimes.
+    rows = [("2019-09", WARD, "Hate crime", 3), ("2019-09", CSP, "Hate crime", 40)]
+    preview = read_indicator_file(csv_bytes(CRIME_HEADINGS, rows), layout="crime", owner=world.commissioner_org,
+                                  file_name="x.csv")
+    indicator_values_import(actor=world.commissioner, owner=world.commissioner_org, rows=preview.rows,
+                            layout="crime", file_name="x.csv", sha256=preview.sha256)
+    page = client_for(world.commissioner).get(LIST).content.decode()
+    assert "Central ward" in page and "fewer than 5 crimes" in page
+    assert ">3 crimes" not in page and "3.00" not in page
+
+
+def test_a_series_says_what_it_is_on_its_own_page(world):
+    preview = read_indicator_file(csv_bytes(CRIME_HEADINGS, crime_rows()), layout="crime",
+                                  owner=world.commissioner_org, file_name="x.csv")
+    indicator_values_import(actor=world.commissioner, owner=world.commissioner_org, rows=preview.rows,
+                            layout="crime", file_name="x.csv", sha256=preview.sha256)
+    series = Indicator.objects.get()
+    url = f"/reports/places/indicators/{series.pk}/edit/"
+    officer = client_for(world.commissioner)
+    assert url in officer.get(LIST).content.decode()
+    assert url not in client_for(world.viewer).get(LIST).content.decode()
+    form = {"name": "Hate crime", "theme": "hate-crime", "category": series.category, "source": "police.uk",
+            "unit": "crimes", "definition": "Crimes the police recorded as motivated by hostility.",
+            "caveats": "Reports rise as more victims come forward.", "version": series.version}
+    refused = officer.post(url, {**form, "theme": "Hate Crime!"})
+    assert refused.status_code == 400 and "lower-case letters, digits and hyphens" in refused.content.decode()
+    assert officer.post(url, form).status_code == 302
+    series.refresh_from_db()
+    assert (series.source, series.caveats) == ("police.uk", "Reports rise as more victims come forward.")
+    assert "Reports rise as more victims come forward." in officer.get(LIST).content.decode()
+    stale = officer.post(url, form)  # the version it was opened at is gone
+    assert stale.status_code in (400, 409) and "changed since you opened it" in stale.content.decode()
+    assert client_for(world.viewer).post(url, form).status_code == 403
