@@ -9,7 +9,8 @@ limits of a file of figures rather than of a template:
 - CSV: UTF-8 (a byte-order mark allowed), no NUL bytes, at most INDICATOR_IMPORT_MAX_ROWS rows and
   MAX_COLUMNS cells in a row;
 - xlsx: the zip's central directory (members, unpacked size, ratio per member) before anything is
-  inflated; then every XML part streamed once through expat in chunks, counting rows, cells per row,
+  inflated; then the return template's scan (bounds.scan_package) with a file of figures' limits
+  (`scan_limits`): every XML part streamed once through expat in chunks, counting rows, cells per row,
   the right-most column, XML elements, shared strings, style entries, text lengths and bytes without a
   tag ending, and refusing entity declarations, stopping at the first limit passed; only then does
   openpyxl (read-only, with defusedxml installed) read the first sheet, row by row.
@@ -24,14 +25,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from xml.etree import ElementTree
-from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from openpyxl import load_workbook
 
 from grants.uploads import zip_unpacks_too_much
-from reporting.spreadsheets.bounds import column_letters, column_number
+from reporting.spreadsheets import bounds
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -39,13 +39,9 @@ ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 MAX_MEMBERS = 200
 MAX_RATIO = 100
 MAX_COLUMNS = 20  # cells in a row, and the right-most column (T): the widest layout has 9
-MAX_TEXT = 32_767
 MAX_SHARED_STRINGS = 100_000
-MAX_STYLE_ENTRIES = 2_000
-MAX_PENDING_BYTES = 512 * 1024
 ELEMENTS_PER_ROW = 30  # a row, and up to 9 cells of a value and an inline string each, with room
-CHUNK = 64 * 1024
-STYLE_KINDS = {"numFmt", "font", "fill", "border", "xf", "cellStyle", "dxf"}
+UNPACKS_TOO_MUCH = "The file unpacks to far more data than a file of figures holds, so it was not opened."
 UNREADABLE = ("The file could not be read as an Excel workbook: it may be damaged, or made by a program that "
               "writes something other than a standard .xlsx file. Save it again and upload the new copy.")
 
@@ -104,10 +100,13 @@ def max_rows() -> int:
     return settings.INDICATOR_IMPORT_MAX_ROWS
 
 
-def _too_many_rows(sheet="") -> FileRefused:
-    return FileRefused([Problem(
-        f"The file holds more than {max_rows():,} rows of figures, the most one import takes. Split it into "
-        "smaller files (for example a year each) and import each.", sheet=sheet)])
+def _too_many_rows_message() -> str:
+    return (f"The file holds more than {max_rows():,} rows of figures, the most one import takes. Split it into "
+            "smaller files (for example a year each) and import each.")
+
+
+def _too_many_rows() -> FileRefused:
+    return FileRefused([Problem(_too_many_rows_message())])
 
 
 def read_table(content: bytes) -> Table:
@@ -172,108 +171,32 @@ def _read_csv(content: bytes) -> Table:
 # --- xlsx --------------------------------------------------------------------------------------
 
 
-class _Unbounded(Exception):
-    pass
-
-
-class _Scan:
-    """Counts one XML part as expat reads it, raising _Unbounded past any limit."""
-
-    def __init__(self, totals: dict):
-        self.totals = totals
-        self.root = None
-        self.text = 0
-        self.rows = 0
-        self.row = 0
-        self.row_cells = 0
-        self.column = 0
-        self.counts = {}
-        self.reached = 0
-        self.parser = None
-
-    def start(self, name, attributes):
-        self.reached = self.parser.CurrentByteIndex
-        self.totals["elements"] += 1
-        if self.totals["elements"] > self.totals["max_elements"]:
-            raise _Unbounded(f"The file holds far more than {max_rows():,} rows of figures could, so it was not read.")
-        self.text = 0
-        local = name.rpartition(" ")[2]
-        if self.root is None:
-            self.root = local
-        elif self.root == "worksheet" and local == "row":
-            self.rows += 1
-            number = attributes.get("r", "")
-            self.row = int(number) if number.isdigit() and len(number) < 10 else self.row + 1
-            self.row_cells = self.column = 0
-            if self.rows > max_rows() + 1 or self.row > max_rows() + 1:
-                raise _too_many_rows()
-        elif self.root == "worksheet" and local == "c":
-            self.row_cells += 1
-            ref = attributes.get("r", "")
-            letters = ref.rstrip("0123456789")
-            self.column = column_number(letters) if letters.isalpha() and len(letters) <= 3 else self.column + 1
-            if self.row_cells > MAX_COLUMNS or self.column > MAX_COLUMNS:
-                raise _Unbounded(
-                    f"Row {self.row} has cells beyond column {column_letters(MAX_COLUMNS)}; a layout has at most "
-                    f"{MAX_COLUMNS} columns, so the file was not read.")
-        elif self.root == "sst" and local == "si":
-            self._count("si", MAX_SHARED_STRINGS, f"The file holds more than {MAX_SHARED_STRINGS:,} different texts.")
-        elif self.root == "styleSheet" and local in STYLE_KINDS:
-            self._count(local, MAX_STYLE_ENTRIES, f"The file defines more than {MAX_STYLE_ENTRIES:,} cell styles.")
-
-    def _count(self, kind, limit, message):
-        self.counts[kind] = self.counts.get(kind, 0) + 1
-        if self.counts[kind] > limit:
-            raise _Unbounded(message + " It was not read.")
-
-    def end(self, name):
-        self.reached = self.parser.CurrentByteIndex
-        self.text = 0
-
-    def characters(self, data):
-        self.reached = self.parser.CurrentByteIndex
-        self.text += len(data)
-        if self.text > MAX_TEXT:
-            raise _Unbounded(f"The file holds a text of more than {MAX_TEXT:,} characters, more than a cell can hold.")
-
-    def other(self, *args):
-        self.reached = self.parser.CurrentByteIndex
-
-    def entity(self, *args):
-        raise _Unbounded("The file declares XML entities, which a spreadsheet program never writes: it was not read.")
-
-
-def _scan(archive: zipfile.ZipFile) -> None:
-    totals = {"elements": 0, "max_elements": (max_rows() + 1) * ELEMENTS_PER_ROW + 100_000}
-    for info in archive.infolist():
-        with archive.open(info) as stream:
-            first = stream.read(CHUNK)
-            stripped = first.removeprefix(b"\xef\xbb\xbf").lstrip()
-            if not (first.startswith((b"\xff\xfe", b"\xfe\xff")) or stripped.startswith(b"<")):
-                continue
-            part = _Scan(totals)
-            parser = expat.ParserCreate(namespace_separator=" ")
-            part.parser = parser
-            parser.buffer_text = True
-            parser.buffer_size = CHUNK
-            parser.StartElementHandler = part.start
-            parser.EndElementHandler = part.end
-            parser.CharacterDataHandler = part.characters
-            parser.CommentHandler = part.other
-            parser.ProcessingInstructionHandler = part.other
-            parser.EntityDeclHandler = part.entity
-            parser.UnparsedEntityDeclHandler = part.entity
-            try:
-                chunk, fed = first, 0
-                while chunk:
-                    parser.Parse(chunk, False)
-                    fed += len(chunk)
-                    if fed - part.reached > MAX_PENDING_BYTES:
-                        raise _Unbounded("The file holds a tag far longer than a spreadsheet writes: it was not read.")
-                    chunk = stream.read(CHUNK)
-                parser.Parse(b"", True)
-            except expat.ExpatError:
-                pass  # openpyxl's parser stops at the same place, and is refused below if it needs the part
+def scan_limits() -> bounds.Limits:
+    """The scan's limits for a file of figures: INDICATOR_IMPORT_MAX_ROWS rows under a row of headings,
+    MAX_COLUMNS columns, and XML elements in proportion; text, style and tag limits as for a template."""
+    rows = max_rows()
+    return bounds.Limits(
+        part_bytes=settings.UPLOAD_MAX_UNCOMPRESSED_BYTES,
+        elements=(rows + 1) * ELEMENTS_PER_ROW + 100_000,
+        shared_strings=MAX_SHARED_STRINGS,
+        rows=rows + 1,
+        column=MAX_COLUMNS,
+        cells_per_row=MAX_COLUMNS,
+        wording=bounds.Wording(
+            unpacked=UNPACKS_TOO_MUCH,
+            elements=lambda limit: f"The file holds far more than {rows:,} rows of figures could, so it was not read.",
+            rows=lambda limit: _too_many_rows_message(),
+            cell_row=lambda row, limit: _too_many_rows_message(),
+            wide_row=lambda row, cells, column: (
+                f"Row {row} has cells beyond column {bounds.column_letters(column)}; a layout has at most "
+                f"{column} columns, so the file was not read."),
+            shared_strings=lambda limit: f"The file holds more than {limit:,} different texts. It was not read.",
+            styles=lambda limit, kind: f"The file defines more than {limit:,} cell styles. It was not read.",
+            text=lambda limit: f"The file holds a text of more than {limit:,} characters, more than a cell can hold.",
+            long_tag="The file holds a tag far longer than a spreadsheet writes: it was not read.",
+            entities="The file declares XML entities, which a spreadsheet program never writes: it was not read.",
+        ),
+    )
 
 
 def _cell_value(cell) -> Cell:
@@ -292,19 +215,16 @@ def _read_xlsx(content: bytes) -> Table:
         raise damaged
     if zip_unpacks_too_much(members, max_members=MAX_MEMBERS, max_unpacked=settings.UPLOAD_MAX_UNCOMPRESSED_BYTES,
                             max_ratio=MAX_RATIO):
-        raise FileRefused([Problem(
-            "The file unpacks to far more data than a file of figures holds, so it was not opened.")])
+        raise FileRefused([Problem(UNPACKS_TOO_MUCH)])
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
         raise FileRefused([Problem("This file is not an Excel workbook (.xlsx): it has no workbook inside.")])
     if any(name.startswith("/") or ".." in name.split("/") or "\\" in name for name in names):
         raise FileRefused([Problem("The file holds members with unsafe names, so it was not opened.")])
     try:
-        _scan(archive)
-    except FileRefused:
-        raise
-    except _Unbounded as error:
-        raise FileRefused([Problem(str(error))])
+        bounds.scan_package(archive, limits=scan_limits())
+    except bounds.Unbounded as error:
+        raise FileRefused([Problem(error.message)])
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, NotImplementedError):
         raise damaged
     try:

@@ -16,10 +16,13 @@ scan stops the moment any count passes its limit:
   reaching the end of a tag (so that a tag of a million attributes is never built);
 - any XML entity declaration (entity tricks), as defusedxml refuses them.
 
-A template is tiny beside these limits (a few hundred cells, strings and formats), and a file
-that passes them takes openpyxl a fraction of a second to read. What the scan counted of each
-sheet (its last row and column) is kept, so that once the signed identity has said which
-template this is, each sheet can be held to the template's own used range (`check_sheet`).
+The limits, and the wording of each refusal, are a `Limits`: by default a return template's
+(`TEMPLATE_LIMITS`), and the indicator-figures import (reporting.places.files) passes its own, of
+a file of figures. A template is tiny beside its limits (a few hundred cells, strings and
+formats), and a file that passes them takes openpyxl a fraction of a second to read. What the
+scan counted of each sheet (its last row and column) is kept, so that once the signed identity
+has said which template this is, each sheet can be held to the template's own used range
+(`check_sheet`).
 
 Members that are not XML (images, printer settings) are not scanned; openpyxl does not parse them
 either. A part that is not well-formed XML stops the scan of that part where expat stops, which is
@@ -28,6 +31,7 @@ where openpyxl's parser would stop too.
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -58,7 +62,7 @@ _CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d{1,7})$")
 
 
 class Unbounded(Exception):
-    """The file asks for more work than a return template could; `message` says what, `sheet` where."""
+    """The file asks for more work than its limits allow; `message` says what, `sheet` where."""
 
     def __init__(self, message: str, sheet: str = ""):
         super().__init__(message)
@@ -78,6 +82,73 @@ def column_letters(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+_NEW_TEMPLATE = "Download a new template from the return page."
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What each refusal of the scan says, given the limit passed (and where, for a row or a cell)."""
+
+    unpacked: str  # a part unpacks to more than part_bytes
+    elements: Callable[[int], str]  # (limit)
+    rows: Callable[[int], str]  # (limit): more rows in a sheet, or a row numbered beyond it
+    cell_row: Callable[[int, int], str]  # (row, limit): a cell in a row beyond the limit
+    wide_row: Callable[[int, int, int], str]  # (row, cells per row, right-most column)
+    shared_strings: Callable[[int], str]  # (limit)
+    styles: Callable[[int, str], str]  # (limit, what the entries are, e.g. "cell formats")
+    text: Callable[[int], str]  # (limit)
+    long_tag: str
+    entities: str
+
+
+TEMPLATE_WORDING = Wording(
+    unpacked=f"The file unpacks to far more data than a return template holds, so it was not opened. {_NEW_TEMPLATE}",
+    elements=lambda limit: (
+        f"The file holds far more than a return template does (over {limit:,} XML elements), so it was not "
+        f"opened. {_NEW_TEMPLATE}"),
+    rows=lambda limit: (
+        f"The sheet holds more than {limit:,} rows; a return template holds a few dozen, so the file was not "
+        f"opened. {_NEW_TEMPLATE}"),
+    cell_row=lambda row, limit: (
+        f"The sheet has a cell in row {row:,}; a return template holds a few dozen rows, so the file was not "
+        f"opened. {_NEW_TEMPLATE}"),
+    wide_row=lambda row, cells, column: (
+        f"Row {row} holds more than {cells} cells (or cells beyond column {column_letters(column)}); a return "
+        f"template's rows are a dozen cells wide, so the file was not opened. {_NEW_TEMPLATE}"),
+    shared_strings=lambda limit: (
+        f"The file holds more than {limit:,} different texts; a return template holds a few hundred, so it was "
+        f"not opened. {_NEW_TEMPLATE}"),
+    styles=lambda limit, kind: (
+        f"The file defines more than {limit:,} {kind}; a return template has a few dozen, so it was not opened. "
+        f"{_NEW_TEMPLATE}"),
+    text=lambda limit: (
+        f"The file holds a text of more than {limit:,} characters, more than a spreadsheet cell can hold, so it "
+        f"was not opened. {_NEW_TEMPLATE}"),
+    long_tag=f"The file holds a tag far longer than a spreadsheet writes, so it was not opened. {_NEW_TEMPLATE}",
+    entities=("The file could not be read as an Excel workbook: it declares XML entities, which Excel never "
+              "writes. Save it again in Excel and upload the new copy."),
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The most the scan lets a package hold, and how it words a refusal: a return template's by default."""
+
+    part_bytes: int = MAX_PART_BYTES
+    elements: int = MAX_ELEMENTS
+    text: int = MAX_TEXT
+    pending_bytes: int = MAX_PENDING_BYTES
+    shared_strings: int = MAX_SHARED_STRINGS
+    style_entries: int = MAX_STYLE_ENTRIES
+    rows: int = MAX_ROWS
+    column: int = MAX_COLUMN
+    cells_per_row: int = MAX_CELLS_PER_ROW
+    wording: Wording = TEMPLATE_WORDING
+
+
+TEMPLATE_LIMITS = Limits()
 
 
 @dataclass
@@ -109,8 +180,9 @@ def _local(name: str) -> str:
 class _Part:
     """The expat handlers for one part, counting against the package's limits."""
 
-    def __init__(self, scan: Scan, member: str, sheet_name: str | None):
+    def __init__(self, scan: Scan, member: str, sheet_name: str | None, limits: Limits):
         self.scan, self.member, self.sheet_name = scan, member, sheet_name
+        self.limits, self.say = limits, limits.wording
         self.parser = None
         self.reached = 0  # the byte index of the last tag, text or comment the parser finished
         self.root = None
@@ -129,10 +201,8 @@ class _Part:
     def start(self, name, attributes):
         self.reached = self.parser.CurrentByteIndex
         self.scan.elements += 1
-        if self.scan.elements > MAX_ELEMENTS:
-            raise Unbounded(
-                f"The file holds far more than a return template does (over {MAX_ELEMENTS:,} XML elements), "
-                "so it was not opened. Download a new template from the return page.")
+        if self.scan.elements > self.limits.elements:
+            raise Unbounded(self.say.elements(self.limits.elements))
         self.text = 0
         local = _local(name)
         if self.root is None:
@@ -143,13 +213,11 @@ class _Part:
             elif local == "c":
                 self._cell(attributes)
         elif self.root == "sst" and local == "si":
-            self._count("si", MAX_SHARED_STRINGS, (
-                f"The file holds more than {MAX_SHARED_STRINGS:,} different texts; a return template holds a few "
-                "hundred, so it was not opened. Download a new template from the return page."))
+            limit = self.limits.shared_strings
+            self._count("si", limit, lambda: self.say.shared_strings(limit))
         elif self.root == "styleSheet" and local in STYLE_KINDS:
-            self._count(local, MAX_STYLE_ENTRIES, (
-                f"The file defines more than {MAX_STYLE_ENTRIES:,} {STYLE_KINDS[local]}; a return template has a few "
-                "dozen, so it was not opened. Download a new template from the return page."))
+            limit = self.limits.style_entries
+            self._count(local, limit, lambda: self.say.styles(limit, STYLE_KINDS[local]))
         elif self.root == "workbook" and local == "sheet":
             rel_id = next((v for k, v in attributes.items() if _local(k) == "id"), "")
             self.workbook_sheets.append((attributes.get("name", ""), rel_id))
@@ -159,17 +227,16 @@ class _Part:
     def _count(self, kind, limit, message):
         self.counts[kind] = self.counts.get(kind, 0) + 1
         if self.counts[kind] > limit:
-            raise Unbounded(message)
+            raise Unbounded(message())
 
     def _row(self, attributes):
         number = attributes.get("r", "")
         self.row = int(number) if number.isdigit() and len(number) < 10 else self.row + 1
         self.row_cells = self.column = 0
         self.extent.rows += 1
-        if self.extent.rows > MAX_ROWS or self.row > MAX_ROWS:
-            raise Unbounded(
-                f"The sheet holds more than {MAX_ROWS:,} rows; a return template holds a few dozen, so the file "
-                "was not opened. Download a new template from the return page.", self.where())
+        limit = self.limits.rows
+        if self.extent.rows > limit or self.row > limit:
+            raise Unbounded(self.say.rows(limit), self.where())
 
     def _cell(self, attributes):
         self.row_cells += 1
@@ -180,15 +247,11 @@ class _Part:
         else:
             self.column += 1
             row = self.row or 1
-        if self.row_cells > MAX_CELLS_PER_ROW or self.column > MAX_COLUMN:
-            raise Unbounded(
-                f"Row {row} holds more than {MAX_CELLS_PER_ROW} cells (or cells beyond column "
-                f"{column_letters(MAX_COLUMN)}); a return template's rows are a dozen cells wide, so the file was "
-                "not opened. Download a new template from the return page.", self.where())
-        if row > MAX_ROWS:
-            raise Unbounded(
-                f"The sheet has a cell in row {row:,}; a return template holds a few dozen rows, so the file was "
-                "not opened. Download a new template from the return page.", self.where())
+        limits = self.limits
+        if self.row_cells > limits.cells_per_row or self.column > limits.column:
+            raise Unbounded(self.say.wide_row(row, limits.cells_per_row, limits.column), self.where())
+        if row > limits.rows:
+            raise Unbounded(self.say.cell_row(row, limits.rows), self.where())
         extent = self.extent
         if row > extent.last_row:
             extent.last_row, extent.lowest = row, f"{column_letters(self.column)}{row}"
@@ -205,16 +268,12 @@ class _Part:
     def characters(self, data):
         self.reached = self.parser.CurrentByteIndex
         self.text += len(data)
-        if self.text > MAX_TEXT:
-            raise Unbounded(
-                f"The file holds a text of more than {MAX_TEXT:,} characters, more than a spreadsheet cell can "
-                "hold, so it was not opened. Download a new template from the return page.", self.where())
+        if self.text > self.limits.text:
+            raise Unbounded(self.say.text(self.limits.text), self.where())
 
     def entity(self, *args):
         # defusedxml refuses the same (openpyxl reads through it): never expanded, never fetched.
-        raise Unbounded(
-            "The file could not be read as an Excel workbook: it declares XML entities, which Excel never writes. "
-            "Save it again in Excel and upload the new copy.")
+        raise Unbounded(self.say.entities)
 
 
 def _looks_like_xml(first: bytes) -> bool:
@@ -224,16 +283,15 @@ def _looks_like_xml(first: bytes) -> bool:
     return stripped.startswith(b"<") or not stripped
 
 
-def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, sheet_name: str | None) -> _Part | None:
-    part = _Part(scan, info.filename, sheet_name)
+def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, sheet_name: str | None,
+                 limits: Limits) -> _Part | None:
+    part = _Part(scan, info.filename, sheet_name, limits)
     with archive.open(info) as stream:
         first = stream.read(CHUNK)
         if not _looks_like_xml(first):
             return None
-        if info.file_size > MAX_PART_BYTES:
-            raise Unbounded(
-                "The file unpacks to far more data than a return template holds, so it was not opened. Download "
-                "a new template from the return page.", sheet_name or "")
+        if info.file_size > limits.part_bytes:
+            raise Unbounded(limits.wording.unpacked, sheet_name or "")
         parser = expat.ParserCreate(namespace_separator=" ")
         part.parser = parser
         parser.buffer_text = True
@@ -250,10 +308,8 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Scan, sh
             while chunk:
                 parser.Parse(chunk, False)
                 fed += len(chunk)
-                if fed - part.reached > MAX_PENDING_BYTES:
-                    raise Unbounded(
-                        "The file holds a tag far longer than a spreadsheet writes, so it was not opened. Download "
-                        "a new template from the return page.", sheet_name or "")
+                if fed - part.reached > limits.pending_bytes:
+                    raise Unbounded(limits.wording.long_tag, sheet_name or "")
                 chunk = stream.read(CHUNK)
             parser.Parse(b"", True)
         except expat.ExpatError:
@@ -280,17 +336,18 @@ def _target(base: str, target: str) -> str:
     return "/".join(resolved)
 
 
-def scan_package(archive: zipfile.ZipFile, first_sheet: str | None = None) -> Scan:
-    """Stream every XML part of the package once, within the limits above; raise Unbounded past any of them.
+def scan_package(archive: zipfile.ZipFile, first_sheet: str | None = None,
+                 limits: Limits = TEMPLATE_LIMITS) -> Scan:
+    """Stream every XML part of the package once, within `limits`; raise Unbounded past any of them.
 
     The workbook and its relationships are read first, to put a name to each sheet; then `first_sheet`
     (the identity, which says what the rest must be), then the shared strings and styles, then the rest."""
     scan = Scan()
     infos = archive.infolist()
     by_name = {info.filename: info for info in infos}
-    workbook = _scan_member(archive, by_name["xl/workbook.xml"], scan, None) if "xl/workbook.xml" in by_name else None
-    rels_name = "xl/_rels/workbook.xml.rels"
-    rels = _scan_member(archive, by_name[rels_name], scan, None) if rels_name in by_name else None
+    workbook_name, rels_name = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+    workbook = _scan_member(archive, by_name[workbook_name], scan, None, limits) if workbook_name in by_name else None
+    rels = _scan_member(archive, by_name[rels_name], scan, None, limits) if rels_name in by_name else None
     if workbook is not None and rels is not None:
         for name, rel_id in workbook.workbook_sheets:
             target = rels.relationships.get(rel_id)
@@ -302,12 +359,12 @@ def scan_package(archive: zipfile.ZipFile, first_sheet: str | None = None) -> Sc
     done = {"xl/workbook.xml", rels_name}
     for member in order:
         if member in by_name and member not in done:
-            _scan_member(archive, by_name[member], scan, sheet_of.get(member))
+            _scan_member(archive, by_name[member], scan, sheet_of.get(member), limits)
             done.add(member)
     for info in infos:
         # Every entry, duplicates of a name included: a reader may take either.
         if info.filename not in done or info is not by_name.get(info.filename):
-            _scan_member(archive, info, scan, sheet_of.get(info.filename))
+            _scan_member(archive, info, scan, sheet_of.get(info.filename), limits)
     return scan
 
 
