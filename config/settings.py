@@ -59,6 +59,12 @@ if not DEBUG and "*" in ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 SITE_NAME = os.getenv("SITE_NAME", "Community Safety Grants")
+# The protective marking printed in the header and footer of every workbook we write (the
+# Government Security Classifications: "OFFICIAL", "OFFICIAL-SENSITIVE"); empty for none.
+PROTECTIVE_MARKING = os.getenv("PROTECTIVE_MARKING", "OFFICIAL").strip()
+if len(PROTECTIVE_MARKING) > 40 or any(c in PROTECTIVE_MARKING for c in "\r\n\t"):
+    raise ImproperlyConfigured("PROTECTIVE_MARKING must be one line of at most 40 characters "
+                               f"(it is printed in every workbook's header and footer), not {PROTECTIVE_MARKING!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -102,6 +102,8 @@ def write_list(spec: ListSpec, queryset, wanted: str, target, *, rows: Iterable 
             target.write(line.encode("utf-8"))
         return
     book = SafeWorkbook(target)
+    # Printed A4 landscape, one page wide, the heading row on every page (SafeWorkbook's page set-up).
+    book.print_setup(title=spec.title, made_at=timezone.now())
     book.sheet(spec.title).table(columns, rows)
     book.close()
 

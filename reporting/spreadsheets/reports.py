@@ -17,6 +17,7 @@ from grants.models import RAG, OutcomeMeasure
 from grants.periods import Quarter
 
 from ..reports import PerformanceReport, PriorityReport
+from .charts import write_report_charts
 from .commissioner_sheets import AGGREGATION_LABELS, UNIT_KINDS, other_funders_text
 from .context import context_sheets
 from .writer import Column, SafeWorkbook
@@ -36,10 +37,19 @@ def report_filename(report) -> str:
     return f"{report.subject.slug}-{report.window.slug}.xlsx"
 
 
+COVER_VALUE_WIDTH = 90
+
+
 def _cover(book: SafeWorkbook, report, title: str, lines: list):
+    """The cover's label-value pairs (each value wrapped in column B, its row as tall as it needs), and
+    what every printed page of the workbook says about it."""
+    user = report.user
+    book.print_setup(title=f"{title}: {report.subject.title}", organisation=str(user.organisation or ""),
+                     period=f"{report.window.title} ({report.window.span})",
+                     made_by=user.get_full_name() or user.username, made_at=report.generated_at)
     sheet = book.sheet("Cover")
     sheet.ws.set_column(0, 0, 24)
-    sheet.ws.set_column(1, 1, 90)
+    sheet.ws.set_column(1, 1, COVER_VALUE_WIDTH)
     sheet.write(0, 0, title, fmt="title")
     rows = [
         ("About", report.subject.title),
@@ -50,11 +60,13 @@ def _cover(book: SafeWorkbook, report, title: str, lines: list):
     for row, (label, value) in enumerate(rows + lines, start=2):
         sheet.label(row, 0, label)
         sheet.write(row, 1, value, "wrap")
+        sheet.fit_row(row, value, COVER_VALUE_WIDTH)
     row = 2 + len(rows) + len(lines)
     sheet.label(row, 0, "Prepared at")
     sheet.write(row, 1, timezone.localtime(report.generated_at), "datetime")
     sheet.label(row + 2, 0, "Note")
     sheet.write(row + 2, 1, NOTE, "wrap")
+    sheet.fit_row(row + 2, NOTE, COVER_VALUE_WIDTH)
 
 
 def _total_row(sheet, row: int, first: int, values: dict, label_col: int = 0, label="Total"):
@@ -196,6 +208,7 @@ def performance_workbook(target, report: PerformanceReport):
     sheet.table(columns, (
         [p.reference, p.name, _latest_label(p), RAG_LABELS.get(p.rag, ""), p.latest.risks, p.latest.challenges]
         for p in report.risks))
+    write_report_charts(book, report)
     book.close()
 
 
@@ -271,5 +284,6 @@ def priority_workbook(target, report: PriorityReport):
         [r.name, p.reference, p.name, p.programme, p.provider, p.plan_total, p.spent_total, p.variance, p.approved,
          p.expected, p.plan_compared, p.awaiting_spent]
         for r in report.rows for p in r.projects))
+    write_report_charts(book, report)
     book.close()
 

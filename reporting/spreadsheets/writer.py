@@ -13,6 +13,24 @@ calculate still sees the figure.
 
 Money is a `Decimal` in the database and a number with a £ format in the
 sheet; percentages are fractions with a % format; dates are dates.
+
+Every workbook is also a document that is printed, pasted into board packs and shown on a
+screen, so on closing, every sheet gets the same page set-up (`SafeSheet.page_setup`): A4
+landscape, one page wide and as many tall as needed, its heading row (or its title row)
+repeated on every page, the print area set to what was written, and a header and footer with
+the workbook's title, the organisation, the period, page N of M, when and by whom it was made
+and the protective marking of the PROTECTIVE_MARKING setting (`SafeWorkbook.print_setup`).
+Column widths of text come from the texts written (the widest text of each column, between
+MIN_WIDTH and MAX_WIDTH characters, with no second pass over the data: the writer notes the
+length as it writes); text longer than a column can show is wrapped, and its row is made tall
+enough to show it (an estimate from its length: XlsxWriter does not size rows to wrapped text,
+and in constant-memory mode a row's height can only be set while the row is being written).
+
+The data sheets are filtered ranges under a frozen heading row, not Excel tables: XlsxWriter
+refuses `add_table()` in constant-memory mode (it returns -3; a table needs its heading cells
+rewritten after the rows below them are written), and writing the long sheets in the normal
+mode keeps every cell in memory until the file is closed, which is the memory the
+constant-memory mode is there to save. The totals stay =SUM() formulas under the filtered range.
 """
 
 import datetime
@@ -21,6 +39,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
+from django.conf import settings
 from django.utils import timezone
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -34,6 +53,12 @@ PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "d mmm yyyy"
 DATETIME_FORMAT = "d mmm yyyy hh:mm"
 
+# Widths of text columns, in characters: from the widest text written, within these bounds.
+MIN_WIDTH, MAX_WIDTH = 8, 60
+LINE_HEIGHT, MAX_ROW_HEIGHT = 15, 409  # points: a line of 11-point text, and Excel's tallest row
+A4 = 9  # XlsxWriter's (and Excel's) paper size code
+HEADER_FOOTER_LIMIT = 255  # characters Excel keeps of a header or footer, its codes included
+
 
 def clean_text(value: str) -> str:
     """Text as a cell can hold it: line breaks as a spreadsheet writes them (LF, where a browser
@@ -45,6 +70,94 @@ def looks_like_formula(text: str) -> bool:
     """Text a spreadsheet could take for a formula: starting with = + - @, a tab or a line break, or with
     any of = + - @ behind leading spaces (which "trim spaces" on opening a CSV file removes)."""
     return text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START[:4])
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines `text` takes wrapped in a column `width` characters wide (an estimate by
+    words: a word that does not fit starts a new line)."""
+    width = max(int(width) - 1, 1)
+    lines = 0
+    for paragraph in text.split("\n"):
+        if len(paragraph) <= width:
+            lines += 1
+            continue
+        used = 0
+        lines += 1
+        for word in paragraph.split(" "):
+            size = len(word)
+            if used and used + 1 + size > width:
+                lines += 1
+                used = 0
+            used = size if not used else used + 1 + size
+            while used > width:  # a word longer than the line breaks where it must
+                lines += 1
+                used -= width
+    return lines
+
+
+def row_height(lines: int) -> float:
+    return min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+
+
+def header_footer_text(text: str) -> str:
+    """User text as a header or footer shows it: on one line, with `&` doubled (a single `&`
+    starts one of Excel's codes, such as &P for the page number). An `&` before "G" or
+    "[Picture]" becomes a full-width ampersand, since XlsxWriter takes even a doubled one
+    there for a picture's place."""
+    text = _ILLEGAL.sub("", " ".join(str(text).split()))
+    text = re.sub(r"&(?=G|\[Picture\])", "\uff06", text)
+    return text.replace("&", "&&")
+
+
+def header_footer(sections: list[tuple[str, list[str]]]) -> str:
+    """A header or footer from (code, [parts]) sections: the codes are ours (&L, &C, &R, &B, &P,
+    &N), the parts are texts to be escaped and joined by " · ". The longest parts are shortened
+    (with "…") until the whole fits Excel's 255 characters."""
+    parts = [[" ".join(str(p).split()) for p in texts if p] for _, texts in sections]
+
+    def build():
+        return "".join(code.format(" · ".join(header_footer_text(p) for p in texts))
+                       for (code, _), texts in zip(sections, parts) if texts)
+
+    text = build()
+    while len(text.encode("utf-16-le")) // 2 > HEADER_FOOTER_LIMIT:
+        longest = max((p for texts in parts for p in texts), key=len)
+        excess = len(text.encode("utf-16-le")) // 2 - HEADER_FOOTER_LIMIT
+        cut = max(len(longest) - max(excess, 1) - longest.count("&") - 2, 0)
+        for texts in parts:
+            if longest in texts:
+                texts[texts.index(longest)] = longest[:cut].rstrip() + "…" if cut else ""
+                texts[:] = [t for t in texts if t]
+                break
+        text = build()
+    return text
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """What every printed page of a workbook says about it."""
+
+    title: str
+    organisation: str = ""
+    period: str = ""
+    made_by: str = ""
+    made_at: datetime.datetime | None = None
+    marking: str = ""
+
+    def header(self) -> str:
+        return header_footer([("&L&B{}&B", [self.marking]), ("&C&B{}&B", [self.title]),
+                              ("&R{}", [self.organisation, self.period])])
+
+    def footer(self) -> str:
+        made = []
+        if self.made_at is not None:
+            made_at = self.made_at
+            if isinstance(made_at, datetime.datetime) and made_at.tzinfo is not None:
+                made_at = timezone.localtime(made_at)
+            made.append(f"Made {made_at:%-d %B %Y %H:%M}" + (f" by {self.made_by}" if self.made_by else ""))
+        elif self.made_by:
+            made.append(f"Made by {self.made_by}")
+        return header_footer([("&L&B{}&B", [self.marking]), ("&C{}", made), ("&R{}", ["Page"])]) + " &P of &N"
 
 
 @dataclass(frozen=True)
@@ -75,6 +188,8 @@ class SafeWorkbook:
             },
         )
         self.text_cache = {}  # short texts already made safe: names and labels repeat on every row
+        self.sheets = []  # every SafeSheet, in order: each gets the page set-up on closing
+        self.printing = None  # a PrintSetup, see print_setup()
         self.formats = {}
         self.format_properties = {}  # by name, so that the same formats can be made elsewhere
         for name, properties in {
@@ -83,6 +198,7 @@ class SafeWorkbook:
             "money": {"num_format": MONEY_FORMAT, "valign": "top"},
             "percent": {"num_format": PERCENT_FORMAT, "valign": "top"},
             "number": {"num_format": "#,##0.##", "valign": "top"},
+            "number_left": {"num_format": "#,##0.##", "valign": "top", "align": "left"},  # a figure beside a label
             "date": {"num_format": DATE_FORMAT, "valign": "top", "align": "left"},
             "datetime": {"num_format": DATETIME_FORMAT, "valign": "top", "align": "left"},
             "header": {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#F3F2F1"},
@@ -106,7 +222,21 @@ class SafeWorkbook:
     def sheet(self, name: str) -> "SafeSheet":
         return SafeSheet(self, self.book.add_worksheet(name))
 
+    def print_setup(self, *, title: str, organisation="", period="", made_by="", made_at=None, marking=None):
+        """What the header and footer of every printed page say: the workbook's title, the organisation
+        (the commissioner) and the period; when and by whom it was made; the protective marking
+        (the PROTECTIVE_MARKING setting unless given; empty for none)."""
+        if marking is None:
+            marking = settings.PROTECTIVE_MARKING
+        self.printing = PrintSetup(str(title), str(organisation or ""), str(period or ""), str(made_by or ""),
+                                   made_at, marking)
+
     def close(self):
+        printing = self.printing or PrintSetup(title="", marking=settings.PROTECTIVE_MARKING)
+        header, footer = printing.header(), printing.footer()
+        for sheet in self.sheets:
+            sheet.finish()
+            sheet.page_setup(header=header, footer=footer)
         self.book.close()
 
 
@@ -117,6 +247,48 @@ class SafeSheet:
         self.formats = workbook.formats
         # One function per kind for cells in their kind's own format: the path long tables take.
         self._writers = _kind_writers(worksheet, self.formats, workbook.text_cache)
+        self.title_rows = (0, 0)  # repeated on every printed page: the first heading row, else the title
+        self.columns = {}  # col -> Column, as given to header(): widths are set on closing
+        self.widest = {}  # col -> length of the longest text written in it (only for header() columns)
+        self._headed = False
+        workbook.sheets.append(self)
+
+    # --- printing and widths ---------------------------------------------------------------
+
+    def finish(self):
+        """Set the widths of the columns given to header(): text from the widest text written (within
+        MIN_WIDTH and MAX_WIDTH, and never narrower than the longest word of the heading), wrapped text
+        no wider than its column's own width, other kinds their column's own width."""
+        for col, column in self.columns.items():
+            width = column.width
+            if column.kind in ("text", "wrap"):
+                longest = max(self.widest.get(col, 0), _longest_word(column.heading)) + 2
+                limit = MAX_WIDTH if column.kind == "text" else min(column.width, MAX_WIDTH * 1.5)
+                width = min(max(longest, MIN_WIDTH), limit)
+            self.ws.set_column(col, col, width)
+
+    def page_setup(self, *, title_rows=None, header="", footer=""):
+        """A4 landscape, one page wide and as many tall as needed, `title_rows` (first, last) repeated on
+        every page (this sheet's heading row unless given), the print area what was written, and the
+        header and footer (texts with Excel's codes, see PrintSetup)."""
+        ws = self.ws
+        ws.set_landscape()
+        ws.set_paper(A4)
+        ws.fit_to_pages(1, 0)
+        first, last = title_rows or self.title_rows
+        ws.repeat_rows(first, last)
+        ws.print_area(0, 0, max(ws.dim_rowmax or 0, last), ws.dim_colmax or 0)
+        if header:
+            ws.set_header(header)
+        if footer:
+            ws.set_footer(footer)
+
+    def fit_row(self, row: int, text, width: float):
+        """Make `row` tall enough for `text` wrapped in `width` characters. In constant-memory mode,
+        only while `row` is the row being written."""
+        lines = text_lines(clean_text(str(text)), width) if text else 1
+        if lines > 1:
+            self.ws.set_row(row, row_height(lines))
 
     # --- single cells ----------------------------------------------------------------------
 
@@ -142,6 +314,8 @@ class SafeSheet:
             if looks_like_formula(text):
                 name = f"{name}_quoted"
             ws.write_string(row, col, text, self.formats[name] if isinstance(fmt, str) else fmt)
+            if fmt != "header" and col in self.columns and len(text) > self.widest.get(col, 0):
+                self.widest[col] = len(text)
             return
         if isinstance(fmt, str):
             fmt = self.formats[fmt]
@@ -184,10 +358,14 @@ class SafeSheet:
         cached = "" if value is None else _number(value) / 100
         self.ws.write_formula(row, col, formula, self.formats["total_percent"], cached)
 
-    def merged(self, row: int, first_col: int, last_col: int, value, kind: str = "wrap"):
-        """One value across several cells of a row (a note on a cover sheet), written like any other."""
-        self.ws.merge_range(row, first_col, row, last_col, "", self.formats[kind])
-        self.write(row, first_col, value, kind)
+    def merged(self, row: int, first_col: int, last_col: int, value, kind: str = "wrap", *, width=None,
+               fmt=None):
+        """One value across several cells of a row (a note on a cover sheet), written like any other;
+        with `width` (of the cells together, in characters), wrapped text gets a row tall enough."""
+        self.ws.merge_range(row, first_col, row, last_col, "", self.formats[fmt or kind])
+        self.write(row, first_col, value, kind, fmt=fmt)
+        if width and kind == "wrap" and value:
+            self.fit_row(row, value, width)
 
     def label(self, row: int, col: int, text: str, fmt: str = "label"):
         self.write(row, col, text, fmt=fmt)
@@ -205,19 +383,38 @@ class SafeSheet:
         if unknown:
             raise ValueError(f"Unknown cell kind {unknown[0]!r}")
         formats, cache, ws = self.formats, self.workbook.text_cache, self.ws
-        strings = [(col, formats[k], formats[f"{k}_quoted"]) for col, k in enumerate(kinds) if k in ("text", "wrap")]
+        # Text columns note their widest text; text that would not fit wraps, and its row grows to show it.
+        widths = {col: column.width for col, column in self.columns.items()}
+        strings = [(col, formats[k], formats[f"{k}_quoted"],
+                    min(widths.get(col, MAX_WIDTH), MAX_WIDTH * 1.5) if k == "wrap" else MAX_WIDTH, k == "wrap")
+                   for col, k in enumerate(kinds) if k in ("text", "wrap")]
+        wrap, wrap_quoted = formats["wrap"], formats["wrap_quoted"]
+        widest = self.widest
+        for col, *_ in strings:
+            widest.setdefault(col, 0)
+        set_row = ws.set_row
         numbers = [(col, formats[k]) for col, k in enumerate(kinds) if k in ("money", "number")]
         percents = [(col, formats[k]) for col, k in enumerate(kinds) if k == "percent"]
         others = [(col, self._writers[k]) for col, k in enumerate(kinds) if k in ("date", "datetime")]
         write_string, write_number, known = ws.write_string, ws.write_number, cache.get
 
         def write_row(row, values):
-            for col, plain, quoted in strings:
+            lines = 1
+            for col, plain, quoted, width, paragraphs in strings:
                 value = values[col]
                 if value is not None:
                     text, looks_like = known(value) or safe_text(value, cache)
                     if text:
+                        size = len(text)
+                        if size > widest[col]:
+                            widest[col] = size
+                        if size > width or (paragraphs and "\n" in text):
+                            if plain is not wrap:  # too long for the widest text column: wrapped
+                                plain, quoted = wrap, wrap_quoted
+                            lines = max(lines, text_lines(text, width))
                         write_string(row, col, text, quoted if looks_like else plain)
+            if lines > 1:
+                set_row(row, row_height(lines))
             for col, fmt in numbers:
                 value = values[col]
                 if value is not None:
@@ -238,9 +435,19 @@ class SafeSheet:
         self.row_writer(kinds)(row, values)
 
     def header(self, row: int, columns: list[Column], *, freeze=True):
-        """Headings with widths, frozen above the data and with filters when `freeze`."""
+        """Headings, frozen above the data and with filters when `freeze`; the first heading row of a
+        sheet is repeated on every printed page. The columns' widths are set on closing (finish())."""
+        if not self._headed:
+            self._headed, self.title_rows = True, (row, row)
+        lines = 1
         for col, column in enumerate(columns):
-            self.ws.set_column(col, col, column.width)
+            self.columns[col] = column
+            width = column.width if column.kind not in ("text", "wrap") else max(
+                _longest_word(column.heading) + 2, MIN_WIDTH)
+            lines = max(lines, text_lines(column.heading, width))
+        if lines > 1:
+            self.ws.set_row(row, row_height(lines))
+        for col, column in enumerate(columns):
             self.write(row, col, column.heading, fmt="header")
         if freeze:
             self.ws.freeze_panes(row + 1, 0)
@@ -260,6 +467,10 @@ class SafeSheet:
         end = self.rows(first_row + 1, columns, rows)
         self.ws.autofilter(first_row, 0, max(end - 1, first_row), len(columns) - 1)
         return end
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
 
 
 # Texts up to this length are remembered once made safe (names, references, labels), up to this many.

@@ -61,7 +61,7 @@ def approved_actual(line, up_to=PERIOD.number, only=None):
 
 def test_the_workbook_has_the_six_sheets_in_order(two_programmes):
     book = export(two_programmes.commissioner)
-    assert book.values.sheetnames == SHEETS
+    assert book.values.sheetnames == [*SHEETS, "Charts"]
 
 
 @pytest.mark.parametrize("sheet", SHEETS[1:])

@@ -218,7 +218,7 @@ def test_the_workbook_has_the_pages_figures_with_real_totals(years):
     book = workbook(response)
     assert book.sheetnames == ["Cover", "Spend by quarter", "Capital and revenue", "Funding", "Spend by project", "Outcomes", "Key outcomes",
                                "Context", "Actions due",
-                               "Narrative", "Risks"]
+                               "Narrative", "Risks", "Charts"]
     projects = sheet_rows(book, "Spend by project")
     header, body, total = projects[0], projects[1:-1], projects[-1]
     assert header[7:11] == ["Plan (profile)", "Plan of approved quarters", "Spent (approved returns)", "Variance £"]
@@ -278,7 +278,7 @@ def test_the_report_by_priority_as_a_workbook(years):
     response = client_for(years.viewer).get(PRIORITIES + "&format=xlsx")
     assert response["Content-Disposition"] == 'attachment; filename="priorities-12-months-to-2019-09-30.xlsx"'
     book = workbook(response)
-    assert book.sheetnames == ["Cover", "Priorities", "Key outcomes", "Projects"]
+    assert book.sheetnames == ["Cover", "Priorities", "Key outcomes", "Projects", "Charts"]
     rows = sheet_rows(book, "Priorities")
     assert [(r[0], r[1], penny(r[4]), penny(r[6])) for r in rows[1:]] == [
         ("Exploitation", 1, D("7000.70"), D("2999.99")), ("Hate crime", 0, D("0"), D("0")),

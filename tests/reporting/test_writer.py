@@ -234,12 +234,14 @@ def test_rows_of_mixed_kinds_are_written_in_each_rows_own_kinds():
 
 def test_a_table_has_its_header_frozen_filtered_and_sized():
     columns = [Column("Project", "text", 40), Column("Budget", "money", 16)]
-    ws = sheet_of(build(lambda sheet: sheet.table(columns, [("One", Decimal("1")), ("Two", Decimal("2"))])))
+    name = "Youth outreach in the three northern districts"  # 46 characters
+    ws = sheet_of(build(lambda sheet: sheet.table(columns, [("One", Decimal("1")), (name, Decimal("2"))])))
     assert [ws["A1"].value, ws["B1"].value] == ["Project", "Budget"]
     assert ws["A1"].font.b
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:B3"
-    assert ws.column_dimensions["A"].width == pytest.approx(40, abs=1)
+    # Text is as wide as its widest text (within 8 and 60 characters); money keeps its column's width.
+    assert ws.column_dimensions["A"].width == pytest.approx(len(name) + 2, abs=1)
     assert ws.column_dimensions["B"].width == pytest.approx(16, abs=1)
 
 
