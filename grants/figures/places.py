@@ -13,7 +13,6 @@ Pure Python, no database: the import, the pages and the report's context section
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -22,7 +21,7 @@ from typing import NamedTuple
 from grants.periods import FinancialYear, Quarter
 
 # The two-sided 95% point of the standard normal distribution.
-Z_95 = 1.959963984540054
+Z_95 = Decimal("1.959963984540054")
 HUNDREDTH = Decimal("0.01")
 
 # Period types, spelt as grants.models.places.PeriodType stores them.
@@ -45,8 +44,8 @@ class Period(NamedTuple):
     start: date
 
 
-def _hundredths(value: float) -> Decimal:
-    return Decimal(repr(value)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+def _hundredths(value: Decimal) -> Decimal:
+    return value.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
 def survey_interval(percentage, sample_size) -> Interval:
@@ -72,13 +71,14 @@ def survey_interval(percentage, sample_size) -> Interval:
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 1:
         raise ValueError("A sample size is a whole number of at least 1.")
     n = sample_size
-    proportion = float(p) / 100
+    # In decimals throughout (28 significant digits), so the rounding to the hundredth is exact.
+    proportion = p / 100
     z2 = Z_95 * Z_95
     denominator = 1 + z2 / n
     centre = (proportion + z2 / (2 * n)) / denominator
-    half = Z_95 * math.sqrt(proportion * (1 - proportion) / n + z2 / (4 * n * n)) / denominator
-    low = max(0.0, centre - half) * 100
-    high = min(1.0, centre + half) * 100
+    half = Z_95 * (proportion * (1 - proportion) / n + z2 / (4 * n * n)).sqrt() / denominator
+    low = max(Decimal(0), centre - half) * 100
+    high = min(Decimal(1), centre + half) * 100
     return Interval(_hundredths(low), _hundredths(high))
 
 
