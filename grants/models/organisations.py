@@ -150,7 +150,7 @@ class User(AbstractUser):
     @property
     def is_provider(self) -> bool:
         """Works for an organisation the funder funds: a provider, or a partnership manager (who does all a
-        provider of the partnership does, and more: grants/permissions.py)."""
+        provider of the partnership does, and more: grants.permissions)."""
         return self.role in (self.Role.PROVIDER, self.Role.PARTNERSHIP)
 
     @property
@@ -180,7 +180,7 @@ class User(AbstractUser):
         """Commissioner officers, finance officers, viewers and administrators work for the funder.
 
         An administrator reads what the funder funds as a viewer does, and manages its organisations,
-        users, priorities and areas; no decision about a return or money is theirs (grants/permissions.py
+        users, priorities and areas; no decision about a return or money is theirs (grants.permissions
         names the role each decision needs)."""
         return self.role in (self.Role.COMMISSIONER, self.Role.FINANCE, self.Role.VIEWER, self.Role.ADMINISTRATOR)
 
