@@ -16,8 +16,9 @@ For each size it prints, for the workbook of Q4 (the whole year to date):
 - bare seconds: the same cells (same sheets, rows, values and formats) written with bare
   XlsxWriter in constant-memory mode from Python lists prepared beforehand (best of --repeat):
   every worksheet call our writer makes (the page set-up of every sheet included: orientation,
-  paper, fit to width, print titles and area, header and footer) is recorded in a separate run,
-  and replayed;
+  paper, fit to width, print titles and area, header and footer; the Excel tables; the charts,
+  every call made to each, and where they are inserted) is recorded in a separate run, and
+  replayed; the script checks that both files' sheets, tables, charts and drawings are the same;
 - ratio: ours / bare; the aim is under 1.3;
 - peak memory: the most Python allocated at once during one export, by tracemalloc (a separate
   run, since tracing slows everything down), and the peak resident memory (VmHWM on Linux) of a
@@ -26,6 +27,7 @@ For each size it prints, for the workbook of Q4 (the whole year to date):
 """
 
 import argparse
+import copy
 import gc
 import os
 import re
@@ -244,10 +246,57 @@ def _value(pm, quarter: int) -> Decimal:
 # --- Recording the cells our writer writes, and writing them again with bare XlsxWriter ---------
 
 CALLS = {"write_string", "write_number", "write_datetime", "write_formula", "write_blank", "merge_range",
-         "set_column", "set_row", "freeze_panes", "autofilter",
-         # the page set-up every sheet gets on closing
+         "set_column", "set_row", "freeze_panes", "autofilter", "insert_chart",
+         # the page set-up every sheet gets on closing, and the Excel tables over the data
          "set_landscape", "set_paper", "fit_to_pages", "repeat_rows", "print_area", "set_header", "set_footer",
          "add_table", "conditional_format"}
+
+
+class ChartMark:
+    """A chart in a recorded call's arguments: the number of the recorded add_chart()."""
+
+    def __init__(self, number):
+        self.number = number
+
+
+class ChartRecording:
+    """Stands in for an XlsxWriter chart and notes every call made to it."""
+
+    def __init__(self, chart, number, log):
+        self._chart, self._number, self._log = chart, number, log
+
+    def __getattr__(self, name):
+        method = getattr(self._chart, name)
+        if not callable(method):
+            return method
+
+        def call(*args):
+            self._log.append((self._number, name, _marked(args)))
+            return method(*_real(args))
+
+        return call
+
+
+class BookRecording:
+    """Stands in for the XlsxWriter workbook and notes each add_chart() and the calls to the chart."""
+
+    def __init__(self, book, charts):
+        self._book, self._charts = book, charts  # charts: [(options, [(chart number, method, args)])]
+
+    def __getattr__(self, name):
+        return getattr(self._book, name)
+
+    def add_chart(self, options):
+        self._charts.append((copy.deepcopy(options), []))
+        return ChartRecording(self._book.add_chart(options), len(self._charts) - 1, self._charts[-1][1])
+
+
+def _marked(args):
+    return copy.deepcopy(tuple(ChartMark(a._number) if isinstance(a, ChartRecording) else a for a in args))
+
+
+def _real(args):
+    return tuple(a._chart if isinstance(a, ChartRecording) else a for a in args)
 
 
 class Recording:
@@ -262,8 +311,11 @@ class Recording:
             return method
 
         def call(*args):
-            self._log.append((name, tuple(self._names.get(id(a), a) if _is_format(a) else a for a in args)))
-            return method(*args)
+            noted = tuple(self._names.get(id(a), a) if _is_format(a) else a for a in args)
+            if name in ("insert_chart", "add_table"):
+                noted = _marked(noted)
+            self._log.append((name, noted))
+            return method(*_real(args))
 
         return call
 
@@ -275,11 +327,12 @@ def _is_format(value) -> bool:
 
 
 def record_cells(user, quarter):
-    """Export once with every worksheet call noted: [(sheet name, [(method, args with format names)])]."""
+    """Export once with every worksheet and chart call noted: the sheets [(sheet name, [(method, args with
+    format names)])], the formats' properties, and the charts [(options, [(chart, method, args)])]."""
     from reporting.spreadsheets import writer
     from reporting.spreadsheets.commissioner import commissioner_workbook
 
-    sheets = []
+    sheets, charts = [], []
     original = writer.SafeWorkbook.sheet
     properties = {}
 
@@ -288,35 +341,55 @@ def record_cells(user, quarter):
         sheets.append((name, log))
         names = {id(fmt): key for key, fmt in self.formats.items()}
         properties.update(self.format_properties)
-        return writer.SafeSheet(self, Recording(self.book.add_worksheet(name), log, names))
+        if not isinstance(self.book, BookRecording):
+            self.book = BookRecording(self.book, charts)
+        return writer.SafeSheet(self, Recording(self.book.add_worksheet(name, worksheet_class=writer.Worksheet),
+                                                log, names))
 
     writer.SafeWorkbook.sheet = sheet
     try:
         commissioner_workbook(tempfile.TemporaryFile(), user=user, quarter=quarter)
     finally:
         writer.SafeWorkbook.sheet = original
-    return sheets, properties
+    return sheets, properties, charts
 
 
-def prepare_bare(target, sheets, properties):
+def prepare_bare(target, recorded):
     """A bare XlsxWriter workbook in constant-memory mode with its formats and sheets, and the
-    recorded calls as plain lists of (worksheet method, arguments) ready to run. Returns the
-    workbook, the lists, and the time (by the clock and in CPU) that making the workbook, its
-    formats and its sheets took, which counts as part of writing."""
+    recorded calls as plain lists of (method, arguments) ready to run: the charts' first, then
+    the sheets'. Returns the workbook, the lists, and the time (by the clock and in CPU) that
+    making the workbook, its formats and its sheets took, which counts as part of writing.
+
+    The sheets are XlsxWriter's worksheets with one method of ours, `add_table()`, which adds
+    a table over rows already written in constant-memory mode (XlsxWriter's own refuses there)."""
     import xlsxwriter
 
+    from reporting.spreadsheets.writer import Worksheet
+
+    sheets, properties, charts = recorded
     started, cpu = time.perf_counter(), time.process_time()
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_numbers": False, "strings_to_urls": False})
     formats = {name: book.add_format(props) for name, props in properties.items()}
-    worksheets = [book.add_worksheet(name) for name, _ in sheets]
+    worksheets = [book.add_worksheet(name, worksheet_class=Worksheet) for name, _ in sheets]
     made = (time.perf_counter() - started, time.process_time() - cpu)
-    prepared = []
+    prepared, drawn = [], []
+
+    def unmark(args):
+        return tuple(drawn[a.number] if isinstance(a, ChartMark) else a for a in args)
+
+    for options, calls in charts:
+        drawn.append(book.add_chart(copy.deepcopy(options)))
+    for options, calls in charts:
+        for number, method, args in calls:
+            prepared.append((getattr(drawn[number], method), unmark(copy.deepcopy(args))))
     for ws, (_, calls) in zip(worksheets, sheets):
         for method, args in calls:
             where = FORMAT_ARGUMENT.get(method)
             if where is not None and where < len(args) and args[where] is not None:
                 args = (*args[:where], formats[args[where]], *args[where + 1:])
+            if method in ("insert_chart", "add_table"):
+                args = unmark(copy.deepcopy(args))
             prepared.append((getattr(ws, method), args))
     return book, prepared, made
 
@@ -352,23 +425,24 @@ def measure(builder, projects: int, repeat: int):
     def ours(user):
         with tempfile.TemporaryFile() as target:
             started, cpu = time.perf_counter(), time.process_time()
-            data = commissioner_workbook(target, user=user, quarter=quarter)
+            projects = commissioner_workbook(target, user=user, quarter=quarter)
             seconds = (time.perf_counter() - started, time.process_time() - cpu)
             size = target.tell()
-        return seconds, data, size
+        return seconds, projects, size
 
     user = fresh_user()
     with CaptureQueriesContext(connection) as queries:
-        _, data, size = ours(user)
+        _, projects, size = ours(user)
     query_count = len(queries.captured_queries)
     reset_queries()
 
-    sheets, properties = record_cells(fresh_user(), quarter)
+    recorded = record_cells(fresh_user(), quarter)
+    sheets = recorded[0]
     cells = sum(1 for _, calls in sheets for method, _ in calls if method.startswith("write_"))
 
     def bare():
         with tempfile.TemporaryFile() as target:
-            book, prepared, made = prepare_bare(target, sheets, properties)
+            book, prepared, made = prepare_bare(target, recorded)
             started, cpu = time.perf_counter(), time.process_time()
             write_bare(book, prepared)
             return made[0] + time.perf_counter() - started, made[1] + time.process_time() - cpu
@@ -389,7 +463,7 @@ def measure(builder, projects: int, repeat: int):
 
     rows = {name: len({args[0] for method, args in calls if method.startswith("write_")}) for name, calls in sheets}
     return {
-        "projects": len(data.projects), "cells": cells, "rows": rows, "bytes": size, "queries": query_count,
+        "projects": projects, "cells": cells, "rows": rows, "bytes": size, "queries": query_count,
         "seconds": min(t[0] for t in our_times), "bare": min(t[0] for t in bare_times),
         "cpu": min(t[1] for t in our_times), "bare_cpu": min(t[1] for t in bare_times), "peak": peak,
     }
@@ -405,11 +479,10 @@ def same_cells(builder):
 
     user = User.objects.get(pk=builder.user.pk)
     ours, bare = tempfile.TemporaryFile(), tempfile.TemporaryFile()
-    data = commissioner_workbook(ours, user=user, quarter=Quarter(YEAR, 4))
-    sheets, properties = record_cells(user, Quarter(YEAR, 4))
-    write_bare(*prepare_bare(bare, sheets, properties)[:2])
+    projects = commissioner_workbook(ours, user=user, quarter=Quarter(YEAR, 4))
+    write_bare(*prepare_bare(bare, record_cells(user, Quarter(YEAR, 4)))[:2])
     with zipfile.ZipFile(ours) as a, zipfile.ZipFile(bare) as b:
-        names = [n for n in a.namelist() if n.startswith("xl/worksheets/")]
+        names = [n for n in a.namelist() if n.startswith(("xl/worksheets/", "xl/charts/", "xl/drawings/", "xl/tables/"))]
         # The cover's "generated at" differs by the seconds between the two runs, and the footer's "made at"
         # by the minute if one turns between them; compare the data sheets, without their footers.
         def sheet(archive, name):
@@ -418,7 +491,7 @@ def same_cells(builder):
         bare_names = set(b.namelist())
         differ = [n for n in names if n not in bare_names
                   or (n != "xl/worksheets/sheet1.xml" and sheet(a, n) != sheet(b, n))]
-    return data, differ
+    return projects, differ
 
 
 def main():

@@ -412,6 +412,9 @@ def write_xlsx(data: dict, target):
     columns = flat_columns(max((len(g.get("beneficiaryLocation", [])) for g in items), default=0),
                            max((len(g["plannedDates"]) for g in items), default=1))
     book = SafeWorkbook(target)
+    funders = sorted({g["fundingOrganization"][0]["name"] for g in items if g.get("fundingOrganization")})
+    book.print_setup(title="Grants in the 360Giving Data Standard", organisation="; ".join(funders),
+                     made_at=timezone.now())
     book.add_format("whole", {"num_format": "0", "valign": "top"})
     sheet = book.sheet("grants")
     sheet.header(0, [Column(title, kind, _WIDTHS[kind]) for title, kind, _ in columns])
@@ -423,7 +426,7 @@ def write_xlsx(data: dict, target):
         write_row(row, [None if index in whole else value for index, value in enumerate(values)])
         for index in whole:
             sheet.write(row, index, values[index], "number", fmt="whole")
-    sheet.ws.autofilter(0, 0, max(len(items), 1), len(columns) - 1)
+    sheet.filtered(0, len(items))
     book.close()
 
 

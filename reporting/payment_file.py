@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from grants.models import Payment
 from grants.models.common import ZERO
@@ -139,11 +140,16 @@ def csv_lines(payments) -> Iterator[str]:
     return safe_csv(COLUMNS, rows(payments))
 
 
-def write_xlsx(payments, target, *, total: Decimal | None = None) -> None:
+def write_xlsx(payments, target, *, total: Decimal | None = None, first: datetime.date | None = None,
+               last: datetime.date | None = None, organisation="", made_by="") -> None:
     """The workbook into the binary file `target`: the heading, one row per payment and a total row
     whose amount is =SUM() over the rows (its value cached: `total`, or the rows' own sum). The payment
-    ID is a whole number shown as it is (no thousands separator)."""
+    ID is a whole number shown as it is (no thousands separator). Printed pages name the payments'
+    dates (`first` to `last`), the organisation and who made the file."""
     book = SafeWorkbook(target)
+    book.print_setup(title="Payment file: payments released",
+                     period=f"{first:%-d %B %Y} to {last:%-d %B %Y}" if first and last else "",
+                     organisation=organisation, made_by=made_by, made_at=timezone.now())
     book.add_format("identifier", {"num_format": "0", "valign": "top", "align": "left"})
     sheet = book.sheet(SHEET_TITLE)
     sheet.header(0, COLUMNS)
@@ -157,7 +163,7 @@ def write_xlsx(payments, target, *, total: Decimal | None = None) -> None:
         sheet.write(end, IDENTIFIER, identifier, "number", fmt="identifier")
         added += values[AMOUNT]
         end += 1
-    sheet.ws.autofilter(0, 0, max(end - 1, 0), len(COLUMNS) - 1)
+    sheet.filtered(0, end - 1)
     sheet.label(end, 0, "Total", fmt="total_label")
     for col in range(1, len(COLUMNS)):
         if col != AMOUNT:

@@ -17,8 +17,10 @@ The commissioner's workbook (one quarter):
         "Officer RAG"); a return not approved, or approved without a rating, is "Not rated",
         never red.
     Measures against target to date: the Outcomes sheet's figure to date against the target of
-        the same quarters, for the counted measures (one axis, one unit); every measure with a
-        target is in the table.
+        the same quarters, for the first ten counted measures (one axis, one unit); the table
+        holds those rows, and a note under it says how many other measures with a target the
+        Outcomes sheet has (at a national scale they are thousands: the sheet prints on a page
+        or two whatever the size).
 
 The performance report and the report by priority get the same four charts over their period:
 spend against plan (by quarter, or by priority), returns by status for the period's last quarter,
@@ -68,6 +70,7 @@ class Table:
     kinds: list
     rows: list = field(default_factory=list)
     row_kinds: list | None = None  # per row, the kinds of its cells where they differ from `kinds`
+    note: str = ""  # said under the table, after a blank row
     top: int = 0  # the row of its title, once placed
 
     @property
@@ -125,12 +128,18 @@ def write_charts(book, title: str, charts: list[Chart]):
         if not table.rows:
             sheet.write(row, TABLES_COLUMN, "Nothing to show for this period.")
             row += 1
+        writers = {}  # by the kinds of a row's cells
         for n, values in enumerate(table.rows):
-            kinds = table.row_kinds[n] if table.row_kinds else table.kinds
-            for col, (value, kind) in enumerate(zip(values, kinds)):
-                sheet.write(row, TABLES_COLUMN + col, value, kind)
+            kinds = tuple(table.row_kinds[n] if table.row_kinds else table.kinds)
+            write_row = writers.get(kinds)
+            if write_row is None:
+                write_row = writers[kinds] = sheet.row_writer(kinds, first_col=TABLES_COLUMN)
+            write_row(row, values)
             row += 1
         row += 1
+        if table.note:
+            sheet.write(row, TABLES_COLUMN, table.note)
+            row += 2
     # The last row the charts cover, written so that the printed area takes them in.
     end = FIRST_ROW + (len(charts) + 1) // 2 * CHART_ROWS
     sheet.write(max(row, end), 0, "Each chart is drawn from its table on the right of this sheet.")
@@ -233,16 +242,24 @@ def measures_chart(table: Table, title: str, charted: int) -> Chart:
 MEASURE_HEADINGS = ["Measure", "Unit", "Figure to date", "Target to date", "% of target", "RAG", "In the chart"]
 
 
-def measures_table(title: str, measures) -> tuple[Table, int]:
+def measures_table(title: str, measures, others_on: str | None = None) -> tuple[Table, int]:
     """`measures`: (label, unit, unit label, figure, target, percent, RAG label); those with a target
     are in the table, each figure in its unit's kind (a percentage as %, money as £). The counted ones
-    (up to MEASURES_CHARTED) come first: the chart draws those rows."""
+    (up to MEASURES_CHARTED) come first: the chart draws those rows. With `others_on` (a sheet's
+    name), the table holds only the charted rows, and a note under it says how many others with a
+    target that sheet has: a workbook's measures of every project are a sheet of their own."""
     measures = [m for m in measures if m[4] is not None]
     counted = [n for n, m in enumerate(measures) if m[1] == "count"][:MEASURES_CHARTED]
     charted = [measures[n] for n in counted]
     rest = [m for n, m in enumerate(measures) if n not in set(counted)]
     kinds = ["text", "text", "number", "number", "percent", "text", "text"]
     table = Table(title, MEASURE_HEADINGS, kinds, row_kinds=[])
+    if others_on is not None:
+        if rest:
+            table.note = (f"{'The' if charted else 'All'} {len(rest):,} {'other ' if charted else ''}"
+                          f"measure{'s' if len(rest) != 1 else ''} with a target {'are' if len(rest) != 1 else 'is'} "
+                          f"on the {others_on} sheet.")
+        rest = []
     for n, (label, unit, unit_label, figure, target, percent, rag) in enumerate(charted + rest):
         table.rows.append([label, unit_label, figure, target, percent, rag, "Yes" if n < len(charted) else "No"])
         kind = UNIT_KINDS.get(unit, "number")
@@ -253,23 +270,60 @@ def measures_table(title: str, measures) -> tuple[Table, int]:
 # --- The commissioner's workbook --------------------------------------------------------------
 
 
-def commissioner_charts(data) -> list[Chart]:
-    """The four charts of the commissioner's workbook for `data` (commissioner_data.WorkbookData)."""
-    q = data.quarter
-    number = q.number
+class CommissionerTallies:
+    """The figures of the commissioner's workbook's charts, added up from the rows of its data sheets
+    as they are written (`row_seen` of each), so the rows are worked out once for both."""
 
-    # Spend and profile by programme and quarter: the Spend sheet's rows added up.
-    profile_cols, actual_cols = range(8, 12), range(12, 16)
-    by_programme = {}
-    for values in spend_rows(data):
-        sums = by_programme.setdefault(values[0], [[0, None] for _ in range(4)])
-        for i, (p, a) in enumerate(zip(profile_cols, actual_cols)):
+    PROFILE_COLS, ACTUAL_COLS = range(8, 12), range(12, 16)  # the Spend sheet's Q1-Q4 profile and actual
+
+    def __init__(self):
+        self.spend = {}  # programme -> [[profile, approved actual or None]] for Q1-Q4
+        self.ratings = {}  # programme -> Counter of RAG labels
+        self.measures = []  # (label, unit, unit label, figure, target, percent, RAG label)
+
+    def spend_seen(self, values):
+        sums = self.spend.get(values[0])
+        if sums is None:
+            sums = self.spend[values[0]] = [[0, None] for _ in range(4)]
+        for i, (p, a) in enumerate(zip(self.PROFILE_COLS, self.ACTUAL_COLS)):
             sums[i][0] += values[p] or 0
             if values[a] is not None:
                 sums[i][1] = (sums[i][1] or 0) + values[a]
+
+    def summary_seen(self, values):
+        counts = self.ratings.get(values[0])
+        if counts is None:
+            counts = self.ratings[values[0]] = Counter()
+        counts[values[16] or NOT_RATED] += 1
+
+    def outcome_seen(self, unit, values):
+        self.measures.append((f"{values[1]}: {values[4]}", unit, values[5], values[15], values[16], values[17],
+                              values[19]))
+
+    @classmethod
+    def of(cls, data):
+        """The tallies of `data` on their own, from the sheets' row generators."""
+        tallies = cls()
+        for values in spend_rows(data):
+            tallies.spend_seen(values)
+        for _code, values in summary_rows(data):
+            tallies.summary_seen(values)
+        for unit, values in outcome_rows(data):
+            tallies.outcome_seen(unit, values)
+        return tallies
+
+
+def commissioner_charts(data, tallies: CommissionerTallies | None = None) -> list[Chart]:
+    """The four charts of the commissioner's workbook for `data` (commissioner_data.WorkbookData), from
+    the tallies of its data sheets' rows (worked out from `data` when not given)."""
+    q = data.quarter
+    number = q.number
+    tallies = tallies or CommissionerTallies.of(data)
+
+    # Spend and profile by programme and quarter: the Spend sheet's rows added up.
     spend = Table("Spend against profile by quarter", ["Programme", "Quarter", "Profile", "Spent (approved)"],
                   ["text", "text", "money", "money"])
-    for name, sums in by_programme.items():
+    for name, sums in tallies.spend.items():
         for i, (plan, spent) in enumerate(sums):
             spend.rows.append([name if i == 0 else None, f"Q{i + 1}", plan, spent if i < number else None])
 
@@ -277,17 +331,11 @@ def commissioner_charts(data) -> list[Chart]:
     status = Table(f"Returns by status, {q.label}", ["Return status", "Projects"], ["text", "number"],
                    [[label, statuses[label]] for label in RETURN_STATUS_ORDER])
 
-    ratings = {}
-    for _code, values in summary_rows(data):
-        counts = ratings.setdefault(values[0], Counter())
-        counts[values[16] or NOT_RATED] += 1
     rag = Table(f"RAG by programme, {q.label} (officer's rating of approved returns)",
                 ["Programme", *RAG_ORDER], ["text", *["number"] * len(RAG_ORDER)],
-                [[name, *(counts[label] for label in RAG_ORDER)] for name, counts in ratings.items()])
+                [[name, *(counts[label] for label in RAG_ORDER)] for name, counts in tallies.ratings.items()])
 
-    measures, charted = measures_table("Measures against target to date", (
-        (f"{values[1]}: {values[4]}", unit, values[5], values[15], values[16], values[17], values[19])
-        for unit, values in outcome_rows(data)))
+    measures, charted = measures_table("Measures against target to date", tallies.measures, others_on="Outcomes")
 
     return [
         spend_chart(spend, f"Spend against profile by quarter, {q.year}", "Programme and quarter",
@@ -298,9 +346,9 @@ def commissioner_charts(data) -> list[Chart]:
     ]
 
 
-def write_commissioner_charts(book, data):
+def write_commissioner_charts(book, data, tallies: CommissionerTallies | None = None):
     """The commissioner's workbook's Charts sheet (after its other sheets)."""
-    write_charts(book, f"Charts: {data.quarter.label}", commissioner_charts(data))
+    write_charts(book, f"Charts: {data.quarter.label}", commissioner_charts(data, tallies))
 
 
 # --- The performance report and the report by priority ----------------------------------------

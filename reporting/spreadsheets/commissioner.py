@@ -51,7 +51,7 @@ reporting.spreadsheets.commissioner_sheets; the cover and the workbook as a whol
 
 from reporting import collector
 
-from .charts import write_commissioner_charts
+from .charts import CommissionerTallies, write_commissioner_charts
 from .commissioner_data import WorkbookData, gather
 from .commissioner_sheets import (
     NARRATIVE,
@@ -192,24 +192,30 @@ def write_commissioner_workbook(target, data: WorkbookData):
     partnerships = book.sheet("Partnerships")
     payments = book.sheet("Payments")
     write_cover(cover, data)
-    write_summary(summary, data)
-    write_spend(spend, data)
+    tallies = CommissionerTallies()  # the charts' figures, from the same rows as they are written
+    write_summary(summary, data, tallies.summary_seen)
+    write_spend(spend, data, tallies.spend_seen)
     write_funding(funding, data)
-    write_outcomes(outcomes, data)
+    write_outcomes(outcomes, data, tallies.outcome_seen)
     narrative.table(NARRATIVE, narrative_rows(data))
     partnerships.table(PARTNERSHIPS, partnership_rows(data))
     write_payments(payments, data)
-    write_commissioner_charts(book, data)
+    write_commissioner_charts(book, data, tallies)
     book.close()
 
 
-def commissioner_workbook(target, *, user, quarter, programme_code=None) -> WorkbookData:
+def commissioner_workbook(target, *, user, quarter, programme_code=None) -> int:
     """Read what `user` may see for `quarter` (and one programme, by code) and write the workbook
-    to `target`. Raises PermissionDenied or commissioner_data.UnknownProgramme."""
+    to `target`; return the number of projects in it. Raises PermissionDenied or
+    commissioner_data.UnknownProgramme."""
     with collector.paused():
         data = gather(user, quarter, programme_code)
         write_commissioner_workbook(target, data)
-    return data
+        projects = len(data.projects)
+        # Let go of the figures while the collector is paused: they are freed as they are dropped,
+        # and the collector's first pass afterwards has nothing of them left to look through.
+        del data
+    return projects
 
 
 def workbook_filename(quarter, programme_code=None) -> str:

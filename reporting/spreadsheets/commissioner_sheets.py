@@ -107,7 +107,8 @@ def summary_rows(data: WorkbookData):
         )
 
 
-def write_summary(sheet, data: WorkbookData):
+def write_summary(sheet, data: WorkbookData, seen=None):
+    """The Summary sheet; `seen(values)`, if given, is called with each row as it is written."""
     sheet.header(0, SUMMARY)
     write_row = sheet.row_writer([c.kind for c in SUMMARY])
     row = 1
@@ -120,9 +121,11 @@ def write_summary(sheet, data: WorkbookData):
         for col in SUMMARY_MONEY:
             block[4][col] += values[col]
         write_row(row, values)
+        if seen is not None:
+            seen(values)
         row += 1
     last_data_row = row - 1
-    sheet.ws.autofilter(0, 0, max(last_data_row, 0), len(SUMMARY) - 1)
+    sheet.filtered(0, last_data_row)
 
     row += 1  # a blank row between the data and the totals, outside the filter
     if len(blocks) > 1:
@@ -186,7 +189,8 @@ def spend_rows(data: WorkbookData):
             )
 
 
-def write_spend(sheet, data: WorkbookData):
+def write_spend(sheet, data: WorkbookData, seen=None):
+    """The Spend sheet; `seen(values)`, if given, is called with each row as it is written."""
     sheet.header(0, SPEND)
     write_row = sheet.row_writer([c.kind for c in SPEND])
     first, end = SPEND_MONEY[0], SPEND_MONEY[-1] + 1
@@ -194,11 +198,13 @@ def write_spend(sheet, data: WorkbookData):
     row = 1
     for values in spend_rows(data):
         write_row(row, values)
+        if seen is not None:
+            seen(values)
         kind = values[SPEND_KIND]
         by_kind[kind] = [total if value is None else total + value for total, value in zip(by_kind[kind], values[first:end])]
         row += 1
     last = row - 1
-    sheet.ws.autofilter(0, 0, max(last, 0), len(SPEND) - 1)
+    sheet.filtered(0, last)
     # The total, then capital and revenue apart (public accounts keep them apart).
     capital, revenue = by_kind.values()
     totals = [("Total", None, [a + b for a, b in zip(capital, revenue)])] + [
@@ -257,7 +263,7 @@ def write_funding(sheet, data: WorkbookData):
         total.include(project.funding)
         row += 1
     last = row - 1
-    sheet.ws.autofilter(0, 0, max(last, 0), len(FUNDING) - 1)
+    sheet.filtered(0, last)
     row += 1
     sheet.label(row, 0, "Total", fmt="total_label")
     for col, value in zip(FUNDING_MONEY, (total.commissioner, total.confirmed, total.expected, total.total_cost)):
@@ -317,7 +323,8 @@ def outcome_rows(data: WorkbookData):
             )
 
 
-def write_outcomes(sheet, data: WorkbookData):
+def write_outcomes(sheet, data: WorkbookData, seen=None):
+    """The Outcomes sheet; `seen(unit, values)`, if given, is called with each row as it is written."""
     sheet.header(0, OUTCOMES)
     base = [c.kind for c in OUTCOMES]
     writers = {}
@@ -329,8 +336,10 @@ def write_outcomes(sheet, data: WorkbookData):
     row = 1
     for unit, values in outcome_rows(data):
         writers[unit](row, values)
+        if seen is not None:
+            seen(unit, values)
         row += 1
-    sheet.ws.autofilter(0, 0, max(row - 1, 0), len(OUTCOMES) - 1)
+    sheet.filtered(0, row - 1)
 
 
 # --- Narrative ----------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def performance_workbook(target, report: PerformanceReport):
          p.funding.total_cost, p.funding.share,
          other_funders_text(p)]
         for p in report.projects))
-    sheet.ws.autofilter(0, 0, max(end - 1, 0), len(FUNDING) - 1)
+    sheet.filtered(0, end - 1)
     funding = report.funding
     _total_row(sheet, end, 1, {3: ("money", funding.commissioner), 4: ("money", funding.confirmed),
                                5: ("money", funding.expected), 6: ("money", funding.total_cost)})
@@ -160,7 +160,7 @@ def performance_workbook(target, report: PerformanceReport):
         [p.programme, p.reference, p.name, p.recipient, p.provider, p.approved, p.expected, p.plan_total,
          p.plan_compared, p.spent_total, p.variance, p.variance_percent, p.awaiting_spent, RAG_LABELS.get(p.rag, "")]
         for p in report.projects))
-    sheet.ws.autofilter(0, 0, max(end - 1, 0), len(BY_PROJECT) - 1)
+    sheet.filtered(0, end - 1)
     _total_row(sheet, end, 1, {5: ("number", report.approved), 6: ("number", report.expected),
                                7: ("money", report.plan), 8: ("money", report.plan_compared),
                                9: ("money", report.spent), 10: ("money", report.variance),
@@ -188,7 +188,7 @@ def performance_workbook(target, report: PerformanceReport):
                  + ["percent", "text", "number", "number"])
         sheet.write_row(row, values, kinds)
         row += 1
-    sheet.ws.autofilter(0, 0, max(row - 1, 0), len(outcome_columns) - 1)
+    sheet.filtered(0, row - 1)
 
     _key_outcomes_sheet(book, [(None, report.key_outcomes)])
     if report.context is not None:
@@ -237,7 +237,7 @@ def _key_outcomes_sheet(book, groups):
                 values, kinds = [name, *values], ["text", *kinds]
             sheet.write_row(row, values, kinds)
             row += 1
-    sheet.ws.autofilter(0, 0, max(row - 1, 0), len(columns) - 1)
+    sheet.filtered(0, row - 1)
 
 
 # --- The report by priority ------------------------------------------------------------------

@@ -17,6 +17,7 @@ Who may download it: grants.permissions.can_download_sna_pack. Which partnership
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from grants.figures.places import period_label
 from grants.figures.trends import shown_as
@@ -101,6 +102,9 @@ def sna_pack(target, *, user, organisation, year: FinancialYear) -> None:
         .distinct().select_related("owner").prefetch_related("programmes", "projects").order_by("due_date", "pk"))
 
     book = SafeWorkbook(target)
+    book.print_setup(title="Strategic Needs Assessment data pack", organisation=organisation.name,
+                     period=f"{year.label}: {year.start:%-d %B %Y} to {year.end:%-d %B %Y}",
+                     made_by=user.get_full_name() or user.username, made_at=timezone.now())
     sheet = book.sheet("Contents")
     sheet.write(0, 0, f"Strategic Needs Assessment data pack: {organisation.name}, {year.label}", fmt="title")
     indicators = {}
@@ -134,9 +138,10 @@ def sna_pack(target, *, user, organisation, year: FinancialYear) -> None:
         [p.programme, p.reference, p.name, p.provider, p.approved, p.expected, p.plan_total, p.plan_compared,
          p.spent_total, p.variance, p.variance_percent, p.awaiting_spent] for p in projects))
     sheet.header(end + 1, OUTCOMES, freeze=False)
-    sheet.rows(end + 2, OUTCOMES, (
+    outcomes_end = sheet.rows(end + 2, OUTCOMES, (
         [o.project.reference, o.project.name, o.name, o.actual, o.target, o.percent_of_target, o.quarters_reported]
         for p in projects for o in p.outcomes))
+    sheet.filtered(end + 1, outcomes_end - 1)  # a second table under the first, a row apart
 
     sheet = book.sheet("Board actions")
     sheet.table(ACTIONS, action_rows(actions))

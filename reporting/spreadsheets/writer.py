@@ -26,11 +26,12 @@ length as it writes); text longer than a column can show is wrapped, and its row
 enough to show it (an estimate from its length: XlsxWriter does not size rows to wrapped text,
 and in constant-memory mode a row's height can only be set while the row is being written).
 
-The data sheets are filtered ranges under a frozen heading row, not Excel tables: XlsxWriter
-refuses `add_table()` in constant-memory mode (it returns -3; a table needs its heading cells
-rewritten after the rows below them are written), and writing the long sheets in the normal
-mode keeps every cell in memory until the file is closed, which is the memory the
-constant-memory mode is there to save. The totals stay =SUM() formulas under the filtered range.
+Each data sheet's rows are an Excel table under its frozen heading row (`SafeSheet.filtered`):
+filters on the headings, banded rows, and structured references by heading (`Spend[Profile]`).
+XlsxWriter refuses `add_table()` in constant-memory mode, because a table rewrites its heading
+cells once the rows below them are flushed; our `Worksheet` adds the table on closing without
+writing a cell (the headings are ours and already written, see `Worksheet.add_table`). A range
+with no data row gets a plain filter. The totals stay =SUM() formulas below the table, outside it.
 """
 
 import datetime
@@ -41,7 +42,8 @@ from decimal import Decimal
 import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
 # Characters XML 1.0 cannot hold (controls other than tab, LF, CR; lone surrogates; U+FFFE/U+FFFF).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -58,6 +60,7 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 LINE_HEIGHT, MAX_ROW_HEIGHT = 15, 409  # points: a line of 11-point text, and Excel's tallest row
 A4 = 9  # XlsxWriter's (and Excel's) paper size code
 HEADER_FOOTER_LIMIT = 255  # characters Excel keeps of a header or footer, its codes included
+TABLE_STYLE = "Table Style Light 1"  # a thin line under the headings and light grey bands
 
 
 def clean_text(value: str) -> str:
@@ -169,6 +172,60 @@ class Column:
     width: float = 14
 
 
+def _heading_already_written(row, col, string, cell_format=None):
+    return 0
+
+
+class Worksheet(XlsxWorksheet):
+    """XlsxWriter's worksheet, whose `add_table()` also works on a constant-memory sheet once the
+    table's rows are written.
+
+    Our tables are added when a sheet is closed, over rows already written: the heading cells are
+    ours (written in the heading format, through the safe writer) and so are the data cells. So the
+    table is added without writing any cell, and its range is checked against others only where it
+    starts (XlsxWriter notes every cell of a table's range one by one to check for overlaps, which
+    would cost a second pass over every cell of a long sheet; a sheet's tables are placed by us, one
+    under another, and never overlap). No data, formula or total row can be given here."""
+
+    def add_table(self, first_row, first_col, last_row, last_col, options=None):
+        options = dict(options or {})
+        columns = options.get("columns", [])
+        if ("data" in options or options.get("total_row") or not options.get("header_row", True)
+                or any(set(column) - {"header"} for column in columns)):
+            raise ValueError("A table's cells are written through SafeSheet: give only its headings")
+        if last_row <= first_row:
+            raise ValueError("A table needs its heading row and at least one row of data")
+        constant_memory = self.constant_memory
+        self.constant_memory = False  # XlsxWriter refuses tables in this mode only for the heading cells
+        self._write_string = _heading_already_written  # the headings in the sheet are ours, already there
+        try:
+            result = super().add_table(first_row, first_col, first_row + 1, last_col, options)
+        finally:
+            del self._write_string
+            self.constant_memory = constant_memory
+        if result == 0:  # the table's real extent: its heading row and every row of data
+            table = self.tables[-1]
+            table["range"] = table["a_range"] = xl_range(first_row, first_col, last_row, last_col)
+            if "autofilter" in table:
+                table["autofilter"] = table["a_range"]
+        return result
+
+
+def table_name(sheet_name: str, taken: set) -> str:
+    """An Excel table name from a sheet's name: letters, digits and underscores, starting with a
+    letter, never like a cell reference ("Q1"), unique in the workbook (case aside)."""
+    name = re.sub(r"\W+", "_", sheet_name, flags=re.ASCII).strip("_") or "Table"
+    if not name[0].isalpha() or re.fullmatch(r"[A-Za-z]{1,3}\d+|[RrCc]\d*([RrCc]\d+)?", name):
+        name = f"Table_{name}"
+    name, n = name[:250], 1
+    candidate = name
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    taken.add(candidate.lower())
+    return candidate
+
+
 class SafeWorkbook:
     """An XlsxWriter workbook whose cells can only be written safely.
 
@@ -187,6 +244,7 @@ class SafeWorkbook:
                 "strings_to_urls": False,
             },
         )
+        self.table_names = set()  # the names of the workbook's Excel tables, lower case
         self.text_cache = {}  # short texts already made safe: names and labels repeat on every row
         self.sheets = []  # every SafeSheet, in order: each gets the page set-up on closing
         self.printing = None  # a PrintSetup, see print_setup()
@@ -220,7 +278,7 @@ class SafeWorkbook:
         return self.formats[name]
 
     def sheet(self, name: str) -> "SafeSheet":
-        return SafeSheet(self, self.book.add_worksheet(name))
+        return SafeSheet(self, self.book.add_worksheet(name, worksheet_class=Worksheet))
 
     def print_setup(self, *, title: str, organisation="", period="", made_by="", made_at=None, marking=None):
         """What the header and footer of every printed page say: the workbook's title, the organisation
@@ -250,15 +308,35 @@ class SafeSheet:
         self.title_rows = (0, 0)  # repeated on every printed page: the first heading row, else the title
         self.columns = {}  # col -> Column, as given to header(): widths are set on closing
         self.widest = {}  # col -> length of the longest text written in it (only for header() columns)
+        self.headings = {}  # row -> the headings written in it by header()
+        self.filters = []  # (heading row, last row of data): Excel tables added on closing, see filtered()
         self._headed = False
         workbook.sheets.append(self)
 
     # --- printing and widths ---------------------------------------------------------------
 
+    def filtered(self, heading_row: int, last_row: int):
+        """The rows under the headings of `heading_row` (written by header()) down to `last_row`, as an
+        Excel table added on closing: filters on its headings, banded rows, and structured references
+        by heading. With no row of data, a plain filter on the headings."""
+        self.filters.append((heading_row, max(last_row, heading_row)))
+
+    def _add_tables(self):
+        ws = self.ws
+        for heading_row, last_row in self.filters:
+            headings = self.headings[heading_row]
+            if last_row > heading_row and _table_headings(headings):
+                name = table_name(ws.name, self.workbook.table_names)
+                ws.add_table(heading_row, 0, last_row, len(headings) - 1, {
+                    "name": name, "style": TABLE_STYLE, "columns": [{"header": h} for h in headings]})
+            else:
+                ws.autofilter(heading_row, 0, last_row, len(headings) - 1)
+
     def finish(self):
-        """Set the widths of the columns given to header(): text from the widest text written (within
+        """Add the tables (see filtered()) and set the widths of the columns given to header(): text from the widest text written (within
         MIN_WIDTH and MAX_WIDTH, and never narrower than the longest word of the heading), wrapped text
         no wider than its column's own width, other kinds their column's own width."""
+        self._add_tables()
         for col, column in self.columns.items():
             width = column.width
             if column.kind in ("text", "wrap"):
@@ -372,9 +450,10 @@ class SafeSheet:
 
     # --- rows and tables -------------------------------------------------------------------
 
-    def row_writer(self, kinds):
+    def row_writer(self, kinds, first_col=0):
         """A function `(row, values)` that writes one row of values (a sequence as long as `kinds`)
-        in these kinds, each in its kind's format; None (or empty text) leaves a cell empty.
+        in these kinds, each in its kind's format, from column `first_col`; None (or empty text)
+        leaves a cell empty.
 
         The fast path for long tables: the columns are grouped by kind once, so that each cell
         costs one safety check and one call to the worksheet. (A row's cells may be written in
@@ -385,23 +464,25 @@ class SafeSheet:
         formats, cache, ws = self.formats, self.workbook.text_cache, self.ws
         # Text columns note their widest text; text that would not fit wraps, and its row grows to show it.
         widths = {col: column.width for col, column in self.columns.items()}
-        strings = [(col, formats[k], formats[f"{k}_quoted"],
+        # (index in the values, column in the sheet)
+        cells = [(i, first_col + i, kind) for i, kind in enumerate(kinds)]
+        strings = [(i, col, formats[k], formats[f"{k}_quoted"],
                     min(widths.get(col, MAX_WIDTH), MAX_WIDTH * 1.5) if k == "wrap" else MAX_WIDTH, k == "wrap")
-                   for col, k in enumerate(kinds) if k in ("text", "wrap")]
+                   for i, col, k in cells if k in ("text", "wrap")]
         wrap, wrap_quoted = formats["wrap"], formats["wrap_quoted"]
         widest = self.widest
-        for col, *_ in strings:
+        for _, col, *_ in strings:
             widest.setdefault(col, 0)
         set_row = ws.set_row
-        numbers = [(col, formats[k]) for col, k in enumerate(kinds) if k in ("money", "number")]
-        percents = [(col, formats[k]) for col, k in enumerate(kinds) if k == "percent"]
-        others = [(col, self._writers[k]) for col, k in enumerate(kinds) if k in ("date", "datetime")]
+        numbers = [(i, col, formats[k]) for i, col, k in cells if k in ("money", "number")]
+        percents = [(i, col, formats[k]) for i, col, k in cells if k == "percent"]
+        others = [(i, col, self._writers[k]) for i, col, k in cells if k in ("date", "datetime")]
         write_string, write_number, known = ws.write_string, ws.write_number, cache.get
 
         def write_row(row, values):
             lines = 1
-            for col, plain, quoted, width, paragraphs in strings:
-                value = values[col]
+            for i, col, plain, quoted, width, paragraphs in strings:
+                value = values[i]
                 if value is not None:
                     text, looks_like = known(value) or safe_text(value, cache)
                     if text:
@@ -415,16 +496,16 @@ class SafeSheet:
                         write_string(row, col, text, quoted if looks_like else plain)
             if lines > 1:
                 set_row(row, row_height(lines))
-            for col, fmt in numbers:
-                value = values[col]
+            for i, col, fmt in numbers:
+                value = values[i]
                 if value is not None:
                     write_number(row, col, float(value) if type(value) is Decimal else _number(value), fmt)
-            for col, fmt in percents:
-                value = values[col]
+            for i, col, fmt in percents:
+                value = values[i]
                 if value is not None:
                     write_number(row, col, (float(value) if type(value) is Decimal else _number(value)) / 100, fmt)
-            for col, write in others:
-                value = values[col]
+            for i, col, write in others:
+                value = values[i]
                 if value is not None:
                     write(row, col, value)
 
@@ -439,6 +520,7 @@ class SafeSheet:
         sheet is repeated on every printed page. The columns' widths are set on closing (finish())."""
         if not self._headed:
             self._headed, self.title_rows = True, (row, row)
+        self.headings[row] = [clean_text(column.heading) for column in columns]
         lines = 1
         for col, column in enumerate(columns):
             self.columns[col] = column
@@ -462,11 +544,17 @@ class SafeSheet:
         return row
 
     def table(self, columns: list[Column], rows, *, first_row=0) -> int:
-        """A header, the rows and an autofilter over them; return the next free row."""
+        """A header and the rows under it, as an Excel table (see filtered()); return the next free row."""
         self.header(first_row, columns)
         end = self.rows(first_row + 1, columns, rows)
-        self.ws.autofilter(first_row, 0, max(end - 1, first_row), len(columns) - 1)
+        self.filtered(first_row, end - 1)
         return end
+
+
+def _table_headings(headings) -> bool:
+    """Whether these headings can name a table's columns: each text, on one line, none twice (case aside)."""
+    return (all(h and "\n" not in h for h in headings)
+            and len({h.lower() for h in headings}) == len(headings))
 
 
 def _longest_word(text: str) -> int:

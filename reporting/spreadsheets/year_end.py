@@ -125,9 +125,14 @@ def write_allocations(sheet, data: YearEnd):
 
 def write_year_end_workbook(target, data: YearEnd, user, generated_at=None):
     book = SafeWorkbook(target, constant_memory=True)
+    generated_at = generated_at or timezone.now()
+    year = data.year
+    book.print_setup(title=f"Year end {year.label}", organisation=user.organisation or "",
+                     period=f"{year.start:%-d %B %Y} to {year.end:%-d %B %Y}",
+                     made_by=user.get_full_name() or user.username, made_at=generated_at)
     summary = book.sheet("Summary")
     allocations = book.sheet("Allocations")
-    write_summary(summary, data, user, generated_at or timezone.now())
+    write_summary(summary, data, user, generated_at)
     write_allocations(allocations, data)
     book.close()
 

@@ -43,7 +43,7 @@ def payment_file_page(request):
         first, last = form.cleaned_data["paid_from"], form.cleaned_data["paid_to"]
         payments = payment_file.payments_in_range(user, first, last)
         if wanted in FORMATS:
-            return _download(payments, first, last, wanted)
+            return _download(payments, first, last, wanted, user)
         kept = query.copy()
         kept.pop("format", None)
         context.update(first=first, last=last, summary=payment_file.summary(payments),
@@ -69,13 +69,14 @@ def _shown(values: list) -> list[tuple[str, bool]]:
     return cells
 
 
-def _download(payments, first, last, wanted: str):
+def _download(payments, first, last, wanted: str, user):
     name = payment_file.filename(first, last, wanted)
     if wanted == "csv":
         response = StreamingHttpResponse(payment_file.csv_lines(payments), content_type=CSV)
         response["Content-Disposition"] = content_disposition_header(True, name)
         return response
     target = tempfile.TemporaryFile(suffix=".xlsx")
-    payment_file.write_xlsx(payments, target)
+    payment_file.write_xlsx(payments, target, first=first, last=last, organisation=user.organisation or "",
+                            made_by=user.get_full_name() or user.username)
     target.seek(0)
     return FileResponse(target, as_attachment=True, filename=name, content_type=XLSX)

@@ -25,6 +25,7 @@ from tests.reporting.lists_fixtures import (  # noqa: F401
     two_years_and_an_outsider,
     xlsx_rows,
 )
+from tests.spreadsheet_tables import filtered_range
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -138,7 +139,7 @@ def test_xlsx_cells_are_typed_money_as_pounds_and_dates_as_dates(two_years_and_a
     assert first["Paid on"].value == datetime.datetime(2023, 6, 30)
     assert first["Quarter"].data_type == "s"
     assert sheet.freeze_panes == "A2"  # the headings stay in view
-    assert sheet.auto_filter.ref == f"A1:I{sheet.max_row}"
+    assert filtered_range(sheet) == f"A1:I{sheet.max_row}"
     assert sheet.title == "Payments"
 
 

@@ -62,6 +62,12 @@ def test_the_sheets_and_the_indicators_of_the_year_and_the_year_before(place):
     assert (survey[10], survey[13], survey[15], survey[16]) == (60.0, 3500, 55.0, 65.0)
     contents = [r[0] for r in pack["Contents"].iter_rows(values_only=True)]
     assert "Hate crime" in contents and "Indicators" in contents
+    # Each list with rows is an Excel table; the outcomes (none approved here) a filter on their headings.
+    projects = pack["Projects"]
+    (table,) = projects.tables.values()
+    assert (table.name, table.ref, table.tableColumns[0].name) == ("Projects", "A1:L2", projects["A1"].value)
+    assert projects["A4"].value == "Reference" and projects.auto_filter.ref == "A4:G4"
+    assert pack["Indicators"].tables and pack["Board actions"].freeze_panes == "A2"
 
 
 def test_the_projects_are_the_reports_figures(place):

@@ -20,6 +20,7 @@ from reporting.spreadsheets.commissioner import commissioner_workbook
 from reporting.spreadsheets.reports import performance_workbook, priority_workbook
 from reporting.spreadsheets.writer import LINE_HEIGHT, header_footer, text_lines
 from tests import worlds
+from tests.spreadsheet_tables import filtered_range
 from tests.worlds import FORMULA_NAME
 
 QUARTER = Quarter(2019, 3)
@@ -88,12 +89,22 @@ def test_every_sheet_of_the_quarter_workbook_prints_landscape_one_page_wide_with
         assert ws.oddHeader.left.text == "&BOFFICIAL&B" and ws.oddFooter.left.text == "&BOFFICIAL&B"
 
 
-def test_the_data_sheets_keep_their_frozen_heading_row_and_filters(the_demo):
+def test_the_data_sheets_are_excel_tables_under_their_frozen_heading_row(the_demo):
     book = quarter_workbook()
+    names = set()
     for name in ("Summary", "Spend", "Funding", "Outcomes", "Narrative", "Partnerships", "Payments"):
         ws = book[name]
         assert ws.freeze_panes == "A2", name
-        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), name
+        assert (filtered_range(ws) or "").startswith("A1:"), name
+        rows = [row for row in ws.iter_rows(min_row=2, values_only=True)]
+        if any(rows) and rows[0][0] is not None:  # a sheet with rows of data: they are a table
+            (table,) = ws.tables.values()
+            names.add(table.name)
+            last = int(table.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            assert all(ws.cell(r, 1).value is not None or ws.cell(r, 2).value is not None
+                       for r in range(2, last + 1)), name  # only rows of data: the totals are below it
+            assert ws.cell(last + 1, 1).value is None, name
+    assert {"Summary", "Spend", "Outcomes"} <= names
 
 
 def test_the_report_workbooks_and_a_list_download_print_the_same_way(the_demo):
@@ -183,3 +194,42 @@ def test_a_formula_looking_name_is_still_text_in_a_printed_workbook(the_demo):
     [cell] = [c for c in ws["E"] if c.value == FORMULA_NAME]
     assert cell.data_type == "s"
     assert cell.quotePrefix or cell.style_array.quotePrefix
+
+
+def _read(write) -> openpyxl.Workbook:
+    buffer = io.BytesIO()
+    write(buffer)
+    return openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+
+
+def test_the_payment_file_open_data_sna_pack_and_year_end_print_the_same_way(the_demo):
+    from grants.periods import FinancialYear
+    from reporting import opendata, payment_file
+    from reporting.spreadsheets.sna_pack import sna_pack
+    from reporting.spreadsheets.year_end import year_end_workbook
+
+    finance = User.objects.select_related("organisation").get(username="finance")
+    csp = User.objects.select_related("organisation").get(username="csp")
+    year = FinancialYear(2019)
+    first, last = year.start, year.end
+    books = {
+        "Payment file: payments released": _read(lambda target: payment_file.write_xlsx(
+            payment_file.payments_in_range(finance, first, last), target, first=first, last=last,
+            organisation=finance.organisation, made_by="Fran Finance")),
+        "Grants in the 360Giving Data Standard": _read(lambda target: opendata.write_xlsx(
+            opendata.package(opendata.allocations_for(commissioner()), publisher=commissioner().organisation),
+            target)),
+        "Strategic Needs Assessment data pack": _read(lambda target: sna_pack(
+            target, user=csp, organisation=csp.organisation, year=year)),
+        "Year end 2019-20": _read(lambda target: year_end_workbook(target, user=finance, year=year)),
+    }
+    for title, book in books.items():
+        for ws in book.worksheets:
+            assert_prints_as_a_document(ws)
+            text = printed_text(ws)
+            assert title in text and "OFFICIAL" in text, (title, ws.title)
+    payment_text = printed_text(books["Payment file: payments released"].worksheets[0])
+    assert "1 April 2019 to 31 March 2020" in payment_text and "by Fran Finance" in payment_text
+    assert "2019-20" in printed_text(books["Strategic Needs Assessment data pack"].worksheets[0])
+    assert str(commissioner().organisation) in printed_text(
+        books["Grants in the 360Giving Data Standard"].worksheets[0])

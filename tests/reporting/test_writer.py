@@ -25,7 +25,9 @@ from reporting.spreadsheets.writer import (
     Column,
     SafeWorkbook,
     clean_text,
+    table_name,
 )
+from tests.spreadsheet_tables import filtered_range
 
 HYPERLINK = '=HYPERLINK("http://x","click")'
 FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r", "\n"]
@@ -239,10 +241,70 @@ def test_a_table_has_its_header_frozen_filtered_and_sized():
     assert [ws["A1"].value, ws["B1"].value] == ["Project", "Budget"]
     assert ws["A1"].font.b
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:B3"
+    assert filtered_range(ws) == "A1:B3"
     # Text is as wide as its widest text (within 8 and 60 characters); money keeps its column's width.
     assert ws.column_dimensions["A"].width == pytest.approx(len(name) + 2, abs=1)
     assert ws.column_dimensions["B"].width == pytest.approx(16, abs=1)
+
+
+@pytest.mark.parametrize("constant_memory", [True, False])
+def test_a_table_is_an_excel_table_over_its_rows_with_our_heading_cells(constant_memory):
+    columns = [Column("Project", "text", 30), Column("Budget", "money", 14), Column("Share", "percent", 10)]
+    rows = [(f"Project {n}", Decimal(n), Decimal(n)) for n in range(1, 2001)]
+    content = build(lambda sheet: sheet.table(columns, rows), constant_memory=constant_memory)
+    ws = sheet_of(content)
+    (table,) = ws.tables.values()
+    assert table.ref == "A1:C2001" and table.autoFilter.ref == "A1:C2001"
+    assert [c.name for c in table.tableColumns] == ["Project", "Budget", "Share"]
+    assert table.name == "Data" and table.tableStyleInfo.name == "TableStyleLight1"
+    assert table.tableStyleInfo.showRowStripes
+    # The heading cells are ours, in our heading format, and written once; the rows are all there.
+    assert ws["A1"].value == "Project" and ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("F3F2F1")
+    assert ws["A2001"].value == "Project 2000" and ws["B2001"].number_format == MONEY_FORMAT
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet_xml.count('<row r="1"') == 1 and sheet_xml.count('<row r="2001"') == 1
+    assert "<autoFilter" not in sheet_xml  # the table's own filter, not a second one on the sheet
+
+
+def test_a_table_with_no_rows_or_headings_a_table_cannot_take_gets_a_plain_filter():
+    ws = sheet_of(build(lambda sheet: sheet.table([Column("Project"), Column("Budget", "money")], [])))
+    assert not ws.tables and ws.auto_filter.ref == "A1:B1"
+    twice = [Column("Amount", "money"), Column("amount", "money")]  # a table's column names are unique, case aside
+    ws = sheet_of(build(lambda sheet: sheet.table(twice, [(Decimal(1), Decimal(2))])))
+    assert not ws.tables and ws.auto_filter.ref == "A1:B2"
+
+
+def test_two_tables_on_one_sheet_a_row_apart():
+    columns = [Column("Project"), Column("Budget", "money")]
+
+    def write(sheet):
+        end = sheet.table(columns, [("One", Decimal(1)), ("Two", Decimal(2))])
+        sheet.header(end + 1, [Column("Measure"), Column("Figure", "number")], freeze=False)
+        last = sheet.rows(end + 2, [Column("Measure"), Column("Figure", "number")], [("Sessions", 4)])
+        sheet.filtered(end + 1, last - 1)
+
+    ws = sheet_of(build(write))
+    assert sorted((t.name, t.ref) for t in ws.tables.values()) == [("Data", "A1:B3"), ("Data_2", "A5:B6")]
+    assert ws["A5"].value == "Measure" and ws.freeze_panes == "A2"
+
+
+def test_tables_are_named_from_their_sheets_uniquely_and_never_like_a_cell():
+    taken = set()
+    assert [table_name(name, taken) for name in ("Spend", "Key outcomes", "spend", "Q1", "2023-24", "R1C1", "£")] == [
+        "Spend", "Key_outcomes", "spend_2", "Table_Q1", "Table_2023_24", "Table_R1C1", "Table"]
+
+
+def test_our_worksheet_adds_tables_only_over_cells_written_through_the_safe_writer():
+    book = SafeWorkbook(io.BytesIO())
+    ws = book.sheet("Data").ws
+    for options in ({"data": [["=HYPERLINK(1)"]]}, {"total_row": True}, {"columns": [{"header": "A", "formula": "=1"}]},
+                    {"header_row": False}):
+        with pytest.raises(ValueError):
+            ws.add_table(0, 0, 3, 0, options)
+    with pytest.raises(ValueError):
+        ws.add_table(0, 0, 0, 0, {"columns": [{"header": "A"}]})
+    book.close()
 
 
 def test_totals_are_sum_formulas_with_their_values_cached():

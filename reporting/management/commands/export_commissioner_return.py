@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(f"There is no active user {user!r}.")
         started = time.perf_counter()
         try:
-            data = commissioner_workbook(output, user=person, quarter=period, programme_code=programme)
+            projects = commissioner_workbook(output, user=person, quarter=period, programme_code=programme)
         except PermissionDenied as error:
             raise CommandError(f"{user} may not export the commissioner's workbook: {error}")
         except UnknownProgramme as error:
@@ -46,7 +46,6 @@ class Command(BaseCommand):
             cause = error.args[0] if isinstance(error, FileCreateError) and error.args else error
             raise CommandError(f"Could not write {output}: {getattr(cause, 'strerror', None) or cause}")
         seconds = time.perf_counter() - started
-        projects = len(data.projects)
         self.stdout.write(
             f"Wrote {output}: {period.label}, {projects} project{'s' if projects != 1 else ''} in {seconds:.2f} s."
         )

@@ -18,6 +18,7 @@ import pytest
 from reporting import payment_file
 from tests.dates import date_boxes
 from tests.grants.commissioning.helpers import table_rows
+from tests.spreadsheet_tables import filtered_range
 from tests.worlds import client_for
 
 from .conftest import FIRST, FORMULA, LAST
@@ -126,7 +127,7 @@ def test_the_workbook_is_typed_with_a_real_total(paid):
     assert total[0] == "Total"
     assert total[13] == "=SUM(N2:N6)"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:Q6"
+    assert filtered_range(sheet) == "A1:Q6"
     assert len(rows) == 7
 
 
