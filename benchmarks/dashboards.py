@@ -124,7 +124,8 @@ def build(total: int):
             allocations = Allocation.objects.bulk_create([
                 Allocation(programme=programmes[n % 4], recipient=providers[n % 100], title=f"Allocation {n:05d}",
                            amount=Decimal("1500000.00"), status="active", decision_reference=f"DEC-{n}",
-                           decision_date=date(YEAR, 3, 1), start_date=start, end_date=end)
+                           decision_date=date(YEAR, 3, 1), agreement_signed_on=date(YEAR, 3, 15), start_date=start,
+                           end_date=end)
                 for n in range(first // 10, (first + count + 9) // 10)])
             by_number = {int(a.title.split()[-1]): a for a in allocations}
             projects = Project.objects.bulk_create([

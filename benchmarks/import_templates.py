@@ -109,7 +109,8 @@ def build(projects: int):
         allocations = Allocation.objects.bulk_create([
             Allocation(programme=programme, recipient=providers[n % PROVIDERS], title=f"Allocation {n:05d}",
                        amount=Decimal("200000.00"), status="active", decision_reference=f"DEC-{n}",
-                       decision_date=date(YEAR, 3, 1), start_date=start, end_date=end)
+                       decision_date=date(YEAR, 3, 1), agreement_signed_on=date(YEAR, 3, 15), start_date=start,
+                       end_date=end)
             for n in range(projects)
         ])
         made = Project.objects.bulk_create([
