@@ -47,7 +47,9 @@ from django.db.models import (
 from django.db.models.functions import Abs, Coalesce
 
 from grants import figures, selectors
-from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, MeasureAggregation, MeasureDirection, ReturnStatus
+from grants.choices import (
+    ALLOCATION_COMMITTED, ALLOCATION_LIVE, RETURN_OWED, MeasureAggregation, MeasureDirection, ReturnStatus,
+)
 from grants.figures import (
     NOT_RATED,
     NOT_STARTED,
@@ -63,7 +65,9 @@ from grants.figures import (
     return_rag_in_sql,
     shortfall,
 )
-from grants.models import RAG, Allocation, MeasureValue, Payment, Programme, Project, ProjectMeasure, QuarterlyReturn
+from grants.models import (
+    RAG, Allocation, MeasureValue, Payment, Programme, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn,
+)
 from grants.models.scoping import project_scope
 from grants.services import years
 from grants.periods import Quarter
@@ -212,10 +216,6 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     """The funder's dashboard for `quarter`, optionally for one programme. Eleven queries, however many
     projects: the per-programme figures are one grouped query of the kept quarter figures."""
     year, number = quarter.financial_year, quarter.number
-    projects = Project.objects.for_user(user).filter(allocation__status__in=COUNTED_ALLOCATIONS)
-    if programme is not None:
-        projects = projects.filter(allocation__programme=programme)
-
     # 1. The programmes: of this year, or with a decided allocation running in it.
     decided = Allocation.objects.filter(programme=OuterRef("pk"), status__in=COUNTED_ALLOCATIONS)
     runs_this_year = decided.filter(start_date__lte=quarter.year.end, end_date__gte=quarter.year.start)
@@ -281,7 +281,7 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     attention_total = totals.rags.get(RAG.RED, 0) + totals.rags.get(RAG.AMBER, 0)
 
     # 8 and 9. Overdue returns, up to this quarter.
-    overdue = _overdue(user, projects, programme, quarter, today)
+    overdue = _overdue(user, programme, quarter, today)
 
     # 10 and 11. Measures most off target this quarter.
     off_target = _off_target(user, programme, quarter)
@@ -301,39 +301,34 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     )
 
 
-def _overdue(user, projects, programme, quarter: Quarter, today: date) -> list[OverdueRow]:
+def _overdue(user, programme, quarter: Quarter, today: date) -> list[OverdueRow]:
     """Every overdue return up to `quarter` of the projects whose allocations still owe returns,
-    most overdue first. Two queries; the quarters are worked out once per run of dates."""
-    owing = projects.filter(allocation__status__in=ALLOCATION_LIVE, start_date__lte=quarter.end)
-    rows_of = list(
-        owing.annotate(programme_name=F("allocation__programme__name"), programme_ref=F("allocation__programme_id"),
-                       due_days=F("allocation__programme__return_due_days"), provider_name=F("provider__name"))
-        .values_list("pk", "reference", "name", "programme_name", "provider_name", "start_date", "end_date",
-                     "due_days", "programme_ref", named=True)
-        .order_by()
-    )
-    statuses = {
-        (project_id, year, number): status
-        for project_id, year, number, status in QuarterlyReturn.objects.for_user(user)
-        .filter(counted(user, "project__", programme), project__allocation__status__in=ALLOCATION_LIVE,
-                project__start_date__lte=quarter.end)
-        .filter(Q(financial_year__lt=quarter.financial_year)
-                | Q(financial_year=quarter.financial_year, quarter__lte=quarter.number))
-        .values_list("project_id", "financial_year", "quarter", "status")
-    }
-    due_quarters = {}  # (start, end, days) -> [(quarter, due)] of the quarters already due by today
+    most overdue first. One query, of the kept quarter figures (grants.models.ProjectQuarter: a row
+    for each quarter a project runs in, with its return's status, or "not started"): the quarters
+    whose return is still owed (figures.is_owed); of those, the ones due by today (Quarter.due_date,
+    the programme's days after the quarter's end), worked out here."""
+    year, number = quarter.financial_year, quarter.number
+    owed = [NOT_STARTED, *RETURN_OWED]  # the statuses of a return still owed (figures.is_owed)
+    quarters = {}
     rows = []
-    for p in rows_of:
-        key = (p.start_date, p.end_date, p.due_days)
-        if key not in due_quarters:
-            last = min(Quarter.from_date(p.end_date), quarter)
-            due_quarters[key] = [(q, q.due_date(p.due_days)) for q in Quarter.range(Quarter.from_date(p.start_date), last)]
-            due_quarters[key] = [(q, due) for q, due in due_quarters[key] if due < today]
-        for q, due in due_quarters[key]:
-            status = statuses.get((p.pk, q.financial_year, q.number), NOT_STARTED)
-            if figures.is_owed(status):
-                rows.append(OverdueRow(p.pk, p.reference, p.name, p.programme_name, p.provider_name, q, due, status,
-                                       today, p.programme_ref))
+    for r in (
+        ProjectQuarter.objects.filter(
+            counted(user, "project__", programme), project__allocation__status__in=ALLOCATION_LIVE,
+            project__start_date__lte=quarter.end, status__in=owed)
+        .filter(Q(financial_year__lt=year) | Q(financial_year=year, quarter__lte=number))
+        .values_list("project_id", "project__reference", "project__name", "project__allocation__programme__name",
+                     "project__provider__name", "project__allocation__programme__return_due_days",
+                     "project__allocation__programme_id", "financial_year", "quarter", "status", named=True)
+        .order_by()
+    ):
+        q = quarters.get((r.financial_year, r.quarter))
+        if q is None:
+            q = quarters[r.financial_year, r.quarter] = Quarter(r.financial_year, r.quarter)
+        due = q.due_date(r.project__allocation__programme__return_due_days)
+        if due < today:
+            rows.append(OverdueRow(r.project_id, r.project__reference, r.project__name,
+                                   r.project__allocation__programme__name, r.project__provider__name, q, due,
+                                   r.status, today, r.project__allocation__programme_id))
     rows.sort(key=lambda r: (r.due, r.programme, r.name, r.reference))
     return rows
 

@@ -194,6 +194,48 @@ def test_a_return_not_yet_due_is_not_overdue(board):
         ("C-1", "2023-24 Q1"), ("D-1", "2023-24 Q1"), ("E-1", "2023-24 Q1")]
 
 
+def _overdue_from_the_source_tables(w, today):
+    """The overdue rule worked out from the projects and their returns, as a page would without the
+    kept quarter figures: each quarter a live project runs in up to the dashboard's quarter, due by
+    today, whose return is not started, in draft or sent back."""
+    from grants.choices import ALLOCATION_LIVE
+    from grants.models import Project
+
+    statuses = {(r.project_id, r.financial_year, r.quarter): r.status for r in QuarterlyReturn.objects.all()}
+    found = []
+    for p in Project.objects.for_user(w.commissioner).filter(allocation__status__in=ALLOCATION_LIVE,
+                                                             start_date__lte=QUARTER.end):
+        days = p.allocation.programme.return_due_days
+        for q in Quarter.range(Quarter.from_date(p.start_date), min(Quarter.from_date(p.end_date), QUARTER)):
+            status = statuses.get((p.pk, q.financial_year, q.number), figures.NOT_STARTED)
+            if figures.is_overdue(status, q.due_date(days), today):
+                found.append((p.reference, q.label, status))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("today", [date(2023, 7, 30), date(2023, 8, 1), date(2023, 10, 31), date(2023, 11, 1),
+                                   date(2024, 6, 1)])
+def test_the_overdue_list_is_the_rule_worked_out_from_the_returns_themselves(board, today):
+    d = funder_dashboard(board.commissioner, quarter=QUARTER, today=today)
+    assert sorted((r.reference, r.quarter.label, r.status) for r in d.overdue) == (
+        _overdue_from_the_source_tables(board, today))
+    assert d.overdue_total == len(d.overdue)
+
+
+def test_a_return_sent_back_through_the_service_is_overdue_again_at_once(board):
+    from grants.services.returns import return_send_back
+
+    today = date(2024, 1, 15)
+    before = funder_dashboard(board.commissioner, quarter=QUARTER, today=today)
+    assert ("B-1", "2023-24 Q2") not in [(r.reference, r.quarter.label) for r in before.overdue]
+    b_q2 = QuarterlyReturn.objects.get(pk=board.b_q2.pk)
+    return_send_back(actor=board.commissioner, ret=b_q2, version=b_q2.version, comment="Please add the invoices.")
+    after = funder_dashboard(board.commissioner, quarter=QUARTER, today=today)
+    assert ("B-1", "2023-24 Q2", "returned") in [(r.reference, r.quarter.label, r.status) for r in after.overdue]
+    assert sorted((r.reference, r.quarter.label, r.status) for r in after.overdue) == (
+        _overdue_from_the_source_tables(board, today))
+
+
 def test_measures_most_off_target_use_the_return_pages_rules(board):
     d = dashboard(board)
     assert [(r.reference, r.measure, r.year_to_date, r.target) for r in d.off_target] == [
