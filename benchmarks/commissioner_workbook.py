@@ -331,6 +331,7 @@ def record_cells(user, quarter):
     format names)])], the formats' properties, and the charts [(options, [(chart, method, args)])]."""
     from reporting.spreadsheets import writer
     from reporting.spreadsheets.commissioner import commissioner_workbook
+    from reporting.spreadsheets.excel_tables import Worksheet
 
     sheets, charts = [], []
     original = writer.SafeWorkbook.sheet
@@ -343,7 +344,7 @@ def record_cells(user, quarter):
         properties.update(self.format_properties)
         if not isinstance(self.book, BookRecording):
             self.book = BookRecording(self.book, charts)
-        return writer.SafeSheet(self, Recording(self.book.add_worksheet(name, worksheet_class=writer.Worksheet),
+        return writer.SafeSheet(self, Recording(self.book.add_worksheet(name, worksheet_class=Worksheet),
                                                 log, names))
 
     writer.SafeWorkbook.sheet = sheet
@@ -364,7 +365,7 @@ def prepare_bare(target, recorded):
     a table over rows already written in constant-memory mode (XlsxWriter's own refuses there)."""
     import xlsxwriter
 
-    from reporting.spreadsheets.writer import Worksheet
+    from reporting.spreadsheets.excel_tables import Worksheet
 
     sheets, properties, charts = recorded
     started, cpu = time.perf_counter(), time.process_time()

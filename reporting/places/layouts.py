@@ -29,7 +29,7 @@ from grants.forms import parse_number
 from grants.models import Area, Indicator
 from grants.services.places import Series, ValueRow
 from reporting.spreadsheets.bounds import column_letters
-from reporting.spreadsheets.writer import looks_like_formula
+from reporting.spreadsheets.cell_text import looks_like_formula
 
 from .files import Problem, Table
 

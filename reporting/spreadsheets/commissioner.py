@@ -66,7 +66,8 @@ from .commissioner_sheets import (
     write_spend,
     write_summary,
 )
-from .writer import SafeWorkbook, text_lines
+from .printing import text_lines
+from .writer import SafeWorkbook
 
 
 # --- Cover --------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .writer import Column, clean_text, looks_like_formula
+from .cell_text import clean_text, looks_like_formula
+from .writer import Column
 
 BYTE_ORDER_MARK = "\ufeff"
 

@@ -17,38 +17,31 @@ sheet; percentages are fractions with a % format; dates are dates.
 Every workbook is also a document that is printed, pasted into board packs and shown on a
 screen, so on closing, every sheet gets the same page set-up (`SafeSheet.page_setup`): A4
 landscape, one page wide and as many tall as needed, its heading row (or its title row)
-repeated on every page, the print area set to what was written, and a header and footer with
-the workbook's title, the organisation, the period, page N of M, when and by whom it was made
-and the protective marking of the PROTECTIVE_MARKING setting (`SafeWorkbook.print_setup`).
-Column widths of text come from the texts written (the widest text of each column, between
-MIN_WIDTH and MAX_WIDTH characters, with no second pass over the data: the writer notes the
-length as it writes); text longer than a column can show is wrapped, and its row is made tall
-enough to show it (an estimate from its length: XlsxWriter does not size rows to wrapped text,
-and in constant-memory mode a row's height can only be set while the row is being written).
+repeated on every page, the print area set to what was written, and the header and footer of
+reporting.spreadsheets.printing (`SafeWorkbook.print_setup`). Column widths of text come from the
+texts written (the widest text of each column, between MIN_WIDTH and MAX_WIDTH characters, with
+no second pass over the data: the writer notes the length as it writes); text longer than a
+column can show is wrapped, and its row is made tall enough to show it (an estimate from its
+length: XlsxWriter does not size rows to wrapped text, and in constant-memory mode a row's height
+can only be set while the row is being written).
 
-Each data sheet's rows are an Excel table under its frozen heading row (`SafeSheet.filtered`):
-filters on the headings, banded rows, and structured references by heading (`Spend[Profile]`).
-XlsxWriter refuses `add_table()` in constant-memory mode, because a table rewrites its heading
-cells once the rows below them are flushed; our `Worksheet` adds the table on closing without
-writing a cell (the headings are ours and already written, see `Worksheet.add_table`). A range
-with no data row gets a plain filter. The totals stay =SUM() formulas below the table, outside it.
+Each data sheet's rows are an Excel table under its frozen heading row (`SafeSheet.filtered`,
+reporting.spreadsheets.excel_tables). A range with no data row gets a plain filter. The totals
+stay =SUM() formulas below the table, outside it.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
-from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
-from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-# Characters XML 1.0 cannot hold (controls other than tab, LF, CR; lone surrogates; U+FFFE/U+FFFF).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-EXCEL_CELL_LIMIT = 32767
+from .cell_text import clean_text, looks_like_formula
+from .excel_tables import TABLE_STYLE, Worksheet, table_headings, table_name
+from .printing import A4, PrintSetup, row_height, text_lines
 
 MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
 PERCENT_FORMAT = "0.0%"
@@ -57,110 +50,6 @@ DATETIME_FORMAT = "d mmm yyyy hh:mm"
 
 # Widths of text columns, in characters: from the widest text written, within these bounds.
 MIN_WIDTH, MAX_WIDTH = 8, 60
-LINE_HEIGHT, MAX_ROW_HEIGHT = 15, 409  # points: a line of 11-point text, and Excel's tallest row
-A4 = 9  # XlsxWriter's (and Excel's) paper size code
-HEADER_FOOTER_LIMIT = 255  # characters Excel keeps of a header or footer, its codes included
-TABLE_STYLE = "Table Style Light 1"  # a thin line under the headings and light grey bands
-
-
-def clean_text(value: str) -> str:
-    """Text as a cell can hold it: line breaks as a spreadsheet writes them (LF, where a browser
-    sends CRLF), illegal characters removed, cut at Excel's limit."""
-    return _ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))[:EXCEL_CELL_LIMIT]
-
-
-def looks_like_formula(text: str) -> bool:
-    """Text a spreadsheet could take for a formula: starting with = + - @, a tab or a line break, or with
-    any of = + - @ behind leading spaces (which "trim spaces" on opening a CSV file removes)."""
-    return text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START[:4])
-
-
-def text_lines(text: str, width: float) -> int:
-    """How many lines `text` takes wrapped in a column `width` characters wide (an estimate by
-    words: a word that does not fit starts a new line)."""
-    width = max(int(width) - 1, 1)
-    lines = 0
-    for paragraph in text.split("\n"):
-        if len(paragraph) <= width:
-            lines += 1
-            continue
-        used = 0
-        lines += 1
-        for word in paragraph.split(" "):
-            size = len(word)
-            if used and used + 1 + size > width:
-                lines += 1
-                used = 0
-            used = size if not used else used + 1 + size
-            while used > width:  # a word longer than the line breaks where it must
-                lines += 1
-                used -= width
-    return lines
-
-
-def row_height(lines: int) -> float:
-    return min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
-
-
-def header_footer_text(text: str) -> str:
-    """User text as a header or footer shows it: on one line, with `&` doubled (a single `&`
-    starts one of Excel's codes, such as &P for the page number). An `&` before "G" or
-    "[Picture]" becomes a full-width ampersand, since XlsxWriter takes even a doubled one
-    there for a picture's place."""
-    text = _ILLEGAL.sub("", " ".join(str(text).split()))
-    text = re.sub(r"&(?=G|\[Picture\])", "\uff06", text)
-    return text.replace("&", "&&")
-
-
-def header_footer(sections: list[tuple[str, list[str]]]) -> str:
-    """A header or footer from (code, [parts]) sections: the codes are ours (&L, &C, &R, &B, &P,
-    &N), the parts are texts to be escaped and joined by " · ". The longest parts are shortened
-    (with "…") until the whole fits Excel's 255 characters."""
-    parts = [[" ".join(str(p).split()) for p in texts if p] for _, texts in sections]
-
-    def build():
-        return "".join(code.format(" · ".join(header_footer_text(p) for p in texts))
-                       for (code, _), texts in zip(sections, parts) if texts)
-
-    text = build()
-    while len(text.encode("utf-16-le")) // 2 > HEADER_FOOTER_LIMIT:
-        longest = max((p for texts in parts for p in texts), key=len)
-        excess = len(text.encode("utf-16-le")) // 2 - HEADER_FOOTER_LIMIT
-        cut = max(len(longest) - max(excess, 1) - longest.count("&") - 2, 0)
-        for texts in parts:
-            if longest in texts:
-                texts[texts.index(longest)] = longest[:cut].rstrip() + "…" if cut else ""
-                texts[:] = [t for t in texts if t]
-                break
-        text = build()
-    return text
-
-
-@dataclass(frozen=True)
-class PrintSetup:
-    """What every printed page of a workbook says about it."""
-
-    title: str
-    organisation: str = ""
-    period: str = ""
-    made_by: str = ""
-    made_at: datetime.datetime | None = None
-    marking: str = ""
-
-    def header(self) -> str:
-        return header_footer([("&L&B{}&B", [self.marking]), ("&C&B{}&B", [self.title]),
-                              ("&R{}", [self.organisation, self.period])])
-
-    def footer(self) -> str:
-        made = []
-        if self.made_at is not None:
-            made_at = self.made_at
-            if isinstance(made_at, datetime.datetime) and made_at.tzinfo is not None:
-                made_at = timezone.localtime(made_at)
-            made.append(f"Made {made_at:%-d %B %Y %H:%M}" + (f" by {self.made_by}" if self.made_by else ""))
-        elif self.made_by:
-            made.append(f"Made by {self.made_by}")
-        return header_footer([("&L&B{}&B", [self.marking]), ("&C{}", made), ("&R{}", ["Page"])]) + " &P of &N"
 
 
 @dataclass(frozen=True)
@@ -170,60 +59,6 @@ class Column:
     heading: str
     kind: str = "text"  # text, money, percent, number, date, datetime
     width: float = 14
-
-
-def _heading_already_written(row, col, string, cell_format=None):
-    return 0
-
-
-class Worksheet(XlsxWorksheet):
-    """XlsxWriter's worksheet, whose `add_table()` also works on a constant-memory sheet once the
-    table's rows are written.
-
-    Our tables are added when a sheet is closed, over rows already written: the heading cells are
-    ours (written in the heading format, through the safe writer) and so are the data cells. So the
-    table is added without writing any cell, and its range is checked against others only where it
-    starts (XlsxWriter notes every cell of a table's range one by one to check for overlaps, which
-    would cost a second pass over every cell of a long sheet; a sheet's tables are placed by us, one
-    under another, and never overlap). No data, formula or total row can be given here."""
-
-    def add_table(self, first_row, first_col, last_row, last_col, options=None):
-        options = dict(options or {})
-        columns = options.get("columns", [])
-        if ("data" in options or options.get("total_row") or not options.get("header_row", True)
-                or any(set(column) - {"header"} for column in columns)):
-            raise ValueError("A table's cells are written through SafeSheet: give only its headings")
-        if last_row <= first_row:
-            raise ValueError("A table needs its heading row and at least one row of data")
-        constant_memory = self.constant_memory
-        self.constant_memory = False  # XlsxWriter refuses tables in this mode only for the heading cells
-        self._write_string = _heading_already_written  # the headings in the sheet are ours, already there
-        try:
-            result = super().add_table(first_row, first_col, first_row + 1, last_col, options)
-        finally:
-            del self._write_string
-            self.constant_memory = constant_memory
-        if result == 0:  # the table's real extent: its heading row and every row of data
-            table = self.tables[-1]
-            table["range"] = table["a_range"] = xl_range(first_row, first_col, last_row, last_col)
-            if "autofilter" in table:
-                table["autofilter"] = table["a_range"]
-        return result
-
-
-def table_name(sheet_name: str, taken: set) -> str:
-    """An Excel table name from a sheet's name: letters, digits and underscores, starting with a
-    letter, never like a cell reference ("Q1"), unique in the workbook (case aside)."""
-    name = re.sub(r"\W+", "_", sheet_name, flags=re.ASCII).strip("_") or "Table"
-    if not name[0].isalpha() or re.fullmatch(r"[A-Za-z]{1,3}\d+|[RrCc]\d*([RrCc]\d+)?", name):
-        name = f"Table_{name}"
-    name, n = name[:250], 1
-    candidate = name
-    while candidate.lower() in taken:
-        n += 1
-        candidate = f"{name}_{n}"
-    taken.add(candidate.lower())
-    return candidate
 
 
 class SafeWorkbook:
@@ -325,7 +160,7 @@ class SafeSheet:
         ws = self.ws
         for heading_row, last_row in self.filters:
             headings = self.headings[heading_row]
-            if last_row > heading_row and _table_headings(headings):
+            if last_row > heading_row and table_headings(headings):
                 name = table_name(ws.name, self.workbook.table_names)
                 ws.add_table(heading_row, 0, last_row, len(headings) - 1, {
                     "name": name, "style": TABLE_STYLE, "columns": [{"header": h} for h in headings]})
@@ -549,12 +384,6 @@ class SafeSheet:
         end = self.rows(first_row + 1, columns, rows)
         self.filtered(first_row, end - 1)
         return end
-
-
-def _table_headings(headings) -> bool:
-    """Whether these headings can name a table's columns: each text, on one line, none twice (case aside)."""
-    return (all(h and "\n" not in h for h in headings)
-            and len({h.lower() for h in headings}) == len(headings))
 
 
 def _longest_word(text: str) -> int:

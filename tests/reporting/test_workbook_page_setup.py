@@ -18,7 +18,7 @@ from reporting.downloads import LISTS, list_table, write_list
 from reporting.reports import Window, performance_report, priority_report, programme_subject
 from reporting.spreadsheets.commissioner import commissioner_workbook
 from reporting.spreadsheets.reports import performance_workbook, priority_workbook
-from reporting.spreadsheets.writer import LINE_HEIGHT, header_footer, text_lines
+from reporting.spreadsheets.printing import LINE_HEIGHT, header_footer, text_lines
 from tests import worlds
 from tests.spreadsheet_tables import filtered_range
 from tests.worlds import FORMULA_NAME

@@ -18,14 +18,14 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from reporting.spreadsheets.cell_text import EXCEL_CELL_LIMIT
+from reporting.spreadsheets.excel_tables import table_name
 from reporting.spreadsheets.writer import (
-    EXCEL_CELL_LIMIT,
     MONEY_FORMAT,
     PERCENT_FORMAT,
     Column,
     SafeWorkbook,
     clean_text,
-    table_name,
 )
 from tests.spreadsheet_tables import filtered_range
 
