@@ -14,8 +14,12 @@ from grants.periods import Quarter
 from .money import PENNY, WHOLE, ZERO, percent, rate, shown_percent
 
 RAG_TOLERANCE = Decimal("0.10")  # amber: short of target by no more than 10% of it
+_AMBER_BELOW, _AMBER_ABOVE = 1 - RAG_TOLERANCE, 1 + RAG_TOLERANCE
 Agg = MeasureAggregation
 _EVENTS, _PEOPLE, _RATE = Agg.EVENTS.value, Agg.PEOPLE.value, Agg.RATE.value
+# Plain strings: a large workbook rates tens of thousands of figures, and reading an enum's member costs
+# several times a name's look-up.
+_HIGHER, _LOWER = MeasureDirection.HIGHER.value, MeasureDirection.LOWER.value
 
 # --- Targets -----------------------------------------------------------------------------------
 
@@ -174,14 +178,14 @@ def weighted_target(pairs) -> Decimal | None:
 def is_rated(direction: str) -> bool:
     """A measure with no better direction (reports of a crime, where more reporting can be good) is
     context: never off target, never rated."""
-    return direction in (MeasureDirection.HIGHER, MeasureDirection.LOWER)
+    return direction == _HIGHER or direction == _LOWER
 
 
 def is_off_target(direction: str, target, actual) -> bool:
     """The figure is on the wrong side of its target for the measure's direction."""
     if actual is None or target is None or not is_rated(direction):
         return False
-    return actual < target if direction == MeasureDirection.HIGHER else actual > target
+    return actual < target if direction == _HIGHER else actual > target
 
 
 def outcome_rag(direction: str, target, actual) -> str:
@@ -191,10 +195,10 @@ def outcome_rag(direction: str, target, actual) -> str:
         return ""
     if not is_off_target(direction, target, actual):
         return RAG.GREEN
-    if direction == MeasureDirection.HIGHER:
-        near = actual >= target * (1 - RAG_TOLERANCE)
+    if direction == _HIGHER:
+        near = actual >= target * _AMBER_BELOW
     else:
-        near = actual <= target * (1 + RAG_TOLERANCE)
+        near = actual <= target * _AMBER_ABOVE
     return RAG.AMBER if near else RAG.RED
 
 

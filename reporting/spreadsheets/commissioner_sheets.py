@@ -165,6 +165,7 @@ SPEND = [
     Column("Variance %", "percent", 11),
 ]
 SPEND_KIND = 5
+QUARTER_INDEXES = tuple(q - 1 for q in QUARTERS)
 SPEND_MONEY = tuple(range(7, 21))
 SPEND_PROFILE, SPEND_VARIANCE, SPEND_PERCENT = 18, 20, 21
 KIND_LABELS = dict(SpendKind.choices)
@@ -172,17 +173,20 @@ KIND_LABELS = dict(SpendKind.choices)
 
 def spend_rows(data: WorkbookData):
     number = data.quarter.number
+    approved_status = ReturnStatus.APPROVED.value
+    labels = {}  # category -> its label, and capital or revenue
     for project in data.projects:
         head = (project.programme, project.reference, project.name, project.provider)
+        approved = [q <= number and project.statuses[q - 1] == approved_status for q in QUARTERS]
         for line in project.lines:
             spend = project.line_spend(line)
-            actual = [
-                (line.spent[q - 1] or ZERO) if q <= number and project.statuses[q - 1] == ReturnStatus.APPROVED
-                else None
-                for q in QUARTERS
-            ]
+            spent = line.spent
+            actual = [(spent[i] or ZERO) if approved[i] else None for i in QUARTER_INDEXES]
+            category = line.category
+            if category not in labels:
+                labels[category] = (CATEGORY_LABELS.get(category, category), KIND_LABELS[figures.spend_kind(category)])
             yield (
-                *head, CATEGORY_LABELS.get(line.category, line.category), KIND_LABELS[figures.spend_kind(line.category)],
+                *head, *labels[category],
                 line.description, line.amount,
                 *line.profile, *actual, spend.awaiting_spent, spend.plan, spend.plan_compared, spend.spent,
                 spend.variance, spend.variance_percent,
@@ -301,6 +305,7 @@ def outcome_rows(data: WorkbookData):
     """(unit, values) for each project measure, in the Outcomes sheet's columns."""
     number = data.quarter.number
     year = data.quarter.financial_year
+    rate = MeasureAggregation.RATE.value
     labels = {}  # (unit, direction, aggregation) -> the three columns that describe the measure
     for project in data.projects:
         head = (project.programme, project.reference, project.name, project.provider)
@@ -316,7 +321,7 @@ def outcome_rows(data: WorkbookData):
                 *head, m.name, *labels[kind], pm.baseline, pm.annual_target,
                 *(values[q - 1] if q <= number else None for q in QUARTERS),
                 figure.reported, figure.actual, figure.target, figure.percent_of_target,
-                figures.percent(figure.actual, pm.annual_target) if m.aggregation != MeasureAggregation.RATE
+                figures.percent(figure.actual, pm.annual_target) if m.aggregation != rate
                 else figure.percent_of_target,
                 RAG_LABELS.get(figures.outcome_rag(m.direction, figure.target, figure.actual)),
                 figure.numerator, figure.denominator,
