@@ -306,6 +306,9 @@ def outcome_rows(data: WorkbookData):
     number = data.quarter.number
     year = data.quarter.financial_year
     rate = MeasureAggregation.RATE.value
+    # The window is Q1 to the quarter, so each measure's approved values run to the quarter: the rest
+    # of the year's quarter columns are empty.
+    later = (None,) * (len(QUARTERS) - number)
     labels = {}  # (unit, direction, aggregation) -> the three columns that describe the measure
     for project in data.projects:
         head = (project.programme, project.reference, project.name, project.provider)
@@ -315,11 +318,9 @@ def outcome_rows(data: WorkbookData):
                 labels[kind] = (UNIT_LABELS.get(m.unit, m.unit), DIRECTION_LABELS.get(m.direction),
                                 AGGREGATION_LABELS.get(m.aggregation))
             pm = m.years[year]
-            values = m.approved_values()
             figure = m.figure()
             yield m.unit, (
-                *head, m.name, *labels[kind], pm.baseline, pm.annual_target,
-                *(values[q - 1] if q <= number else None for q in QUARTERS),
+                *head, m.name, *labels[kind], pm.baseline, pm.annual_target, *m.approved_values(), *later,
                 figure.reported, figure.actual, figure.target, figure.percent_of_target,
                 figures.percent(figure.actual, pm.annual_target) if m.aggregation != rate
                 else figure.percent_of_target,

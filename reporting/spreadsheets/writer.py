@@ -334,11 +334,21 @@ class SafeSheet:
             for i, col, fmt in numbers:
                 value = values[i]
                 if value is not None:
-                    write_number(row, col, float(value) if type(value) is Decimal else _number(value), fmt)
+                    if type(value) is Decimal:
+                        # The exact fraction's quotient: the same float as float(value), and quicker
+                        # (float() goes through the text of the number).
+                        top, bottom = value.as_integer_ratio()
+                        write_number(row, col, top / bottom, fmt)
+                    else:
+                        write_number(row, col, _number(value), fmt)
             for i, col, fmt in percents:
                 value = values[i]
                 if value is not None:
-                    write_number(row, col, (float(value) if type(value) is Decimal else _number(value)) / 100, fmt)
+                    if type(value) is Decimal:
+                        top, bottom = value.as_integer_ratio()
+                        write_number(row, col, top / bottom / 100, fmt)
+                    else:
+                        write_number(row, col, _number(value) / 100, fmt)
             for i, col, write in others:
                 value = values[i]
                 if value is not None:

@@ -231,6 +231,28 @@ def test_rows_of_mixed_kinds_are_written_in_each_rows_own_kinds():
     assert (ws["B2"].value, ws["B2"].number_format) == (12.34, MONEY_FORMAT)
 
 
+AWKWARD_AMOUNTS = ["0.10", "0.01", "-0.01", "1234567.89", "-999999999999.99", "33.33", "0.005", "1E+3", "96.7",
+                   "123456789012.34", "0.000001"]
+
+
+def test_a_rows_decimals_are_the_very_numbers_float_gives():
+    """The row writer turns a Decimal into the cell's number by its exact fraction; the file holds the
+    same number as for float() of it, money, numbers and percentages alike."""
+    amounts = [Decimal(text) for text in AWKWARD_AMOUNTS]
+    kinds = ["money", "number", "percent"]
+
+    def write(sheet):
+        for row, amount in enumerate(amounts):
+            sheet.write_row(row, [amount] * 3 + [float(amount)] * 3, kinds + kinds)
+
+    ws = sheet_of(build(write))
+    for row, amount in enumerate(amounts, start=1):
+        from_decimal = [ws.cell(row, col).value for col in (1, 2, 3)]
+        from_float = [ws.cell(row, col).value for col in (4, 5, 6)]
+        assert from_decimal == from_float, amount
+        assert from_decimal[0] == float(amount), amount
+
+
 # --- Tables and totals ---------------------------------------------------------------------
 
 
