@@ -176,11 +176,12 @@ class ProjectQuarters:
 
 
 def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, lines: bool = False,
-         measures: bool = True, narrative: bool = False, priorities: bool = False,
+         measures: bool = True, narrative: bool | Quarter = False, priorities: bool = False,
          funding: bool = False) -> list[ProjectQuarters]:
     """Every project in `user`'s reach under a decided allocation that `condition` selects (or the
     `projects` QuerySet, already scoped) and that runs in `window`, with its figures for each
-    quarter of the window, in the order programme, recipient, project."""
+    quarter of the window, in the order programme, recipient, project. `narrative`: True reads the
+    narrative of every approved return in the window, a Quarter of the window that quarter's alone."""
     with collector.paused():  # a large read makes many small objects and no cycles (reporting/collector.py)
         return _read(user, window, condition, projects, lines, measures, narrative, priorities, funding)
 
@@ -256,8 +257,11 @@ def _read(user, window, condition, projects, lines, measures, narrative, priorit
     if measures:
         _measures(rows, chosen, years, window, place)
     if narrative:
+        approved = returns.filter(status=APPROVED)
+        if isinstance(narrative, Quarter):
+            approved = approved.filter(financial_year=narrative.financial_year, quarter=narrative.number)
         for r in _each(rows,
-            returns.filter(status=APPROVED).order_by("financial_year", "quarter")
+            approved.order_by("financial_year", "quarter")
             .values_list("project_id", "financial_year", "quarter", "progress", "challenges", "case_study", "risks",
                          "officer_rag", "self_rag", named=True)
         ):
@@ -271,7 +275,7 @@ def _read(user, window, condition, projects, lines, measures, narrative, priorit
         ):
             rows[project_id].priorities.append(name)
     if funding:
-        _funding(rows, chosen, years)
+        _funding(rows, chosen, years, lines)
     return [_settled(row) for row in rows.values()]
 
 
@@ -283,13 +287,16 @@ class OtherFundingRow(NamedTuple):
     pays_for: str
 
 
-def _funding(rows, chosen, years):
+def _funding(rows, chosen, years, lines_read):
     """Each project's budget for the window's financial years (its budget lines' amounts) beside the other
-    funding of the same years: two queries."""
-    budgets = dict(
-        BudgetLine.objects.filter(project__in=chosen, financial_year__in=years).values_list("project_id")
-        .annotate(total=Sum("amount")).order_by()
-    )
+    funding of the same years: two queries, or one when the budget lines of those years are read already."""
+    if lines_read:
+        budgets = {pk: sum((line.amount for line in row.lines), ZERO) for pk, row in rows.items()}
+    else:
+        budgets = dict(
+            BudgetLine.objects.filter(project__in=chosen, financial_year__in=years).values_list("project_id")
+            .annotate(total=Sum("amount")).order_by()
+        )
     others = {}
     for project_id, *other in (
         OtherFunding.objects.filter(project__in=chosen, financial_year__in=years)

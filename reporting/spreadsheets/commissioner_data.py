@@ -78,7 +78,8 @@ def gather(user, quarter: Quarter, programme_code: str | None = None) -> Workboo
     # year to date (its quarters then read "Not due").
     projects = Project.objects.for_user(user).filter(
         allocation__programme__in=programme_ids, allocation__status__in=ALLOCATION_COMMITTED)
-    data.projects = reader.read(user, data.window, projects=projects, lines=True, narrative=True, priorities=True,
+    # The Narrative sheet shows the quarter's own return: no other quarter's narrative is read.
+    data.projects = reader.read(user, data.window, projects=projects, lines=True, narrative=quarter, priorities=True,
                                 funding=True)
 
     allocations = Allocation.objects.for_user(user).filter(programme__in=programme_ids,

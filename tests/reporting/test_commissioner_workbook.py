@@ -18,8 +18,9 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from grants.figures import outcome_rag
-from grants.models import BudgetLine, MeasureValue, OutcomeMeasure, Payment, QuarterlyReturn, SpendLine, User
+from grants.models import BudgetLine, MeasureValue, OutcomeMeasure, Payment, Project, QuarterlyReturn, SpendLine, User
 from grants.periods import Quarter
+from reporting import quarters as reader
 from reporting.spreadsheets.commissioner_data import UnknownProgramme
 from reporting.spreadsheets.writer import MONEY_FORMAT, PERCENT_FORMAT
 from tests import factories as f
@@ -367,6 +368,18 @@ def test_narrative_comes_from_the_quarters_approved_return_only(two_programmes):
     assert b["Return status"] == "Returned for amendment"
     assert (b["Progress"], b["Provider RAG"]) == (None, None)
     assert rows["C-1"]["Return status"] == "Not started"
+
+
+def test_the_workbook_reads_the_narrative_of_its_quarter_alone(two_programmes):
+    """The reader reads every approved return's narrative in the window, or one quarter's when asked
+    (the workbook's Narrative sheet shows its quarter's own return, so no other is read)."""
+    user, window = two_programmes.commissioner, Quarter(2023, 3).year_to_date()
+    projects = Project.objects.for_user(user).filter(pk=two_programmes.project_a.pk)
+    [every] = reader.read(user, window, projects=projects, narrative=True)
+    [one] = reader.read(user, window, projects=projects, narrative=Quarter(2023, 2))
+    assert [q for q, _ in every.narrative] == window  # A's returns of Q1 to Q3 are approved
+    assert [(q, r.progress) for q, r in one.narrative] == [
+        (Quarter(2023, 2), "=1+1 evening sessions in two youth centres.")]
 
 
 def test_text_that_looks_like_a_formula_stays_text_on_every_sheet(two_programmes):
