@@ -40,14 +40,36 @@ APPROVED = ReturnStatus.APPROVED
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
+class Places(dict):
+    """Where each quarter of a window is in it: {(financial year, quarter number): position}."""
+
+    def __init__(self, window: list[Quarter]):
+        super().__init__(((q.financial_year, q.number), i) for i, q in enumerate(window))
+        self._years = {}
+
+    def of_year(self, year: int) -> list:
+        """The quarters of financial year `year` in the window: (index of the quarter in the year, 0 for
+        Q1, position in the window)."""
+        found = self._years.get(year)
+        if found is None:
+            found = self._years[year] = [(k, self[year, k + 1]) for k in range(4) if (year, k + 1) in self]
+        return found
+
+
+class Decimals(dict):
+    """The Decimal of each decimal column's text or whole number (None stays None), each parsed once: a
+    large read holds the same few amounts and targets thousands of times over, and a shared Decimal
+    hashes once."""
+
+    def __missing__(self, text):
+        value = self[text] = None if text is None else Decimal(text)
+        return value
+
+
 def text(expression) -> Cast:
     """A decimal column read as its text, made a Decimal here: exact on both databases and, on
     SQLite, several times quicker than the ORM's conversion of each value."""
     return Cast(expression, output_field=CharField())
-
-
-def decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(value)
 
 
 @dataclass(eq=False, slots=True)
@@ -187,7 +209,7 @@ def read(user, window: list[Quarter], condition: Q = Q(), *, projects=None, line
 
 
 def _read(user, window, condition, projects, lines, measures, narrative, priorities, funding):
-    place = {(q.financial_year, q.number): i for i, q in enumerate(window)}
+    place = Places(window)
     years = sorted({q.financial_year for q in window})
     first, last = window[0], window[-1]
     if projects is None:
@@ -364,6 +386,7 @@ def _lines(rows, chosen, years, place):
     spent = {f"s{i}": _at(SpendLine, "budget_line", q, quarterly_return__status__in=RETURN_REPORTED,
                           actual__isnull=False)
              for i, q in enumerate(window)}
+    decimals = Decimals()
     for pk, project_id, category, description, year, amount, *figures_ in _each(rows,
         BudgetLine.objects.filter(project__in=chosen, financial_year__in=years)
         .annotate(t_amount=text("amount"), t1=text("profile_q1"), t2=text("profile_q2"), t3=text("profile_q3"),
@@ -373,23 +396,23 @@ def _lines(rows, chosen, years, place):
                      "t4", *spent)
     ):
         row = rows[project_id]
+        runs = row.runs
         capital = figures.spend_kind(category) == figures.CAPITAL
-        profile = tuple(Decimal(p) for p in figures_[:4])
+        profile = (decimals[figures_[0]], decimals[figures_[1]], decimals[figures_[2]], decimals[figures_[3]])
         plan, actual = [ZERO] * n, [None] * n
-        for number, amount_q in enumerate(profile, start=1):
-            i = place.get((year, number))
-            if i is not None and row.runs[i]:
-                plan[i] = amount_q
+        for k, i in place.of_year(year):
+            if runs[i]:
+                amount_q = plan[i] = profile[k]
                 row.plan[i] += amount_q
                 if capital:
                     row.capital_plan[i] += amount_q
         for i, value in enumerate(figures_[4:]):
-            if value is not None and row.runs[i]:
-                actual[i] = Decimal(value)
-                row.spent[i] = (row.spent[i] or ZERO) + actual[i]
+            if value is not None and runs[i]:
+                value = actual[i] = decimals[value]
+                row.spent[i] = (row.spent[i] or ZERO) + value
                 if capital:
-                    row.capital_spent[i] = (row.capital_spent[i] or ZERO) + actual[i]
-        row.lines.append(LineQuarters(pk, category, description, year, Decimal(amount), profile, plan, actual))
+                    row.capital_spent[i] = (row.capital_spent[i] or ZERO) + value
+        row.lines.append(LineQuarters(pk, category, description, year, decimals[amount], profile, plan, actual))
 
 
 def _measures(rows, chosen, years, window, place):
@@ -398,6 +421,7 @@ def _measures(rows, chosen, years, window, place):
     n = len(window)
     by_measure = {}  # (project, measure) -> MeasureQuarters
     by_pm = {}
+    decimals = Decimals()
     for pm in _each(rows,
         ProjectMeasure.objects.filter(project__in=chosen, financial_year__in=years)
         .annotate(name=F("measure__name"), direction=F("measure__direction"),
@@ -407,7 +431,7 @@ def _measures(rows, chosen, years, window, place):
         .values_list("pk", "project_id", "measure_id", "name", "unit", "direction", "aggregation", "financial_year",
                      "t_baseline", "t_annual", "t1", "t2", "t3", "t4")
     ):
-        pk, project_id, measure_id, name, unit, direction, aggregation, year, baseline, annual, *explicit = pm
+        pk, project_id, measure_id, name, unit, direction, aggregation, year, baseline, annual, t1, t2, t3, t4 = pm
         row = rows[project_id]
         measure = by_measure.get((project_id, measure_id))
         if measure is None:
@@ -415,15 +439,15 @@ def _measures(rows, chosen, years, window, place):
                                       values=[None] * n, targets=[None] * n, reports=[False] * n)
             row.measures.append(measure)
             by_measure[project_id, measure_id] = measure
-        annual = decimal(annual)
-        explicit = [decimal(t) for t in explicit]
+        annual = decimals[annual]
+        explicit = [decimals[t1], decimals[t2], decimals[t3], decimals[t4]]
         targets = figures.quarter_targets(aggregation, unit, annual, explicit)
-        measure.years[year] = MeasureYear(pk, decimal(baseline), annual, explicit, targets)
-        for number in (1, 2, 3, 4):
-            i = place.get((year, number))
-            if i is not None and row.runs[i]:
+        measure.years[year] = MeasureYear(pk, decimals[baseline], annual, explicit, targets)
+        runs = row.runs
+        for k, i in place.of_year(year):
+            if runs[i]:
                 measure.reports[i] = True
-                measure.targets[i] = targets[number - 1]
+                measure.targets[i] = targets[k]
         by_pm[pk] = measure
     for pm_id, year, number, value, numerator, denominator in _each(rows,
         MeasureValue.objects.filter(figures.quarters_sql(window, "quarterly_return__"),
@@ -438,8 +462,7 @@ def _measures(rows, chosen, years, window, place):
             continue
         i = place[year, number]
         if measure.reports[i]:
-            measure.values[i] = (Decimal(value), None if numerator is None else Decimal(numerator),
-                                 None if denominator is None else Decimal(denominator))
+            measure.values[i] = (decimals[value], decimals[numerator], decimals[denominator])
 
 
 class MeasureYear(NamedTuple):
