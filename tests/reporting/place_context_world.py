@@ -6,7 +6,7 @@ a year with its interval, and a partner's figure; and board actions due in and o
 from datetime import date
 from decimal import Decimal
 
-from grants.models import Area, BoardAction, Indicator, IndicatorValue, User
+from grants.models import Area, Indicator, IndicatorValue, User
 from grants.periods import Quarter
 from grants.services import board_actions as services
 from tests import factories as f

@@ -25,7 +25,6 @@ from grants.services import returns as return_services
 from grants.services import virements as virement_services
 from tests import factories as f
 from tests.dates import date_boxes
-from tests.dates import date_boxes
 from tests.grants.commissioning.conftest import TODAY
 from tests.grants.commissioning.helpers import (
     Q,
