@@ -9,20 +9,20 @@ It reads in a fixed number of queries whatever the number of projects: projects,
 lines, spend, project measures, measure values, and (when asked) narrative and priorities. Drafts'
 figures are never read: a quarter counts when its return is approved, and a return submitted or sent
 back is "awaiting approval", its figures kept apart (figures.spend_to_date, figures.measure_figure).
+Groups of projects added up by the database, by the same rules, are in reporting.groups.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Case, CharField, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.lookups import Exact
+from django.db.models import CharField, DecimalField, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 
 from grants import figures
-from grants.choices import ALLOCATION_COMMITTED, RETURN_AWAITING, RETURN_REPORTED, ReturnStatus
+from grants.choices import ALLOCATION_COMMITTED, RETURN_REPORTED, ReturnStatus
 from grants.figures import NOT_STARTED, ZERO, MeasureQuarter
-from grants.models import BudgetLine, MeasureValue, OtherFunding, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn, SpendLine
+from grants.models import BudgetLine, MeasureValue, OtherFunding, Project, ProjectMeasure, QuarterlyReturn, SpendLine
 from grants.periods import Quarter
 from reporting import collector
 
@@ -476,133 +476,9 @@ class MeasureYear(NamedTuple):
     targets: list
 
 
-# --- Groups of projects, added up by the database ------------------------------------------------
-
-
-def group_spend(scope, quarter: Quarter, group: str) -> dict:
-    """The SQL twin of reading each project that `scope` selects with `read` and adding their
-    `spend()` for Q1 to `quarter` of its year, grouped by `group` (a path from Project, such as
-    "allocation__programme_id"): {group value: figures.SpendToDate}.
-
-    `scope(prefix)` is the condition on Project (through `prefix`) that picks the projects, already
-    limited to the user's reach: joins, not a subquery of ids, which the databases plan well. Three
-    small grouped queries whatever the number of projects; tests/test_figures_agree.py checks that
-    the result equals the one rule, project by project added up."""
-    year, number = quarter.financial_year, quarter.number
-    quarters = quarter.year_to_date()
-    result: dict = {}
-
-    def row(key) -> figures.SpendToDate:
-        return result.setdefault(key, figures.SpendToDate())
-
-    # Quarters expected: each project running in each quarter.
-    for key, *counts in (
-        Project.objects.filter(scope("")).values_list(group)
-        .annotate(**{f"n{q.number}": Sum(Case(When(figures.running_in_sql(q), then=Value(1)), default=Value(0)))
-                     for q in quarters})
-        .values_list(group, *(f"n{q.number}" for q in quarters)).order_by()
-    ):
-        row(key).expected += sum(count or 0 for count in counts)
-    # The plan of every quarter each project runs in.
-    line_group = f"project__{group}"
-    plan = [Case(When(figures.running_in_sql(q, "project__"), then=F(f"profile_q{q.number}")), default=Value(ZERO),
-                 output_field=MONEY) for q in quarters]
-    for key, total in (
-        BudgetLine.objects.filter(scope("project__"), financial_year=year).values_list(line_group)
-        .annotate(total=Sum(sum(plan[1:], plan[0]), output_field=MONEY)).order_by()
-    ):
-        row(key).plan += figures.pennies(total)
-    # Each reported return of a quarter its project runs in, with the plan of its project's budget lines
-    # for its quarter and the spend it holds, looked up by the database; added up by the return's status.
-    its_quarter = Case(*[When(Exact(OuterRef("quarter"), n), then=F(f"profile_q{n}")) for n in (1, 2, 3, 4)],
-                       output_field=MONEY)
-    plan_of_its_quarter = _total(BudgetLine.objects.filter(project=OuterRef("project"), financial_year=year), its_quarter)
-    its_spend = _total(SpendLine.objects.entered().filter(quarterly_return=OuterRef("pk")), F("actual"))
-    for key, status, plan_total, spent, returns in (
-        QuarterlyReturn.objects.reported().filter(scope("project__"), financial_year=year, quarter__lte=number)
-        .filter(_running_return("", quarters))
-        .annotate(its_plan=plan_of_its_quarter, its_spend=its_spend)
-        .values_list(f"project__{group}", "status")
-        .annotate(plan_total=Sum("its_plan"), spent=Sum("its_spend"), returns=Count("pk")).order_by()
-    ):
-        spend = row(key)
-        if status == APPROVED:
-            spend.plan_compared += figures.pennies(plan_total)
-            spend.spent += figures.pennies(spent)
-            spend.approved += returns
-        else:
-            spend.awaiting_plan += figures.pennies(plan_total)
-            spend.awaiting_spent += figures.pennies(spent)
-            spend.awaiting += returns
-    return result
-
-
-@dataclass(slots=True)
-class GroupQuarter:
-    """A group's figures from the kept quarter figures: spend to date (figures.SpendToDate), and for
-    the quarter itself the projects running, their returns by status and by RAG (only the statuses
-    and ratings that occur, and always figures.NOT_STARTED and figures.NOT_RATED)."""
-
-    spend: figures.SpendToDate
-    running: int
-    statuses: dict
-    rags: dict
-
-
-def group_kept(scope, quarter: Quarter, group: str) -> dict:
-    """What `group_spend` works out, and each group's projects running in `quarter` with their returns
-    by status and by RAG, read from the kept quarter figures (grants.models.ProjectQuarter, one row per
-    project per quarter it runs in) in one query: {group value: GroupQuarter}. `scope` and `group` as
-    for `group_spend`; tests/grants/kept checks that the kept rows are what the source tables say."""
-    year, number = quarter.financial_year, quarter.number
-    approved = Q(status=APPROVED)
-    awaiting = Q(status__in=RETURN_AWAITING)
-    this = Q(quarter=number)
-    statuses = list(figures.STATUS_ORDER)
-    rags = list(figures.RAG_ORDER)
-    aggregates = {
-        "expected": Count("pk"), "plan_total": Sum("plan"),
-        "approved_n": Count("pk", filter=approved), "plan_compared": Sum("plan", filter=approved),
-        "spent_total": Sum("spent", filter=approved),
-        "awaiting_n": Count("pk", filter=awaiting), "awaiting_plan": Sum("plan", filter=awaiting),
-        "awaiting_spent": Sum("spent", filter=awaiting),
-        "running": Count("pk", filter=this),
-        **{f"s_{i}": Count("pk", filter=this & Q(status=s)) for i, s in enumerate(statuses)},
-        **{f"r_{i}": Count("pk", filter=this & Q(rag=r)) for i, r in enumerate(rags)},
-    }
-    result = {}
-    for row in (
-        ProjectQuarter.objects.filter(scope("project__"), financial_year=year, quarter__lte=number)
-        .values(f"project__{group}").annotate(**aggregates).order_by()
-    ):
-        spend = figures.SpendToDate(
-            plan=figures.pennies(row["plan_total"]), plan_compared=figures.pennies(row["plan_compared"]),
-            spent=figures.pennies(row["spent_total"]), awaiting_plan=figures.pennies(row["awaiting_plan"]),
-            awaiting_spent=figures.pennies(row["awaiting_spent"]), approved=row["approved_n"],
-            awaiting=row["awaiting_n"], expected=row["expected"])
-        by_status = {s: row[f"s_{i}"] for i, s in enumerate(statuses) if row[f"s_{i}"] or s == NOT_STARTED}
-        by_rag = {r: row[f"r_{i}"] for i, r in enumerate(rags) if row[f"r_{i}"] or r == figures.NOT_RATED}
-        result[row[f"project__{group}"]] = GroupQuarter(spend, row["running"], by_status, by_rag)
-    return result
-
-
-def _total(queryset, expression) -> Subquery:
-    """The sum of `expression` over `queryset` (correlated with OuterRef), as a subquery."""
-    summed = queryset.order_by().annotate(_one=Value(1)).values("_one").annotate(t=Sum(expression)).values("t")
-    return Subquery(summed, output_field=MONEY)
-
-
-def _running_return(prefix: str, quarters) -> Q:
-    """Returns of a quarter their project runs in (the reader leaves out the others)."""
-    condition = Q(pk__in=[])
-    for q in quarters:
-        condition |= Q(**{f"{prefix}quarter": q.number}) & figures.running_in_sql(q, f"{prefix}project__")
-    return condition
-
-
 def to_date(window: list[Quarter], quarter: Quarter) -> int:
     """How many quarters of `window` run up to and including `quarter`."""
     return sum(1 for q in window if q <= quarter)
 
 
-__all__ = ["read", "group_spend", "group_kept", "GroupQuarter", "ProjectQuarters", "LineQuarters", "MeasureQuarters", "to_date"]
+__all__ = ["read", "ProjectQuarters", "LineQuarters", "MeasureQuarters", "to_date"]

@@ -28,6 +28,7 @@ from grants.choices import ALLOCATION_COMMITTED, ReturnStatus
 from grants.models import Allocation, OutcomeMeasure, Programme, Project, User
 from grants.periods import Quarter
 from grants.services import payments as payment_services
+from reporting import groups
 from reporting import quarters as reader
 from tests import worlds
 from tests.worlds import client_for
@@ -169,7 +170,7 @@ def check_workbook_and_report_and_dashboard(user, quarter: Quarter):
         return project_scope(user, prefix) & Q(**{f"{prefix}allocation__programme__in": programmes,
                                                   f"{prefix}allocation__status__in": ALLOCATION_COMMITTED})
 
-    grouped = reader.group_spend(scope, quarter, "allocation__programme_id")
+    grouped = groups.group_spend(scope, quarter, "allocation__programme_id")
     for programme in programmes:
         mine = [d.spend() for d in truth.values() if d.programme_id == programme.pk]
         if mine:

@@ -19,7 +19,7 @@ The rules
   lines' profile for Q1 to the quarter; spent is the actual spend on approved returns for
   those quarters, compared with the profile of the same project-quarters (figures.spend_to_date,
   each project-quarter as reporting.quarters reads it, added up from the kept quarter figures:
-  grants.models.ProjectQuarter, reporting.quarters.group_kept); variance is the difference (and as a % of
+  grants.models.ProjectQuarter, reporting.groups.group_kept); variance is the difference (and as a % of
   that profile); what returns submitted or sent back report is awaiting approval, shown apart;
   paid is the payments released for those quarters.
 - Returns by status: for every project running in the quarter under a decided allocation,
@@ -72,7 +72,7 @@ from grants.models.scoping import project_scope
 from grants.services import years
 from grants.periods import Quarter
 
-from .. import quarters as reader
+from .. import groups
 
 APPROVED = ReturnStatus.APPROVED
 COUNTED_ALLOCATIONS = ALLOCATION_COMMITTED
@@ -231,13 +231,13 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     ids = list(rows)
 
     # 2. Per programme, in one query of the kept quarter figures: spend to date against the profile of
-    # the same quarters (figures.spend_to_date added up, as reporting.quarters.group_spend works it out
+    # the same quarters (figures.spend_to_date added up, as reporting.groups.group_spend works it out
     # from the source tables), the projects running in the quarter, and their returns by status and RAG
     # (figures.return_rag; a project running with no return is "not started" and not rated).
     def scope(prefix):
         return counted(user, prefix, programme) & Q(**{f"{prefix}allocation__programme__in": ids})
 
-    for programme_id, kept in reader.group_kept(scope, quarter, "allocation__programme_id").items():
+    for programme_id, kept in groups.group_kept(scope, quarter, "allocation__programme_id").items():
         row = rows[programme_id]
         row.spend, row.running, row.statuses, row.rags = kept.spend, kept.running, kept.statuses, kept.rags
 

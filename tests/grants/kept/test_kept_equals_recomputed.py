@@ -21,6 +21,7 @@ from grants.models import BudgetLine, Project, ProjectQuarter, QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import ServiceError, kept, projects, returns, virements
 from grants.services.returns import ReturnInput, SpendInput
+from reporting import groups
 from reporting import quarters as reader
 from tests import worlds
 
@@ -131,12 +132,12 @@ def read_by_the_reader(w) -> dict:
 
 
 def by_programme_kept(w, quarter) -> dict:
-    return {k: v.spend for k, v in reader.group_kept(lambda prefix: Q(**{f"{prefix}pk__isnull": False}), quarter,
+    return {k: v.spend for k, v in groups.group_kept(lambda prefix: Q(**{f"{prefix}pk__isnull": False}), quarter,
                                                      "allocation__programme_id").items()}
 
 
 def by_programme_from_the_sources(w, quarter) -> dict:
-    return reader.group_spend(lambda prefix: Q(**{f"{prefix}pk__isnull": False}), quarter, "allocation__programme_id")
+    return groups.group_spend(lambda prefix: Q(**{f"{prefix}pk__isnull": False}), quarter, "allocation__programme_id")
 
 
 @pytest.fixture
