@@ -14,13 +14,11 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, 
 from django.db.models.lookups import Exact
 
 from grants import figures
-from grants.choices import RETURN_AWAITING, ReturnStatus
+from grants.choices import RETURN_AWAITING
 from grants.figures import NOT_STARTED, ZERO
 from grants.models import BudgetLine, Project, ProjectQuarter, QuarterlyReturn, SpendLine
 from grants.periods import Quarter
-from reporting.quarters import MONEY
-
-APPROVED = ReturnStatus.APPROVED
+from reporting.quarters import APPROVED, MONEY
 
 
 def group_spend(scope, quarter: Quarter, group: str) -> dict:
