@@ -16,6 +16,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
+from .services import kept
 
 
 class ReadOnly:
@@ -92,6 +93,12 @@ class OutcomeMeasureAdmin(SimpleHistoryAdmin):
     list_display = ["name", "unit", "direction", "aggregation"]
     list_filter = ["unit", "aggregation", "direction"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"direction", "aggregation"} & set(form.changed_data):
+            # How it adds up and which way is better set every figure to date of the projects reporting it.
+            kept.refresh_library_measure(obj)
 
 
 @admin.register(models.Programme)

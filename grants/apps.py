@@ -38,5 +38,5 @@ class GrantsConfig(AppConfig):
 
 # Models whose rows no kept page shows: the kept figures themselves (their writers call figures_moved),
 # the token, and the records of signing in and reminding. A user's row changes at every sign-in.
-NOT_ON_ANY_KEPT_PAGE = {"ProjectQuarter", "FiguresVersion", "User", "AccountEvent", "PasswordResetRequest",
+NOT_ON_ANY_KEPT_PAGE = {"ProjectQuarter", "MeasureToDate", "FiguresVersion", "User", "AccountEvent", "PasswordResetRequest",
                         "ReminderSent"}

@@ -77,8 +77,8 @@ class AllocationFactory(DjangoModelFactory):
 
 
 class KeepsFigures(DjangoModelFactory):
-    """Rows a factory writes go round the services, so the project's kept quarter figures
-    (grants.services.kept) are worked out again, as the services would have done."""
+    """Rows a factory writes go round the services, so the project's kept figures (grants.services.kept:
+    quarter figures and measures' figures to date) are worked out again, as the services would have done."""
 
     class Meta:
         abstract = True
@@ -90,7 +90,7 @@ class KeepsFigures(DjangoModelFactory):
 
         if isinstance(obj, models.Project):
             project_id = obj.pk
-        elif isinstance(obj, models.SpendLine):
+        elif isinstance(obj, (models.SpendLine, models.MeasureValue)):
             project_id = obj.quarterly_return.project_id
         else:
             project_id = obj.project_id
@@ -138,7 +138,7 @@ class OutcomeMeasureFactory(DjangoModelFactory):
         lambda m: {"count": "events", "money": "events", "percentage": "level", "yes_no": "milestone"}[m.unit])
 
 
-class ProjectMeasureFactory(DjangoModelFactory):
+class ProjectMeasureFactory(KeepsFigures):
     class Meta:
         model = models.ProjectMeasure
 
@@ -166,7 +166,7 @@ class SpendLineFactory(KeepsFigures):
     actual = Decimal("9500.00")
 
 
-class MeasureValueFactory(DjangoModelFactory):
+class MeasureValueFactory(KeepsFigures):
     class Meta:
         model = models.MeasureValue
 

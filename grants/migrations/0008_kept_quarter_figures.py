@@ -11,7 +11,7 @@ def fill(apps, schema_editor):
     rebuild_kept_figures command use."""
     from grants.services import kept
 
-    kept.rebuild(apps=apps)
+    kept.rebuild_quarters(apps=apps)
 
 
 

@@ -6,7 +6,7 @@ from .payments import Clawback, Payment, PaymentReturn, Virement
 from .programmes import Allocation, AllocationYear, Programme, ProgrammeYear, Variation
 from .projects import BudgetLine, OtherFunding, ProfileChange, OutcomeMeasure, Project, ProjectMeasure, ProjectPriority
 from .security import PasswordResetRequest
-from .kept import FiguresVersion, ProjectQuarter
+from .kept import FiguresVersion, MeasureToDate, ProjectQuarter
 from .documents import Document
 from .places import BoardAction, Indicator, IndicatorImport, IndicatorValue
 from .returns import (
@@ -17,6 +17,6 @@ __all__ = [
     "RAG", "AccountEvent", "Area", "Organisation", "Priority", "User", "Clawback", "Payment", "PaymentReturn", "Virement",
     "Allocation", "AllocationYear", "Programme", "ProgrammeYear", "Variation", "BudgetLine", "OtherFunding", "ProfileChange", "OutcomeMeasure", "Project", "ProjectMeasure", "ProjectPriority",
     "PasswordResetRequest", "MeasureValue", "PartnershipReturn", "PartnershipReturnEvent", "QuarterlyReturn", "ReminderSent", "ReturnEvent", "SpendLine",
-    "ProjectQuarter", "FiguresVersion", "Document",
+    "ProjectQuarter", "MeasureToDate", "FiguresVersion", "Document",
     "BoardAction", "Indicator", "IndicatorImport", "IndicatorValue",
 ]

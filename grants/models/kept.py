@@ -11,7 +11,7 @@ tables'.
 from django.db import models
 
 from .common import FinancialYearField, quarter_field, quarter_range
-from .projects import Project
+from .projects import Project, ProjectMeasure
 
 
 class ProjectQuarter(models.Model):
@@ -44,6 +44,44 @@ class ProjectQuarter(models.Model):
 
 
 FIELDS = ("plan", "status", "officer_rag", "self_rag", "rag", "spend_status", "spent")
+
+
+class MeasureToDate(models.Model):
+    """A project measure's figure to date at each quarter of its year whose value counts (an approved
+    return holding a value for it): what figures.measure_figure makes of Q1 to that quarter against
+    the target of the same quarters (figures.quarter_targets), and how far off target that is.
+
+    Nothing here is a new figure: it is what the return page and the reports work out from the
+    measure values, kept by grants.services.kept.refresh_measures in the same transaction as every
+    approval, reopening, target change and measure edit, and rebuilt by `manage.py rebuild_kept_figures`.
+    The funder's dashboard ranks the measures most off target from it. Not audited."""
+
+    # The project is the project measure's own, kept here so that a user's reach reads it directly.
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    # PROTECT: a project measure with an approved value cannot be removed (grants.services.projects).
+    project_measure = models.ForeignKey(ProjectMeasure, on_delete=models.PROTECT, related_name="kept_figures")
+    financial_year = FinancialYearField()
+    quarter = quarter_field()
+    # figures.measure_figure over Q1 to the quarter: the figure and the target of the same quarters.
+    actual = models.DecimalField(max_digits=16, decimal_places=2)
+    target = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    # figures.shortfall as a number, to rank by: how far off target as a share of the target, 0 when on
+    # target, without a target or for a measure with no better direction. Never shown.
+    share = models.FloatField()
+
+    class Meta:
+        ordering = ["project_measure", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["project_measure", "quarter"], name="one_kept_figure_per_measure_quarter"),
+            quarter_range("kept_measure_quarter_1_to_4"),
+        ]
+        indexes = [models.Index(fields=["financial_year", "quarter", "share"], name="kept_measure_ranking")]
+
+    def __str__(self):
+        return f"{self.project_measure_id} {self.financial_year} Q{self.quarter}"
+
+
+MEASURE_FIELDS = ("project_id", "financial_year", "actual", "target", "share")
 
 
 class FiguresVersion(models.Model):

@@ -1,5 +1,6 @@
 """
-Keeping the quarter figures (grants.models.ProjectQuarter) true.
+Keeping the quarter figures (grants.models.ProjectQuarter) and the measures' figures to date
+(grants.models.MeasureToDate) true.
 
 `refresh(project_ids)` works out the affected projects' rows again from the source tables (project
 dates, budget lines, returns, spend lines) and writes what changed: every service that moves one of
@@ -17,21 +18,33 @@ and through the signals of grants/apps.py on every model a page reads. Pages kep
 The rules are those of reporting.quarters: a row per quarter the project runs in (figures.runs_in);
 plan = its budget lines' profile for that quarter of their year; spent = the spend lines entered on a
 reported return (£0 when none), nothing for a draft; rag = figures.return_rag.
+
+The measures' figures to date follow the return page's rules: a row per project measure and quarter
+of its year whose value counts (an approved return holding a value, not marked not collected); actual
+and target = figures.measure_figure over Q1 to that quarter against figures.quarter_targets; share =
+figures.shortfall. `refresh_measures(project_ids)` works a project's rows out again: `refresh` calls it,
+and so does every change of a return's status (grants.services.returns), of a project measure's
+targets (grants.services.projects) and of a library measure's direction or aggregation (the admin).
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from uuid import uuid4
 
+from django.apps import apps as django_apps
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from grants import figures
-from grants.choices import RETURN_REPORTED
+from grants.choices import RETURN_REPORTED, ReturnStatus
 from grants.figures import NOT_STARTED, ZERO
-from grants.models import BudgetLine, FiguresVersion, Project, ProjectQuarter, QuarterlyReturn, SpendLine
-from grants.models.kept import FIELDS
+from grants.models import (
+    BudgetLine, FiguresVersion, MeasureToDate, MeasureValue, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn,
+    SpendLine,
+)
+from grants.models.kept import FIELDS, MEASURE_FIELDS
 from grants.periods import Quarter
 
 CHUNK = 2000
@@ -206,8 +219,13 @@ def refresh(project_ids: Iterable[int], quarters=None) -> None:
         # what the first committed (PostgreSQL reads afresh at each statement), so that two changes to
         # one project at once (a budget line and a return's approval) cannot leave the other's figure
         # behind, nor add the same row twice. SQLite lets one transaction write at a time anyway.
-        list(Project.objects.select_for_update().filter(pk__in=project_ids).order_by("pk").values_list("pk", flat=True))
+        _lock(project_ids)
         _write(project_ids, quarters)
+        _write_measures(project_ids)
+
+
+def _lock(project_ids) -> None:
+    list(Project.objects.select_for_update().filter(pk__in=project_ids).order_by("pk").values_list("pk", flat=True))
 
 
 def _write(project_ids, quarters) -> None:
@@ -258,11 +276,118 @@ def refresh_return(ret: QuarterlyReturn, spent=None) -> None:
         refresh([ret.project_id], [Quarter(ret.financial_year, ret.quarter)])
 
 
-def rebuild(*, apps=None) -> int:
-    """Every kept row worked out again from scratch, in bulk. The number of rows written."""
-    model = ProjectQuarter if apps is None else apps.get_model("grants", "ProjectQuarter")
+# --- The measures' figures to date ----------------------------------------------------------------
+
+
+def measure_rows_for(project_ids=None, *, apps=None) -> list[MeasureToDate]:
+    """The measures' figures to date the source tables give for `project_ids` (every project when
+    None), unsaved, in (project measure, quarter) order. Two queries whatever the number of projects."""
+    if apps is None:
+        models = (ProjectMeasure, MeasureValue, MeasureToDate)
+    else:
+        models = tuple(apps.get_model("grants", name) for name in ("ProjectMeasure", "MeasureValue", "MeasureToDate"))
+    ProjectMeasure_, MeasureValue_, MeasureToDate_ = models
+    measures = ProjectMeasure_.objects.order_by("pk")
+    values = MeasureValue_.objects.filter(
+        quarterly_return__status=ReturnStatus.APPROVED, value__isnull=False, not_collected=False,
+        quarterly_return__financial_year=F("project_measure__financial_year"))
+    if project_ids is not None:
+        measures = measures.filter(project_id__in=project_ids)
+        values = values.filter(project_measure__project_id__in=project_ids)
+    counted = defaultdict(dict)  # project measure -> quarter -> (value, numerator, denominator)
+    for pm_id, number, value, numerator, denominator in values.values_list(
+            "project_measure_id", "quarterly_return__quarter", "value", "numerator", "denominator").order_by():
+        counted[pm_id][number] = (value, None if numerator is None else Decimal(numerator),
+                                  None if denominator is None else Decimal(denominator))
+    rows = []
+    runs = {}  # (start, end, year) -> the quarters of the year the project runs in; many projects share them
+    for pk, project_id, start, end, year, unit, aggregation, direction, annual, *explicit in measures.values_list(
+            "pk", "project_id", "project__start_date", "project__end_date", "financial_year", "unit",
+            "measure__aggregation", "measure__direction", "annual_target", "target_q1", "target_q2", "target_q3",
+            "target_q4").iterator(chunk_size=CHUNK):
+        found = counted.get(pk)
+        if not found:
+            continue
+        if (start, end, year) not in runs:
+            runs[start, end, year] = {n for n in (1, 2, 3, 4) if figures.runs_in(start, end, Quarter(year, n))}
+        # A value counts in a quarter the project runs in (as reporting.quarters reads it): one whose dates
+        # moved away from an approved return's quarter no longer counts it.
+        found = {n: found[n] for n in found if n in runs[start, end, year]}
+        targets = figures.quarter_targets(aggregation, unit, annual, explicit)
+        quarters = [figures.MeasureQuarter(Quarter(year, n), n in found, *found.get(n, (None, None, None)),
+                                           targets[n - 1]) for n in (1, 2, 3, 4)]
+        for n in sorted(found):
+            result = figures.measure_figure(aggregation, quarters[:n])
+            rows.append(MeasureToDate_(
+                project_id=project_id, project_measure_id=pk, financial_year=year, quarter=n, actual=result.actual,
+                target=result.target, share=float(figures.shortfall(direction, result.target, result.actual))))
+    return rows
+
+
+def measure_key(row: MeasureToDate) -> tuple:
+    return row.project_measure_id, row.quarter
+
+
+def measure_values(row: MeasureToDate) -> tuple:
+    return tuple(getattr(row, name) for name in MEASURE_FIELDS)
+
+
+def refresh_measures(project_ids: Iterable[int]) -> None:
+    """Make the measures' figures to date of `project_ids` what the source tables say, in the caller's
+    transaction, the projects locked as `refresh` locks them: a figure to date reads every quarter of
+    its year, so two approvals of one project at once must not each miss the other's."""
+    project_ids = sorted(set(project_ids))
+    if not project_ids:
+        return
+    with transaction.atomic(savepoint=False):
+        figures_moved(project_ids=project_ids)
+        _lock(project_ids)
+        _write_measures(project_ids)
+
+
+def _write_measures(project_ids) -> None:
+    wanted = {measure_key(row): row for row in measure_rows_for(project_ids)}
+    have = {measure_key(row): row for row in MeasureToDate.objects.filter(project_id__in=project_ids)}
+    gone = [row.pk for k, row in have.items() if k not in wanted]
+    new = [row for k, row in wanted.items() if k not in have]
+    changed = []
+    for k, row in wanted.items():
+        old = have.get(k)
+        if old is not None and measure_values(old) != measure_values(row):
+            for name in MEASURE_FIELDS:
+                setattr(old, name, getattr(row, name))
+            changed.append(old)
+    if gone:
+        MeasureToDate.objects.filter(pk__in=gone).delete()
+    if new:
+        MeasureToDate.objects.bulk_create(new)
+    if changed:
+        MeasureToDate.objects.bulk_update(changed, MEASURE_FIELDS)
+
+
+def refresh_library_measure(measure) -> None:
+    """A measure of the library changed how it adds up or which way is better: every project reporting
+    it has its figures to date worked out again."""
+    refresh_measures(ProjectMeasure.objects.filter(measure=measure).values_list("project_id", flat=True).distinct())
+
+
+# --- From scratch ---------------------------------------------------------------------------------
+
+
+def rebuild_quarters(*, apps=None) -> int:
+    """Every kept quarter figure worked out again from scratch, in bulk. The number of rows written."""
+    return _rebuild(rows_for, "ProjectQuarter", apps)
+
+
+def rebuild_measures(*, apps=None) -> int:
+    """Every measure's figure to date worked out again from scratch, in bulk. The number of rows written."""
+    return _rebuild(measure_rows_for, "MeasureToDate", apps)
+
+
+def _rebuild(builder, name, apps) -> int:
+    model = (apps or django_apps).get_model("grants", name)
     with transaction.atomic():
-        rows = rows_for(apps=apps)
+        rows = builder(apps=apps)
         model.objects.all().delete()
         model.objects.bulk_create(rows, batch_size=CHUNK)
         if apps is None:
@@ -270,4 +395,11 @@ def rebuild(*, apps=None) -> int:
     return len(rows)
 
 
-__all__ = ["figures_moved", "moved_in_this_transaction", "refresh", "refresh_return", "rebuild", "rows_for"]
+def rebuild() -> int:
+    """Every kept figure (quarters and measures) worked out again from scratch. The number of rows written."""
+    with transaction.atomic():
+        return rebuild_quarters() + rebuild_measures()
+
+
+__all__ = ["figures_moved", "moved_in_this_transaction", "refresh", "refresh_measures", "refresh_library_measure",
+           "refresh_return", "rebuild", "rebuild_measures", "rebuild_quarters", "rows_for", "measure_rows_for"]

@@ -254,6 +254,7 @@ def project_measure_save(*, actor, project: Project, values: dict, project_measu
                 setattr(target, name, value)
         validated(target, messages={"__all__": "The project already reports this measure in this year."})
         audited(target, actor).save()
+        kept.refresh_measures([project.pk])  # its targets set the figures to date against them
     return target
 
 

@@ -492,6 +492,8 @@ def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check
         locked.save()
         _write_events([_event(locked, kind, actor, comment)], actor)
         kept.refresh_return(locked)
+        if Status.APPROVED in (*from_statuses, to_status):  # its measure values start or stop counting
+            kept.refresh_measures([locked.project_id])
     return locked
 
 

@@ -31,7 +31,8 @@ The rules
   return is not submitted or approved.
 - Measures most off target: for each rated measure with an approved value in the quarter, its
   figure to date against the target of the same quarters (figures.measure_figure), ranked by
-  the shortfall as a share of the target.
+  the shortfall as a share of the target (figures.shortfall), then by project and measure; read from
+  the measures' figures to date (grants.models.MeasureToDate), kept as the quarter figures are.
 - Funding ending: grants.selectors.funding_ending, FUNDING_ENDING_MONTHS from today.
 """
 
@@ -40,16 +41,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (
-    Case, Count, DecimalField, Exists, ExpressionWrapper, F, FloatField, IntegerField, Max, Min, OuterRef, Q,
-    Sum, Value, When,
-)
-from django.db.models.functions import Abs, Coalesce
+from django.db.models import Case, Exists, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When
 
-from grants import figures, selectors
-from grants.choices import (
-    ALLOCATION_COMMITTED, ALLOCATION_LIVE, RETURN_OWED, MeasureAggregation, MeasureDirection, ReturnStatus,
-)
+from grants import selectors
+from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, RETURN_OWED, ReturnStatus
 from grants.figures import (
     NOT_RATED,
     NOT_STARTED,
@@ -65,9 +60,7 @@ from grants.figures import (
     return_rag_in_sql,
     shortfall,
 )
-from grants.models import (
-    RAG, Allocation, MeasureValue, Payment, Programme, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn,
-)
+from grants.models import RAG, Allocation, MeasureToDate, Payment, Programme, Project, ProjectQuarter, QuarterlyReturn
 from grants.models.scoping import project_scope
 from grants.services import years
 from grants.periods import Quarter
@@ -333,86 +326,21 @@ def _overdue(user, programme, quarter: Quarter, today: date) -> list[OverdueRow]
     return rows
 
 
-OFF_TARGET_CANDIDATES = 5  # the database ranks this many times the list's length; each is then checked exactly
-
-
 def _off_target(user, programme, quarter: Quarter) -> list[OffTargetRow]:
     """The rated measures furthest off target to date, among those with an approved value this
-    quarter. Three queries. The first, grouped by project measure, lets the database rank the measures
-    by an estimate of the shortfall (the annual target pro rata, unrounded, and a rate's latest value)
-    and hands back a few times as many as are shown. Their figures are then worked out exactly, from the
-    second, by the rules every page uses (figures.measure_figure against figures.quarter_targets),
-    and ranked again."""
-    year, number = quarter.financial_year, quarter.number
-    figure = DecimalField(max_digits=30, decimal_places=10)
-    pm = "project_measure__"
-    Agg = MeasureAggregation
-    # The estimate of the target of the quarters counted: for events, the annual target pro rata for
-    # the quarters with an approved value; for people, pro rata for the year so far; otherwise the
-    # quarter's own target or the annual one.
-    annual, quarter_target = F("annual"), F("quarter_target")
-    higher = Q(direction=MeasureDirection.HIGHER)
-    candidates = list(
-        MeasureValue.objects.filter(
-            counted(user, "quarterly_return__project__", programme), quarterly_return__status=APPROVED,
-            quarterly_return__financial_year=year, quarterly_return__quarter__lte=number, value__isnull=False,
-            **{f"{pm}measure__direction__in": [MeasureDirection.HIGHER, MeasureDirection.LOWER]})
-        .values("project_measure_id")
-        .annotate(year_total=Sum("value"), quarters=Count("pk"),
-                  current=Max(Case(When(quarterly_return__quarter=number, then=F("value")), output_field=figure)),
-                  aggregation=Max(f"{pm}measure__aggregation"), direction=Max(f"{pm}measure__direction"),
-                  annual=Max(f"{pm}annual_target"), quarter_target=Max(f"{pm}target_q{number}"))
-        .filter(current__isnull=False)
-        .annotate(
-            ytd=Case(When(aggregation=Agg.EVENTS, then=F("year_total")), default=F("current"), output_field=figure),
-            estimate=Case(
-                When(aggregation=Agg.EVENTS, then=ExpressionWrapper(annual * F("quarters") * Value(0.25),
-                                                                     output_field=figure)),
-                When(aggregation=Agg.PEOPLE, then=Coalesce(quarter_target, ExpressionWrapper(
-                    annual * Value(number / 4), output_field=figure), output_field=figure)),
-                default=Coalesce(quarter_target, annual, output_field=figure), output_field=figure))
-        .filter((higher & Q(ytd__lt=F("estimate"))) | (~higher & Q(ytd__gt=F("estimate"))))
-        .annotate(gap=Case(When(estimate=0, then=Value(1.0)),
-                           default=ExpressionWrapper(Abs(F("ytd") - F("estimate")) / F("estimate"),
-                                                     output_field=FloatField()),
-                           output_field=FloatField()))
-        .order_by("-gap", "project_measure_id")
-        .values_list("project_measure_id", flat=True)[:OFF_TARGET_LENGTH * OFF_TARGET_CANDIDATES]
+    quarter. One query, of the measures' figures to date (grants.models.MeasureToDate: figures.measure_figure
+    over Q1 to the quarter against the target of the same quarters, and figures.shortfall, kept with
+    every approval, reopening and target change), ranked by the shortfall, then project and measure."""
+    rows = (
+        MeasureToDate.objects.filter(counted(user, "project__", programme), financial_year=quarter.financial_year,
+                                     quarter=quarter.number, share__gt=0)
+        .order_by("-share", "project__name", "project_measure__measure__name", "pk")
+        .values_list("project__reference", "project__name", "project__allocation__programme__name",
+                     "project_measure__measure__name", "project_measure__unit", "project_measure__measure__direction",
+                     "actual", "target", "project_measure__measure__aggregation")[:OFF_TARGET_LENGTH]
     )
-    if not candidates:
-        return []
-    pms = {
-        d.pk: d for d in ProjectMeasure.objects.filter(pk__in=candidates)
-        .annotate(measure_name=F("measure__name"), direction=F("measure__direction"),
-                  aggregation=F("measure__aggregation"), reference=F("project__reference"),
-                  project_name=F("project__name"), programme=F("project__allocation__programme__name"))
-        .values_list("pk", "unit", "measure_name", "direction", "aggregation", "reference", "project_name", "programme",
-                     "annual_target", "target_q1", "target_q2", "target_q3", "target_q4", named=True)
-    }
-    values = {}
-    for pm_id, n, value, numerator, denominator in (
-        MeasureValue.objects.filter(project_measure__in=candidates, quarterly_return__status=APPROVED,
-                                    quarterly_return__quarter__lte=number, not_collected=False)
-        .values_list("project_measure_id", "quarterly_return__quarter", "value", "numerator", "denominator")
-    ):
-        values[pm_id, n] = (value, numerator, denominator)
-    rows = []
-    for pk in candidates:
-        m = pms[pk]
-        targets = figures.quarter_targets(m.aggregation, m.unit, m.annual_target,
-                                          [m.target_q1, m.target_q2, m.target_q3, m.target_q4])
-        quarters = []
-        for n in range(1, number + 1):
-            found = values.get((pk, n))
-            value, numerator, denominator = found if found else (None, None, None)
-            quarters.append(figures.MeasureQuarter(
-                Quarter(year, n), found is not None and value is not None, value,
-                None if numerator is None else Decimal(numerator),
-                None if denominator is None else Decimal(denominator), targets[n - 1]))
-        result = figures.measure_figure(m.aggregation, quarters)
-        gap = shortfall(m.direction, result.target, result.actual)
-        if gap > 0:
-            rows.append(OffTargetRow(m.reference, m.project_name, m.programme, m.measure_name, m.unit, m.direction,
-                                     result.actual, result.target, gap, quarter, m.aggregation))
-    rows.sort(key=lambda r: (-r.shortfall, r.project, r.measure))
-    return rows[:OFF_TARGET_LENGTH]
+    return [
+        OffTargetRow(reference, project, programme_name, measure, unit, direction, actual, target,
+                     shortfall(direction, target, actual), quarter, aggregation)
+        for reference, project, programme_name, measure, unit, direction, actual, target, aggregation in rows
+    ]

@@ -12,8 +12,9 @@ import time_machine
 from django.db.models import Sum
 from django.utils import timezone
 
-from grants.models import Payment, QuarterlyReturn, SpendLine, User
+from grants.models import OutcomeMeasure, Payment, QuarterlyReturn, SpendLine, User
 from grants.periods import Quarter
+from reporting import quarters as reader
 from reporting.dashboards import default_quarter, funder_dashboard
 from grants import figures
 from grants.figures import latest_ended_quarter
@@ -244,6 +245,106 @@ def test_measures_most_off_target_use_the_return_pages_rules(board):
         ("A-1", "Voluntary engagement rate", D("81.00"), D("90.00")),
     ]  # Incidents (lower is better, 11 against 20) is on target; B-1's Q2 is not approved.
     assert d.off_target[0].percent_of_target == D("70.0")
+
+
+def _off_target_from_the_source_tables(user, quarter=QUARTER) -> list:
+    """The rule worked out from the measure values themselves, by the figures reader every report uses:
+    each rated measure in reach with an approved value in the quarter, its figure to date
+    (figures.measure_figure) against the target of the same quarters, ranked by the shortfall."""
+    found = []
+    for row in reader.read(user, quarter.year_to_date()):
+        for m in row.measures:
+            if m.values[quarter.number - 1] is None:
+                continue
+            figure = m.figure(quarter.number)
+            gap = figures.shortfall(m.direction, figure.target, figure.actual)
+            if gap > 0:
+                found.append((row.reference, m.name, figure.actual, figure.target, gap, row.name))
+    found.sort(key=lambda r: (-r[4], r[5], r[1]))
+    return [r[:5] for r in found[:10]]
+
+
+def off_target(d) -> list:
+    return [(r.reference, r.measure, r.year_to_date, r.target, r.shortfall) for r in d.off_target]
+
+
+def test_measures_most_off_target_are_the_furthest_of_every_measure_in_reach(board):
+    # Twenty-four more projects, each off target by a different share, in every way a figure adds up:
+    # counts of events, a level against a quarter's target, a rate pooled from its parts, lower is better,
+    # a target of nought. The list is the ten furthest, as worked out from the values themselves.
+    people = OutcomeMeasure.objects.get(name="Young people engaged")
+    level = OutcomeMeasure.objects.get(name="Voluntary engagement rate")
+    rate = f.OutcomeMeasureFactory(name="Cases closed in time", unit=OutcomeMeasure.Unit.PERCENTAGE, aggregation="rate")
+    lower = OutcomeMeasure.objects.get(name="Incidents")
+    for n in range(24):
+        project = f.ProjectFactory(allocation=board.allocation_b, reference=f"M-{n:02}", name=f"Measured {n:02}")
+        kind = n % 4
+        if kind == 0:
+            pm = f.ProjectMeasureFactory(project=project, measure=people, annual_target=D(100 + n))
+            values = [(1, {"value": D(10)}), (2, {"value": D(n)})]
+        elif kind == 1:
+            pm = f.ProjectMeasureFactory(project=project, measure=level, annual_target=D(80), target_q2=D(90))
+            values = [(2, {"value": D(40 + n)})]
+        elif kind == 2:
+            pm = f.ProjectMeasureFactory(project=project, measure=rate, annual_target=D(75))
+            values = [(1, {"value": D("50.0"), "numerator": 5, "denominator": 10}),
+                      (2, {"value": D("30.0"), "numerator": n, "denominator": 30})]
+        else:
+            pm = f.ProjectMeasureFactory(project=project, measure=lower, annual_target=D(0 if n == 3 else 40))
+            values = [(2, {"value": D(n)})]
+        for number, value in values:
+            r = f.QuarterlyReturnFactory(project=project, financial_year=2023, quarter=number, status=Status.APPROVED,
+                                         officer_rag="green")
+            f.MeasureValueFactory(quarterly_return=r, project_measure=pm, **value)
+    expected = _off_target_from_the_source_tables(board.commissioner)
+    assert len(expected) == 10 and len({r[4] for r in expected}) > 5
+    assert off_target(dashboard(board)) == expected
+    # One programme, and a user who reaches less, get the rule within their reach.
+    assert off_target(dashboard(board, programme=board.programme)) == expected
+    other = f.ProgrammeFactory(commissioner=board.commissioner_org, name="Another fund", code="AF")
+    assert off_target(dashboard(board, programme=other)) == []
+
+
+def test_an_approval_and_a_reopening_move_the_measures_off_target_at_once(board):
+    from grants.services.returns import return_approve, return_reopen
+
+    b_q2 = QuarterlyReturn.objects.get(pk=board.b_q2.pk)
+    approved = return_approve(actor=board.commissioner, ret=b_q2, version=b_q2.version, officer_rag="red")
+    # B-1's young people: 90 + 1 against half the annual 400.
+    assert off_target(dashboard(board))[0] == ("B-1", "Young people engaged", D("91.00"), D("200.00"),
+                                               D("109") / D("200"))
+    assert off_target(dashboard(board)) == _off_target_from_the_source_tables(board.commissioner)
+    return_reopen(actor=board.commissioner, ret=approved, version=approved.version, reason="Figures were wrong.")
+    assert [r[0] for r in off_target(dashboard(board))] == ["A-1", "A-1"]
+
+
+def test_a_target_changed_through_the_service_moves_the_measures_off_target_at_once(board):
+    from grants.services.projects import project_measure_save
+
+    pm = board.a_people
+    project_measure_save(actor=board.commissioner, project=board.project_a, project_measure=pm, version=pm.version,
+                         values={"measure": pm.measure, "financial_year": 2023, "baseline": None,
+                                 "annual_target": D("60"), "target_q1": None, "target_q2": None, "target_q3": None,
+                                 "target_q4": None})
+    # 35 against half of 60: on target now; the rate alone is off.
+    assert [r[1] for r in off_target(dashboard(board))] == ["Voluntary engagement rate"]
+
+
+def test_the_library_measure_turned_round_in_the_admin_moves_the_measures_off_target(board):
+    from django.forms.models import model_to_dict
+    from django.test import Client
+    from django.urls import reverse
+
+    incidents = OutcomeMeasure.objects.get(name="Incidents")
+    admin = Client()
+    admin.force_login(f.UserFactory(username="root", is_staff=True, is_superuser=True))
+    data = {k: v for k, v in model_to_dict(incidents).items() if v is not None}
+    response = admin.post(reverse("admin:grants_outcomemeasure_change", args=[incidents.pk]),
+                          {**data, "direction": OutcomeMeasure.Direction.HIGHER})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    # 5 + 6 incidents against 20 to date, now that more is better: 45% short, the furthest off.
+    assert off_target(dashboard(board))[0] == ("A-1", "Incidents", D("11.00"), D("20.00"), D("0.45"))
+    assert off_target(dashboard(board)) == _off_target_from_the_source_tables(board.commissioner)
 
 
 def test_projects_with_funding_ending_come_from_the_commissioning_rule(board):

@@ -133,6 +133,17 @@ def test_it_refuses_a_second_kept_row_for_the_same_project_and_quarter(project):
     assert_refused_by("one_kept_row_per_project_quarter", lambda: kept_row(project))
 
 
+def test_it_refuses_a_second_kept_figure_for_the_same_measure_and_quarter(project):
+    pm = f.ProjectMeasureFactory(project=project)
+
+    def kept_figure():
+        return models.MeasureToDate.objects.create(project=project, project_measure=pm, financial_year=2023,
+                                                   quarter=1, actual=0, share=0)
+
+    kept_figure()
+    assert_refused_by("one_kept_figure_per_measure_quarter", kept_figure)
+
+
 def test_it_refuses_a_second_partnership_return_for_the_same_allocation_and_quarter(allocation):
     models.PartnershipReturn.objects.create(allocation=allocation, financial_year=2023, quarter=2)
     assert_refused_by("one_partnership_return_per_quarter", lambda: models.PartnershipReturn.objects.create(

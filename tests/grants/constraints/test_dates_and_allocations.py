@@ -101,6 +101,12 @@ def test_it_refuses_a_kept_row_for_a_quarter_outside_1_to_4(project):
         project=project, financial_year=2023, quarter=5, plan=0, status="not_started", rag="not_rated"))
 
 
+def test_it_refuses_a_kept_measure_figure_for_a_quarter_outside_1_to_4(project):
+    pm = f.ProjectMeasureFactory(project=project)
+    assert_refused_by("kept_measure_quarter_1_to_4", lambda: models.MeasureToDate.objects.create(
+        project=project, project_measure=pm, financial_year=2023, quarter=5, actual=0, share=0))
+
+
 @pytest.mark.parametrize("quarter", [0, 5])
 def test_it_refuses_a_partnership_return_for_a_quarter_outside_1_to_4(allocation, quarter):
     from grants.models import PartnershipReturn

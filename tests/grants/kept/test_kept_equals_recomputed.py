@@ -2,8 +2,9 @@
 The kept quarter figures (grants.models.ProjectQuarter) after any sequence of service calls are the
 figures worked out again from scratch (grants.services.kept.rows_for), and the ones the figures reader
 (reporting.quarters) reads from the source tables: saving, submitting, approving, sending back and
-reopening returns, verifying and querying spend, changing and removing budget lines, virements and
-a project's dates, with refused calls among them.
+reopening returns, verifying and querying spend, changing and removing budget lines, virements,
+a project's dates and a measure's targets, with refused calls among them. So are the measures' figures
+to date (grants.models.MeasureToDate), against the figures reader's figure to date of each quarter.
 """
 
 from datetime import date
@@ -17,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grants.figures import NOT_STARTED
-from grants.models import BudgetLine, Project, ProjectQuarter, QuarterlyReturn
+from grants.models import BudgetLine, MeasureToDate, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import ServiceError, kept, projects, returns, virements
-from grants.services.returns import ReturnInput, SpendInput
+from grants.services.returns import MeasureInput, ReturnInput, SpendInput
 from reporting import groups
 from reporting import quarters as reader
 from tests import worlds
@@ -29,8 +30,9 @@ QUARTERS = [Quarter(2023, n) for n in (1, 2, 3, 4)]
 amounts = st.sampled_from([None, Decimal("0"), Decimal("0.01"), Decimal("999.99"), Decimal("10000")])
 rags = st.sampled_from(["red", "amber", "green", ""])
 
+people = st.sampled_from([Decimal("0"), Decimal("35"), Decimal("400")])
 saves = st.tuples(st.sampled_from(["draft", "submit", "submit"]), st.sampled_from("ab"), st.integers(1, 4), amounts,
-                  amounts, rags)
+                  amounts, rags, people)
 decisions = st.tuples(st.sampled_from(["approve", "approve", "send_back", "reopen", "verify", "query"]),
                       st.sampled_from("ab"), st.integers(1, 4), rags)
 step = st.one_of(
@@ -41,6 +43,8 @@ step = st.one_of(
     st.tuples(st.just("virement"), st.integers(1, 4), st.sampled_from([Decimal("100"), Decimal("50000")])),
     st.tuples(st.just("dates"), st.sampled_from("ab"), st.sampled_from([date(2023, 9, 30), date(2024, 3, 31),
                                                                           date(2024, 6, 30)])),
+    st.tuples(st.just("targets"), st.sampled_from([None, Decimal("0"), Decimal("100"), Decimal("141")]),
+              st.sampled_from([None, Decimal("30")])),
 )
 
 
@@ -52,14 +56,15 @@ def run(w, action):
     name, *args = action
     project = {"a": w.project_a, "b": w.project_b}.get(args[0]) if args and isinstance(args[0], str) else None
     if name in ("draft", "submit"):
-        _, number, staff, venue, rag = args
+        _, number, staff, venue, rag, engaged = args
         # Every line gets an amount (£0 where none is drawn, so that a submission is complete) with
         # an explanation, and project A's measures a value.
         lines = sorted(BudgetLine.objects.filter(project=project, financial_year=2023).values_list("pk", flat=True))
         drawn = (staff, venue) if name == "draft" else (staff or Decimal("0"), venue or Decimal("0"))
         spend = {pk: SpendInput(actual=amount, explanation="Costs moved between quarters.")
                  for pk, amount in zip(lines, drawn + (Decimal("0"),) * len(lines))}
-        measures = worlds.complete_input(w).measures if project == w.project_a else {}
+        measures = {**worlds.complete_input(w).measures, w.people.pk: MeasureInput(value=engaged)} \
+            if project == w.project_a else {}
         found = the_return(project, number)
         service = returns.return_submit if name == "submit" else returns.return_save_draft
         user = w.user_a if project == w.project_a else w.user_b
@@ -110,6 +115,13 @@ def run(w, action):
         end = args[1]
         fresh = Project.objects.get(pk=project.pk)
         projects.project_update(actor=w.commissioner, project=fresh, version=fresh.version, values={"end_date": end})
+    elif name == "targets":
+        annual, q2 = args
+        pm = ProjectMeasure.objects.get(pk=w.people.pk)
+        projects.project_measure_save(
+            actor=w.commissioner, project=pm.project, project_measure=pm, version=pm.version,
+            values={"measure": pm.measure, "financial_year": 2023, "baseline": None, "annual_target": annual,
+                    "target_q1": None, "target_q2": q2, "target_q3": None, "target_q4": None})
 
 
 def kept_rows() -> dict:
@@ -128,6 +140,27 @@ def read_by_the_reader(w) -> dict:
         for i, q in enumerate(window):
             if row.runs[i]:
                 result[row.pk, q.financial_year, q.number] = (row.plan[i], row.statuses[i], row.spent[i])
+    return result
+
+
+def kept_measures() -> dict:
+    return {kept.measure_key(row): kept.measure_values(row) for row in MeasureToDate.objects.all()}
+
+
+def measures_recomputed() -> dict:
+    return {kept.measure_key(row): kept.measure_values(row) for row in kept.measure_rows_for()}
+
+
+def measures_by_the_reader(w) -> dict:
+    """(project measure, quarter) -> (figure to date, its target), as reporting.quarters reads the source
+    tables, for each quarter of 2023-24 with an approved value."""
+    result = {}
+    for row in reader.read(w.commissioner, QUARTERS):
+        for m in row.measures:
+            for i, value in enumerate(m.values):
+                if value is not None:
+                    figure = m.figure(i + 1)
+                    result[m.years[2023].pk, i + 1] = (figure.actual, figure.target)
     return result
 
 
@@ -163,8 +196,39 @@ def test_after_any_sequence_of_service_calls_the_kept_figures_are_the_recomputed
             have = kept_rows()
             assert have == recomputed(), action
             assert {k: (v[0], v[1], v[6]) for k, v in have.items()} == read_by_the_reader(world), action
+            measures = kept_measures()
+            assert measures == measures_recomputed(), action
+            assert {k: (v[2], v[3]) for k, v in measures.items()} == measures_by_the_reader(world), action
         for q in QUARTERS:  # the kept rows added up are the source tables added up
             assert by_programme_kept(world, q) == by_programme_from_the_sources(world, q), q
+        transaction.set_rollback(True)
+
+
+# Project A's measures alone, on two quarters, so that submissions, approvals and reopenings meet often.
+rated = st.sampled_from(["red", "amber", "green"])
+measure_step = st.one_of(
+    st.tuples(st.just("submit"), st.just("a"), st.integers(1, 2), st.just(Decimal("10")), st.just(Decimal("10")),
+              rated, people),
+    st.tuples(st.sampled_from(["approve", "approve", "reopen", "send_back"]), st.just("a"), st.integers(1, 2), rated),
+    st.tuples(st.just("targets"), st.sampled_from([None, Decimal("0"), Decimal("100"), Decimal("141")]),
+              st.sampled_from([None, Decimal("30")])),
+    st.tuples(st.just("dates"), st.just("a"), st.sampled_from([date(2023, 6, 30), date(2024, 3, 31)])),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(measure_step, min_size=2, max_size=10))
+def test_after_any_sequence_of_approvals_and_target_changes_the_measures_figures_are_recomputed(world, steps):
+    with transaction.atomic():
+        for action in steps:
+            try:
+                with transaction.atomic():
+                    run(world, action)
+            except ServiceError:
+                pass
+            measures = kept_measures()
+            assert measures == measures_recomputed(), action
+            assert {k: (v[2], v[3]) for k, v in measures.items()} == measures_by_the_reader(world), action
         transaction.set_rollback(True)
 
 
@@ -195,3 +259,5 @@ def test_the_command_rebuilds_what_went_round_the_services_and_checks(world, cap
     assert kept_rows() == recomputed() and kept_rows()
     call_command("rebuild_kept_figures", "--check")
     assert "agree" in capsys.readouterr().out
+
+

@@ -1,0 +1,48 @@
+"""
+Two quarters of one project approved at the same moment, each in its own database connection: a
+measure's figure to date reads every approved quarter of its year, so neither approval may write its
+figures without the other's. Needs PostgreSQL (SQLite lets one transaction write at a time).
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from grants.models import MeasureToDate
+from grants.periods import Quarter
+from grants.services import kept, returns
+from tests import worlds
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_quarters_approved_at_once_both_count_in_the_measures_figures_to_date(actors):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    w = worlds.project_a_with_named_people(actors)
+    submitted = [returns.return_submit(actor=w.user_a, project=w.project_a, quarter=Quarter(2023, n), version=None,
+                                       data=worlds.complete_input(w)) for n in (1, 2)]
+    start = threading.Barrier(2)
+    failures = []
+
+    def approve(ret):
+        try:
+            start.wait(timeout=10)
+            returns.return_approve(actor=w.commissioner, ret=ret, version=ret.version, officer_rag="green")
+        except Exception as error:  # reported below, with the figures
+            failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(ret,)) for ret in submitted]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert failures == []
+    have = {kept.measure_key(row): kept.measure_values(row) for row in MeasureToDate.objects.all()}
+    assert have == {kept.measure_key(row): kept.measure_values(row) for row in kept.measure_rows_for()}
+    # Q2's young people to date are both quarters' 35.
+    assert MeasureToDate.objects.get(project_measure=w.people, quarter=2).actual == 70
