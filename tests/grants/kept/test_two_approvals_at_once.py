@@ -1,7 +1,9 @@
 """
 Two quarters of one project approved at the same moment, each in its own database connection: a
 measure's figure to date reads every approved quarter of its year, so neither approval may write its
-figures without the other's. Needs PostgreSQL (SQLite lets one transaction write at a time).
+figures without the other's. The second waits for the first to commit, then reads what it wrote: the
+project's row, locked by grants.services.kept.refresh_measures, holds it, and so does the funder's
+token row both approvals move. Needs PostgreSQL (SQLite lets one transaction write at a time).
 """
 
 import threading
