@@ -236,22 +236,27 @@ def _write(project_ids, quarters) -> None:
     kept = ProjectQuarter.objects.filter(project_id__in=project_ids)
     if quarters is not None:
         kept = kept.filter(figures.quarters_sql(quarters))
-    have = {key(row): row for row in kept}
+    _sync(ProjectQuarter, wanted, {key(row): row for row in kept}, FIELDS)
+
+
+def _sync(model, wanted: dict, have: dict, fields) -> None:
+    """Write what differs between the rows wanted and the rows kept (each by its key): rows no longer
+    wanted are deleted, new ones added, changed ones updated, the rest left alone."""
     gone = [row.pk for k, row in have.items() if k not in wanted]
     new = [row for k, row in wanted.items() if k not in have]
     changed = []
     for k, row in wanted.items():
         old = have.get(k)
-        if old is not None and values(old) != values(row):
-            for name in FIELDS:
+        if old is not None and any(getattr(old, name) != getattr(row, name) for name in fields):
+            for name in fields:
                 setattr(old, name, getattr(row, name))
             changed.append(old)
     if gone:
-        ProjectQuarter.objects.filter(pk__in=gone).delete()
+        model.objects.filter(pk__in=gone).delete()
     if new:
-        ProjectQuarter.objects.bulk_create(new)
+        model.objects.bulk_create(new)
     if changed:
-        ProjectQuarter.objects.bulk_update(changed, FIELDS)
+        model.objects.bulk_update(changed, fields)
 
 
 def refresh_return(ret: QuarterlyReturn, spent=None) -> None:
@@ -348,21 +353,7 @@ def refresh_measures(project_ids: Iterable[int]) -> None:
 def _write_measures(project_ids) -> None:
     wanted = {measure_key(row): row for row in measure_rows_for(project_ids)}
     have = {measure_key(row): row for row in MeasureToDate.objects.filter(project_id__in=project_ids)}
-    gone = [row.pk for k, row in have.items() if k not in wanted]
-    new = [row for k, row in wanted.items() if k not in have]
-    changed = []
-    for k, row in wanted.items():
-        old = have.get(k)
-        if old is not None and measure_values(old) != measure_values(row):
-            for name in MEASURE_FIELDS:
-                setattr(old, name, getattr(row, name))
-            changed.append(old)
-    if gone:
-        MeasureToDate.objects.filter(pk__in=gone).delete()
-    if new:
-        MeasureToDate.objects.bulk_create(new)
-    if changed:
-        MeasureToDate.objects.bulk_update(changed, MEASURE_FIELDS)
+    _sync(MeasureToDate, wanted, have, MEASURE_FIELDS)
 
 
 def refresh_library_measure(measure) -> None:
