@@ -26,6 +26,8 @@ The rules
   its return's status, or "not started".
 - RAG: figures.return_rag (the officer's rating of an approved return; the provider's own
   rating of a return submitted or sent back; a draft is not rated).
+- Rated red or amber: the quarter's returns that RAG rates red or amber (read from the kept quarter
+  figures), red first, then by programme, project and its reference; the first 25 shown, all counted.
 - Overdue: a quarter up to the chosen one, of a project whose allocation still owes returns,
   whose due date (the programme's days after quarter end) has passed by today, and whose
   return is not submitted or approved.
@@ -57,7 +59,6 @@ from grants.figures import (
     pennies,
     percent,
     return_rag,
-    return_rag_in_sql,
     shortfall,
 )
 from grants.models import RAG, Allocation, MeasureToDate, Payment, Programme, Project, ProjectQuarter, QuarterlyReturn
@@ -206,7 +207,7 @@ def counted(user, prefix: str, programme: Programme | None = None) -> Q:
 
 def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programme | None = None,
                      latest_ended: Quarter | None = None, clamped: bool = False) -> FunderDashboard:
-    """The funder's dashboard for `quarter`, optionally for one programme. Eleven queries, however many
+    """The funder's dashboard for `quarter`, optionally for one programme. Nine queries, however many
     projects: the per-programme figures are one grouped query of the kept quarter figures."""
     year, number = quarter.financial_year, quarter.number
     # 1. The programmes: of this year, or with a decided allocation running in it.
@@ -248,11 +249,6 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
         row.statuses.setdefault(NOT_STARTED, 0)
         row.rags.setdefault(NOT_RATED, 0)
 
-    # The quarter's returns, for the list of those that need attention.
-    returns = QuarterlyReturn.objects.for_user(user).filter(
-        counted(user, "project__", programme), project__start_date__lte=quarter.end,
-        project__end_date__gte=quarter.start, financial_year=year, quarter=number)
-
     totals = ProgrammeRow(None)
     for row in rows.values():
         for name in ("allocated", "spend", "paid", "running"):
@@ -262,24 +258,27 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
         for rag, count in row.rags.items():
             totals.rags[rag] = totals.rags.get(rag, 0) + count
 
-    # 7. Returns that need attention: red first, then amber.
-    flagged = returns.filter(return_rag_in_sql([RAG.RED, RAG.AMBER]))
-    red = return_rag_in_sql([RAG.RED])
-    attention = [
-        AttentionRow(r, *return_rag(r.status, r.officer_rag, r.self_rag))
-        for r in flagged.select_related("project__allocation__programme", "project__provider")
-        .annotate(red_first=Case(When(red, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("red_first", "project__allocation__programme__name", "project__name", "pk")[:LIST_LENGTH]
-    ]
+    # 4 and 5. Returns that need attention: red first, then amber, ranked from the kept quarter figures (their
+    # RAG is figures.return_rag, kept with every change of the return); the rows shown are then read whole.
+    first = list(
+        ProjectQuarter.objects.filter(counted(user, "project__", programme), financial_year=year, quarter=number,
+                                      rag__in=[RAG.RED, RAG.AMBER])
+        .annotate(red_first=Case(When(rag=RAG.RED, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("red_first", "project__allocation__programme__name", "project__name", "project__reference")
+        .values_list("project_id", flat=True)[:LIST_LENGTH])
+    shown = {r.project_id: r for r in QuarterlyReturn.objects.filter(
+        project__in=first, financial_year=year, quarter=number).select_related(
+        "project__allocation__programme", "project__provider")}
+    attention = [AttentionRow(r, *return_rag(r.status, r.officer_rag, r.self_rag)) for r in map(shown.get, first)]
     attention_total = totals.rags.get(RAG.RED, 0) + totals.rags.get(RAG.AMBER, 0)
 
-    # 8 and 9. Overdue returns, up to this quarter.
+    # 6. Overdue returns, up to this quarter.
     overdue = _overdue(user, programme, quarter, today)
 
-    # 10 and 11. Measures most off target this quarter.
+    # 7. Measures most off target this quarter.
     off_target = _off_target(user, programme, quarter)
 
-    # 12 and 13. Funding ending.
+    # 8 and 9. Funding ending.
     months = funding_ending_months()
     ending = selectors.funding_ending(user, today, months)
     if programme is not None:
