@@ -166,6 +166,23 @@ def test_red_and_amber_returns_are_listed_red_first_with_whose_rating(board):
     assert rows[0][3] == "Red (provider)"
 
 
+def test_the_red_and_amber_list_is_the_rule_worked_out_from_the_returns_themselves(board):
+    for n in range(48):  # named so that the list's order is not the order they were made in
+        project = f.ProjectFactory(allocation=board.allocation_b, reference=f"R-{n:02}", name=f"Rated {(n * 7) % 48:02}")
+        ret(project, 2, [Status.APPROVED, Status.SUBMITTED, Status.RETURNED][n % 3],
+            officer_rag=["red", "amber", "green", ""][n % 4], self_rag=["amber", "red", "green", ""][n % 4])
+    flagged = []
+    for r in QuarterlyReturn.objects.filter(financial_year=2023, quarter=2,
+                                            project__allocation__programme__commissioner=board.commissioner_org):
+        rag, _ = figures.return_rag(r.status, r.officer_rag, r.self_rag)
+        if rag in ("red", "amber"):
+            flagged.append((rag != "red", r.project.allocation.programme.name, r.project.name, r.project.reference, r.pk))
+    flagged.sort()
+    d = dashboard(board)
+    assert len(flagged) > 25 and d.attention_total == len(flagged)
+    assert [r.ret.pk for r in d.attention] == [row[-1] for row in flagged[:25]]
+
+
 def test_each_row_links_to_the_project_and_its_return(board):
     content = client_for(board.commissioner).get(Q2).content.decode()
     assert 'href="/projects/B-1/"' in content
