@@ -95,36 +95,44 @@ def group_kept(scope, quarter: Quarter, group: str) -> dict:
     """What `group_spend` works out, and each group's projects running in `quarter` with their returns
     by status and by RAG, read from the kept quarter figures (grants.models.ProjectQuarter, one row per
     project per quarter it runs in) in one query: {group value: GroupQuarter}. `scope` and `group` as
-    for `group_spend`; tests/grants/kept checks that the kept rows are what the source tables say."""
+    for `group_spend`; tests/grants/kept checks that the kept rows are what the source tables say.
+
+    The database counts and adds up the rows by group, quarter, status and RAG (a few hundred rows
+    whatever the number of projects), and they are put together here."""
     year, number = quarter.financial_year, quarter.number
-    approved = Q(status=APPROVED)
-    awaiting = Q(status__in=RETURN_AWAITING)
-    this = Q(quarter=number)
-    statuses = list(figures.STATUS_ORDER)
-    rags = list(figures.RAG_ORDER)
-    aggregates = {
-        "expected": Count("pk"), "plan_total": Sum("plan"),
-        "approved_n": Count("pk", filter=approved), "plan_compared": Sum("plan", filter=approved),
-        "spent_total": Sum("spent", filter=approved),
-        "awaiting_n": Count("pk", filter=awaiting), "awaiting_plan": Sum("plan", filter=awaiting),
-        "awaiting_spent": Sum("spent", filter=awaiting),
-        "running": Count("pk", filter=this),
-        **{f"s_{i}": Count("pk", filter=this & Q(status=s)) for i, s in enumerate(statuses)},
-        **{f"r_{i}": Count("pk", filter=this & Q(rag=r)) for i, r in enumerate(rags)},
-    }
-    result = {}
-    for row in (
+    found = {}  # group value -> [SpendToDate, running, statuses, rags]
+    for key, q, status, rag, count, plan, spent in (
         ProjectQuarter.objects.filter(scope("project__"), financial_year=year, quarter__lte=number)
-        .values(f"project__{group}").annotate(**aggregates).order_by()
+        .values_list(f"project__{group}", "quarter", "status", "rag")
+        .annotate(count=Count("pk"), plan=Sum("plan"), spent=Sum("spent")).order_by()
     ):
-        spend = figures.SpendToDate(
-            plan=figures.pennies(row["plan_total"]), plan_compared=figures.pennies(row["plan_compared"]),
-            spent=figures.pennies(row["spent_total"]), awaiting_plan=figures.pennies(row["awaiting_plan"]),
-            awaiting_spent=figures.pennies(row["awaiting_spent"]), approved=row["approved_n"],
-            awaiting=row["awaiting_n"], expected=row["expected"])
-        by_status = {s: row[f"s_{i}"] for i, s in enumerate(statuses) if row[f"s_{i}"] or s == NOT_STARTED}
-        by_rag = {r: row[f"r_{i}"] for i, r in enumerate(rags) if row[f"r_{i}"] or r == figures.NOT_RATED}
-        result[row[f"project__{group}"]] = GroupQuarter(spend, row["running"], by_status, by_rag)
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = [figures.SpendToDate(), 0, {NOT_STARTED: 0}, {figures.NOT_RATED: 0}]
+        spend = entry[0]
+        plan, spent = plan or ZERO, spent or ZERO
+        spend.expected += count
+        spend.plan += plan
+        if status == APPROVED:
+            spend.approved += count
+            spend.plan_compared += plan
+            spend.spent += spent
+        elif status in RETURN_AWAITING:
+            spend.awaiting += count
+            spend.awaiting_plan += plan
+            spend.awaiting_spent += spent
+        if q == number:
+            entry[1] += count
+            entry[2][status] = entry[2].get(status, 0) + count
+            entry[3][rag] = entry[3].get(rag, 0) + count
+    result = {}
+    for key, (spend, running, statuses, rags) in found.items():
+        for name in ("plan", "plan_compared", "spent", "awaiting_plan", "awaiting_spent"):
+            setattr(spend, name, figures.pennies(getattr(spend, name)))
+        # In the order every page lists them.
+        result[key] = GroupQuarter(
+            spend, running, {s: statuses[s] for s in figures.STATUS_ORDER if s in statuses},
+            {r: rags[r] for r in figures.RAG_ORDER if r in rags})
     return result
 
 
