@@ -269,7 +269,8 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     shown = {r.project_id: r for r in QuarterlyReturn.objects.filter(
         project__in=first, financial_year=year, quarter=number).select_related(
         "project__allocation__programme", "project__provider")}
-    attention = [AttentionRow(r, *return_rag(r.status, r.officer_rag, r.self_rag)) for r in map(shown.get, first)]
+    attention = [AttentionRow(r, *return_rag(r.status, r.officer_rag, r.self_rag))
+                 for r in (shown.get(project_id) for project_id in first) if r is not None]
     attention_total = totals.rags.get(RAG.RED, 0) + totals.rags.get(RAG.AMBER, 0)
 
     # 6. Overdue returns, up to this quarter.
