@@ -94,7 +94,10 @@ class KeepsFigures(DjangoModelFactory):
             project_id = obj.quarterly_return.project_id
         else:
             project_id = obj.project_id
-        kept.refresh([project_id])
+        if isinstance(obj, (models.ProjectMeasure, models.MeasureValue)):
+            kept.refresh_measures([project_id])
+        else:  # a new project, budget line, return or spend line: no measure has a figure it reads yet
+            kept.refresh([project_id], measures=False)
         return obj
 
 

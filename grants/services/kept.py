@@ -206,10 +206,11 @@ def values(row: ProjectQuarter) -> tuple:
     return tuple(getattr(row, name) for name in FIELDS)
 
 
-def refresh(project_ids: Iterable[int], quarters=None) -> None:
+def refresh(project_ids: Iterable[int], quarters=None, *, measures: bool = True) -> None:
     """Make the kept rows of `project_ids` what the source tables say, in the caller's transaction.
     Rows that did not change are left alone; `quarters` (Quarter objects) narrows what is written when
-    the caller knows only those moved."""
+    the caller knows only those moved; `measures=False` leaves the measures' figures to date alone when
+    the caller knows they cannot have moved (a row that no measure figure reads)."""
     project_ids = sorted(set(project_ids))
     if not project_ids:
         return
@@ -221,7 +222,8 @@ def refresh(project_ids: Iterable[int], quarters=None) -> None:
         # behind, nor add the same row twice. SQLite lets one transaction write at a time anyway.
         _lock(project_ids)
         _write(project_ids, quarters)
-        _write_measures(project_ids)
+        if measures:
+            _write_measures(project_ids)
 
 
 def _lock(project_ids) -> None:
