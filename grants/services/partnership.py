@@ -30,7 +30,8 @@ from grants.periods import Quarter
 from grants.selectors.partnership import partnership_return_for, pending, quarter_lines
 
 from .base import Invalid, NotAllowed, Stale
-from .returns import STALE_MESSAGE, _claim, _event, _transition, _write_events, clean_text
+from .return_input import clean_text
+from .returns import STALE_MESSAGE, _claim, _event, _transition, _write_events
 
 Status = QuarterlyReturn.Status
 
