@@ -252,6 +252,9 @@ EXPORT_STALLED_MINUTES = envint("EXPORT_STALLED_MINUTES", "15")
 # The funder's dashboard and the reports are kept in the cache (reporting/kept_pages.py) until a figure
 # moves, and for this many seconds at most; 0 works them out on every request.
 KEPT_PAGES_SECONDS = envint("KEPT_PAGES_SECONDS", "600")
+# A report's web page lists this many projects one by one, then a page for the next; its totals are
+# always of every project and its workbook lists them all.
+REPORT_PAGE_PROJECTS = max(1, envint("REPORT_PAGE_PROJECTS", "100"))
 
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",

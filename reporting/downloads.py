@@ -125,13 +125,15 @@ def report_templates(form: ReportForm) -> tuple[str, str]:
     return f"reporting/report_{name}.html", f"reporting/report_{name}_body.html"
 
 
-def build_report(user, form: ReportForm):
+def build_report(user, form: ReportForm, *, web: bool = False):
     """The report the valid `form` asks for: (report, the template of its part below the heading,
-    workbook writer)."""
+    workbook writer). For the `web` page a performance report reads the narrative of the projects the
+    page shows only (PerformanceReport.shown)."""
     window, body = form.window, report_templates(form)[1]
     if form.kind == reports.PRIORITIES:
         return reports.priority_report(user, window), body, priority_workbook
-    return reports.performance_report(user, form.chosen_subject(), window), body, performance_workbook
+    report = reports.performance_report(user, form.chosen_subject(), window, narrative=not web)
+    return report, body, performance_workbook
 
 
 @dataclass

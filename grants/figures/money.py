@@ -139,9 +139,16 @@ class SpendToDate:
         return self
 
     def include(self, other: SpendToDate) -> SpendToDate:
-        """Add another group's figures to these, in place."""
-        for name in _SPEND_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        """Add another group's figures to these, in place (every field of _SPEND_FIELDS, written out: a
+        national report adds thousands)."""
+        self.plan += other.plan
+        self.plan_compared += other.plan_compared
+        self.spent += other.spent
+        self.awaiting_plan += other.awaiting_plan
+        self.awaiting_spent += other.awaiting_spent
+        self.approved += other.approved
+        self.awaiting += other.awaiting
+        self.expected += other.expected
         return self
 
     def __add__(self, other: SpendToDate) -> SpendToDate:

@@ -34,7 +34,7 @@ from django.db.models import Q
 
 from grants.figures import trends
 from grants.figures.places import MONTH, QUARTER, YEAR, period_label
-from grants.models import Indicator, Project
+from grants.models import Indicator
 from grants.selectors.board_actions import board_actions_due
 from grants.selectors.places import indicator_values_for
 
@@ -169,9 +169,8 @@ def place_context(user, subject: Subject, window: Window, projects: list) -> Pla
     below = suppress_below()
     ids = [p.pk for p in projects]
     areas: dict[int, AreaProjects] = {}
-    for area_id, name, reference in (Project.objects.filter(pk__in=ids).exclude(area=None).order_by("reference")
-                                     .values_list("area_id", "area__name", "reference")):
-        areas.setdefault(area_id, AreaProjects(area_id, name)).references.append(reference)
+    for p in sorted((p for p in projects if p.area_id is not None), key=lambda p: p.reference):
+        areas.setdefault(p.area_id, AreaProjects(p.area_id, p.area_name)).references.append(p.reference)
     start, end = window.first.start, window.end.end
     before = trends.add_months(start, -12)
     values = (indicator_values_for(user).filter(area_id__in=list(areas), period_start__gte=before,

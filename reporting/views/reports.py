@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from reporting import reports
+from reporting import collector, reports
 from reporting.downloads import XLSX, build_report, report_form, report_heading, report_reach, report_templates
 from reporting.exports import export_start
 from reporting.kept_pages import kept
@@ -58,11 +58,17 @@ def performance(request):
         return FileResponse(target, as_attachment=True, filename=report_filename(report), content_type=XLSX)
     query = request.GET.copy()
     query["format"] = "xlsx"
+    query.pop("page", None)  # the workbook lists every project
     page, _ = report_templates(form)
 
     def body():
-        report, template, _ = build_report(user, form)
-        return render_to_string(template, {"report": report}, request=request)
+        # Thousands of small objects and no cycles: no collection pass in the middle (reporting/collector.py).
+        with collector.paused():
+            report, template, _ = build_report(user, form, web=True)
+            context = {"report": report}
+            if isinstance(report, reports.PerformanceReport):  # its projects one by one, a page at a time
+                context["shown"] = report.shown(request.GET.get("page"))
+            return render_to_string(template, context, request=request)
 
     # The same for everyone of the organisation in the same role; the heading says who and when.
     parts = ("report", user.organisation_id, user.role, sorted(request.GET.lists()), today)
