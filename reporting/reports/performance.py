@@ -68,7 +68,8 @@ class PerProject:
 
     @property
     def risks(self) -> list:
-        return [p for p in self._with_narrative() if p.latest and (p.latest.risks.strip() or p.latest.challenges.strip())]
+        return [p for p in self._with_narrative()
+                if p.latest and (p.latest.risks.strip() or p.latest.challenges.strip())]
 
 
 @dataclass(eq=False)

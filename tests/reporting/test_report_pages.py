@@ -140,3 +140,21 @@ def test_a_providers_report_pages_hold_its_own_projects_only(six, settings):
         assert response.status_code == 200
         seen += [row[0] for row in tables(response)["spend-by-project"]]
     assert seen and all(name.endswith("· Provider A") for name in seen), seen
+
+
+def test_the_web_page_reads_the_narrative_of_the_projects_it_shows_the_same_as_the_whole_report(six, settings):
+    settings.REPORT_PAGE_PROJECTS = 4
+    user = User.objects.get(pk=six.commissioner.pk)
+    subject = programme_subject(six.commissioner, "SVF")
+    whole_report = performance_report(user, subject, Window(END))
+    web = performance_report(user, subject, Window(END), narrative=False)
+    with pytest.raises(ValueError):
+        web.highlights  # gathered without it: only a page of projects can be listed
+    shown = [web.shown(1), web.shown(2)]
+
+    def names(rows):
+        return [(p.reference, p.latest and p.latest.progress, p.case_studies, p.rag) for p in rows]
+
+    assert names(shown[0].highlights + shown[1].highlights) == names(whole_report.highlights)
+    assert names(shown[0].risks + shown[1].risks) == names(whole_report.risks)
+    assert whole_report.highlights and whole_report.risks
