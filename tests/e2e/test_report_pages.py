@@ -40,7 +40,7 @@ def test_a_long_report_is_read_a_page_at_a_time(demo, browser, live_server, sett
     shots(page, "page-1")
     assert violations(page) == []
 
-    nav = page.get_by_role("navigation", name="Projects in the report").first
+    nav = page.get_by_role("navigation", name="Pages of the report's projects", exact=True)
     nav.get_by_role("link", name="Next page").click()
     page.wait_for_url("**page=2#projects-shown")
     assert "this page shows projects 2 to 2" in page.get_by_test_id("projects-shown").inner_text()
@@ -48,7 +48,8 @@ def test_a_long_report_is_read_a_page_at_a_time(demo, browser, live_server, sett
     assert rows.first.inner_text() != first
     shots(page, "page-2")
 
-    page.get_by_role("navigation", name="Projects in the report").first.get_by_role("link", name="Page 1").focus()
+    page.get_by_role("navigation", name="Pages of the report's projects, at the end").get_by_role(
+        "link", name="Page 1").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**page=1#projects-shown")
     assert rows.first.inner_text() == first
