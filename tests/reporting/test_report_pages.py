@@ -99,8 +99,8 @@ def test_the_page_says_which_projects_it_lists_and_links_to_the_others(six, sett
     assert {re.search(r"page=(\d+)", link).group(1) for link in links} == {"1", "2", "3"}
     assert 'aria-current="page">2<' in content
     # Above and below, each navigation landmark with a name of its own.
-    assert content.count('aria-label="Pages of the report's projects"') == 1
-    assert content.count('aria-label="Pages of the report's projects, at the end"') == 1
+    assert content.count('aria-label="Pages of the report\'s projects"') == 1
+    assert content.count('aria-label="Pages of the report\'s projects, at the end"') == 1
 
 
 @pytest.mark.parametrize("asked, shown", [("abc", "1 to 2"), ("0", "5 to 6"), ("99", "5 to 6"), ("", "1 to 2")])
