@@ -6,7 +6,10 @@ the performance reports and the project page's charts read through it, and turn 
 figures with the rules of grants.figures, so that they cannot disagree.
 
 It reads in a fixed number of queries whatever the number of projects: projects, returns, budget
-lines, spend, project measures, measure values, and (when asked) narrative and priorities. Drafts'
+lines, spend, project measures, measure values, and (when asked) narrative and priorities. Without
+the budget lines (`lines`), each quarter's status, ratings, plan and spend are those of the kept
+quarter figures (grants.models.ProjectQuarter, which the funder's dashboard reads too), with the
+capital lines' part read apart; with them, the lines themselves, added up. Drafts'
 figures are never read: a quarter counts when its return is approved, and a return submitted or sent
 back is "awaiting approval", its figures kept apart (figures.spend_to_date, figures.measure_figure).
 Groups of projects added up by the database, by the same rules, are in reporting.groups.
@@ -20,9 +23,11 @@ from django.db.models import CharField, DecimalField, F, OuterRef, Q, Subquery, 
 from django.db.models.functions import Cast
 
 from grants import figures
-from grants.choices import ALLOCATION_COMMITTED, RETURN_REPORTED, ReturnStatus
+from grants.choices import ALLOCATION_COMMITTED, CAPITAL_CATEGORIES, RETURN_REPORTED, ReturnStatus
 from grants.figures import NOT_STARTED, ZERO, MeasureQuarter
-from grants.models import BudgetLine, MeasureValue, OtherFunding, Project, ProjectMeasure, QuarterlyReturn, SpendLine
+from grants.models import (
+    BudgetLine, MeasureValue, OtherFunding, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn, SpendLine,
+)
 from grants.periods import Quarter
 from reporting import collector
 
@@ -247,38 +252,24 @@ def _read(user, window, condition, projects, lines, measures, narrative, priorit
 
     in_window = figures.quarters_sql(window)
     returns = QuarterlyReturn.objects.filter(in_window, project__in=chosen)
-    for project_id, year, number, status, officer_rag, self_rag, spend_status in _each(rows,
-        returns.order_by().values_list("project_id", "financial_year", "quarter", "status", "officer_rag",
-                                       "self_rag", "spend_status")
-    ):
-        row, i = rows[project_id], place[year, number]
-        if row.runs[i]:
-            row.statuses[i], row.officer_rags[i], row.self_rags[i] = status, officer_rag, self_rag
-            row.spend_statuses[i] = spend_status
-
     if lines:
-        _lines(rows, chosen, years, place)
-    else:
-        _plan(rows, chosen, years, place)
-        for project_id, year, number, kind, total in _each(rows,
-            SpendLine.objects.reported().filter(figures.quarters_sql(window, "quarterly_return__"),
-                                                quarterly_return__project__in=chosen)
-            .annotate(kind=figures.spend_kind_sql("budget_line__category"))
-            .values_list("quarterly_return__project_id", "quarterly_return__financial_year",
-                         "quarterly_return__quarter", "kind")
-            .annotate(total=Sum("actual")).order_by()
+        for project_id, year, number, status, officer_rag, self_rag, spend_status in _each(rows,
+            returns.order_by().values_list("project_id", "financial_year", "quarter", "status", "officer_rag",
+                                           "self_rag", "spend_status")
         ):
             row, i = rows[project_id], place[year, number]
             if row.runs[i]:
-                total = figures.pennies(total)
-                row.spent[i] = (row.spent[i] or ZERO) + total
-                if kind == figures.CAPITAL:
-                    row.capital_spent[i] = total
-    # A reported return with no spend entered still holds £0.
-    for row in rows.values():
-        for i, status in enumerate(row.statuses):
-            if status in RETURN_REPORTED and row.spent[i] is None:
-                row.spent[i] = ZERO
+                row.statuses[i], row.officer_rags[i], row.self_rags[i] = status, officer_rag, self_rag
+                row.spend_statuses[i] = spend_status
+        _lines(rows, chosen, years, place)
+        # A reported return with no spend entered still holds £0.
+        for row in rows.values():
+            for i, status in enumerate(row.statuses):
+                if status in RETURN_REPORTED and row.spent[i] is None:
+                    row.spent[i] = ZERO
+    else:
+        _kept(rows, chosen, years, place)
+        _capital(rows, chosen, years, window, place)
 
     if measures:
         _measures(rows, chosen, years, window, place)
@@ -340,21 +331,47 @@ def _settled(row: ProjectQuarters) -> ProjectQuarters:
     return row
 
 
-def _plan(rows, chosen, years, place):
-    """Each project's plan per window quarter: its budget lines' profile, added up by the database."""
-    for project_id, year, kind, *sums in _each(rows,
-        BudgetLine.objects.filter(project__in=chosen, financial_year__in=years)
-        .annotate(kind=figures.spend_kind_sql())
-        .values_list("project_id", "financial_year", "kind")
+def _kept(rows, chosen, years, place):
+    """Each running quarter's return status and ratings, plan and reported spend, from the kept quarter
+    figures (grants.models.ProjectQuarter, kept true with every change in the change's own transaction,
+    as the funder's dashboard reads them): one row per project and quarter it runs in, "not started"
+    where there is no return, £0 spent on a reported return with no spend entered."""
+    for project_id, year, number, status, officer_rag, self_rag, spend_status, plan, spent in _each(rows,
+        ProjectQuarter.objects.filter(project__in=chosen, financial_year__in=years)
+        .values_list("project_id", "financial_year", "quarter", "status", "officer_rag", "self_rag", "spend_status",
+                     "plan", "spent").order_by()
+    ):
+        i = place.get((year, number))
+        row = rows[project_id]
+        if i is not None and row.runs[i]:
+            row.statuses[i], row.officer_rags[i], row.self_rags[i] = status, officer_rag, self_rag
+            row.spend_statuses[i], row.plan[i], row.spent[i] = spend_status, plan, spent
+
+
+def _capital(rows, chosen, years, window, place):
+    """The part of each running quarter's plan and reported spend on capital lines (figures.spend_kind):
+    the rest is revenue."""
+    capital = {"category__in": list(CAPITAL_CATEGORIES)}
+    for project_id, year, *sums in _each(rows,
+        BudgetLine.objects.filter(project__in=chosen, financial_year__in=years, **capital)
+        .values_list("project_id", "financial_year")
         .annotate(*(Sum(f"profile_q{n}") for n in (1, 2, 3, 4))).order_by()
     ):
         row = rows[project_id]
         for number, total in enumerate(sums, start=1):
             i = place.get((year, number))
             if i is not None and row.runs[i]:
-                row.plan[i] += figures.pennies(total)
-                if kind == figures.CAPITAL:
-                    row.capital_plan[i] += figures.pennies(total)
+                row.capital_plan[i] += figures.pennies(total)
+    for project_id, year, number, total in _each(rows,
+        SpendLine.objects.reported().filter(figures.quarters_sql(window, "quarterly_return__"),
+                                            quarterly_return__project__in=chosen,
+                                            **{f"budget_line__{name}": value for name, value in capital.items()})
+        .values_list("quarterly_return__project_id", "quarterly_return__financial_year", "quarterly_return__quarter")
+        .annotate(total=Sum("actual")).order_by()
+    ):
+        row, i = rows[project_id], place[year, number]
+        if row.runs[i]:
+            row.capital_spent[i] = figures.pennies(total)
 
 
 def _at(model, link: str, quarter: Quarter, **conditions) -> Subquery:
