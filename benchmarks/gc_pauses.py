@@ -39,6 +39,7 @@ setup_test_environment()
 settings.ALLOWED_HOSTS = ["testserver"]
 call_command("migrate", verbosity=0)
 call_command("loaddata", "demo", verbosity=0)
+call_command("rebuild_kept_figures", verbosity=0)  # as load_demo does
 from grants.models import User
 pages, rounds, freeze = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
 clients = {}

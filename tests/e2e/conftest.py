@@ -106,10 +106,11 @@ def sign_out(page):
 
 @pytest.fixture
 def demo(db):
-    """The demo data (fixtures/demo.json), which every role's main pages are walked on."""
-    from django.core.management import call_command
+    """The demo data (fixtures/demo.json), which every role's main pages are walked on, with its kept
+    figures worked out, as `load_demo` does (tests/worlds: the_demo)."""
+    from tests.worlds import the_demo
 
-    call_command("loaddata", "demo", verbosity=0)
+    the_demo()
 
 
 def fill_date(page, legend, when):
