@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseServerError
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from grants import selectors
+from grants.periods import Quarter
 from grants.services import Invalid, ServiceError
 
 _POSTED = object()
@@ -53,6 +55,19 @@ def offer(allowed_reason: tuple[bool, str], check=None) -> Offer:
 def funder_only(user, what: str) -> None:
     if not user.is_funder_side:
         raise PermissionDenied(f"{what} are for the funder's officers.")
+
+
+def project_and_quarter(user, reference, year, number):
+    """The project (404 outside the user's reach) and a quarter it runs in (404 otherwise): the return
+    page and the documents added to a return."""
+    project = selectors.project_for_user(user, reference)
+    try:
+        quarter = Quarter(year, number)
+    except ValueError:
+        raise Http404("No such quarter")
+    if not project.first_quarter <= quarter <= project.last_quarter:
+        raise Http404("The project does not run in this quarter")
+    return project, quarter
 
 
 def posted_version(request) -> int | None:

@@ -26,7 +26,7 @@ from grants.selectors import documents as document_selectors
 from grants.services import Stale
 from grants.services import documents as services
 
-from .base import call_service, form_status, posted_version, require, run_service
+from .base import call_service, form_status, posted_version, project_and_quarter, require, run_service
 
 
 @dataclass
@@ -104,8 +104,6 @@ def allocation_document_add(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_document_add(request, reference, year, quarter):
-    from .returns import project_and_quarter  # the return page shows this module's section: read when called
-
     project, period = project_and_quarter(request.user, reference, year, quarter)
     return _add(request, return_target(document_selectors.started_return(project, period), project))
 

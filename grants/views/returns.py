@@ -13,25 +13,12 @@ from grants import permissions, selectors
 from grants.filters import ReviewQueueFilter
 from grants.forms.returns import PartnershipReviewForm, ReasonForm, ReturnForm, ReviewForm, SpendCheckForm
 from grants.models import QuarterlyReturn
-from grants.periods import Quarter
 from grants.selectors.partnership import partnership_return_for
 from grants.services import partnership as partnership_services
 from grants.services import returns as services
 
-from .base import call_service, stale_or_forbidden
+from .base import call_service, project_and_quarter, stale_or_forbidden
 from .documents import documents_section, return_target
-
-
-def project_and_quarter(user, reference, year, number):
-    """The project (404 outside the user's reach) and a quarter it runs in (404 otherwise)."""
-    project = selectors.project_for_user(user, reference)
-    try:
-        quarter = Quarter(year, number)
-    except ValueError:
-        raise Http404("No such quarter")
-    if not project.first_quarter <= quarter <= project.last_quarter:
-        raise Http404("The project does not run in this quarter")
-    return project, quarter
 
 
 def return_url(project, quarter) -> str:
