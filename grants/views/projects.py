@@ -1,9 +1,6 @@
 """Projects on the web: a project's page and its set-up, its budget lines, its other funding and its
-outcome measures, and the measure library they are chosen from.
-
-Reach decides 404 (the scoped selectors); permission decides 403 with the reason; the
-services decide what is valid. Each view parses a form, calls one service, and redirects
-or shows the form again with a GOV.UK error summary."""
+outcome measures, and the measure library they are chosen from; built as grants.views.commissioning
+says (reach decides 404, permission 403, the services what is valid)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -167,25 +164,34 @@ def budget_line_edit(request, reference, pk=None):
                            "up to the line.", status=form_status(form))
 
 
+def _confirm_remove(request, project, row, *, what: str, name: str, section: str, problem, details, remove,
+                    success: str, catch):
+    """A row of the project's, removed in two steps: GET asks "Are you sure?" (with `problem`, what would
+    stop it, and the row's `details`); POST (from that page) calls `remove(version)`, the service, and
+    goes back to the project page's `section`."""
+    require(permissions.can_edit_project(request.user, project))
+    back = reverse("project-detail", args=[project.reference]) + f"#{section}"
+    if request.method == "GET":
+        return render(request, "grants/confirm_remove.html", {
+            "project": project, "what": what, "name": name, "back_url": back, "version": row.version,
+            "problem": problem() if problem else "", "details": details,
+        })
+    run_service(request, lambda: remove(posted_version(request)), success=success, catch=catch)
+    return redirect(back)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def budget_line_delete(request, reference, pk):
-    """GET asks "Are you sure?"; POST (from that page) removes the line."""
     project = selectors.project_for_user(request.user, reference)
     line = get_object_or_404(project.budget_lines, pk=pk)
-    require(permissions.can_edit_project(request.user, project))
-    back = reverse("project-detail", args=[project.reference]) + "#budget"
-    if request.method == "GET":
-        return render(request, "grants/confirm_remove.html", {
-            "project": project, "what": "budget line", "name": line.description, "back_url": back,
-            "version": line.version, "problem": project_services.check_delete_budget_line(line),
-            "details": [("Financial year", FinancialYear(line.financial_year).label),
-                        ("Category", line.get_category_display()), ("Budget for the year", money_text(line.amount))],
-        })
-    run_service(request, lambda: project_services.budget_line_delete(
-        actor=request.user, line=line, version=posted_version(request)),
+    return _confirm_remove(
+        request, project, line, what="budget line", name=line.description, section="budget",
+        problem=lambda: project_services.check_delete_budget_line(line),
+        details=[("Financial year", FinancialYear(line.financial_year).label),
+                 ("Category", line.get_category_display()), ("Budget for the year", money_text(line.amount))],
+        remove=lambda version: project_services.budget_line_delete(actor=request.user, line=line, version=version),
         success="Budget line removed.", catch=(Invalid, Stale))
-    return redirect(back)
 
 
 @login_required
@@ -219,22 +225,15 @@ def other_funding_edit(request, reference, pk=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def other_funding_delete(request, reference, pk):
-    """GET asks "Are you sure?"; POST (from that page) removes the entry."""
     project = selectors.project_for_user(request.user, reference)
     funding = get_object_or_404(project.other_funding, pk=pk)
-    require(permissions.can_edit_project(request.user, project))
-    back = reverse("project-detail", args=[project.reference]) + "#funding"
-    if request.method == "GET":
-        return render(request, "grants/confirm_remove.html", {
-            "project": project, "what": "other funding", "name": funding.funder, "back_url": back,
-            "version": funding.version, "problem": "",
-            "details": [("Financial year", FinancialYear(funding.financial_year).label),
-                        ("Amount", money_text(funding.amount)), ("Status", funding.get_status_display())],
-        })
-    run_service(request, lambda: funding_services.other_funding_delete(
-        actor=request.user, funding=funding, version=posted_version(request)),
+    return _confirm_remove(
+        request, project, funding, what="other funding", name=funding.funder, section="funding", problem=None,
+        details=[("Financial year", FinancialYear(funding.financial_year).label),
+                 ("Amount", money_text(funding.amount)), ("Status", funding.get_status_display())],
+        remove=lambda version: funding_services.other_funding_delete(actor=request.user, funding=funding,
+                                                                    version=version),
         success="Other funding removed.", catch=(Invalid, Stale))
-    return redirect(back)
 
 
 @login_required
@@ -263,21 +262,15 @@ def project_measure_edit(request, reference, pk=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_measure_delete(request, reference, pk):
-    """GET asks "Are you sure?"; POST (from that page) removes the measure from the project."""
     project = selectors.project_for_user(request.user, reference)
     project_measure = get_object_or_404(project.measures.select_related("measure"), pk=pk)
-    require(permissions.can_edit_project(request.user, project))
-    back = reverse("project-detail", args=[project.reference]) + "#measures"
-    if request.method == "GET":
-        return render(request, "grants/confirm_remove.html", {
-            "project": project, "what": "measure", "name": project_measure.measure.name, "back_url": back,
-            "version": project_measure.version, "problem": project_services.check_delete_project_measure(
-                project_measure),
-            "details": [("Financial year", FinancialYear(project_measure.financial_year).label)],
-        })
-    run_service(request, lambda: project_services.project_measure_delete(
-        actor=request.user, project_measure=project_measure), success="Outcome measure removed.", catch=(Invalid,))
-    return redirect(back)
+    return _confirm_remove(
+        request, project, project_measure, what="measure", name=project_measure.measure.name, section="measures",
+        problem=lambda: project_services.check_delete_project_measure(project_measure),
+        details=[("Financial year", FinancialYear(project_measure.financial_year).label)],
+        remove=lambda version: project_services.project_measure_delete(actor=request.user,
+                                                                      project_measure=project_measure),
+        success="Outcome measure removed.", catch=(Invalid,))
 
 
 # The measure library ------------------------------------------------------------------------
