@@ -139,8 +139,8 @@ class SpendToDate:
         return self
 
     def include(self, other: SpendToDate) -> SpendToDate:
-        """Add another group's figures to these, in place (every field of _SPEND_FIELDS, written out: a
-        national report adds thousands)."""
+        """Add another group's figures to these, in place: every field, written out (a national report
+        adds thousands; tests/grants/figures/test_spend_include.py holds it to the fields)."""
         self.plan += other.plan
         self.plan_compared += other.plan_compared
         self.spent += other.spent
@@ -155,8 +155,6 @@ class SpendToDate:
         return SpendToDate().include(self).include(other)
 
 
-_SPEND_FIELDS = ("plan", "plan_compared", "spent", "awaiting_plan", "awaiting_spent", "approved", "awaiting",
-                 "expected")
 _APPROVED = ReturnStatus.APPROVED.value
 
 
