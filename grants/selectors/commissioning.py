@@ -107,7 +107,9 @@ def programme_allocations(user, programme: Programme):
 
 def allocation_for_user(user, pk: int) -> Allocation:
     return get_object_or_404(
-        Allocation.objects.for_user(user).select_related("programme__commissioner", "recipient"), pk=pk
+        # The recipient's accountable body too: the page's finance codes name it (finance_codes.current_codes).
+        Allocation.objects.for_user(user).select_related("programme__commissioner", "recipient__accountable_body"),
+        pk=pk,
     )
 
 

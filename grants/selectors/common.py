@@ -63,7 +63,8 @@ def allocations_for_user(user):
 def project_for_user(user, reference: str) -> Project:
     """One project the user may see, or 404."""
     return get_object_or_404(
-        Project.objects.for_user(user).select_related("allocation__programme__commissioner", "allocation__recipient", "provider"),
+        Project.objects.for_user(user).select_related("allocation__programme__commissioner", "allocation__recipient",
+                                                     "provider", "area"),
         reference=reference,
     )
 

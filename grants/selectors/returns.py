@@ -105,13 +105,15 @@ def lines_and_measures(project: Project, quarter: Quarter):
 
 def year_returns(project: Project, quarter: Quarter, *, upto: bool = True) -> dict[int, QuarterlyReturn]:
     """The project's returns for the quarters of the year up to `quarter` (before it, without `upto`),
-    by quarter number, with their spend lines and measure values. Three queries."""
+    by quarter number, with their spend lines and measure values. Three queries. Each return holds
+    `project` as given (its allocation and programme as read with it), not a copy read again."""
     numbers = {"quarter__lte" if upto else "quarter__lt": quarter.number}
-    return {
-        r.quarter: r
-        for r in QuarterlyReturn.objects.filter(project=project, financial_year=quarter.financial_year, **numbers)
-        .prefetch_related("spend_lines", "measure_values")
-    }
+    returns = {}
+    for r in QuarterlyReturn.objects.filter(project=project, financial_year=quarter.financial_year, **numbers
+                                            ).prefetch_related("spend_lines", "measure_values"):
+        r.project = project
+        returns[r.quarter] = r
+    return returns
 
 
 def earlier_quarters(project: Project, quarter: Quarter) -> dict[int, QuarterlyReturn]:
