@@ -7,6 +7,8 @@ approved returns only.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.template.loader import render_to_string
+
 from grants import figures
 from grants.choices import RETURN_AWAITING
 from grants.figures import ZERO
@@ -14,6 +16,7 @@ from grants.models import Project
 from grants.periods import Quarter
 
 from .. import quarters as reader
+from ..kept_pages import kept
 
 
 @dataclass
@@ -167,5 +170,10 @@ def project_charts(user, project: Project) -> ProjectCharts:
 
 def project_page_section(request, project: Project) -> dict:
     """The charts as a section of the project's page (grants.extensions; registered in
-    ReportingConfig.ready()), so that grants never reaches into reporting."""
-    return {"template": "reporting/_project_charts.html", "context": {"charts": project_charts(request.user, project)}}
+    ReportingConfig.ready()), so that grants never reaches into reporting. Their HTML is kept until a
+    figure moves (reporting/kept_pages.py), as the dashboards are: the same for everyone of the
+    organisation in the same role, whose reach it is."""
+    user = request.user
+    html = kept(user, ("project-charts", project.pk, user.organisation_id, user.role),
+                lambda: render_to_string("reporting/_charts.html", {"charts": project_charts(user, project)}))
+    return {"template": "reporting/_project_charts.html", "context": {"html": html}}

@@ -260,3 +260,50 @@ def test_a_report_is_kept_with_each_readers_own_byline_and_a_change_shows_at_onc
     after, sql = get(colleague, REPORT)
     assert reads_returns(sql)
     assert text(after).split("prints without its navigation.")[1] != body
+
+
+def charts(response) -> str:
+    """The project page's charts section, as HTML."""
+    content = response.content.decode()
+    start = content.index('data-testid="project-charts"')
+    return content[start:content.index("</section>", start)]
+
+
+def reads_kept_figures(sql) -> bool:
+    return any('FROM "grants_projectquarter"' in q for q in sql)
+
+
+def test_a_project_page_s_charts_are_kept_until_a_figure_moves(world):
+    url = f"/projects/{world.b_q2.project.reference}/"
+    first, first_sql = get(world.commissioner, url)
+    again, again_sql = get(world.commissioner, url)
+
+    assert reads_kept_figures(first_sql) and not reads_kept_figures(again_sql)
+    assert len(again_sql) < len(first_sql)
+    assert charts(again) == charts(first)
+    with override_settings(KEPT_PAGES_SECONDS=0):
+        assert charts(get(world.commissioner, url)[0]) == charts(first)
+
+    ret = QuarterlyReturn.objects.get(pk=world.b_q2.pk)
+    assert ret.status != QuarterlyReturn.Status.APPROVED
+    return_services.return_approve(actor=world.commissioner, ret=ret, version=ret.version, officer_rag="green")
+
+    approved, approved_sql = get(world.commissioner, url)
+    assert reads_kept_figures(approved_sql)
+    assert charts(approved) != charts(first)  # Q2's spend now counts
+    with override_settings(KEPT_PAGES_SECONDS=0):
+        assert charts(get(world.commissioner, url)[0]) == charts(approved)
+
+
+def test_a_project_page_s_charts_are_kept_apart_for_each_organisation(world):
+    project = world.b_q2.project
+    url = f"/projects/{project.reference}/"
+    get(world.commissioner, url)
+    provider = User.objects.filter(organisation=project.provider, role="provider").first()
+    assert provider is not None
+
+    page, sql = get(provider, url)
+    assert reads_kept_figures(sql)  # not the funder's copy
+    with override_settings(KEPT_PAGES_SECONDS=0):
+        assert charts(get(provider, url)[0]) == charts(page)
+    assert client_for(world.outsider).get(url).status_code == 404  # outside another funder's reach
