@@ -25,6 +25,7 @@ SETTINGS_VARIABLES = {
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_PROXY_SSL_HEADER",
     "SESSION_COOKIE_AGE", "LOG_LEVEL", "SITE_URL", "REMINDER_OVERDUE_WINDOW_DAYS", "FORWARDED_ALLOW_IPS",
     "REQUIRE_2FA", "DB_POOL", "DB_POOL_MIN_SIZE", "DB_POOL_MAX_SIZE", "DB_POOL_TIMEOUT", "DB_CONN_HEALTH_CHECKS",
+    "DB_PREPARED_STATEMENTS",
 }
 
 READ_SETTINGS = """
@@ -218,6 +219,17 @@ def test_connections_are_checked_before_reuse_and_sqlite_is_never_pooled():
     assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
 
 
+def test_postgresql_statements_are_bound_on_the_server_and_prepared_unless_turned_off():
+    url = "postgres://grants@db.example.org:5432/grants"
+    options = values("DATABASES", DATABASE_URL=url)["DATABASES"]["default"]["OPTIONS"]
+    assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 2)
+
+    off = values("DATABASES", DATABASE_URL=url, DB_PREPARED_STATEMENTS="False")["DATABASES"]["default"]
+    assert "server_side_binding" not in off.get("OPTIONS", {}) and "prepare_threshold" not in off.get("OPTIONS", {})
+    sqlite = values("DATABASES")["DATABASES"]["default"]
+    assert "server_side_binding" not in sqlite.get("OPTIONS", {})
+
+
 def test_make_serve_pools_connections():
     makefile = (PROJECT_DIR / "Makefile").read_text()
     assert "serve: export DB_POOL ?= True" in makefile
@@ -233,6 +245,46 @@ for _ in range(3):  # three requests, each handing its connection back
     connection.close()
 print(json.dumps({"pooled": connection.pool is not None, "stats": connection.pool.get_stats()}))
 """
+
+
+PREPARED_QUERIES = """
+import json
+import django
+django.setup()
+from django.db import connection
+from grants.models import Programme
+for _ in range(3):  # the same query, with different values, on one pooled connection
+    list(Programme.objects.filter(code__in=["CSF", "SVD"], financial_year__gte=2023).values_list("pk"))
+with connection.cursor() as cursor:
+    cursor.execute("SELECT statement FROM pg_prepared_statements")
+    prepared = [row[0] for row in cursor.fetchall()]
+print(json.dumps({"prepared": prepared}))
+"""
+
+
+def _run_against_the_test_database(settings, script, **environ):
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES and not k.startswith("DJANGO_")}
+    env.update(DATABASE_URL=url, DB_POOL="True", DJANGO_SETTINGS_MODULE="config.settings", **environ)
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_statement_run_again_on_a_pooled_connection_is_prepared(settings):
+    """Against the PostgreSQL the tests use: the programmes' query, run three times, is prepared once
+    with its values as parameters; with DB_PREPARED_STATEMENTS=False nothing is."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    prepared = _run_against_the_test_database(settings, PREPARED_QUERIES)["prepared"]
+    assert [p for p in prepared if 'FROM "grants_programme"' in p and "$1" in p], prepared
+    assert _run_against_the_test_database(settings, PREPARED_QUERIES, DB_PREPARED_STATEMENTS="False")["prepared"] == []
 
 
 @pytest.mark.postgres
