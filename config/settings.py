@@ -161,10 +161,10 @@ if envbool("DB_POOL", "False") and DATABASES["default"]["ENGINE"] == "django.db.
     }
 # PostgreSQL plans each statement once per connection: the values are sent apart from the SQL
 # (server-side binding), and a statement run twice on a connection is prepared, so that PostgreSQL
-# parses and plans it once and the server process no longer quotes every value into the text. With
-# pooled connections this took the database's CPU per request from 4.7 ms to 2.7 ms and the server's
-# from 24.8 ms to 21.7 ms (README, "Load"). DB_PREPARED_STATEMENTS=False turns it off: needed behind
-# a pooler that shares connections between transactions (PgBouncer in transaction mode before 1.21).
+# parses and plans it once and the server process no longer quotes every value into the text. Under
+# load this took PostgreSQL's CPU per request from 4.4-5.5 ms to 2.7-3.5 ms (README, "Load").
+# DB_PREPARED_STATEMENTS=False turns it off: needed behind a pooler that shares connections between
+# transactions (PgBouncer in transaction mode before 1.21).
 if envbool("DB_PREPARED_STATEMENTS", "True") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
