@@ -5,14 +5,10 @@ organisation ("Signed in as … , Office of the Police and Crime Commissioner") 
 reading it apart cost one more query on every request.
 """
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import ModelBackend, UserModel
 
 
 class UserWithOrganisationBackend(ModelBackend):
     def get_user(self, user_id):
-        try:
-            user = get_user_model()._default_manager.select_related("organisation").get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = UserModel._default_manager.select_related("organisation").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
