@@ -7,29 +7,22 @@ project's area with the record itself.
 
 import re
 from collections import Counter
-from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grants.models import Area, Organisation
 from grants.models import BudgetLine, ProjectMeasure
-from grants.services import returns as return_services
-from grants.services.return_input import MeasureInput, ReturnInput, SpendInput
-from tests.grants.commissioning.helpers import Q, client_for
+from tests.grants.commissioning.helpers import client_for
+from tests.worlds.reporting import submit_a_complete_return
 
 
 def _submitted_return(w):
     """Project A's Q1 return, submitted with every line and measure filled in."""
     project = w.project_a
-    data = ReturnInput(
-        progress="Sessions ran as planned.", self_rag="green", personal_data_checked=True,
-        spend={pk: SpendInput(actual=Decimal("100.00"), explanation="Timing of invoices.")
-               for pk in BudgetLine.objects.filter(project=project, financial_year=2023).values_list("pk", flat=True)},
-        measures={pm.pk: (MeasureInput(numerator=Decimal("1"), denominator=Decimal("2")) if pm.unit == "rate"
-                          else MeasureInput(value=Decimal("1")))
-                  for pm in ProjectMeasure.objects.filter(project=project, financial_year=2023)})
-    return return_services.return_submit(actor=w.user_a, project=project, quarter=Q(1), version=None, data=data)
+    return submit_a_complete_return(
+        w.user_a, project, 1, {line: "100.00" for line in BudgetLine.objects.filter(project=project, financial_year=2023)},
+        {pm: "1" for pm in ProjectMeasure.objects.filter(project=project, financial_year=2023)})
 
 
 def _tables(client, url) -> Counter:
