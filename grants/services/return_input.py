@@ -163,7 +163,7 @@ def _variance_message(line, to_date: figures.EntrySpend, threshold: Decimal) -> 
     return (
         f"Explain the variance on {line.description}: spend to date is £{to_date.actual:,.2f} against a profile "
         f"of £{to_date.plan:,.2f} for the same quarters ({how_far}), "
-        f"more than the {threshold.normalize()}% allowed without explanation."
+        f"more than the {threshold.normalize():f}% allowed without explanation."
     )
 
 

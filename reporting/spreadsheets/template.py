@@ -189,7 +189,7 @@ def _cover(book, page):
         "Fill in the yellow cells on the Spend, Outcomes and Narrative sheets. The other cells are locked.",
         "Spend: the actual spend this quarter in pounds and pence, 0 if nothing was spent. Explain any line "
         "whose spend to date is more than "
-        f"{page.threshold.normalize()}% away from its profile.",
+        f"{page.threshold.normalize():f}% away from its profile.",
         "Outcomes: a number for each measure (a whole number for counts, 0 to 100 for percentages, Yes or No "
         "for yes/no measures), or Yes under 'Not collected this quarter?' with the reason. A rate is two whole "
         "numbers: how many (under 'This quarter') out of how many (in the next column).",

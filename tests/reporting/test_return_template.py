@@ -303,6 +303,12 @@ def test_the_template_shows_the_profile_the_targets_and_the_earlier_quarters(equ
     assert outcome_cell(book, layout, w.measures["met"], 7).value == "Q1: Yes"
 
 
+def test_the_instructions_say_the_programmes_variance_threshold_as_people_write_it(equipped_twins):
+    content, _ = template_for(equipped_twins.project_a)
+    cells = [cell.value for row in open_workbook(content)["Return"].iter_rows() for cell in row]
+    assert any(isinstance(v, str) and "more than 10% away from its profile" in v for v in cells)  # not "1E+1%"
+
+
 def test_the_template_holds_no_formulas_at_all(equipped_twins):
     w = equipped_twins
     reading = read_template(filled_template(w), w.user_a)

@@ -103,6 +103,8 @@ def test_a_submission_with_several_kinds_of_mistake_lists_every_one_at_once(proj
     assert error_summary_links(response) == sorted(expected, key=lambda target: html.index(f'id="{target}"'))
     assert "Spend on Youth workers must be £0 or more." in html
     assert "Explain the variance on" in html
+    # The programme's threshold (10.00) said as people write it, not "1E+1%".
+    assert "more than the 10% allowed without explanation." in html
     assert "looks like it contains an e-mail address" in html
     assert 'value="-50"' in html
     assert not QuarterlyReturn.objects.exists()
