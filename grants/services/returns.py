@@ -71,7 +71,11 @@ def _claim(ret_id: int, statuses, version: int) -> QuarterlyReturn:
     )
     if not claimed:
         raise Stale(STALE_MESSAGE)
-    return QuarterlyReturn.objects.select_for_update().select_related("project__allocation__programme").get(pk=ret_id)
+    # The return's row alone; its project, allocation and programme are read with it, not locked. Locking
+    # them too (the project first, in one statement) deadlocked with a change to the project's budget or
+    # dates, which locks the allocation and then the project (tests/grants/kept/test_locks_in_one_order.py).
+    return QuarterlyReturn.objects.select_for_update(of=("self",)).select_related(
+        "project__allocation__programme").get(pk=ret_id)
 
 
 def _claim_read(existing: QuarterlyReturn, project: Project, version: int) -> QuarterlyReturn:
