@@ -11,12 +11,18 @@ tables'.
 from django.db import models
 
 from .common import FinancialYearField, quarter_field, quarter_range
+from .programmes import Programme
 from .projects import Project, ProjectMeasure
 
 
 class ProjectQuarter(models.Model):
     # PROTECT, as everything with money: a project is never deleted (the admin and the services offer no way).
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="kept_quarters")
+    # The project's programme and its allocation's status, kept here so that the funder's dashboard adds
+    # up a programme's rows without joining each to its project and allocation. A project never moves to
+    # another allocation; an allocation's change of status writes its projects' rows in the same transaction.
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    allocation_status = models.CharField(max_length=20)
     financial_year = FinancialYearField()
     quarter = quarter_field()
     # The budget lines' profile for the quarter, added up.
@@ -43,7 +49,7 @@ class ProjectQuarter(models.Model):
         return f"{self.project_id} {self.financial_year} Q{self.quarter}"
 
 
-FIELDS = ("plan", "status", "officer_rag", "self_rag", "rag", "spend_status", "spent")
+FIELDS = ("plan", "status", "officer_rag", "self_rag", "rag", "spend_status", "spent", "programme_id", "allocation_status")
 
 
 class MeasureToDate(models.Model):

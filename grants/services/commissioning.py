@@ -34,7 +34,7 @@ from grants.models import (
 from grants.models.common import ZERO
 from grants.selectors.commissioning import committed_total
 
-from . import years
+from . import kept, years
 from .base import (
     Invalid,
     audited,
@@ -243,6 +243,7 @@ def _transition(*, actor, allocation, version, action, check, errors=None, reaso
             before_save(locked)
         validated(locked)
         audited(locked, actor, reason).save()
+        kept.allocation_moved(locked)
     return locked
 
 

@@ -177,9 +177,14 @@ def rows_for(project_ids=None, *, apps=None) -> list[ProjectQuarter]:
     }
     rows = []
     quarters_of = {}  # many projects share their dates
-    for pk, start, end in (
-        only(Project_.objects, "pk").order_by("pk").values_list("pk", "start_date", "end_date").iterator(chunk_size=CHUNK)
+    # The programme and the allocation's status (not there before the migration that added them).
+    placed = any(f.name == "allocation_status" for f in ProjectQuarter_._meta.get_fields())
+    for pk, start, end, programme, allocation_status in (
+        only(Project_.objects, "pk").order_by("pk")
+        .values_list("pk", "start_date", "end_date", "allocation__programme_id", "allocation__status")
+        .iterator(chunk_size=CHUNK)
     ):
+        where = {"programme_id": programme, "allocation_status": allocation_status} if placed else {}
         if (start, end) not in quarters_of:
             quarters_of[start, end] = list(Quarter.covering(start, end)) if start <= end else []
         for q in quarters_of[start, end]:
@@ -194,7 +199,7 @@ def rows_for(project_ids=None, *, apps=None) -> list[ProjectQuarter]:
             rows.append(ProjectQuarter_(
                 project_id=pk, financial_year=year, quarter=number, plan=plans[pk, year][number - 1],
                 status=status, officer_rag=officer_rag, self_rag=self_rag, rag=rag, spend_status=spend_status,
-                spent=held))
+                spent=held, **where))
     return rows
 
 
@@ -281,6 +286,16 @@ def refresh_return(ret: QuarterlyReturn, spent=None) -> None:
              spend_status=ret.spend_status, spent=held)
     if not updated:  # no row for the quarter yet: the whole project's rows are worked out again
         refresh([ret.project_id], [Quarter(ret.financial_year, ret.quarter)])
+
+
+def allocation_moved(allocation) -> None:
+    """An allocation changed status: its projects' kept rows say so, in the caller's transaction. Its
+    projects are locked first, as `refresh` locks them before it reads the allocation's status, so that
+    a row written at the same moment is either seen here or written with the new status. Called after
+    the allocation's own save, which moves its pages' tokens (grants/apps.py)."""
+    _lock(Project.objects.filter(allocation_id=allocation.pk).values_list("pk", flat=True))
+    ProjectQuarter.objects.filter(project__allocation_id=allocation.pk).exclude(
+        allocation_status=allocation.status).update(allocation_status=allocation.status)
 
 
 # --- The measures' figures to date ----------------------------------------------------------------
@@ -394,5 +409,5 @@ def rebuild() -> int:
         return rebuild_quarters() + rebuild_measures()
 
 
-__all__ = ["figures_moved", "moved_in_this_transaction", "refresh", "refresh_measures", "refresh_library_measure",
+__all__ = ["allocation_moved", "figures_moved", "moved_in_this_transaction", "refresh", "refresh_measures", "refresh_library_measure",
            "refresh_return", "rebuild", "rebuild_measures", "rebuild_quarters", "rows_for", "measure_rows_for"]

@@ -45,7 +45,7 @@ from grants.periods import Quarter
 from grants.selectors.finance import allocation_quarters, ever_scheduled, quarter_spend, underspend
 from grants.selectors.finance_codes import current_codes
 
-from . import years
+from . import kept, years
 from .base import Invalid, NotAllowed, audited, check_money, claim, lock_allocation, money_text, require
 from .commissioning import ALLOCATION_STALE, TRANSITIONS
 from .documents import missing_documents_for_release
@@ -401,6 +401,7 @@ def allocation_close(*, actor, allocation: Allocation, version: int, today: date
         locked.status = TRANSITIONS["close"][1]
         locked.full_clean()
         audited(locked, actor, "Closed").save()
+        kept.allocation_moved(locked)
     return locked
 
 

@@ -19,7 +19,7 @@ The rules
   lines' profile for Q1 to the quarter; spent is the actual spend on approved returns for
   those quarters, compared with the profile of the same project-quarters (figures.spend_to_date,
   each project-quarter as reporting.quarters reads it, added up from the kept quarter figures:
-  grants.models.ProjectQuarter, reporting.groups.group_kept); variance is the difference (and as a % of
+  grants.models.ProjectQuarter, reporting.groups.group_by_programme); variance is the difference (and as a % of
   that profile); what returns submitted or sent back report is awaiting approval, shown apart;
   paid is the payments released for those quarters.
 - Returns by status: for every project running in the quarter under a decided allocation,
@@ -228,10 +228,16 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
     # the same quarters (figures.spend_to_date added up, as reporting.groups.group_spend works it out
     # from the source tables), the projects running in the quarter, and their returns by status and RAG
     # (figures.return_rag; a project running with no return is "not started" and not rated).
-    def scope(prefix):
-        return counted(user, prefix, programme) & Q(**{f"{prefix}allocation__programme__in": ids})
+    # A funder's officer reaches whole programmes: their kept rows are read by the programme and allocation
+    # status each holds, without joining every row to its project and allocation.
+    if user.is_funder_side:
+        by_programme = groups.group_by_programme(ids, quarter, COUNTED_ALLOCATIONS)
+    else:
+        def scope(prefix):
+            return counted(user, prefix, programme) & Q(**{f"{prefix}allocation__programme__in": ids})
 
-    for programme_id, kept in groups.group_kept(scope, quarter, "allocation__programme_id").items():
+        by_programme = groups.group_kept(scope, quarter, "allocation__programme_id")
+    for programme_id, kept in by_programme.items():
         row = rows[programme_id]
         row.spend, row.running, row.statuses, row.rags = kept.spend, kept.running, kept.statuses, kept.rags
 

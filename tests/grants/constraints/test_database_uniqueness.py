@@ -123,8 +123,9 @@ def test_it_refuses_an_area_code_without_its_type():
 
 
 def kept_row(project, quarter=1, **fields):
-    return models.ProjectQuarter.objects.create(project=project, financial_year=2023, quarter=quarter, plan=0,
-                                                status="not_started", rag="not_rated", **fields)
+    return models.ProjectQuarter.objects.create(
+        project=project, programme=project.allocation.programme, allocation_status="active", financial_year=2023,
+        quarter=quarter, plan=0, status="not_started", rag="not_rated", **fields)
 
 
 def test_it_refuses_a_second_kept_row_for_the_same_project_and_quarter(project):

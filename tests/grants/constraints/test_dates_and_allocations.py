@@ -98,7 +98,8 @@ def test_it_refuses_an_allocation_that_breaks_a_rule_with_a_clear_message(change
 
 def test_it_refuses_a_kept_row_for_a_quarter_outside_1_to_4(project):
     assert_refused_by("kept_quarter_1_to_4", lambda: models.ProjectQuarter.objects.create(
-        project=project, financial_year=2023, quarter=5, plan=0, status="not_started", rag="not_rated"))
+        project=project, programme=project.allocation.programme, allocation_status="active", financial_year=2023,
+        quarter=5, plan=0, status="not_started", rag="not_rated"))
 
 
 def test_it_refuses_a_kept_measure_figure_for_a_quarter_outside_1_to_4(project):

@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grants.figures import NOT_STARTED
-from grants.models import BudgetLine, MeasureToDate, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn
+from grants.models import (
+    Allocation, BudgetLine, MeasureToDate, Programme, Project, ProjectMeasure, ProjectQuarter, QuarterlyReturn,
+)
 from grants.periods import Quarter
 from grants.services import ServiceError, kept, projects, returns, virements
 from grants.services.returns import MeasureInput, ReturnInput, SpendInput
@@ -193,6 +195,10 @@ def test_after_any_sequence_of_service_calls_the_kept_figures_are_the_recomputed
             assert_measures_recomputed(world, action)
         for q in QUARTERS:  # the kept rows added up are the source tables added up
             assert by_programme_kept(world, q) == by_programme_from_the_sources(world, q), q
+            # and read by the programme each row holds, without a join, they are the same
+            every = groups.group_kept(lambda prefix: Q(**{f"{prefix}pk__isnull": False}), q, "allocation__programme_id")
+            assert groups.group_by_programme(Programme.objects.values_list("pk", flat=True), q,
+                                             Allocation.Status.values) == every, q
         transaction.set_rollback(True)
 
 
