@@ -49,7 +49,8 @@ class ProjectQuarter(models.Model):
         return f"{self.project_id} {self.financial_year} Q{self.quarter}"
 
 
-FIELDS = ("plan", "status", "officer_rag", "self_rag", "rag", "spend_status", "spent", "programme_id", "allocation_status")
+FIELDS = ("plan", "status", "officer_rag", "self_rag", "rag", "spend_status", "spent", "programme_id",
+          "allocation_status")
 
 
 class MeasureToDate(models.Model):
