@@ -410,4 +410,5 @@ def rebuild() -> int:
 
 
 __all__ = ["allocation_moved", "figures_moved", "moved_in_this_transaction", "refresh", "refresh_measures",
-           "refresh_library_measure", "refresh_return", "rebuild", "rebuild_measures", "rebuild_quarters", "rows_for", "measure_rows_for"]
+           "refresh_library_measure", "refresh_return", "rebuild", "rebuild_measures", "rebuild_quarters", "rows_for",
+           "measure_rows_for"]
