@@ -38,12 +38,14 @@ The rules
 - Funding ending: grants.selectors.funding_ending, FUNDING_ENDING_MONTHS from today.
 """
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Exists, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When
 
 from grants import selectors
 from grants.choices import ALLOCATION_COMMITTED, ALLOCATION_LIVE, RETURN_OWED, ReturnStatus
@@ -205,10 +207,23 @@ def counted(user, prefix: str, programme: Programme | None = None) -> Q:
     return condition
 
 
+def kept_in_reach(user, programme: Programme | None = None) -> Q:
+    """`counted` as a condition on the kept quarter figures: for a funder's officer, by the programme and
+    allocation status each row holds (one join, to the programme, instead of three); for anyone else,
+    through the row's project."""
+    if not user.is_funder_side or not user.organisation_id:
+        return counted(user, "project__", programme)
+    condition = Q(programme__commissioner_id=user.organisation_id, allocation_status__in=COUNTED_ALLOCATIONS)
+    if programme is not None:
+        condition &= Q(programme_id=programme.pk)
+    return condition
+
+
 def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programme | None = None,
                      latest_ended: Quarter | None = None, clamped: bool = False) -> FunderDashboard:
-    """The funder's dashboard for `quarter`, optionally for one programme. Nine queries, however many
-    projects: the per-programme figures are one grouped query of the kept quarter figures."""
+    """The funder's dashboard for `quarter`, optionally for one programme. Ten queries (nine when nothing
+    is overdue), however many projects: the per-programme figures are one grouped query of the kept
+    quarter figures."""
     year, number = quarter.financial_year, quarter.number
     # 1. The programmes: of this year, or with a decided allocation running in it.
     decided = Allocation.objects.filter(programme=OuterRef("pk"), status__in=COUNTED_ALLOCATIONS)
@@ -266,9 +281,11 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
 
     # 4 and 5. Returns that need attention: red first, then amber, ranked from the kept quarter figures (their
     # RAG is figures.return_rag, kept with every change of the return); the rows shown are then read whole.
+    # Only the rows of the first programmes (by name) of each rating that fill the list are ranked, as
+    # the programmes' counts above say.
     first = list(
-        ProjectQuarter.objects.filter(counted(user, "project__", programme), financial_year=year, quarter=number,
-                                      rag__in=[RAG.RED, RAG.AMBER])
+        ProjectQuarter.objects.filter(kept_in_reach(user, programme), _filling(rows, LIST_LENGTH),
+                                      financial_year=year, quarter=number)
         .annotate(red_first=Case(When(rag=RAG.RED, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("red_first", "project__allocation__programme__name", "project__name", "project__reference")
         .values_list("project_id", flat=True)[:LIST_LENGTH])
@@ -279,13 +296,13 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
                  for r in (shown.get(project_id) for project_id in first) if r is not None]
     attention_total = totals.rags.get(RAG.RED, 0) + totals.rags.get(RAG.AMBER, 0)
 
-    # 6. Overdue returns, up to this quarter.
-    overdue = _overdue(user, programme, quarter, today)
+    # 6 and 7. Overdue returns, up to this quarter.
+    overdue, overdue_total = _overdue(user, programme, quarter, today)
 
-    # 7. Measures most off target this quarter.
+    # 8. Measures most off target this quarter.
     off_target = _off_target(user, programme, quarter)
 
-    # 8 and 9. Funding ending.
+    # 9 and 10. Funding ending.
     months = funding_ending_months()
     ending = selectors.funding_ending(user, today, months)
     if programme is not None:
@@ -295,41 +312,82 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
         quarter=quarter, latest_ended=latest_ended or latest_ended_quarter(today), clamped=clamped,
         programme=programme, today=today, programmes=list(rows.values()), totals=totals,
         attention=attention, attention_total=attention_total,
-        overdue=overdue[:LIST_LENGTH], overdue_total=len(overdue), off_target=off_target,
+        overdue=overdue, overdue_total=overdue_total, off_target=off_target,
         ending=list(ending[:LIST_LENGTH]), ending_total=ending.count(), months=months,
     )
 
 
-def _overdue(user, programme, quarter: Quarter, today: date) -> list[OverdueRow]:
-    """Every overdue return up to `quarter` of the projects whose allocations still owe returns,
-    most overdue first. One query, of the kept quarter figures (grants.models.ProjectQuarter: a row
-    for each quarter a project runs in, with its return's status, or "not started"): the quarters
-    whose return is still owed (figures.is_owed); of those, the ones due by today (Quarter.due_date,
-    the programme's days after the quarter's end), worked out here."""
+def _filling(rows: dict, length: int) -> Q:
+    """The kept rows rated red or amber of the programmes (grouped by name, as the list is ordered) whose
+    counts fill a list of `length`, red before amber: a condition on ProjectQuarter."""
+    by_name = {}
+    for row in rows.values():  # in the database's order of their names, as the list is ordered
+        by_name.setdefault(row.programme.name, []).append(row)
+    condition, filled = Q(pk__in=[]), 0
+    for rag in (RAG.RED, RAG.AMBER):
+        for group in by_name.values():
+            count = sum(row.rags.get(rag, 0) for row in group)
+            if count and filled < length:
+                condition |= Q(rag=rag, programme_id__in=[row.programme.pk for row in group])
+                filled += count
+    return condition
+
+
+def _overdue(user, programme, quarter: Quarter, today: date) -> tuple[list[OverdueRow], int]:
+    """The first LIST_LENGTH overdue returns up to `quarter` of the projects whose allocations still owe
+    returns, most overdue first, and how many there are. Two queries of the kept quarter figures
+    (grants.models.ProjectQuarter: a row for each quarter a project runs in, with its return's status, or
+    "not started"), whatever the number of projects: the quarters whose return is still owed
+    (figures.is_owed) counted by programme and quarter, of which those due by today (Quarter.due_date,
+    the programme's days after the quarter's end) are worked out here; then the rows of the earliest of
+    those, enough to fill the list, in order of due date, programme, project and its reference."""
     year, number = quarter.financial_year, quarter.number
-    owed = [NOT_STARTED, *RETURN_OWED]  # the statuses of a return still owed (figures.is_owed)
+    owed = (
+        ProjectQuarter.objects.filter(kept_in_reach(user, programme), allocation_status__in=ALLOCATION_LIVE,
+                                      status__in=[NOT_STARTED, *RETURN_OWED])
+        .filter(Q(financial_year__lt=year) | Q(financial_year=year, quarter__lte=number))
+    )
     quarters = {}
+    due_groups = []  # (due, programme, year, quarter, how many), those past due
+    for programme_id, days, group_year, group_quarter, count in (
+        owed.values_list("programme_id", "programme__return_due_days", "financial_year", "quarter")
+        .annotate(count=Count("pk")).order_by()
+    ):
+        q = quarters.get((group_year, group_quarter))
+        if q is None:
+            q = quarters[group_year, group_quarter] = Quarter(group_year, group_quarter)
+        due = q.due_date(days)
+        if due < today:
+            due_groups.append((due, programme_id, group_year, group_quarter, count))
+    total = sum(group[-1] for group in due_groups)
+    if not due_groups:
+        return [], 0
+    # The earliest due dates whose returns fill the list, every group of the last one included.
+    due_groups.sort()
+    wanted, filled = [], 0
+    for group in due_groups:
+        if filled >= LIST_LENGTH and group[0] != wanted[-1][0]:
+            break
+        wanted.append(group)
+        filled += group[-1]
+    days_rank = {due: rank for rank, due in enumerate(sorted({group[0] for group in wanted}))}
+    which = [Q(programme_id=p, financial_year=y, quarter=n) for _, p, y, n, _ in wanted]
+    rank = Case(*[When(condition, then=Value(days_rank[group[0]])) for condition, group in zip(which, wanted)],
+                output_field=IntegerField())
     rows = []
     for r in (
-        ProjectQuarter.objects.filter(
-            counted(user, "project__", programme), project__allocation__status__in=ALLOCATION_LIVE,
-            project__start_date__lte=quarter.end, status__in=owed)
-        .filter(Q(financial_year__lt=year) | Q(financial_year=year, quarter__lte=number))
+        owed.filter(reduce(operator.or_, which)).annotate(due_rank=rank)
+        .order_by("due_rank", "project__allocation__programme__name", "project__name", "project__reference")
         .values_list("project_id", "project__reference", "project__name", "project__allocation__programme__name",
                      "project__provider__name", "project__allocation__programme__return_due_days",
-                     "project__allocation__programme_id", "financial_year", "quarter", "status", named=True)
-        .order_by()
+                     "programme_id", "financial_year", "quarter", "status", named=True)[:LIST_LENGTH]
     ):
-        q = quarters.get((r.financial_year, r.quarter))
-        if q is None:
-            q = quarters[r.financial_year, r.quarter] = Quarter(r.financial_year, r.quarter)
-        due = q.due_date(r.project__allocation__programme__return_due_days)
-        if due < today:
-            rows.append(OverdueRow(r.project_id, r.project__reference, r.project__name,
-                                   r.project__allocation__programme__name, r.project__provider__name, q, due,
-                                   r.status, today, r.project__allocation__programme_id))
-    rows.sort(key=lambda r: (r.due, r.programme, r.name, r.reference))
-    return rows
+        q = quarters[r.financial_year, r.quarter]
+        rows.append(OverdueRow(r.project_id, r.project__reference, r.project__name,
+                               r.project__allocation__programme__name, r.project__provider__name, q,
+                               q.due_date(r.project__allocation__programme__return_due_days), r.status, today,
+                               r.programme_id))
+    return rows, total
 
 
 def _off_target(user, programme, quarter: Quarter) -> list[OffTargetRow]:

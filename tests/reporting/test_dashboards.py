@@ -183,6 +183,27 @@ def test_the_red_and_amber_list_is_the_rule_worked_out_from_the_returns_themselv
     assert [r.ret.pk for r in d.attention] == [row[-1] for row in flagged[:25]]
 
 
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 6, 9])
+def test_a_shorter_red_and_amber_list_reads_only_the_programmes_that_fill_it_and_is_the_same(board, monkeypatch,
+                                                                                           length):
+    """Programmes named before and after the board's, each with red and amber returns: the rows the list
+    shows are the first of the whole list (red first, then by programme, project and reference)."""
+    from reporting.dashboards import funder
+
+    for name in ("Alpha Fund", "Zeta Fund"):
+        allocation = f.AllocationFactory(programme=f.ProgrammeFactory(commissioner=board.commissioner_org, name=name),
+                                         recipient=board.provider_a)
+        for n, rating in enumerate(["amber", "red", "amber", "red"]):
+            project = f.ProjectFactory(allocation=allocation, reference=f"{name[0]}F-{n}", name=f"{name} {3 - n}")
+            ret(project, 2, Status.APPROVED, officer_rag=rating)
+    every = dashboard(board).attention
+    assert len(every) == dashboard(board).attention_total == 3 + 8
+    assert [(r.rag != "red", r.ret.project.allocation.programme.name, r.ret.project.name) for r in every] == sorted(
+        (r.rag != "red", r.ret.project.allocation.programme.name, r.ret.project.name) for r in every)
+    monkeypatch.setattr(funder, "LIST_LENGTH", length)
+    assert [r.ret.pk for r in dashboard(board).attention] == [r.ret.pk for r in every[:length]]
+
+
 def test_each_row_links_to_the_project_and_its_return(board):
     content = client_for(board.commissioner).get(Q2).content.decode()
     assert 'href="/projects/B-1/"' in content
@@ -238,6 +259,24 @@ def test_the_overdue_list_is_the_rule_worked_out_from_the_returns_themselves(boa
     assert sorted((r.reference, r.quarter.label, r.status) for r in d.overdue) == (
         _overdue_from_the_source_tables(board, today))
     assert d.overdue_total == len(d.overdue)
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 5])
+def test_a_shorter_overdue_list_is_the_most_overdue_first_and_says_how_many_there_are(board, monkeypatch, length):
+    """Only the rows the list shows are read; they are the first of the whole list, in order of due date,
+    programme, project and reference, whatever the length, and the total is still every overdue return."""
+    from reporting.dashboards import funder
+
+    today = date(2024, 6, 1)
+    every = funder_dashboard(board.commissioner, quarter=QUARTER, today=today).overdue
+    assert len(every) == len(_overdue_from_the_source_tables(board, today)) > 5
+    assert [(r.due, r.programme, r.name, r.reference) for r in every] == sorted(
+        (r.due, r.programme, r.name, r.reference) for r in every)
+    monkeypatch.setattr(funder, "LIST_LENGTH", length)
+    d = funder_dashboard(board.commissioner, quarter=QUARTER, today=today)
+    assert [(r.reference, r.quarter, r.status) for r in d.overdue] == [
+        (r.reference, r.quarter, r.status) for r in every[:length]]
+    assert d.overdue_total == len(every)
 
 
 def test_a_return_sent_back_through_the_service_is_overdue_again_at_once(board):
