@@ -19,8 +19,8 @@ The rules
   lines' profile for Q1 to the quarter; spent is the actual spend on approved returns for
   those quarters, compared with the profile of the same project-quarters (figures.spend_to_date,
   each project-quarter as reporting.quarters reads it, added up from the kept quarter figures:
-  grants.models.ProjectQuarter, reporting.groups.group_by_programme); variance is the difference (and as a % of
-  that profile); what returns submitted or sent back report is awaiting approval, shown apart;
+  grants.models.ProjectQuarter, reporting.groups.group_by_programme); variance is the difference
+  (and as a % of that profile); what returns submitted or sent back report is awaiting approval, shown apart;
   paid is the payments released for those quarters.
 - Returns by status: for every project running in the quarter under a decided allocation,
   its return's status, or "not started".
@@ -41,8 +41,8 @@ The rules
 import operator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import reduce
 from decimal import Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When
