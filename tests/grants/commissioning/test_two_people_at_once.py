@@ -6,47 +6,33 @@ payment, one approval within the programme's ceiling, one release within the all
 SQLite lets one writer in at a time, so the threaded tests run on PostgreSQL only.
 """
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from grants.models import Allocation, Payment, Programme
 from grants.services import Invalid, NotAllowed, Stale
 from grants.services import commissioning
 from grants.services import payments as s
 from tests import factories as f
+from tests.races import at_once
 
 TODAY = date(2024, 5, 15)
 
 
+OUTCOMES = ((Stale, "stale"), (Invalid, "invalid"), (NotAllowed, "refused"))
+
+
 def _race(*calls) -> list[str]:
     """Run each call in its own thread and connection, started together; what each one came to."""
-    start = threading.Barrier(len(calls))
-    outcomes = []
+    def outcome(error):
+        if error is None:
+            return "done"
+        return next((name for kind, name in OUTCOMES if isinstance(error, kind)), repr(error))
 
-    def run(call):
-        try:
-            start.wait(timeout=10)
-            call()
-            outcomes.append("done")
-        except Stale:
-            outcomes.append("stale")
-        except Invalid:
-            outcomes.append("invalid")
-        except NotAllowed:
-            outcomes.append("refused")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
+    return sorted(outcome(error) for error in at_once(*calls))
 
 
 def _needs_postgresql():

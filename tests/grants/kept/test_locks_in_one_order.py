@@ -7,41 +7,19 @@ other and PostgreSQL cancelled one as a deadlock. Needs PostgreSQL (SQLite lets 
 at a time).
 """
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from grants.models import BudgetLine, Project, ProjectQuarter, QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import kept, projects, returns
 from tests import worlds
+from tests.races import at_once
 
 ROUNDS = 3  # a deadlock, were there one, need not show the first time
-
-
-def at_once(*calls) -> list[str]:
-    """Run each call in its own thread and database connection, started together; the errors raised."""
-    start = threading.Barrier(len(calls))
-    failures = []
-
-    def run(call):
-        try:
-            start.wait(timeout=10)
-            call()
-        except Exception as error:  # reported by the test, with the figures
-            failures.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return failures
 
 
 def budget_change(w):
@@ -88,11 +66,11 @@ def test_an_approval_and_a_change_to_its_project_at_once_both_land(actors, other
     for round_ in range(ROUNDS):
         change, landed = other_change(w)
 
-        failures = at_once(
+        outcomes = at_once(
             lambda: returns.return_approve(actor=w.commissioner, ret=ret, version=ret.version, officer_rag="amber"),
             change)
 
-        assert failures == [], round_
+        assert [repr(error) for error in outcomes if error is not None] == [], round_
         assert landed()
         row = ProjectQuarter.objects.get(project=w.project_a, financial_year=2023, quarter=1)
         assert (row.status, row.rag) == ("approved", "amber")

@@ -6,15 +6,14 @@ project's row, locked by grants.services.kept.refresh_measures, holds it, and so
 token row both approvals move. Needs PostgreSQL (SQLite lets one transaction write at a time).
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from grants.models import MeasureToDate
 from grants.periods import Quarter
 from grants.services import kept, returns
 from tests import worlds
+from tests.races import at_once
 
 
 @pytest.mark.postgres
@@ -25,23 +24,10 @@ def test_two_quarters_approved_at_once_both_count_in_the_measures_figures_to_dat
     w = worlds.project_a_with_named_people(actors)
     submitted = [returns.return_submit(actor=w.user_a, project=w.project_a, quarter=Quarter(2023, n), version=None,
                                        data=worlds.complete_input(w)) for n in (1, 2)]
-    start = threading.Barrier(2)
-    failures = []
-
-    def approve(ret):
-        try:
-            start.wait(timeout=10)
-            returns.return_approve(actor=w.commissioner, ret=ret, version=ret.version, officer_rag="green")
-        except Exception as error:  # reported below, with the figures
-            failures.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=approve, args=(ret,)) for ret in submitted]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = at_once(*[
+        lambda ret=ret: returns.return_approve(actor=w.commissioner, ret=ret, version=ret.version, officer_rag="green")
+        for ret in submitted])
+    failures = [repr(error) for error in outcomes if error is not None]
 
     assert failures == []
     have = {kept.measure_key(row): kept.measure_values(row) for row in MeasureToDate.objects.all()}
