@@ -287,7 +287,7 @@ def funder_dashboard(user, *, quarter: Quarter, today: date, programme: Programm
         ProjectQuarter.objects.filter(kept_in_reach(user, programme), _filling(rows, LIST_LENGTH),
                                       financial_year=year, quarter=number)
         .annotate(red_first=Case(When(rag=RAG.RED, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("red_first", "project__allocation__programme__name", "project__name", "project__reference")
+        .order_by("red_first", "programme__name", "project__name", "project__reference")
         .values_list("project_id", flat=True)[:LIST_LENGTH])
     shown = {r.project_id: r for r in QuarterlyReturn.objects.filter(
         project__in=first, financial_year=year, quarter=number).select_related(
@@ -347,47 +347,39 @@ def _overdue(user, programme, quarter: Quarter, today: date) -> tuple[list[Overd
                                       status__in=[NOT_STARTED, *RETURN_OWED])
         .filter(Q(financial_year__lt=year) | Q(financial_year=year, quarter__lte=number))
     )
-    quarters = {}
     due_groups = []  # (due, programme, year, quarter, how many), those past due
     for programme_id, days, group_year, group_quarter, count in (
         owed.values_list("programme_id", "programme__return_due_days", "financial_year", "quarter")
         .annotate(count=Count("pk")).order_by()
     ):
-        q = quarters.get((group_year, group_quarter))
-        if q is None:
-            q = quarters[group_year, group_quarter] = Quarter(group_year, group_quarter)
-        due = q.due_date(days)
+        due = Quarter(group_year, group_quarter).due_date(days)
         if due < today:
             due_groups.append((due, programme_id, group_year, group_quarter, count))
-    total = sum(group[-1] for group in due_groups)
     if not due_groups:
         return [], 0
     # The earliest due dates whose returns fill the list, every group of the last one included.
     due_groups.sort()
-    wanted, filled = [], 0
-    for group in due_groups:
-        if filled >= LIST_LENGTH and group[0] != wanted[-1][0]:
+    wanted, filled, last_due = {}, 0, None  # wanted: (programme, year, quarter) -> due
+    for due, programme_id, group_year, group_quarter, count in due_groups:
+        if filled >= LIST_LENGTH and due != last_due:
             break
-        wanted.append(group)
-        filled += group[-1]
-    days_rank = {due: rank for rank, due in enumerate(sorted({group[0] for group in wanted}))}
-    which = [Q(programme_id=p, financial_year=y, quarter=n) for _, p, y, n, _ in wanted]
-    rank = Case(*[When(condition, then=Value(days_rank[group[0]])) for condition, group in zip(which, wanted)],
+        last_due = due
+        wanted[programme_id, group_year, group_quarter] = due
+        filled += count
+    days_rank = {due: rank for rank, due in enumerate(sorted(set(wanted.values())))}
+    which = {key: Q(programme_id=key[0], financial_year=key[1], quarter=key[2]) for key in wanted}
+    rank = Case(*[When(which[key], then=Value(days_rank[due])) for key, due in wanted.items()],
                 output_field=IntegerField())
-    rows = []
-    for r in (
-        owed.filter(reduce(operator.or_, which)).annotate(due_rank=rank)
-        .order_by("due_rank", "project__allocation__programme__name", "project__name", "project__reference")
-        .values_list("project_id", "project__reference", "project__name", "project__allocation__programme__name",
-                     "project__provider__name", "project__allocation__programme__return_due_days",
+    rows = [
+        OverdueRow(r.project_id, r.project__reference, r.project__name, r.programme__name, r.project__provider__name,
+                   Quarter(r.financial_year, r.quarter), wanted[r.programme_id, r.financial_year, r.quarter], r.status,
+                   today, r.programme_id)
+        for r in owed.filter(reduce(operator.or_, which.values())).annotate(due_rank=rank)
+        .order_by("due_rank", "programme__name", "project__name", "project__reference")
+        .values_list("project_id", "project__reference", "project__name", "programme__name", "project__provider__name",
                      "programme_id", "financial_year", "quarter", "status", named=True)[:LIST_LENGTH]
-    ):
-        q = quarters[r.financial_year, r.quarter]
-        rows.append(OverdueRow(r.project_id, r.project__reference, r.project__name,
-                               r.project__allocation__programme__name, r.project__provider__name, q,
-                               q.due_date(r.project__allocation__programme__return_due_days), r.status, today,
-                               r.programme_id))
-    return rows, total
+    ]
+    return rows, sum(group[-1] for group in due_groups)
 
 
 def _off_target(user, programme, quarter: Quarter) -> list[OffTargetRow]:
