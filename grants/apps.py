@@ -11,7 +11,7 @@ class GrantsConfig(AppConfig):
 
         # A reach kept for the request in flight is forgotten when what it is made of changes
         # (grants/models/scoping.py).
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
         from grants.models.scoping import forget_reach
 
@@ -21,22 +21,17 @@ class GrantsConfig(AppConfig):
             post_delete.connect(forget_reach, sender=model, dispatch_uid=f"forget_reach_{name}_deleted")
 
         # Every change to what a page shows changes the token the kept pages are kept under
-        # (grants.services.kept.figures_moved; reporting/kept_pages.py), in the change's transaction.
-        from grants.services.kept import figures_moved
+        # (grants.services.kept.figures_moved; reporting/kept_pages.py), in the change's transaction and
+        # before the row is written: the tokens are the first lock a change takes.
+        from grants.services.kept import figures_moved, on_kept_pages
 
         def moved(sender, instance, using, **kwargs):
             figures_moved(using, row=instance)
 
         for model in self.get_models():
-            if model.__name__ in NOT_ON_ANY_KEPT_PAGE or model.__name__.startswith("Historical"):
+            if not on_kept_pages(model):
                 continue
-            post_save.connect(moved, sender=model, weak=False, dispatch_uid=f"figures_moved_{model.__name__}_saved")
-            post_delete.connect(moved, sender=model, weak=False, dispatch_uid=f"figures_moved_{model.__name__}_deleted")
+            pre_save.connect(moved, sender=model, weak=False, dispatch_uid=f"figures_moved_{model.__name__}_saved")
+            pre_delete.connect(moved, sender=model, weak=False, dispatch_uid=f"figures_moved_{model.__name__}_deleted")
         m2m_changed.connect(moved, sender=self.get_model("Project").priorities.through, weak=False,
                             dispatch_uid="figures_moved_project_priorities")
-
-
-# Models whose rows no kept page shows: the kept figures themselves (their writers call figures_moved),
-# the token, and the records of signing in and reminding. A user's row changes at every sign-in.
-NOT_ON_ANY_KEPT_PAGE = {"ProjectQuarter", "MeasureToDate", "FiguresVersion", "User", "AccountEvent", "PasswordResetRequest",
-                        "ReminderSent"}

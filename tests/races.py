@@ -4,6 +4,7 @@ barrier: what the PostgreSQL race tests share (SQLite lets one transaction write
 """
 
 import threading
+import time
 
 from django.db import connections
 
@@ -27,5 +28,59 @@ def at_once(*calls) -> list:
     for thread in threads:
         thread.start()
     for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def waiting_on_locks() -> int:
+    """How many connections to this database are waiting for a lock another holds."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0]
+
+
+def in_turn(hold, *calls, timeout: float = 10) -> list:
+    """A change in flight holds a lock while others start behind it, in a set order: `hold` runs in its
+    own connection and transaction and keeps what it locked; each call then starts in its own thread and
+    connection once every call before it is waiting on a lock (or done); once all are, `hold` commits and
+    they go on. For each call, in order, None when it returned or the exception it raised. Needs
+    PostgreSQL (it reads pg_stat_activity)."""
+    from django.db import transaction
+
+    held, release = threading.Event(), threading.Event()
+    outcomes = [None] * len(calls)
+
+    def holding():
+        try:
+            with transaction.atomic():
+                hold()
+                held.set()
+                release.wait(timeout=timeout)
+        finally:
+            held.set()
+            connections.close_all()
+
+    def run(index, call):
+        try:
+            call()
+        except Exception as error:  # the caller says which were expected
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=holding)
+    holder.start()
+    held.wait(timeout=timeout)
+    threads = []
+    for index, call in enumerate(calls):
+        thread = threading.Thread(target=run, args=(index, call))
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + timeout
+        while waiting_on_locks() < sum(t.is_alive() for t in threads) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    release.set()
+    for thread in (holder, *threads):
         thread.join(timeout=30)
     return outcomes

@@ -26,6 +26,7 @@ from grants import permissions
 from grants.models import AccountEvent, Area, Organisation, Priority, User
 from grants.selectors import administration as reach
 
+from . import kept
 from .base import Invalid, NotAllowed, audited, errors_from, require, unknown_fields, validated
 
 ORGANISATION_FIELDS = ("name", "kind", "charity_number", "company_number", "local_authority_code", "supplier_number",
@@ -61,6 +62,7 @@ def _validated_organisation(organisation: Organisation) -> Organisation:
 
 def _work_with(actor, funder_id: int, partner: Organisation) -> None:
     """Put `partner` on the funder's list, recorded in the funder's audit history."""
+    kept.figures_moved(row=partner)  # the first lock of every change (grants.services.kept)
     funder = Organisation.objects.select_for_update().get(pk=funder_id)
     if funder.pk == partner.pk or funder.works_with.filter(pk=partner.pk).exists():
         return
@@ -99,6 +101,7 @@ def organisation_update(*, actor, organisation: Organisation, values: dict) -> O
     if not reach.organisations_for_administrator(actor).filter(pk=organisation.pk).exists():
         raise NotAllowed("You can change only your own organisation and those it works with.")
     with transaction.atomic():
+        kept.figures_moved(row=organisation)  # the first lock of every change (grants.services.kept)
         locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
         kind = values.get("kind", locked.kind)
         if locked.kind == Organisation.Kind.COMMISSIONER and kind != Organisation.Kind.COMMISSIONER:
@@ -269,6 +272,7 @@ def priority_save(*, actor, priority: Priority | None, values: dict) -> Priority
         if priority is None:
             priority = Priority(commissioner_id=actor.organisation_id)
         else:
+            kept.figures_moved(row=priority)  # the first lock of every change (grants.services.kept)
             priority = Priority.objects.select_for_update().get(pk=priority.pk)
         for name, value in values.items():
             setattr(priority, name, value)
@@ -286,7 +290,11 @@ def area_save(*, actor, area: Area | None, values: dict) -> Area:
     used = area is not None and reach.area_used_by_others(area, actor.organisation_id)
     require(permissions.can_edit_area(actor, area, used_by_others=used))
     with transaction.atomic():
-        area = Area() if area is None else Area.objects.select_for_update().get(pk=area.pk)
+        if area is None:
+            area = Area()
+        else:
+            kept.figures_moved(row=area)  # the first lock of every change (grants.services.kept)
+            area = Area.objects.select_for_update().get(pk=area.pk)
         for name, value in values.items():
             setattr(area, name, value)
         if area.code and Area.objects.filter(code=area.code).exclude(pk=area.pk).exists():

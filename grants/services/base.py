@@ -8,6 +8,7 @@ from django.db.models import F
 
 from grants.models import Allocation
 from grants.models.common import money_problem
+from grants.services import kept
 
 
 class ServiceError(Exception):
@@ -81,19 +82,26 @@ def audited(obj, actor, reason: str = ""):
     return obj
 
 
-def claim(model, pk: int, statuses, version: int | None, message: str, **lookups):
-    """Take the row if it is still in one of `statuses` (any, when None) at `version`, or raise Stale;
-    then lock it. The conditional update holds on SQLite too, where select_for_update does nothing."""
-    filters = {"pk": pk, "version": version, **lookups}
+def claim(obj, statuses, version: int | None, message: str, **lookups):
+    """Take `obj`'s row if it is still in one of `statuses` (any, when None) at `version`, or raise
+    Stale; then lock it. The tokens of the pages it is on move first (grants.services.kept: the first
+    lock of every change). The conditional update holds on SQLite too, where select_for_update does
+    nothing."""
+    model = type(obj)
+    if kept.on_kept_pages(model):
+        kept.figures_moved(row=obj)
+    filters = {"pk": obj.pk, "version": version, **lookups}
     if statuses is not None:
         filters["status__in"] = statuses
     if version is None or not model.objects.filter(**filters).update(version=F("version") + 1):
         raise Stale(message)
-    return model.objects.select_for_update().get(pk=pk)
+    return model.objects.select_for_update().get(pk=obj.pk)
 
 
 def lock_allocation(pk: int) -> Allocation:
-    """Lock an allocation: what adds up under it (budget lines, payments) is then checked one at a time."""
+    """Lock an allocation: what adds up under it (budget lines, payments) is then checked one at a time.
+    The tokens of its funder's pages move first (grants.services.kept: the first lock of every change)."""
+    kept.figures_moved(allocation_id=pk)
     return Allocation.objects.select_for_update().select_related("programme").get(pk=pk)
 
 

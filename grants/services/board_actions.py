@@ -100,7 +100,7 @@ def board_action_save(*, actor, owner, values: dict, action: BoardAction | None 
             saved = BoardAction(owner=owner)
             reason = "Recorded"
         else:
-            saved = claim(BoardAction, action.pk, [Status.OPEN], version, STALE)
+            saved = claim(action, [Status.OPEN], version, STALE)
             reason = "Changed"
         for name, value in values.items():
             setattr(saved, name, value)
@@ -141,7 +141,7 @@ def board_action_close(*, actor, action: BoardAction, version: int | None, statu
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        locked = claim(BoardAction, action.pk, [Status.OPEN], version, STALE)
+        locked = claim(action, [Status.OPEN], version, STALE)
         locked.status, locked.outcome, locked.closed_on = status, outcome.strip(), closed_on
         validated(locked)
         audited(locked, actor, f"Closed: {Status(status).label.lower()}").save()
@@ -155,7 +155,7 @@ def board_action_reopen(*, actor, action: BoardAction, version: int | None, reas
     if not reason:
         raise Invalid({"reason": "Say why the action is open again: the history keeps the reason."})
     with transaction.atomic():
-        locked = claim(BoardAction, action.pk, CLOSED, version, STALE)
+        locked = claim(action, CLOSED, version, STALE)
         locked.status, locked.outcome, locked.closed_on = Status.OPEN, "", None
         validated(locked)
         audited(locked, actor, f"Reopened: {reason}").save()

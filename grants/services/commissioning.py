@@ -121,7 +121,7 @@ def programme_update(*, actor, programme: Programme, version: int | None, values
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        locked = claim(Programme, programme.pk, None, version, PROGRAMME_STALE)
+        locked = claim(programme, None, version, PROGRAMME_STALE)
         if values.get("financial_year", locked.financial_year) != locked.financial_year and locked.allocations.exists():
             errors["financial_year"] = "The programme has allocations: its financial year cannot change."
         if (values.get("payment_terms", locked.payment_terms) != locked.payment_terms
@@ -195,7 +195,7 @@ def allocation_update(*, actor, allocation: Allocation, version: int, values: di
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        locked = claim(Allocation, allocation.pk, permissions.OPEN_ALLOCATION, version, ALLOCATION_STALE)
+        locked = claim(allocation, permissions.OPEN_ALLOCATION, version, ALLOCATION_STALE)
         if locked.status != Status.DRAFT:
             for name in ALLOCATION_DECIDED_FIELDS:
                 if name in values and values[name] != getattr(locked, name):
@@ -235,7 +235,7 @@ def _transition(*, actor, allocation, version, action, check, errors=None, reaso
         raise Invalid(errors)
     from_statuses, to_status = TRANSITIONS[action]
     with transaction.atomic():
-        locked = claim(Allocation, allocation.pk, from_statuses, version, ALLOCATION_STALE)
+        locked = claim(allocation, from_statuses, version, ALLOCATION_STALE)
         locked.status = to_status
         for name, value in changes.items():
             setattr(locked, name, value)

@@ -135,7 +135,7 @@ def document_remove(*, actor, document: Document, version: int | None) -> Docume
     require(permissions.can_remove_document(actor, document))
     with transaction.atomic():
         lock_allocation(document.allocation_id)
-        locked = claim(Document, document.pk, None, version, DOCUMENT_STALE, removed_at__isnull=True)
+        locked = claim(document, None, version, DOCUMENT_STALE, removed_at__isnull=True)
         locked.removed_by = actor
         locked.removed_at = timezone.now()
         audited(locked, actor, f"Removed: {locked.get_kind_display()}").save(

@@ -39,7 +39,7 @@ def allocation_finance_codes_save(*, actor, allocation: Allocation, version: int
     require(permissions.can_edit_finance_codes(actor, allocation))
     purchase_order = _checked_purchase_order(purchase_order)
     with transaction.atomic():
-        locked = claim(Allocation, allocation.pk, None, version, ALLOCATION_STALE)
+        locked = claim(allocation, None, version, ALLOCATION_STALE)
         if locked.purchase_order != purchase_order:
             locked.purchase_order = purchase_order
             audited(locked, actor, "Purchase order changed").save(update_fields=["purchase_order", "version",

@@ -34,7 +34,7 @@ def other_funding_save(*, actor, project: Project, values: dict, funding: OtherF
         if funding is None:
             target = OtherFunding(project=project, **values)
         else:
-            target = claim(OtherFunding, funding.pk, None, version, FUNDING_STALE, project=project)
+            target = claim(funding, None, version, FUNDING_STALE, project=project)
             for name, value in values.items():
                 setattr(target, name, value)
         validated(target, messages={"__all__": DUPLICATE})
@@ -48,7 +48,7 @@ def other_funding_save(*, actor, project: Project, values: dict, funding: OtherF
 def other_funding_delete(*, actor, funding: OtherFunding, version: int) -> None:
     require(permissions.can_edit_project(actor, funding.project))
     with transaction.atomic():
-        target = claim(OtherFunding, funding.pk, None, version, FUNDING_STALE)
+        target = claim(funding, None, version, FUNDING_STALE)
         audited(target, actor, "Other funding removed").delete()
 
 

@@ -15,6 +15,15 @@ transaction: every service that moves a figure or a name a page shows reaches it
 and through the signals of grants/apps.py on every model a page reads. Pages kept in the cache
 (reporting/kept_pages.py) are kept under the tokens, so none outlives the change it would miss.
 
+The tokens are also the first lock of every change. Every change moves the token every change moves,
+so from that moment to its commit it holds that row and any other change waits for it. A change that
+locked something first (a project, a budget line) and then waited for the tokens could be waiting for
+one that holds the tokens and waits for that very thing, and PostgreSQL would cancel one of the two as a
+deadlock. So the tokens are moved before anything else is locked or written: `figures_moved` runs
+before a row is saved or deleted (grants/apps.py), and the services' claims and locks
+(grants.services.base.claim, .lock_allocation, and the returns' own) call it for what they are about to
+change before they take it (tests/grants/kept/test_locks_in_one_order.py).
+
 The rules are those of reporting.quarters: a row per quarter the project runs in (figures.runs_in);
 plan = its budget lines' profile for that quarter of their year; spent = the spend lines entered on a
 reported return (£0 when none), nothing for a draft; rag = figures.return_rag.
@@ -79,7 +88,16 @@ REACHES_FUNDER = {
 }
 # Rows every funder's pages may show.
 SHARED_MODELS = {"Organisation", "OutcomeMeasure", "Area"}
+# Models whose rows no kept page shows: the kept figures themselves (their writers call figures_moved),
+# the token, and the records of signing in and reminding. A user's row changes at every sign-in.
+NOT_ON_ANY_KEPT_PAGE = {"ProjectQuarter", "MeasureToDate", "FiguresVersion", "User", "AccountEvent",
+                        "PasswordResetRequest", "ReminderSent"}
 EVERYTHING = ("everything",)
+
+
+def on_kept_pages(model) -> bool:
+    """Whether a change to a row of `model` can change a kept page (its audit records cannot)."""
+    return model.__name__ not in NOT_ON_ANY_KEPT_PAGE and not model.__name__.startswith("Historical")
 
 
 class _Moved:
@@ -107,13 +125,19 @@ def moved_in_this_transaction(using: str = DEFAULT_DB_ALIAS) -> bool:
     return bool(_moved(using))
 
 
-def _reach(row=None, project_ids=None) -> tuple[tuple, Q | None]:
-    """(what moved, which funders' rows: None for every row)."""
+def _reach(row=None, project_ids=None, allocation_id=None) -> tuple[tuple, Q | None]:
+    """(what moved, which funders' rows: None for every row). What moved is named as a row under a
+    project or an allocation names it (REACHES_FUNDER), so that one project's figures and a row of that
+    project move the tokens once between them."""
     from grants.models import Programme
 
     if project_ids is not None:
-        return ("projects", *project_ids), Q(commissioner__in=Programme.objects.filter(
+        project_ids = sorted(set(project_ids))
+        return ("allocations__projects", *project_ids), Q(commissioner__in=Programme.objects.filter(
             allocations__projects__in=project_ids).values("commissioner"))
+    if allocation_id is not None:
+        return ("allocations", allocation_id), Q(commissioner__in=Programme.objects.filter(
+            allocations=allocation_id).values("commissioner"))
     name = type(row).__name__ if row is not None else None
     if name in SHARED_MODELS:
         return ("shared",), Q(scope=FiguresVersion.SHARED)
@@ -126,11 +150,12 @@ def _reach(row=None, project_ids=None) -> tuple[tuple, Q | None]:
     return EVERYTHING, None
 
 
-def figures_moved(using: str = DEFAULT_DB_ALIAS, *, row=None, project_ids=None) -> None:
+def figures_moved(using: str = DEFAULT_DB_ALIAS, *, row=None, project_ids=None, allocation_id=None) -> None:
     """A figure or a name a page shows is changing: change the tokens of the pages it touches, once per
-    transaction, in it. `row`: the row saved or deleted (its funder's token, or the shared one, with the
-    one every change moves); `project_ids`: those projects' funders'; neither: every token."""
-    key, funders = _reach(row, project_ids)
+    transaction, in it. `row`: the row about to be saved or deleted (its funder's token, or the shared
+    one, with the one every change moves); `project_ids`: those projects' funders'; `allocation_id`: that
+    allocation's funder's; none: every token."""
+    key, funders = _reach(row, project_ids, allocation_id)
     connection = connections[using]
     if connection.in_atomic_block:
         moved = _moved(using)
@@ -395,11 +420,11 @@ def rebuild_measures(*, apps=None) -> int:
 def _rebuild(builder, name, apps) -> int:
     model = (apps or django_apps).get_model("grants", name)
     with transaction.atomic():
+        if apps is None:
+            figures_moved()  # the first lock of every change
         rows = builder(apps=apps)
         model.objects.all().delete()
         model.objects.bulk_create(rows, batch_size=CHUNK)
-        if apps is None:
-            figures_moved()
     return len(rows)
 
 

@@ -29,6 +29,7 @@ from grants.models.common import RAG, TEXT_MAX
 from grants.periods import Quarter
 from grants.selectors.partnership import partnership_return_for, pending, quarter_lines
 
+from . import kept
 from .base import Invalid, NotAllowed, Stale
 from .return_input import clean_text
 from .returns import STALE_MESSAGE, _claim, _event, _transition, _write_events
@@ -51,7 +52,7 @@ def return_pass_on(*, actor, ret: QuarterlyReturn, version: int, comment: str = 
     """The partnership has reviewed a provider's submitted return and passes it on to the commissioner."""
     _check_review(actor, ret)
     with transaction.atomic():
-        locked = _claim(ret.pk, (Status.SUBMITTED,), version)
+        locked = _claim(ret, (Status.SUBMITTED,), version)
         if locked.passed_on_at is not None:
             raise Stale(STALE_MESSAGE)
         locked.passed_on_at = timezone.now()
@@ -77,7 +78,11 @@ def _pr_event(report, kind, actor, comment=""):
     event.save()
 
 
-def _claim_report(report_id: int, statuses, version: int) -> PartnershipReturn:
+def _claim_report(report: PartnershipReturn, statuses, version: int) -> PartnershipReturn:
+    """Take the partnership's return if it is still in one of `statuses` at `version`, or raise Stale. Its
+    funder's figures' tokens move first (grants.services.kept: the first lock of every change)."""
+    report_id = report.pk
+    kept.figures_moved(row=report)
     if not PartnershipReturn.objects.filter(pk=report_id, status__in=statuses, version=version).update(
             version=F("version") + 1):
         raise Stale(STALE_MESSAGE)
@@ -119,7 +124,7 @@ def partnership_return_save(*, actor, allocation, quarter: Quarter, version: int
             else:
                 if version is None:
                     raise Stale(STALE_MESSAGE)
-                report = _claim_report(existing.pk, (Status.DRAFT, Status.RETURNED), version)
+                report = _claim_report(existing, (Status.DRAFT, Status.RETURNED), version)
             resubmitted = report.status == Status.RETURNED
             report.narrative = narrative
             if submit:
@@ -150,7 +155,7 @@ def partnership_return_approve(*, actor, report: PartnershipReturn, version: int
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        locked = _claim_report(report.pk, (Status.SUBMITTED,), version)
+        locked = _claim_report(report, (Status.SUBMITTED,), version)
         # Every project must still be in: a return sent back or reopened meanwhile stops the approval.
         lines = quarter_lines(locked.allocation, locked.period)
         if any(not line.ready for line in lines):
@@ -182,7 +187,7 @@ def partnership_return_send_back(*, actor, report: PartnershipReturn, version: i
     if not comment.strip():
         raise Invalid({"comment": "Say what the partnership needs to change: they will see this comment."})
     with transaction.atomic():
-        locked = _claim_report(report.pk, (Status.SUBMITTED,), version)
+        locked = _claim_report(report, (Status.SUBMITTED,), version)
         locked.status = Status.RETURNED
         locked._history_user = actor
         locked.save()

@@ -296,7 +296,7 @@ def payment_release(*, actor, payment: Payment, version: int, reference: str, pa
         # The allocation first, then the payment: every release of the allocation queues here,
         # so the total released is added up one release at a time.
         allocation = lock_allocation(payment.allocation_id)
-        locked = claim(Payment, payment.pk, UNRELEASED, version, PAYMENT_STALE)
+        locked = claim(payment, UNRELEASED, version, PAYMENT_STALE)
         if allocation.status not in ALLOCATION_SIGNED:
             raise NotAllowed(f"The allocation is {allocation.get_status_display().lower()}: no payment can be released.")
         problem, paid_returns = _release_problem(locked, allocation)
@@ -339,7 +339,7 @@ def payment_withhold(*, actor, payment: Payment, version: int, reason: str) -> P
         raise Invalid({"reason": "Say why the payment is withheld, for example which return is missing."})
     with transaction.atomic():
         lock_allocation(payment.allocation_id)
-        locked = claim(Payment, payment.pk, (PaymentStatus.SCHEDULED,), version, PAYMENT_STALE)
+        locked = claim(payment, (PaymentStatus.SCHEDULED,), version, PAYMENT_STALE)
         locked.status = PaymentStatus.WITHHELD
         locked.withheld_reason = reason
         locked.full_clean()
@@ -394,7 +394,7 @@ def allocation_close(*, actor, allocation: Allocation, version: int, today: date
     require(permissions.can_close_allocation(actor, allocation))
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = claim(Allocation, allocation.pk, TRANSITIONS["close"][0], version, ALLOCATION_STALE)
+        locked = claim(allocation, TRANSITIONS["close"][0], version, ALLOCATION_STALE)
         problem = check_close_allocation(locked, today)
         if problem:
             raise Invalid({"__all__": problem})
@@ -448,7 +448,7 @@ def _settle(*, actor, clawback: Clawback, version: int, errors: dict, reason: st
         raise Invalid(errors)
     with transaction.atomic():
         lock_allocation(clawback.allocation_id)
-        locked = claim(Clawback, clawback.pk, (Clawback.Status.REQUESTED,), version, CLAWBACK_STALE)
+        locked = claim(clawback, (Clawback.Status.REQUESTED,), version, CLAWBACK_STALE)
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.full_clean()

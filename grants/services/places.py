@@ -26,6 +26,7 @@ from grants import permissions
 from grants.figures.places import interval_holds
 from grants.models import Indicator, IndicatorImport, IndicatorValue
 
+from . import kept
 from .base import Invalid, Stale, audited, errors_from, history_rows, require, unknown_fields, validated, write_history
 
 INDICATOR_FIELDS = ("kind", "name", "theme", "category", "source", "unit", "definition", "caveats")
@@ -95,6 +96,7 @@ def indicator_save(*, actor, owner, values: dict, indicator: Indicator | None = 
         else:
             if indicator.owner_id != owner.pk:
                 raise Stale(STALE_MESSAGE)
+            kept.figures_moved(row=indicator)  # the first lock of every change (grants.services.kept)
             if version is None or not Indicator.objects.filter(pk=indicator.pk, version=version).update(
                     version=F("version") + 1):
                 raise Stale(STALE_MESSAGE)

@@ -125,7 +125,7 @@ def project_update(*, actor, project: Project, version: int | None, values: dict
         raise Invalid(errors)
     with transaction.atomic():
         lock_allocation(project.allocation_id)
-        locked = claim(Project, project.pk, None, version, PROJECT_STALE)
+        locked = claim(project, None, version, PROJECT_STALE)
         for name, value in values.items():
             setattr(locked, name, value)
         return _save_project(actor, locked, priorities)
@@ -160,7 +160,7 @@ def budget_line_save(*, actor, project: Project, values: dict, line: BudgetLine 
         if line is None:
             target = BudgetLine(project=project, **values)
         else:
-            target = claim(BudgetLine, line.pk, None, version, LINE_STALE, project=project)
+            target = claim(line, None, version, LINE_STALE, project=project)
             if values["financial_year"] != target.financial_year and target.spend_lines.exists():
                 raise Invalid({"financial_year": "Spend has been reported on this line: its year cannot change."})
             for name, value in values.items():
@@ -209,7 +209,7 @@ def budget_line_delete(*, actor, line: BudgetLine, version: int) -> None:
     require(permissions.can_edit_project(actor, line.project))
     with transaction.atomic():
         lock_allocation(line.project.allocation_id)
-        target = claim(BudgetLine, line.pk, None, version, LINE_STALE)
+        target = claim(line, None, version, LINE_STALE)
         problem = check_delete_budget_line(target)
         if problem:
             raise Invalid({"__all__": problem})
@@ -247,7 +247,7 @@ def project_measure_save(*, actor, project: Project, values: dict, project_measu
         if project_measure is None:
             target = ProjectMeasure(project=project, **values)
         else:
-            target = claim(ProjectMeasure, project_measure.pk, None, version, PROJECT_MEASURE_STALE, project=project)
+            target = claim(project_measure, None, version, PROJECT_MEASURE_STALE, project=project)
             if values["measure"] != target.measure and target.values.exists():
                 raise Invalid({"measure": "Returns report values for this measure: it cannot be swapped for another."})
             for name, value in values.items():

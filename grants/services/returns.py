@@ -64,8 +64,11 @@ def _write_events(events, actor):
     bulk_create_with_history(events, ReturnEvent, default_user=actor)
 
 
-def _claim(ret_id: int, statuses, version: int) -> QuarterlyReturn:
-    """Take the return if it is still in one of `statuses` at `version`, or raise Stale."""
+def _claim(ret: QuarterlyReturn, statuses, version: int) -> QuarterlyReturn:
+    """Take the return if it is still in one of `statuses` at `version`, or raise Stale. Its project's
+    figures' tokens move first (grants.services.kept: the first lock of every change)."""
+    ret_id = ret.pk
+    kept.figures_moved(project_ids=[ret.project_id])
     claimed = QuarterlyReturn.objects.filter(pk=ret_id, status__in=statuses, version=version).update(
         version=F("version") + 1
     )
@@ -83,7 +86,8 @@ def _claim_read(existing: QuarterlyReturn, project: Project, version: int) -> Qu
     proves it has not changed since (every change of a return moves its version), so it is not read
     again."""
     if existing.version != version:
-        return _claim(existing.pk, EDITABLE, version)
+        return _claim(existing, EDITABLE, version)
+    kept.figures_moved(project_ids=[project.pk])
     if not QuarterlyReturn.objects.filter(pk=existing.pk, status__in=EDITABLE, version=version).update(
         version=F("version") + 1
     ):
@@ -192,6 +196,7 @@ def _save(*, actor, project: Project, quarter: Quarter, version: int | None, dat
         with transaction.atomic():
             events = []
             if existing is None:
+                kept.figures_moved(project_ids=[project.pk])  # the first lock of every change (kept)
                 ret, spend, values = _start(actor, project, quarter, lines, measures, history)
                 events.append(_event(ret, ReturnEvent.Kind.CREATED, actor))
                 # Inserted once filled in, as started and then claimed once (its version 1).
@@ -273,7 +278,7 @@ def _transition(*, actor, ret: QuarterlyReturn, version: int, action: str, check
         raise Invalid(errors)
     from_statuses, to_status = TRANSITIONS[action]
     with transaction.atomic():
-        locked = _claim(ret.pk, from_statuses, version)
+        locked = _claim(ret, from_statuses, version)
         locked.status = to_status
         if to_status not in (Status.SUBMITTED, Status.APPROVED):
             locked.passed_on_at = None  # back with its provider: the partnership reviews it again
@@ -344,7 +349,7 @@ def _spend_check(*, actor, ret, version, spend_status, kind, note, errors=None):
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        locked = _claim(ret.pk, RETURN_SPEND_CHECKABLE, version)
+        locked = _claim(ret, RETURN_SPEND_CHECKABLE, version)
         locked.spend_status = spend_status
         locked.spend_note = clean_text(note)
         locked._history_user = actor

@@ -45,7 +45,7 @@ from grants.periods import FinancialYear
 from grants.selectors.commissioning import committed_total
 
 from . import kept, years
-from .base import Invalid, NotAllowed, audited, check_money, claim, money_text
+from .base import Invalid, NotAllowed, audited, check_money, claim, lock_allocation, money_text
 
 Status = Variation.Status
 ZERO = Decimal("0.00")
@@ -268,8 +268,8 @@ def _decide(*, actor, variation: Variation, version: int, errors: dict, apply, e
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        allocation = Allocation.objects.select_for_update().select_related("programme").get(pk=variation.allocation_id)
-        locked = claim(Variation, variation.pk, (Status.REQUESTED,), version, STALE)
+        allocation = lock_allocation(variation.allocation_id)
+        locked = claim(variation, (Status.REQUESTED,), version, STALE)
         apply(locked, allocation)
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.full_clean()
@@ -370,6 +370,8 @@ def reallocate(*, actor, source: Allocation, target: Allocation | None, amount: 
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
+        for allocation_id in sorted((source.pk, target.pk)):  # the first lock of every change (kept)
+            kept.figures_moved(allocation_id=allocation_id)
         # Both allocations locked in one order, so two reallocations the other way round cannot deadlock.
         locked = {a.pk: a for a in Allocation.objects.select_for_update().select_related("programme")
                   .filter(pk__in=[source.pk, target.pk]).order_by("pk")}

@@ -128,7 +128,7 @@ def _decide(*, actor, virement: Virement, version: int, errors: dict, apply, eve
         raise Invalid(errors)
     with transaction.atomic():
         allocation = lock_allocation(virement.from_line.project.allocation_id)
-        locked = claim(Virement, virement.pk, (Status.REQUESTED,), version, STALE)
+        locked = claim(virement, (Status.REQUESTED,), version, STALE)
         apply(locked, allocation)
         locked.decided_by = actor
         locked.decided_at = timezone.now()

@@ -212,7 +212,7 @@ def allocation_years_save(*, actor, allocation: Allocation, version: int | None,
             f"The years add up to {money_text(total)} but the allocation is {money_text(allocation.amount)}: "
             "change the amounts, or change the allocation's amount first.")})
     with transaction.atomic():
-        locked = claim(Allocation, allocation.pk, (Allocation.Status.DRAFT,), version, ALLOCATION_STALE)
+        locked = claim(allocation, (Allocation.Status.DRAFT,), version, ALLOCATION_STALE)
         AllocationYear.objects.filter(allocation=locked).delete()
         for year in years:
             audited(AllocationYear(allocation=locked, financial_year=year, amount=amounts[year]), actor,
@@ -234,7 +234,7 @@ def programme_year_save(*, actor, programme: Programme, version: int | None, fin
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        locked = claim(Programme, programme.pk, None, version, PROGRAMME_STALE)
+        locked = claim(programme, None, version, PROGRAMME_STALE)
         budgets = programme_budgets(locked)
         year = FinancialYear(financial_year)
         if financial_year not in budgets and financial_year != max(budgets) + 1:
@@ -255,7 +255,7 @@ def programme_year_remove(*, actor, programme: Programme, version: int | None, f
     """Remove the programme's last year, if no allocation runs into it."""
     require(permissions.can_edit_programme(actor, programme))
     with transaction.atomic():
-        locked = claim(Programme, programme.pk, None, version, PROGRAMME_STALE)
+        locked = claim(programme, None, version, PROGRAMME_STALE)
         budgets = programme_budgets(locked)
         year = FinancialYear(financial_year)
         if len(budgets) < 2 or financial_year != max(budgets):

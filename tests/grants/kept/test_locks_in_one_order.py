@@ -1,10 +1,16 @@
 """
-A return's approval and a change to its project (its budget, its dates) at the same moment, each in its
-own database connection: both land, and the kept figures hold both. The approval claims the return's
-row alone; when it also locked the project and its allocation (in one statement, the project first)
-while a budget or dates change held the allocation and waited for the project, each waited for the
-other and PostgreSQL cancelled one as a deadlock. Needs PostgreSQL (SQLite lets one transaction write
-at a time).
+A return's approval and another change to its project at the same moment, each in its own database
+connection: both land, and the kept figures hold both. Needs PostgreSQL (SQLite lets one transaction
+write at a time).
+
+Two deadlocks were found here, each ended by PostgreSQL cancelling one change (a 500 for its user):
+- the approval claimed the return with its project and allocation locked in one statement, the project
+  first, while a budget or dates change held the allocation and waited for the project (the approval
+  now claims the return's row alone);
+- a change that locked the project (a change of dates), its budget lines and projects (a virement's
+  approval) or the kept rows (a rebuild) before moving the figures' tokens, while the approval held the
+  tokens and waited for that project (every change now moves the tokens first: grants.services.kept).
+The second needs the changes to meet in one order, which `in_turn` makes happen every time.
 """
 
 from datetime import date
@@ -15,11 +21,20 @@ from django.db import connection
 
 from grants.models import BudgetLine, Project, ProjectQuarter, QuarterlyReturn
 from grants.periods import Quarter
-from grants.services import kept, projects, returns
+from grants.services import kept, projects, returns, virements
+from reporting import kept_pages
 from tests import worlds
-from tests.races import at_once
+from tests.races import at_once, in_turn
 
 ROUNDS = 3  # a deadlock, were there one, need not show the first time
+
+
+def pages_seen(w):
+    """The tokens the provider's and the funder's pages are kept under, there as a day's pages leave them
+    (a test's database starts without them, and a change then moves no token and holds none)."""
+    for user in (w.user_a, w.commissioner):
+        kept_pages.tokens(user)
+    return w
 
 
 def budget_change(w):
@@ -59,7 +74,7 @@ def dates_change(w):
 def test_an_approval_and_a_change_to_its_project_at_once_both_land(actors, other_change):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    w = worlds.project_a_with_named_people(actors)
+    w = pages_seen(worlds.project_a_with_named_people(actors))
     q1 = Quarter(2023, 1)
     ret = returns.return_submit(actor=w.user_a, project=w.project_a, quarter=q1, version=None,
                                 data=worlds.complete_input(w))
@@ -82,3 +97,58 @@ def test_an_approval_and_a_change_to_its_project_at_once_both_land(actors, other
                                          reason="The venue invoice was wrong.")
         ret = returns.return_submit(actor=w.user_a, project=w.project_a, quarter=q1, version=reopened.version,
                                     data=worlds.complete_input(w))
+
+
+def virement_approval(w):
+    staff, venue = BudgetLine.objects.get(pk=w.staff.pk), BudgetLine.objects.get(pk=w.venue.pk)
+    virement = virements.virement_request(actor=w.user_a, from_line=staff, to_line=venue, amount=Decimal("50.00"),
+                                          quarter=4, reason="Venue costs rose.")
+
+    def change():
+        virements.virement_approve(actor=w.commissioner, virement=virement, version=virement.version)
+
+    def landed():
+        return BudgetLine.objects.get(pk=venue.pk).profile_q4 == venue.profile_q4 + Decimal("50.00")
+
+    return change, landed
+
+
+def rebuild(w):
+    """The kept figures rebuilt from scratch (the rebuild_kept_figures command)."""
+    return kept.rebuild, lambda: True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("other_change, held", [(dates_change, "project"), (budget_change, "project"),
+                                                (virement_approval, "project"), (rebuild, "kept row")])
+def test_a_change_queued_behind_its_project_and_an_approval_behind_it_both_land(actors, other_change, held):
+    """Two changes, in the order that deadlocked whenever it happened, made to happen: something holds
+    the project (or its kept rows); the other change starts and waits for it; the approval starts and
+    waits; then what was held is let go. When the other change locked the project (or the kept rows)
+    before moving the figures' tokens, and the approval moved the tokens before locking the project,
+    each then waited for the other and PostgreSQL cancelled one. Every change now moves the tokens
+    first, so the later one waits for the earlier to commit. The budget change already did: it stays
+    here so that it keeps doing so."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    w = pages_seen(worlds.project_a_with_named_people(actors))
+    ret = returns.return_submit(actor=w.user_a, project=w.project_a, quarter=Quarter(2023, 1), version=None,
+                                data=worlds.complete_input(w))
+    change, landed = other_change(w)
+
+    hold = {
+        "project": lambda: list(Project.objects.select_for_update().filter(pk=w.project_a.pk)),
+        "kept row": lambda: list(ProjectQuarter.objects.select_for_update().filter(project=w.project_a)),
+    }[held]
+
+    outcomes = in_turn(
+        hold,
+        change,
+        lambda: returns.return_approve(actor=w.commissioner, ret=ret, version=ret.version, officer_rag="amber"))
+
+    assert [repr(error) for error in outcomes if error is not None] == []
+    assert landed()
+    assert QuarterlyReturn.objects.get(pk=ret.pk).status == "approved"
+    have = {kept.key(r): kept.values(r) for r in ProjectQuarter.objects.all()}
+    assert have == {kept.key(r): kept.values(r) for r in kept.rows_for()}
