@@ -1,0 +1,99 @@
+"""
+Every change moves the figures' tokens before it locks or writes a row (grants.services.kept: the first
+lock of every change), checked on the statements each service sends: each kind of call of the property
+test (saving, submitting, approving, sending back and reopening returns, verifying and querying spend,
+changing, adding and removing budget lines, virements, a project's dates and a measure's targets), each
+in its own committed transaction as in production. A change that wrote or locked a row first and then
+waited for the tokens could deadlock with one holding them (test_locks_in_one_order.py shows three).
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from grants.models import Allocation, Programme
+from grants.services import ServiceError, commissioning, payments, variations
+from reporting import kept_pages
+from tests import worlds
+from tests.grants.kept.test_kept_equals_recomputed import run
+
+TOKENS = re.compile(r'^UPDATE "grants_figuresversion"')
+WRITES = re.compile(r'^(INSERT INTO|UPDATE|DELETE FROM) "grants_')
+LOCKS = re.compile(r"^SELECT .* FOR (NO KEY )?UPDATE", re.S)
+
+CALLS = [
+    ("draft", "a", 1, Decimal("100"), Decimal("50"), "green", Decimal("35")),
+    ("submit", "a", 1, Decimal("100"), Decimal("50"), "green", Decimal("35")),
+    ("verify", "a", 1, ""),
+    ("query", "a", 1, ""),
+    ("send_back", "a", 1, "amber"),
+    ("submit", "a", 1, Decimal("100"), Decimal("50"), "amber", Decimal("35")),
+    ("approve", "a", 1, "green"),
+    ("reopen", "a", 1, ""),
+    ("profile", 2, Decimal("250")),
+    ("add_line", "b", 2023),
+    ("remove_line", "b"),
+    ("virement", 3, Decimal("100")),
+    ("dates", "a", date(2024, 3, 31)),
+    ("targets", Decimal("100"), Decimal("30")),
+    ("submit", "b", 2, Decimal("0"), Decimal("0"), "red", Decimal("0")),  # a return started by its submission
+    ("programme",),
+    ("variation",),
+    ("schedule",),
+]
+
+
+def call_on(w, call):
+    """The property test's calls, and a programme's and an allocation's own."""
+    name = call[0]
+    allocation = Allocation.objects.get(pk=w.project_a.allocation_id)
+    if name == "programme":
+        programme = Programme.objects.get(pk=allocation.programme_id)
+        commissioning.programme_update(actor=w.commissioner, programme=programme, version=programme.version,
+                                       values={"total_budget": programme.total_budget,
+                                               "description": "Youth diversion across the force area."})
+    elif name == "variation":
+        variations.variation_request(actor=w.commissioner, allocation=allocation, amount=allocation.amount + 100,
+                                     end_date=None, conditions="", reason="More sessions in the summer.")
+    elif name == "schedule":
+        payments.payment_schedule_update(actor=w.finance, allocation=allocation)
+    else:
+        run(w, call)
+
+
+def locked_before_the_tokens(statements: list[str]) -> list[str]:
+    """The statements that wrote or locked a row before the first that moved the tokens (all of them when
+    none did)."""
+    before = []
+    for sql in statements:
+        if TOKENS.match(sql):
+            return before
+        if WRITES.match(sql) or LOCKS.match(sql):
+            before.append(sql)
+    return before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_kind_of_change_moves_the_tokens_before_it_writes_or_locks_a_row(actors):
+    w = worlds.project_a_with_named_people(actors)
+    w.b_line = worlds.budget_line(w.project_b)
+    for user in (w.user_a, w.commissioner):  # the token rows there, as a day's pages leave them
+        kept_pages.tokens(user)
+    first, unchanged = {}, []
+    for call in CALLS:
+        with CaptureQueriesContext(connection) as sent:
+            try:
+                call_on(w, call)
+            except ServiceError as refused:
+                unchanged.append((call[:2], refused.message))
+        statements = [q["sql"] for q in sent.captured_queries]
+        locked = locked_before_the_tokens(statements)
+        if locked:
+            first[call[:2]] = locked[0][:120]
+
+    assert unchanged == []  # every call made its change
+    assert first == {}
