@@ -174,6 +174,7 @@ def indicator_values_import(*, actor, owner, rows: list[ValueRow], layout: str, 
         raise Invalid(problems)
     now = timezone.now()
     with transaction.atomic():
+        kept.figures_moved()  # what the import record's save would move, first (grants.services.kept)
         series, series_created = _series(owner, rows, actor, now)
         record = IndicatorImport.objects.create(owner=owner, imported_by=actor, layout=layout,
                                                 file_name=file_name[:255], sha256=sha256, rows=len(rows))
