@@ -1,10 +1,11 @@
 """
 Every change moves the figures' tokens before it locks or writes a row (grants.services.kept: the first
-lock of every change), checked on the statements each service sends: each kind of call of the property
-test (saving, submitting, approving, sending back and reopening returns, verifying and querying spend,
-changing, adding and removing budget lines, virements, a project's dates and a measure's targets), each
-in its own committed transaction as in production. A change that wrote or locked a row first and then
-waited for the tokens could deadlock with one holding them (test_locks_in_one_order.py shows three).
+lock of every change), checked on the statements each service sends, transaction by transaction: each
+kind of call of the property test (saving, submitting, approving, sending back and reopening returns,
+verifying and querying spend, changing, adding and removing budget lines, virements, a project's dates
+and a measure's targets), a programme's terms, a variation, a payment schedule and an import of crime
+figures, each committed as in production. A change that wrote or locked a row first and then waited for
+the tokens could deadlock with one holding them (test_locks_in_one_order.py shows three).
 """
 
 import re
