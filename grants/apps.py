@@ -22,16 +22,32 @@ class GrantsConfig(AppConfig):
 
         # Every change to what a page shows changes the token the kept pages are kept under
         # (grants.services.kept.figures_moved; reporting/kept_pages.py), in the change's transaction and
-        # before the row is written: the tokens are the first lock a change takes.
+        # before the row is written: the tokens are the first lock a change takes. A save outside any
+        # transaction commits at once: its token moves after it, so that no page is read between the
+        # two under the new token with the old row.
+        from django.db import connections
+
         from grants.services.kept import figures_moved, on_kept_pages
 
-        def moved(sender, instance, using, **kwargs):
-            figures_moved(using, row=instance)
+        def before(sender, instance, using, **kwargs):
+            if connections[using].in_atomic_block:
+                figures_moved(using, row=instance)
+
+        def after(sender, instance, using, **kwargs):
+            if not connections[using].in_atomic_block:
+                figures_moved(using, row=instance)
+
+        def priorities(sender, instance, using, action, **kwargs):  # in the add's or removal's transaction
+            if action.startswith("pre_"):
+                figures_moved(using, row=instance)
 
         for model in self.get_models():
             if not on_kept_pages(model):
                 continue
-            pre_save.connect(moved, sender=model, weak=False, dispatch_uid=f"figures_moved_{model.__name__}_saved")
-            pre_delete.connect(moved, sender=model, weak=False, dispatch_uid=f"figures_moved_{model.__name__}_deleted")
-        m2m_changed.connect(moved, sender=self.get_model("Project").priorities.through, weak=False,
+            name = model.__name__
+            pre_save.connect(before, sender=model, weak=False, dispatch_uid=f"figures_moved_{name}_saving")
+            post_save.connect(after, sender=model, weak=False, dispatch_uid=f"figures_moved_{name}_saved")
+            pre_delete.connect(before, sender=model, weak=False, dispatch_uid=f"figures_moved_{name}_deleting")
+            post_delete.connect(after, sender=model, weak=False, dispatch_uid=f"figures_moved_{name}_deleted")
+        m2m_changed.connect(priorities, sender=self.get_model("Project").priorities.through, weak=False,
                             dispatch_uid="figures_moved_project_priorities")

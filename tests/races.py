@@ -40,16 +40,28 @@ def waiting_on_locks() -> int:
         return cursor.fetchone()[0]
 
 
+def wait_until_waiting(count: int, timeout: float = 10) -> None:
+    """Return once `count` connections wait for a lock; raise if that does not happen within `timeout`
+    seconds (the race would not be the one the test means). Call it outside a transaction: within one,
+    PostgreSQL shows the same activity at each read."""
+    deadline = time.monotonic() + timeout
+    while waiting_on_locks() < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{count} connection(s) should be waiting for a lock by now")
+        time.sleep(0.01)
+
+
 def in_turn(hold, *calls, timeout: float = 10) -> list:
     """A change in flight holds a lock while others start behind it, in a set order: `hold` runs in its
     own connection and transaction and keeps what it locked; each call then starts in its own thread and
-    connection once every call before it is waiting on a lock (or done); once all are, `hold` commits and
-    they go on. For each call, in order, None when it returned or the exception it raised. Needs
-    PostgreSQL (it reads pg_stat_activity)."""
+    connection once every call before it is waiting on a lock; once all are, `hold` commits and they go
+    on. For each call, in order, None when it returned or the exception it raised. Raises when `hold`
+    failed or a call did not come to wait. Needs PostgreSQL (it reads pg_stat_activity)."""
     from django.db import transaction
 
     held, release = threading.Event(), threading.Event()
     outcomes = [None] * len(calls)
+    holder_failed = []
 
     def holding():
         try:
@@ -57,6 +69,8 @@ def in_turn(hold, *calls, timeout: float = 10) -> list:
                 hold()
                 held.set()
                 release.wait(timeout=timeout)
+        except Exception as error:
+            holder_failed.append(error)
         finally:
             held.set()
             connections.close_all()
@@ -73,14 +87,16 @@ def in_turn(hold, *calls, timeout: float = 10) -> list:
     holder.start()
     held.wait(timeout=timeout)
     threads = []
-    for index, call in enumerate(calls):
-        thread = threading.Thread(target=run, args=(index, call))
-        thread.start()
-        threads.append(thread)
-        deadline = time.monotonic() + timeout
-        while waiting_on_locks() < sum(t.is_alive() for t in threads) and time.monotonic() < deadline:
-            time.sleep(0.01)
-    release.set()
-    for thread in (holder, *threads):
-        thread.join(timeout=30)
+    try:
+        for index, call in enumerate(calls):
+            thread = threading.Thread(target=run, args=(index, call))
+            thread.start()
+            threads.append(thread)
+            wait_until_waiting(index + 1, timeout)
+    finally:
+        release.set()
+        for thread in (holder, *threads):
+            thread.join(timeout=30)
+    if holder_failed:
+        raise holder_failed[0]
     return outcomes

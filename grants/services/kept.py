@@ -165,6 +165,12 @@ def figures_moved(using: str = DEFAULT_DB_ALIAS, *, row=None, project_ids=None, 
     tokens = FiguresVersion.objects.using(using)
     if funders is not None:
         tokens = tokens.filter(Q(scope=FiguresVersion.ALL) | funders)
+    if connection.in_atomic_block and connection.features.has_select_for_update:
+        # In one statement, the rows locked in the order of their scope: `all` before any funder's or the
+        # shared one, whatever order the table holds them in, so that a change waits for the one holding
+        # `all` before it holds anything another change moving several tokens may want.
+        tokens = FiguresVersion.objects.using(using).filter(
+            pk__in=tokens.order_by("scope").select_for_update().values("pk"))
     tokens.update(token=uuid4().hex, moved_at=timezone.now())
 
 

@@ -13,18 +13,19 @@ Two deadlocks were found here, each ended by PostgreSQL cancelling one change (a
 The second needs the changes to meet in one order, which `in_turn` makes happen every time.
 """
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
-from grants.models import BudgetLine, Project, ProjectQuarter, QuarterlyReturn
+from grants.models import BudgetLine, OutcomeMeasure, Project, ProjectQuarter, QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import kept, projects, returns, virements
 from reporting import kept_pages
 from tests import worlds
-from tests.races import at_once, in_turn
+from tests.races import at_once, in_turn, wait_until_waiting
 
 ROUNDS = 3  # a deadlock, were there one, need not show the first time
 
@@ -152,3 +153,59 @@ def test_a_change_queued_behind_its_project_and_an_approval_behind_it_both_land(
     assert QuarterlyReturn.objects.get(pk=ret.pk).status == "approved"
     have = {kept.key(r): kept.values(r) for r in ProjectQuarter.objects.all()}
     assert have == {kept.key(r): kept.values(r) for r in kept.rows_for()}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_change_moving_the_shared_token_and_then_a_funders_and_a_change_under_that_funder_both_land(actors):
+    """A measure of the library changed in the admin moves the shared token (its save), then the tokens of
+    the funders whose projects report it (their figures to date worked out again). A change under one of
+    those funders moves its token and the one every change moves in one statement. When that statement
+    locked the rows in the order the table held them, and the table held the funder's row before the one
+    every change moves (rewritten since by a change to a shared row), it took the funder's row and waited
+    for the other, which the measure's change held while it waited for the funder's: PostgreSQL cancelled
+    one. The rows are locked in the order of their scope, the one every change moves first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    w = pages_seen(worlds.project_a_with_named_people(actors))
+    kept.figures_moved(row=w.provider_a)  # a shared row changed: its token rows are rewritten after the funder's
+    measure = OutcomeMeasure.objects.get(pk=w.people.measure_id)
+    shared_moved, go_on = threading.Event(), threading.Event()
+    outcomes = {}
+
+    def measure_changed():  # as OutcomeMeasureAdmin.save_model, in the admin's transaction
+        try:
+            with transaction.atomic():
+                measure.direction = "lower" if measure.direction != "lower" else "higher"
+                measure.save()
+                shared_moved.set()
+                go_on.wait(timeout=10)
+                kept.refresh_library_measure(measure)
+        except Exception as error:
+            outcomes["measure"] = error
+        finally:
+            shared_moved.set()
+            connections.close_all()
+
+    def dates_changed():
+        try:
+            dates_change(w)[0]()
+        except Exception as error:
+            outcomes["dates"] = error
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=measure_changed)
+    first.start()
+    shared_moved.wait(timeout=10)
+    second = threading.Thread(target=dates_changed)
+    second.start()
+    try:
+        wait_until_waiting(1)
+    finally:
+        go_on.set()
+        first.join(timeout=30)
+        second.join(timeout=30)
+
+    assert {name: repr(error) for name, error in outcomes.items()} == {}
+    assert OutcomeMeasure.objects.get(pk=measure.pk).direction == measure.direction

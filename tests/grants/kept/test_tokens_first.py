@@ -13,10 +13,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from grants.models import Allocation, Programme
+from grants.models import Allocation, Organisation, Programme
 from grants.services import ServiceError, commissioning, payments, places, variations
 from reporting import kept_pages
 from reporting.places.preview import read_indicator_file
@@ -125,3 +125,25 @@ def test_every_kind_of_change_moves_the_tokens_before_it_writes_or_locks_a_row(a
 
     assert unchanged == []  # every call made its change
     assert first == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_saved_in_a_transaction_moves_the_tokens_first_and_one_saved_on_its_own_after_it(actors):
+    """In a transaction the token moves before the row is written (the first lock of the change). A save
+    outside any transaction commits at once, and so does its token's move: the token moves after the
+    row, or a page read between the two would be kept under the new token with the old row."""
+    kept_pages.tokens(actors.user_a)
+
+    def order(save) -> list[str]:
+        with CaptureQueriesContext(connection) as sent:
+            save()
+        kinds = (("row", r'^INSERT INTO "grants_organisation"'), ("tokens", TOKENS.pattern))
+        return [kind for q in sent.captured_queries for kind, pattern in kinds if re.match(pattern, q["sql"])]
+
+    def in_a_transaction():
+        with transaction.atomic():
+            Organisation.objects.create(name="Safer Streets Trust", kind=Organisation.Kind.CHARITY)
+
+    assert order(in_a_transaction) == ["tokens", "row"]
+    assert order(lambda: Organisation.objects.create(name="Youth Futures", kind=Organisation.Kind.CHARITY)) == [
+        "row", "tokens"]
