@@ -20,9 +20,11 @@ so from that moment to its commit it holds that row and any other change waits f
 locked something first (a project, a budget line) and then waited for the tokens could be waiting for
 one that holds the tokens and waits for that very thing, and PostgreSQL would cancel one of the two as a
 deadlock. So the tokens are moved before anything else is locked or written: `figures_moved` runs
-before a row is saved or deleted (grants/apps.py), and the services' claims and locks
-(grants.services.base.claim, .lock_allocation, and the returns' own) call it for what they are about to
-change before they take it (tests/grants/kept/test_locks_in_one_order.py).
+before a row is saved or deleted in a transaction (grants/apps.py; a save on its own commits at once,
+and moves its token just after), the services' claims and locks (grants.services.base.claim,
+.lock_allocation, and the returns' own) call it for what they are about to change before they take it,
+and one statement moving several tokens locks them in the order of their scope, `all` first
+(tests/grants/kept/test_locks_in_one_order.py, test_tokens_first.py).
 
 The rules are those of reporting.quarters: a row per quarter the project runs in (figures.runs_in);
 plan = its budget lines' profile for that quarter of their year; spent = the spend lines entered on a
