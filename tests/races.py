@@ -6,7 +6,7 @@ barrier: what the PostgreSQL race tests share (SQLite lets one transaction write
 import threading
 import time
 
-from django.db import connections
+from django.db import connections, transaction
 
 
 def at_once(*calls) -> list:
@@ -57,8 +57,6 @@ def in_turn(hold, *calls, timeout: float = 10) -> list:
     connection once every call before it is waiting on a lock; once all are, `hold` commits and they go
     on. For each call, in order, None when it returned or the exception it raised. Raises when `hold`
     failed or a call did not come to wait. Needs PostgreSQL (it reads pg_stat_activity)."""
-    from django.db import transaction
-
     held, release = threading.Event(), threading.Event()
     outcomes = [None] * len(calls)
     holder_failed = []
