@@ -20,7 +20,7 @@ the network. The trivial page is a view that renders the base template and nothi
 behind the same sign-in. For each page it prints the number of queries and two medians of --repeat
 requests, each as a multiple of the trivial page's: "worked out", each request after a change (as the
 first request after any approval, payment or edit is), and "kept", the page's figures as kept in the
-cache until the next change (reporting/kept_pages.py). An export too large for the request is queued
+cache until the next change (grants/kept_pages.py). An export too large for the request is queued
 for a worker: its time is that of answering with the progress page.
 
 With --gunicorn (and --postgres) the same pages are then asked for again through the production
@@ -183,7 +183,7 @@ def build(total: int):
 
 
 def figures_moved():
-    """As after any change: the kept pages (reporting/kept_pages.py) are worked out again."""
+    """As after any change: the kept pages (grants/kept_pages.py) are worked out again."""
     from grants.services.kept import figures_moved
 
     figures_moved()

@@ -258,7 +258,7 @@ EXPORT_RETENTION_HOURS = envint("EXPORT_RETENTION_HOURS", "24")
 # A background export whose worker has not been heard of for this long is taken to have stopped (the
 # process died, the machine restarted) and is shown as failed; the longest report is written in seconds.
 EXPORT_STALLED_MINUTES = envint("EXPORT_STALLED_MINUTES", "15")
-# The funder's dashboard and the reports are kept in the cache (reporting/kept_pages.py) until a figure
+# The funder's dashboard and the reports are kept in the cache (grants/kept_pages.py) until a figure
 # moves, and for this many seconds at most; 0 works them out on every request.
 KEPT_PAGES_SECONDS = envint("KEPT_PAGES_SECONDS", "600")
 # A report's web page lists this many projects one by one, then a page for the next; its totals are

@@ -21,7 +21,7 @@ class GrantsConfig(AppConfig):
             post_delete.connect(forget_reach, sender=model, dispatch_uid=f"forget_reach_{name}_deleted")
 
         # Every change to what a page shows changes the token the kept pages are kept under
-        # (grants.services.kept.figures_moved; reporting/kept_pages.py), in the change's transaction and
+        # (grants.services.kept.figures_moved; grants/kept_pages.py), in the change's transaction and
         # before the row is written: the tokens are the first lock a change takes. A save outside any
         # transaction commits at once: its token moves after it, so that no page is read between the
         # two under the new token with the old row.

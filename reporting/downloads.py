@@ -120,7 +120,7 @@ def report_form(user, query, today) -> tuple[bool, ReportForm]:
 
 def report_templates(form: ReportForm) -> tuple[str, str]:
     """The valid `form`'s report page, and the template of its part below the heading (kept in the
-    cache: reporting/kept_pages.py)."""
+    cache: grants/kept_pages.py)."""
     name = "priorities" if form.kind == reports.PRIORITIES else "performance"
     return f"reporting/report_{name}.html", f"reporting/report_{name}_body.html"
 

@@ -54,7 +54,7 @@ def no_collected_static_files(settings, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def no_kept_page_from_another_test():
     """Each test starts with an empty cache: a page kept by one test is not shown in the next, whose
-    database went back to how it was under the same figures token (reporting/kept_pages.py)."""
+    database went back to how it was under the same figures token (grants/kept_pages.py)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -99,7 +99,7 @@ MEASURE_FIELDS = ("project_id", "financial_year", "actual", "target", "share")
 
 class FiguresVersion(models.Model):
     """Tokens that change, in the same transaction, with every change that can move a figure or a name
-    a page shows (grants.services.kept.figures_moved). A page kept in the cache (reporting/kept_pages.py)
+    a page shows (grants.services.kept.figures_moved). A page kept in the cache (grants/kept_pages.py)
     is kept under the tokens it was worked out at, so a change makes the kept pages it touches new
     again. One row per funder (`funder:<id>`, the rows under its programmes), one for what funders share
     (`shared`: organisations, the measures library, areas) and one that every change moves (`all`, for

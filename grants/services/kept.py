@@ -13,7 +13,7 @@ with it after any sequence of service calls.
 funder's, or the one funders share, and the one every change moves), once per transaction, in that
 transaction: every service that moves a figure or a name a page shows reaches it, through `refresh`
 and through the signals of grants/apps.py on every model a page reads. Pages kept in the cache
-(reporting/kept_pages.py) are kept under the tokens, so none outlives the change it would miss.
+(grants/kept_pages.py) are kept under the tokens, so none outlives the change it would miss.
 
 The tokens are also the first lock of every change. Every change moves the token every change moves,
 so from that moment to its commit it holds that row and any other change waits for it. A change that

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from grants import permissions, selectors
+from grants.kept_pages import kept_page
 from grants import forms as f
 from grants.forms.finance_codes import FinanceCodesForm
 from grants.selectors import finance_codes as finance_code_selectors
@@ -53,14 +54,14 @@ def funding_ending_months() -> int:
 @login_required
 def programme_list(request):
     funder_only(request.user, "Programmes")
-    today = timezone.localdate()
-    months = funding_ending_months()
-    return render(request, "grants/programmes.html", {
-        "programmes": selectors.programme_list(request.user),
-        "ending": selectors.funding_ending(request.user, today, months),
-        "months": months,
-        "can_create": permissions.can_create_programme(request.user)[0],
-    })
+
+    def content():
+        months = funding_ending_months()
+        return {"programmes": selectors.programme_list(request.user),
+                "ending": selectors.funding_ending(request.user, timezone.localdate(), months), "months": months,
+                "can_create": permissions.can_create_programme(request.user)[0]}
+
+    return kept_page(request, "grants/programmes.html", ("programmes",), content=lambda _: content())
 
 
 @login_required
@@ -83,10 +84,20 @@ def programme_create(request):
 
 @login_required
 def programme_detail(request, pk):
-    programme = selectors.programme_for_user(request.user, pk)
-    funder_only(request.user, "Programme pages")
+    def load():
+        programme = selectors.programme_for_user(request.user, pk)
+        funder_only(request.user, "Programme pages")
+        return programme
+
+    return kept_page(request, "grants/programme_detail.html", ("programme", pk), load=load,
+                     frame=lambda programme: {"programme": programme},
+                     content=lambda programme: programme_context(request, programme))
+
+
+def programme_context(request, programme) -> dict:
+    """Everything the programme page shows."""
     years = year_services.year_totals(programme)
-    return render(request, "grants/programme_detail.html", {
+    return {
         "programme": programme,
         "years": years,
         "next_year": years[-1].year.next(),
@@ -95,7 +106,7 @@ def programme_detail(request, pk):
         "history": selectors.programme_history(programme),
         "can_edit": permissions.can_edit_programme(request.user, programme)[0],
         "can_allocate": permissions.can_create_allocation(request.user, programme)[0],
-    })
+    }
 
 
 @login_required
@@ -211,8 +222,10 @@ ALLOCATION_ACTIONS_FORMS = [
 
 @login_required
 def allocation_detail(request, pk):
-    allocation = selectors.allocation_for_user(request.user, pk)
-    return render(request, "grants/allocation_detail.html", allocation_context(request, allocation))
+    return kept_page(request, "grants/allocation_detail.html", ("allocation", pk),
+                     load=lambda: selectors.allocation_for_user(request.user, pk),
+                     frame=lambda allocation: {"allocation": allocation, "programme": allocation.programme},
+                     content=lambda allocation: allocation_context(request, allocation))
 
 
 @login_required

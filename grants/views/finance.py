@@ -3,6 +3,7 @@ closing an allocation, clawback; and a provider's own funding, read-only."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from grants.kept_pages import kept_page
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,8 +31,8 @@ def finance_home(request):
         year = FinancialYear.from_label(request.GET.get("year", ""))
     except ValueError:
         year = None
-    page = selectors.finance_page(request.user, timezone.localdate(), year)
-    return render(request, "grants/finance.html", {"page": page})
+    return kept_page(request, "grants/finance.html", ("finance",),
+                     content=lambda _: {"page": selectors.finance_page(request.user, timezone.localdate(), year)})
 
 
 @login_required
@@ -195,10 +196,9 @@ def provider_funding(request):
     if not request.user.is_provider:
         raise PermissionDenied("“Funding” lists what a provider's organisation is paid; the funder's officers "
                                "see payments on each allocation.")
-    today = timezone.localdate()
-    months = funding_ending_months()
-    return render(request, "grants/funding.html", {
-        "allocations": selectors.provider_allocations(request.user),
-        "ending": selectors.funding_ending(request.user, today, months),
-        "months": months,
-    })
+    def content():
+        months = funding_ending_months()
+        return {"allocations": selectors.provider_allocations(request.user),
+                "ending": selectors.funding_ending(request.user, timezone.localdate(), months), "months": months}
+
+    return kept_page(request, "grants/funding.html", ("funding",), content=lambda _: content())

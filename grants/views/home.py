@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants import selectors
+from grants.kept_pages import kept_page
 
 # Where each kind of work on the work list is done.
 _WORK_PAGES = {
@@ -42,20 +43,34 @@ def _url(key: str, user) -> str:
 def home(request):
     """What needs the signed-in user now (their work list), then what they look after, by role."""
     user = request.user
+    # An administrator's work list counts people and invitations, which the tokens do not follow.
+    if user.is_administrator:
+        template, context = _home(user)
+        return render(request, template, context)
+    template = _home_template(user)
+    return kept_page(request, template, ("home",), content=lambda _: _home(user)[1])
+
+
+def _home_template(user) -> str:
+    if user.is_provider:
+        return "grants/home_provider.html"
+    if user.is_finance:
+        return "grants/home_finance.html"
+    if user.is_funder_side:
+        return "grants/home_funder.html"
+    return "grants/home_no_role.html"  # signed in, but not yet given an organisation and role
+
+
+def _home(user) -> tuple[str, dict]:
+    """The home page's template and everything it shows for `user`."""
     work = [(item, _url(item.key, user)) for item in selectors.work_list(user, timezone.localdate())]
     context = {"work_now": [(item, url) for item, url in work if item.count],
                "work_none": [(item, url) for item, url in work if not item.count]}
     if user.is_provider:
         context["projects"] = selectors.projects_with_latest_return(user)
-        template = "grants/home_provider.html"
     elif user.is_finance:
         context["allocations"] = selectors.allocations_for_user(user)
-        template = "grants/home_finance.html"
     elif user.is_funder_side:
         context["programmes"] = selectors.programme_list(user)
         context["allocations"] = selectors.allocations_for_user(user)
-        template = "grants/home_funder.html"
-    else:
-        # Signed in, but not yet given an organisation and role.
-        template = "grants/home_no_role.html"
-    return render(request, template, context)
+    return _home_template(user), context

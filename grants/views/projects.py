@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from grants import extensions, figures, permissions, selectors
 from grants import forms as f
 from grants.choices import ALLOCATION_LIVE
+from grants.kept_pages import kept_page
 from grants.models import Area, Priority, Project
 from grants.periods import FinancialYear
 from grants.services import Invalid, Stale
@@ -68,7 +69,14 @@ def project_create(request, pk):
 
 @login_required
 def project_detail(request, reference):
-    project = selectors.project_for_user(request.user, reference)
+    return kept_page(request, "grants/project_detail.html", ("project", reference),
+                     load=lambda: selectors.project_for_user(request.user, reference),
+                     frame=lambda project: {"project": project, "allocation": project.allocation},
+                     content=lambda project: project_context(request, project))
+
+
+def project_context(request, project) -> dict:
+    """Everything the project page shows."""
     user = request.user
     today = timezone.localdate()
     months = funding_ending_months()
@@ -91,7 +99,7 @@ def project_detail(request, reference):
             [(o.status, o.amount) for o in other_funding if o.financial_year == year]))
         for year in sorted(set(years) | {o.financial_year for o in other_funding})
     ] if other_funding else []
-    return render(request, "grants/project_detail.html", {
+    return {
         "funding": funding,
         "project": project,
         "allocation": project.allocation,
@@ -110,7 +118,7 @@ def project_detail(request, reference):
         "can_reprofile": permissions.can_request_reprofile(user, project)[0],
         "reprofiles": list(project.reprofiles.order_by("-requested_at", "-pk")),
         "sections": extensions.project_page_extras(request, project),
-    })
+    }
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from grants import permissions, selectors
 from grants.filters import ReviewQueueFilter
+from grants.kept_pages import kept_page
 from grants.forms.returns import PartnershipReviewForm, ReasonForm, ReturnForm, ReviewForm, SpendCheckForm
 from grants.models import QuarterlyReturn
 from grants.selectors.partnership import partnership_return_for
@@ -29,21 +30,23 @@ def return_url(project, quarter) -> str:
 def my_returns(request):
     if not request.user.is_provider:
         raise PermissionDenied("“My returns” lists the returns a provider's organisation has to send.")
-    rows = selectors.provider_returns(request.user, timezone.localdate())
-    return render(request, "grants/my_returns.html", {"rows": rows})
+    return kept_page(request, "grants/my_returns.html", ("my-returns",),
+                     content=lambda _: {"rows": selectors.provider_returns(request.user, timezone.localdate())})
 
 
 @login_required
 def review_queue(request):
     if not request.user.is_funder_side:
         raise PermissionDenied("The review queue is for the funder's officers.")
+    return kept_page(request, "grants/review_queue.html", ("review-queue",), content=lambda _: _review_queue(request))
+
+
+def _review_queue(request) -> dict:
     queryset = selectors.review_queue(request.user)
     filterset = ReviewQueueFilter(request.GET, queryset=queryset, user=request.user)
     valid = filterset.is_valid()  # a choice outside the lists shows nothing but the error, as the lists do
-    return render(request, "grants/review_queue.html", {
-        "filter": filterset, "returns": filterset.qs if valid else queryset.none(),
-        "filtered": any(request.GET.get(name) for name in filterset.filters),
-    }, status=200 if valid else 400)
+    return {"filter": filterset, "returns": filterset.qs if valid else queryset.none(),
+            "filtered": any(request.GET.get(name) for name in filterset.filters), "http_status": 200 if valid else 400}
 
 
 def _partnership_check(ret):
@@ -56,8 +59,13 @@ def _partnership_check(ret):
     return check, report
 
 
-def _render_return(request, page, *, form=None, review_form=None, reopen_form=None, spend_form=None,
-                   partnership_form=None, status=200):
+def _render_return(request, page, *, status=200, **forms):
+    return render(request, "grants/return_detail.html", _return_context(request, page, **forms), status=status)
+
+
+def _return_context(request, page, *, form=None, review_form=None, reopen_form=None, spend_form=None,
+                    partnership_form=None) -> dict:
+    """Everything the return page shows, with a form for each action the user may take."""
     user, ret, project = request.user, page.ret, page.project
     can_edit, edit_reason = permissions.can_edit_return(user, project, ret)
     if can_edit and form is None:
@@ -82,15 +90,18 @@ def _render_return(request, page, *, form=None, review_form=None, reopen_form=No
         context["latest_comment"] = sent_back[-1] if sent_back and ret.status == QuarterlyReturn.Status.RETURNED else None
     context["error_forms"] = [f for f in (form, review_form, reopen_form, spend_form, partnership_form)
                               if f is not None and f.errors]
-    return render(request, "grants/return_detail.html", context, status=status)
+    return context
 
 
 @login_required
 def return_detail(request, reference, year, quarter):
+    if request.method != "POST":
+        return kept_page(request, "grants/return_detail.html", ("return", reference, year, quarter),
+                         load=lambda: project_and_quarter(request.user, reference, year, quarter),
+                         frame=lambda found: {"project": found[0], "quarter": found[1]},
+                         content=lambda found: _return_context(request, selectors.return_page(*found)))
     project, period = project_and_quarter(request.user, reference, year, quarter)
     page = selectors.return_page(project, period)
-    if request.method != "POST":
-        return _render_return(request, page)
 
     stale = stale_or_forbidden(request, permissions.can_edit_return, project, page.ret, obj=page.ret)
     form = ReturnForm(request.POST, lines=page.lines, measures=page.measures)

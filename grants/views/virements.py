@@ -3,6 +3,7 @@ and the page shows both budget lines before and after."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from grants.kept_pages import kept_page
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ def virement_list(request):
     status = request.GET.get("status", "")
     if status not in Virement.Status.values:
         status = ""
-    return render(request, "grants/virements.html", {
+    return kept_page(request, "grants/virements.html", ("virements",), content=lambda _: {
         "virements": selectors.virements_for_user(request.user, status=status or None),
         "status": status, "statuses": Virement.Status.choices,
     })

@@ -16,7 +16,7 @@ from grants.models import Project
 from grants.periods import Quarter
 
 from .. import quarters as reader
-from ..kept_pages import kept
+from grants.kept_pages import kept
 
 
 @dataclass
@@ -171,7 +171,7 @@ def project_charts(user, project: Project) -> ProjectCharts:
 def project_page_section(request, project: Project) -> dict:
     """The charts as a section of the project's page (grants.extensions; registered in
     ReportingConfig.ready()), so that grants never reaches into reporting. Their HTML is kept until a
-    figure moves (reporting/kept_pages.py), as the dashboards are: the same for everyone of the
+    figure moves (grants/kept_pages.py), as the dashboards are: the same for everyone of the
     organisation in the same role, whose reach it is."""
     user = request.user
     html = kept(user, ("project-charts", project.pk, user.organisation_id, user.role),

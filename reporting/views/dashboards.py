@@ -2,14 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from grants.figures import latest_ended_quarter
 from reporting import dashboards
 from reporting.forms import DashboardForm
-from reporting.kept_pages import kept, kept_value
+from grants.kept_pages import kept, kept_page, kept_value
 from reporting.permissions import can_view_dashboard
 
 
@@ -21,11 +20,18 @@ def dashboard(request):
     allowed, reason = can_view_dashboard(user)
     if not allowed:
         raise PermissionDenied(reason)
-    today = timezone.localdate()
     if user.is_provider:
-        return render(request, "reporting/dashboard_provider.html",
-                      {"board": dashboards.provider_dashboard(user, today=today)})
+        return kept_page(request, "reporting/dashboard_provider.html", ("provider-dashboard",),
+                         content=lambda _: {"board": dashboards.provider_dashboard(user, today=timezone.localdate())})
+    # The title names the quarter shown (the form, checked again, says which).
+    return kept_page(request, "reporting/dashboard_funder.html", ("funder-dashboard-page",),
+                     frame=lambda _: {"period": _funder_choices(request)["period"]},
+                     content=lambda _: _funder_page(request))
 
+
+def _funder_choices(request) -> dict:
+    """The funder's dashboard's form and, once its choices are valid, the quarter it shows."""
+    user, today = request.user, timezone.localdate()
     # The span of the projects, which sets the quarter shown by default, adds up every project too.
     first, last = kept_value(user, ("project-span", user.organisation_id, user.role),
                              lambda: dashboards.project_span(user))
@@ -34,11 +40,21 @@ def dashboard(request):
     form = DashboardForm(request.GET if submitted else None, user=user, today=today, first_start=first,
                          default=default)
     if submitted and not form.is_valid():
-        return render(request, "reporting/dashboard_funder.html", {"form": form}, status=400)
+        return {"form": form, "period": None}
     quarter = form.chosen_quarter if submitted else default
     programme = form.chosen_programme if submitted else None
     clamped = clamped and quarter == default
-    period = dashboards.Period(quarter, latest_ended_quarter(today), clamped, programme)
+    return {"form": form, "period": dashboards.Period(quarter, latest_ended_quarter(today), clamped, programme)}
+
+
+def _funder_page(request) -> dict:
+    """The funder's dashboard page: its form and, once the choices are valid, the quarter and the board."""
+    user, today = request.user, timezone.localdate()
+    context = _funder_choices(request)
+    period = context["period"]
+    if period is None:
+        return {"form": context["form"], "http_status": 400}
+    quarter, programme, clamped = period.quarter, period.programme, period.clamped
 
     def board():
         figures = dashboards.funder_dashboard(user, quarter=quarter, today=today, programme=programme,
@@ -48,5 +64,4 @@ def dashboard(request):
     # The same for everyone of the organisation in the same role (their reach, and which names are links).
     parts = ("funder-dashboard", user.organisation_id, user.role, quarter.label, programme and programme.pk, today,
              clamped)
-    return render(request, "reporting/dashboard_funder.html",
-                  {"form": form, "period": period, "board_html": kept(user, parts, board)})
+    return {**context, "board_html": kept(user, parts, board)}

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
+from grants.kept_pages import kept_page
 from reporting.downloads import (
     CSV,
     FORMATS,
@@ -63,16 +64,22 @@ def list_page(request, slug):
         raise Http404("No such list")
     user = request.user
     _check(user)
+    wanted = request.GET.get("format", "")
+    if not wanted:
+        return kept_page(request, "reporting/list.html", ("list", slug), frame=lambda _: {"spec": spec},
+                         content=lambda _: list_context(request, spec, *list_table(spec, user, request.GET)))
 
     filterset, table, sort, valid = list_table(spec, user, request.GET)
-
-    wanted = request.GET.get("format", "")
-    format_error = ""
-    if wanted and wanted not in FORMATS:
-        format_error = "Downloads are offered as xlsx or CSV only: choose one of the links under the filters."
-    elif wanted and valid:
+    if wanted in FORMATS and valid:
         return download_or_start(request, spec, table.data.data, wanted)
+    format_error = "" if wanted in FORMATS else (
+        "Downloads are offered as xlsx or CSV only: choose one of the links under the filters.")
+    context = list_context(request, spec, filterset, table, sort, valid, format_error=format_error)
+    return render(request, "reporting/list.html", context, status=context.pop("http_status"))
 
+
+def list_context(request, spec: ListSpec, filterset, table, sort, valid, format_error="") -> dict:
+    """A page of the list's table with its filters; "http_status" 400 when the filters or the format are refused."""
     try:
         table.paginate(page=request.GET.get(table.prefixed_page_field, 1), per_page=PER_PAGE)
     except PageNotAnInteger:
@@ -86,8 +93,8 @@ def list_page(request, slug):
         "sort": ",".join(table.order_by) if sort else "",
         "filtered": any(request.GET.get(name) for name in filterset.filters),
     }
-    status = 400 if format_error or not valid else 200
-    return render(request, "reporting/list.html", context, status=status)
+    context["http_status"] = 400 if format_error or not valid else 200
+    return context
 
 
 def download_or_start(request, spec: ListSpec, queryset, wanted: str):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from reporting import collector, reports
 from reporting.downloads import XLSX, build_report, report_form, report_heading, report_reach, report_templates
 from reporting.exports import export_start
-from reporting.kept_pages import kept
+from grants.kept_pages import kept
 from reporting.models import Export
 from reporting.permissions import can_take_report
 from reporting.spreadsheets.reports import report_filename

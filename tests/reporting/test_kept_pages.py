@@ -1,5 +1,5 @@
 """
-Pages kept in the cache until a figure moves (reporting/kept_pages.py): the funder's dashboard is
+Pages kept in the cache until a figure moves (grants/kept_pages.py): the funder's dashboard is
 worked out once and shown again from the cache, and any committed change to what it shows (a return
 approved, a payment released, a provider renamed, a project's dates) makes it worked out again. The
 changes here are committed, as in production, so these tests use real transactions.
@@ -16,7 +16,7 @@ from grants.models import FiguresVersion, Organisation, Payment, Project, Quarte
 from grants.services import kept
 from grants.services import payments as payment_services
 from grants.services import returns as return_services
-from reporting import kept_pages
+from grants import kept_pages
 from tests import factories as f
 from tests.reporting.dashboard_fixtures import board, client_for, tables, text  # noqa: F401
 

@@ -123,7 +123,7 @@ def test_the_workbook_lists_every_project_however_the_page_is_split(six, setting
 
 
 def test_each_page_is_kept_apart(six, settings):
-    """The kept page of one page of projects is never answered for another (reporting/kept_pages.py)."""
+    """The kept page of one page of projects is never answered for another (grants/kept_pages.py)."""
     settings.REPORT_PAGE_PROJECTS = 2
     settings.KEPT_PAGES_SECONDS = 600
     client = client_for(six.commissioner)

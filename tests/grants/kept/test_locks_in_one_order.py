@@ -23,7 +23,7 @@ from django.db import connection, connections, transaction
 from grants.models import BudgetLine, OutcomeMeasure, Project, ProjectQuarter, QuarterlyReturn
 from grants.periods import Quarter
 from grants.services import kept, projects, returns, virements
-from reporting import kept_pages
+from grants import kept_pages
 from tests import worlds
 from tests.races import at_once, in_turn, wait_until_waiting
 

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from grants.models import Allocation, Organisation, Programme
 from grants.services import ServiceError, commissioning, payments, places, variations
-from reporting import kept_pages
+from grants import kept_pages
 from reporting.places.preview import read_indicator_file
 from tests import worlds
 from tests.grants.kept.test_kept_equals_recomputed import run

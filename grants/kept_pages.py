@@ -18,6 +18,13 @@ The key also holds whatever else the part depends on: the organisation and the r
 (the reach, and which names are links), the choices on the page, and today's date (what is overdue).
 Each server process keeps its own (Django's default cache) unless CACHES names a shared one; how
 long a part is kept at most is KEPT_PAGES_SECONDS (0 turns keeping off).
+
+`kept_page` keeps the content of a whole page in the same way (the pages read most: an allocation, a
+project, a return, a programme, the lists): base.html's content block, rendered for the reader's
+organisation and role at that address, while the frame round it (the header naming who is signed in,
+the messages) is rendered for each request. A form's CSRF token is kept as a mark and each request's
+own token written in its place. What it shows is all read after the tokens, the object the page is
+about included, whose reading refuses a reader out of its reach before anything kept is looked up.
 """
 
 import hashlib
@@ -26,6 +33,9 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -64,7 +74,7 @@ def kept_value(user, parts: tuple, work_out: Callable[[], object]):
     tokens of `user`'s pages; worked out again after any change they cover."""
     if not seconds() or moved_in_this_transaction():
         return work_out()
-    key = "kept-page:" + hashlib.sha256(repr((tokens(user), *parts)).encode()).hexdigest()
+    key = _key(user, parts)
     found = cache.get(key, _MISSING)
     if found is _MISSING:
         found = work_out()
@@ -75,6 +85,55 @@ def kept_value(user, parts: tuple, work_out: Callable[[], object]):
 _MISSING = object()
 
 
+def _key(user, parts: tuple) -> str:
+    """The cache key of `parts` for `user`, under the tokens of their pages as they are now."""
+    return "kept-page:" + hashlib.sha256(repr((tokens(user), *parts)).encode()).hexdigest()
+
+
 def kept(user, parts: tuple, render: Callable[[], str]) -> SafeString:
     """`render()`'s HTML for `user`, kept under `parts` and the tokens of `user`'s pages."""
     return mark_safe(kept_value(user, parts, lambda: str(render())))
+
+
+# base.html writes these round its content block when given them, so that a page rendered in full
+# says which part of it to keep; neither is left in what is sent.
+CONTENT_START = mark_safe("<!--kept-content-->")
+CONTENT_END = mark_safe("<!--/kept-content-->")
+# Stands in for the CSRF token in a kept page: each request's own token is written in its place.
+CSRF_MARK = "kept-page-csrf-token-mark"
+
+
+def kept_page(request, template_name: str, parts: tuple, *, content: Callable, frame: Callable | None = None,
+              load: Callable | None = None) -> HttpResponse:
+    """`template_name` for `request`: its content block kept for the reader's organisation and role at
+    this address under the tokens of their pages, the frame round it rendered for each request.
+
+    `load()` reads the object the page is about and refuses a reader out of its reach (it raises); it
+    is called after the tokens are read, so that all the page shows is at least as new as they are.
+    `content(obj)` gives the context of the whole page, called only when the content is worked out;
+    with an "http_status" other than 200 in it (a form's errors) the page is sent as it is and not
+    kept. `frame(obj)` gives what the title and the other blocks round the content need."""
+    user = request.user
+    key = None
+    if seconds() and not moved_in_this_transaction():
+        key = _key(user, ("page", template_name, *parts, user.organisation_id, user.role, user.is_staff,
+                          user.is_superuser, request.get_full_path(), timezone.localdate()))
+    obj = load() if load else None
+    found = cache.get(key) if key else None
+    if found is not None:
+        html = render_to_string(template_name, {**(frame(obj) if frame else {}), "csrf_token": CSRF_MARK,
+                                                "kept_content": found}, request)
+        return HttpResponse(_with_token(request, html))
+    context = content(obj)
+    status = context.pop("http_status", 200)
+    html = render_to_string(template_name, {**context, "csrf_token": CSRF_MARK, "content_start": CONTENT_START,
+                                            "content_end": CONTENT_END}, request)
+    start, end = html.index(CONTENT_START), html.index(CONTENT_END)
+    if key is not None and status == 200:
+        cache.set(key, mark_safe(html[start + len(CONTENT_START):end]), seconds())
+    html = html[:start] + html[start + len(CONTENT_START):end] + html[end + len(CONTENT_END):]
+    return HttpResponse(_with_token(request, html), status=status)
+
+
+def _with_token(request, html: str) -> str:
+    return html.replace(CSRF_MARK, get_token(request)) if CSRF_MARK in html else html
