@@ -51,6 +51,8 @@ SERVE_WORKER ?= 1
 serve: export DEBUG = False
 # Each worker keeps a pool of open PostgreSQL connections (README, "Several application servers").
 serve: export DB_POOL ?= True
+# The workers of this machine share the kept pages, on disk (README, "Kept pages").
+serve: export CACHE_DIRECTORY ?= $(CURDIR)/.cache/kept-pages
 serve: setup
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
 	  *) echo "make serve runs against PostgreSQL: set DATABASE_URL=postgres://user:password@host:5432/name"; exit 2;; esac

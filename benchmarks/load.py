@@ -8,6 +8,7 @@ the 50th, 95th and 99th percentile response times, and every error.
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000   # a server already running
     .venv/bin/python benchmarks/load.py --users 200 --think 1-3 --seconds 60   # people who read each page
     .venv/bin/python benchmarks/load.py --no-pool        # a new PostgreSQL connection for every request
+    .venv/bin/python benchmarks/load.py --users 200 --think 1-3 --changes-every 2   # and a change every 2 s
 
 Without --url it collects the static files and starts gunicorn itself, as `make serve` does, on a
 free port with DEBUG off, a throwaway SECRET_KEY and SECURE_PROXY_SSL_HEADER on; the users send
@@ -17,7 +18,14 @@ demo data (`python manage.py load_demo`). Each user signs in through the sign-in
 token, as one of the demo accounts in turn, and then walks its role's pages and the detail pages
 linked from them, with no pause between requests unless --think gives a pause (seconds, drawn
 evenly between the two bounds) after each page, as people reading it would. The server it starts
-pools its PostgreSQL connections as `make serve` does (DB_POOL=True); --no-pool opens one per request.
+pools its PostgreSQL connections as `make serve` does (DB_POOL=True; --no-pool opens one per request)
+and shares its kept pages among its workers in a directory of its own, as `make serve` does
+(CACHE_DIRECTORY).
+
+The users only read. With --changes-every S, every S seconds the figures' tokens move in the database
+(DATABASE_URL), as a committed change moves them: every kept page is worked out again at its next
+request, as after an approval or a saved return (grants/kept_pages.py). The change's own work is not
+part of it; what is measured is reading while changes come in.
 
 With DEBUG off two-factor sign-in is required of commissioner and finance officers: the first sign-in
 of each such account sets up its authenticator as a person would (the key read from the set-up page,
@@ -37,6 +45,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -164,6 +173,18 @@ class User:
                 time.sleep(random.uniform(*think))
 
 
+def move_tokens(deadline, every, changes):
+    """Every `every` seconds, each token of the figures moves, as a committed change moves them."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    with psycopg.connect(url, autocommit=True) as connection:
+        while time.perf_counter() + every < deadline:
+            time.sleep(every)
+            connection.execute("UPDATE grants_figuresversion SET token = md5(random()::text), moved_at = now()")
+            changes.append(time.perf_counter())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -173,7 +194,8 @@ def free_port() -> int:
 def start_server(workers: int, pool: bool = True) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, DEBUG="False", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
-               SECURE_PROXY_SSL_HEADER="True", LOG_LEVEL="WARNING", DB_POOL=str(pool))
+               SECURE_PROXY_SSL_HEADER="True", LOG_LEVEL="WARNING", DB_POOL=str(pool),
+               CACHE_DIRECTORY=tempfile.mkdtemp(prefix="grants-load-kept-"))
     python = sys.executable
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=PROJECT_DIR,
                    env=env, check=True)
@@ -201,6 +223,8 @@ def main(argv=None):
                         help="gunicorn workers, when the script starts the server")
     parser.add_argument("--url", help="a server already running (otherwise one is started)")
     parser.add_argument("--think", default="0-0", help="seconds each user pauses after a page: MIN-MAX, e.g. 1-3")
+    parser.add_argument("--changes-every", type=float, default=0, metavar="S",
+                        help="move the figures' tokens every S seconds, as a committed change does (needs DATABASE_URL)")
     parser.add_argument("--no-pool", dest="pool", action="store_false",
                         help="the started server opens a PostgreSQL connection for every request")
     args = parser.parse_args(argv)
@@ -214,7 +238,7 @@ def main(argv=None):
         server, url = start_server(args.workers, args.pool)
     parts = urlsplit(url)
     try:
-        results, errors = [], []
+        results, errors, changes = [], [], []
         accounts = list(ACCOUNTS.items())
         users = [User(parts.hostname, parts.port or 80, *accounts[n % len(accounts)], results, errors)
                  for n in range(args.users)]
@@ -238,6 +262,8 @@ def main(argv=None):
         started = time.perf_counter()
         deadline = started + args.seconds
         threads = [threading.Thread(target=user.run, args=(deadline, start_line, think)) for user in users]
+        if args.changes_every:
+            threads.append(threading.Thread(target=move_tokens, args=(deadline, args.changes_every, changes)))
         for thread in threads:
             thread.start()
         start_line.set()
@@ -256,6 +282,8 @@ def main(argv=None):
           + (f", pausing {think[0]:g}-{think[1]:g} s after each page" if think[1] else ", no pause"))
     if hasattr(os, "getloadavg"):
         print("load average at the end (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    if args.changes_every:
+        print(f"changes (tokens moved): {len(changes)}, one every {args.changes_every:g} s")
     print(f"requests: {len(times)}  errors: {len(errors)}  requests per second: {len(times) / elapsed:.1f}")
     if times:
         print("response time: p50 {:.0f} ms, p95 {:.0f} ms, p99 {:.0f} ms, max {:.0f} ms".format(

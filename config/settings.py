@@ -258,9 +258,15 @@ EXPORT_RETENTION_HOURS = envint("EXPORT_RETENTION_HOURS", "24")
 # A background export whose worker has not been heard of for this long is taken to have stopped (the
 # process died, the machine restarted) and is shown as failed; the longest report is written in seconds.
 EXPORT_STALLED_MINUTES = envint("EXPORT_STALLED_MINUTES", "15")
-# The funder's dashboard and the reports are kept in the cache (grants/kept_pages.py) until a figure
+# The pages read most, the dashboards and the reports are kept in the cache (grants/kept_pages.py) until a figure
 # moves, and for this many seconds at most; 0 works them out on every request.
 KEPT_PAGES_SECONDS = envint("KEPT_PAGES_SECONDS", "600")
+# Kept pages live in each server process's memory unless CACHE_DIRECTORY names a directory, where every
+# process of the machine shares them: a page worked out by one is kept for all (`make serve` sets it).
+if os.getenv("CACHE_DIRECTORY"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": os.environ["CACHE_DIRECTORY"],
+                          "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", "5000")}}}
 # A report's web page lists this many projects one by one, then a page for the next; its totals are
 # always of every project and its workbook lists them all.
 REPORT_PAGE_PROJECTS = max(1, envint("REPORT_PAGE_PROJECTS", "100"))

@@ -51,3 +51,15 @@ class GrantsConfig(AppConfig):
             post_delete.connect(after, sender=model, weak=False, dispatch_uid=f"figures_moved_{name}_deleted")
         m2m_changed.connect(priorities, sender=self.get_model("Project").priorities.through, weak=False,
                             dispatch_uid="figures_moved_project_priorities")
+
+        # A person's name and organisation show on kept pages too (who changed what, who added a document,
+        # who may remove it); signing in and a new password change nothing a page shows.
+        def person(handler):
+            def moved(sender, instance, using, update_fields=None, **kwargs):
+                if update_fields is None or not set(update_fields) <= {"last_login", "password"}:
+                    handler(sender, instance, using)
+            return moved
+
+        user = self.get_model("User")
+        pre_save.connect(person(before), sender=user, weak=False, dispatch_uid="figures_moved_user_saving")
+        post_save.connect(person(after), sender=user, weak=False, dispatch_uid="figures_moved_user_saved")

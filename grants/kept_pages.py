@@ -16,8 +16,10 @@ transaction that has moved a figure is neither kept nor taken from the cache.
 
 The key also holds whatever else the part depends on: the organisation and the role of the reader
 (the reach, and which names are links), the choices on the page, and today's date (what is overdue).
-Each server process keeps its own (Django's default cache) unless CACHES names a shared one; how
-long a part is kept at most is KEPT_PAGES_SECONDS (0 turns keeping off).
+Each server process keeps its own (Django's default cache) unless CACHE_DIRECTORY gives the processes
+of a machine one on disk (`make serve` does); the key holds a digest of the code and templates, so
+that nothing rendered by another version is shown. How long a part is kept at most is
+KEPT_PAGES_SECONDS (0 turns keeping off).
 
 `kept_page` keeps the content of a whole page in the same way (the pages read most: an allocation, a
 project, a return, a programme, the lists): base.html's content block, rendered for the reader's
@@ -27,8 +29,10 @@ own token written in its place. What it shows is all read after the tokens, the 
 about included, whose reading refuses a reader out of its reach before anything kept is looked up.
 """
 
+import functools
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from uuid import uuid4
 
 from django.conf import settings
@@ -37,6 +41,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from grants.models import FiguresVersion
@@ -86,8 +91,22 @@ _MISSING = object()
 
 
 def _key(user, parts: tuple) -> str:
-    """The cache key of `parts` for `user`, under the tokens of their pages as they are now."""
-    return "kept-page:" + hashlib.sha256(repr((tokens(user), *parts)).encode()).hexdigest()
+    """The cache key of `parts` for `user`, under the tokens of their pages as they are now and the code
+    that renders them."""
+    return "kept-page:" + hashlib.sha256(repr((release(), tokens(user), *parts)).encode()).hexdigest()
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the application's code and templates: what another version rendered (kept in a cache
+    the servers share, or on disk across a deployment) is never shown."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for pattern in ("config/**/*.py", "grants/**/*.py", "reporting/**/*.py", "templates/**/*.html",
+                    "grants/templates/**/*.html", "reporting/templates/**/*.html"):
+        for path in sorted(root.glob(pattern)):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def kept(user, parts: tuple, render: Callable[[], str]) -> SafeString:
@@ -99,12 +118,14 @@ def kept(user, parts: tuple, render: Callable[[], str]) -> SafeString:
 # says which part of it to keep; neither is left in what is sent.
 CONTENT_START = mark_safe("<!--kept-content-->")
 CONTENT_END = mark_safe("<!--/kept-content-->")
-# Stands in for the CSRF token in a kept page: each request's own token is written in its place.
-CSRF_MARK = "kept-page-csrf-token-mark"
+# Stands in for the CSRF token in a kept page: each request's own token is written in its place. Made
+# from the secret key, the same in every process sharing a cache, and known to no one who could type it
+# into what a page shows.
+CSRF_MARK = salted_hmac("grants.kept_pages.csrf-mark", "kept page", algorithm="sha256").hexdigest()
 
 
 def kept_page(request, template_name: str, parts: tuple, *, content: Callable, frame: Callable | None = None,
-              load: Callable | None = None) -> HttpResponse:
+              load: Callable | None = None, query: tuple[str, ...] = ()) -> HttpResponse:
     """`template_name` for `request`: its content block kept for the reader's organisation and role at
     this address under the tokens of their pages, the frame round it rendered for each request.
 
@@ -112,12 +133,15 @@ def kept_page(request, template_name: str, parts: tuple, *, content: Callable, f
     is called after the tokens are read, so that all the page shows is at least as new as they are.
     `content(obj)` gives the context of the whole page, called only when the content is worked out;
     with an "http_status" other than 200 in it (a form's errors) the page is sent as it is and not
-    kept. `frame(obj)` gives what the title and the other blocks round the content need."""
+    kept. `frame(obj)` gives what the title and the other blocks round the content need. `query`: the
+    parameters of the address the page reads (its filters, sort and page); an address with any other
+    is answered without keeping, so that made-up addresses fill no cache."""
     user = request.user
     key = None
-    if seconds() and not moved_in_this_transaction():
+    if seconds() and not moved_in_this_transaction() and set(request.GET) <= set(query):
+        chosen = tuple((name, tuple(request.GET.getlist(name))) for name in sorted(request.GET))
         key = _key(user, ("page", template_name, *parts, user.organisation_id, user.role, user.is_staff,
-                          user.is_superuser, request.get_full_path(), timezone.localdate()))
+                          user.is_superuser, request.path, chosen, timezone.localdate()))
     obj = load() if load else None
     found = cache.get(key) if key else None
     if found is not None:

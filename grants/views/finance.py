@@ -31,7 +31,7 @@ def finance_home(request):
         year = FinancialYear.from_label(request.GET.get("year", ""))
     except ValueError:
         year = None
-    return kept_page(request, "grants/finance.html", ("finance",),
+    return kept_page(request, "grants/finance.html", ("finance",), query=("year",),
                      content=lambda _: {"page": selectors.finance_page(request.user, timezone.localdate(), year)})
 
 

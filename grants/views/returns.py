@@ -38,7 +38,8 @@ def my_returns(request):
 def review_queue(request):
     if not request.user.is_funder_side:
         raise PermissionDenied("The review queue is for the funder's officers.")
-    return kept_page(request, "grants/review_queue.html", ("review-queue",), content=lambda _: _review_queue(request))
+    return kept_page(request, "grants/review_queue.html", ("review-queue",), content=lambda _: _review_queue(request),
+                     query=tuple(ReviewQueueFilter.base_filters))
 
 
 def _review_queue(request) -> dict:

@@ -24,7 +24,7 @@ def virement_list(request):
     status = request.GET.get("status", "")
     if status not in Virement.Status.values:
         status = ""
-    return kept_page(request, "grants/virements.html", ("virements",), content=lambda _: {
+    return kept_page(request, "grants/virements.html", ("virements",), query=("status",), content=lambda _: {
         "virements": selectors.virements_for_user(request.user, status=status or None),
         "status": status, "statuses": Virement.Status.choices,
     })

@@ -26,7 +26,7 @@ def dashboard(request):
     # The title names the quarter shown (the form, checked again, says which).
     return kept_page(request, "reporting/dashboard_funder.html", ("funder-dashboard-page",),
                      frame=lambda _: {"period": _funder_choices(request)["period"]},
-                     content=lambda _: _funder_page(request))
+                     content=lambda _: _funder_page(request), query=("quarter", "programme"))
 
 
 def _funder_choices(request) -> dict:

@@ -67,7 +67,8 @@ def list_page(request, slug):
     wanted = request.GET.get("format", "")
     if not wanted:
         return kept_page(request, "reporting/list.html", ("list", slug), frame=lambda _: {"spec": spec},
-                         content=lambda _: list_context(request, spec, *list_table(spec, user, request.GET)))
+                         content=lambda _: list_context(request, spec, *list_table(spec, user, request.GET)),
+                         query=(*spec.filterset.base_filters, "sort", "page"))
 
     filterset, table, sort, valid = list_table(spec, user, request.GET)
     if wanted in FORMATS and valid:

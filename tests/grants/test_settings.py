@@ -25,7 +25,7 @@ SETTINGS_VARIABLES = {
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_PROXY_SSL_HEADER",
     "SESSION_COOKIE_AGE", "LOG_LEVEL", "SITE_URL", "REMINDER_OVERDUE_WINDOW_DAYS", "FORWARDED_ALLOW_IPS",
     "REQUIRE_2FA", "DB_POOL", "DB_POOL_MIN_SIZE", "DB_POOL_MAX_SIZE", "DB_POOL_TIMEOUT", "DB_CONN_HEALTH_CHECKS",
-    "DB_PREPARED_STATEMENTS",
+    "DB_PREPARED_STATEMENTS", "CACHE_DIRECTORY", "CACHE_MAX_ENTRIES", "KEPT_PAGES_SECONDS",
 }
 
 READ_SETTINGS = """
@@ -233,6 +233,17 @@ def test_postgresql_statements_are_bound_on_the_server_and_prepared_unless_turne
 def test_make_serve_pools_connections():
     makefile = (PROJECT_DIR / "Makefile").read_text()
     assert "serve: export DB_POOL ?= True" in makefile
+
+
+def test_kept_pages_are_in_each_process_unless_a_directory_is_shared(tmp_path):
+    alone = values("CACHES")["CACHES"]["default"]
+    assert alone.get("BACKEND", "django.core.cache.backends.locmem.LocMemCache").endswith("LocMemCache")
+
+    shared = values("CACHES", CACHE_DIRECTORY=str(tmp_path))["CACHES"]["default"]
+    assert shared["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert shared["LOCATION"] == str(tmp_path)
+    assert shared["OPTIONS"]["MAX_ENTRIES"] == 5000
+    assert "serve: export CACHE_DIRECTORY ?=" in (PROJECT_DIR / "Makefile").read_text()
 
 
 POOLED_QUERIES = """

@@ -189,3 +189,30 @@ def test_the_same_address_is_kept_apart_for_each_organisation(w, name):
     html, _ = get(client_for(other), url)
     assert without_tokens(html) == without_tokens(fresh(other, url))
     assert w.project_a.name not in html and w.allocation_a.title not in html
+
+
+def test_an_address_with_parameters_the_page_does_not_read_is_not_kept(w):
+    from django.core.cache import cache
+
+    client = client_for(w.commissioner)
+    get(client, "/reports/returns/?sort=-project")
+    _, kept_queries = get(client, "/reports/returns/?sort=-project")
+    entries = len(cache._cache)  # the local-memory cache of the tests
+
+    for n in range(3):
+        _, queries = get(client, f"/reports/returns/?sort=-project&made-up={n}")
+        assert queries > kept_queries  # worked out, not kept
+    assert len(cache._cache) == entries
+
+
+def test_a_persons_new_name_moves_the_tokens_and_signing_in_does_not(w):
+    before = kept_pages.tokens(w.user_a)
+    person = User.objects.get(pk=w.user_b.pk)
+    person.save(update_fields=["last_login"])
+    person.set_password("a new password for B")
+    person.save(update_fields=["password"])
+    assert kept_pages.tokens(w.user_a) == before
+
+    person.first_name = "Bethan"
+    person.save()
+    assert kept_pages.tokens(w.user_a) != before
