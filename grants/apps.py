@@ -53,11 +53,14 @@ class GrantsConfig(AppConfig):
                             dispatch_uid="figures_moved_project_priorities")
 
         # A person's name and organisation show on kept pages too (who changed what, who added a document,
-        # who may remove it); signing in and a new password change nothing a page shows.
+        # who may remove it); a person just invited is on none yet, and signing in and a new password
+        # change nothing a page shows.
         def person(handler):
-            def moved(sender, instance, using, update_fields=None, **kwargs):
-                if update_fields is None or not set(update_fields) <= {"last_login", "password"}:
-                    handler(sender, instance, using)
+            def moved(sender, instance, using, update_fields=None, created=False, **kwargs):
+                if created or instance._state.adding or (
+                        update_fields is not None and set(update_fields) <= {"last_login", "password"}):
+                    return
+                handler(sender, instance, using)
             return moved
 
         user = self.get_model("User")

@@ -205,12 +205,13 @@ def test_an_address_with_parameters_the_page_does_not_read_is_not_kept(w):
     assert len(cache._cache) == entries
 
 
-def test_a_persons_new_name_moves_the_tokens_and_signing_in_does_not(w):
+def test_a_persons_new_name_moves_the_tokens_and_signing_in_or_an_invitation_does_not(w):
     before = kept_pages.tokens(w.user_a)
     person = User.objects.get(pk=w.user_b.pk)
     person.save(update_fields=["last_login"])
     person.set_password("a new password for B")
     person.save(update_fields=["password"])
+    f.UserFactory(username="invited", organisation=w.provider_b, role=User.Role.PROVIDER)  # on no page yet
     assert kept_pages.tokens(w.user_a) == before
 
     person.first_name = "Bethan"
