@@ -8,7 +8,8 @@ of grants.models.FiguresVersion that cover the reader's pages, which every chang
 show replaces in its own transaction (grants.services.kept.figures_moved). So a kept part is never
 older than the last committed change it could show: a page read after such a change commits is worked
 out again. A funder's officer's pages are kept under its own funder's token and the one funders share,
-so another funder's changes leave them kept; a provider's, under the token every change moves.
+a provider's under the tokens of the funders whose programmes fund its work and the shared one, so
+another funder's changes leave them kept.
 
 Why it is safe: the tokens are read first, then the figures; each statement sees what is committed at
 its start, so figures read under a token are at least as new as it. A page worked out inside a
@@ -37,6 +38,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -53,21 +55,31 @@ def seconds() -> int:
 
 
 def scopes(user) -> list[str]:
-    """The tokens `user`'s pages are kept under: a funder's officer's, its own funder's and the shared
-    one (another funder's changes leave them kept); anyone else's, the one every change moves."""
+    """The tokens `user`'s pages are kept under, read afresh: a funder's officer's, its own funder's and
+    the shared one; a provider's (or partnership's), those of the funders whose programmes fund what its
+    organisation reaches, and the shared one. Either way another funder's changes leave them kept.
+    Anyone else's, the one every change moves."""
     if user.is_funder_side and user.organisation_id:
         return [FiguresVersion.SHARED, FiguresVersion.funder_scope(user.organisation_id)]
+    if user.is_provider and user.organisation_id:
+        from grants.models import Allocation  # the reach of scoping.Reach, without its request cache
+
+        org = user.organisation_id
+        funders = (Allocation.objects.filter(Q(recipient_id=org) | Q(projects__provider_id=org)).order_by()
+                   .values_list("programme__commissioner_id", flat=True).distinct())
+        return [FiguresVersion.SHARED, *(FiguresVersion.funder_scope(f) for f in sorted(funders))]
     return [FiguresVersion.ALL]
 
 
-def tokens(user) -> tuple:
-    """The tokens `user`'s pages are at now, one query; a missing one (a new funder, a database just
-    emptied) is written, new."""
-    wanted = scopes(user)
+def tokens(user, wanted: list[str] | None = None) -> tuple:
+    """The tokens `user`'s pages (or the `wanted` scopes) are at now, one query; a missing one (a new
+    funder, a database just emptied) is written, new, and with it the one every change moves, which
+    makes changes one at a time (grants.services.kept)."""
+    wanted = scopes(user) if wanted is None else wanted
     found = dict(FiguresVersion.objects.filter(scope__in=wanted).values_list("scope", "token"))
-    for scope in wanted:
+    for scope in [FiguresVersion.ALL, *wanted] if len(found) < len(wanted) else []:
         if scope not in found:
-            funder = user.organisation_id if scope.startswith("funder:") else None
+            funder = int(scope.split(":")[1]) if scope.startswith("funder:") else None
             row, _ = FiguresVersion.objects.get_or_create(
                 scope=scope, defaults={"commissioner_id": funder, "token": uuid4().hex, "moved_at": timezone.now()})
             found[scope] = row.token
@@ -79,21 +91,31 @@ def kept_value(user, parts: tuple, work_out: Callable[[], object]):
     tokens of `user`'s pages; worked out again after any change they cover."""
     if not seconds() or moved_in_this_transaction():
         return work_out()
-    key = _key(user, parts)
+    key, wanted = _key(user, parts)
     found = cache.get(key, _MISSING)
     if found is _MISSING:
         found = work_out()
-        cache.set(key, found, seconds())
+        if _same_scopes(user, wanted):
+            cache.set(key, found, seconds())
     return found
 
 
 _MISSING = object()
 
 
-def _key(user, parts: tuple) -> str:
+def _key(user, parts: tuple) -> tuple[str, list[str]]:
     """The cache key of `parts` for `user`, under the tokens of their pages as they are now and the code
-    that renders them."""
-    return "kept-page:" + hashlib.sha256(repr((release(), tokens(user), *parts)).encode()).hexdigest()
+    that renders them, and the scopes of those tokens."""
+    wanted = scopes(user)
+    return ("kept-page:" + hashlib.sha256(repr((release(), wanted, tokens(user, wanted), *parts)).encode())
+            .hexdigest(), wanted)
+
+
+def _same_scopes(user, wanted: list[str]) -> bool:
+    """Whether a provider's funders are still those its key was made under, read again once its page is
+    worked out: a page read while an allocation from a new funder was being made is not kept under the
+    tokens of the funders before it."""
+    return not user.is_provider or scopes(user) == wanted
 
 
 @functools.cache
@@ -140,8 +162,8 @@ def kept_page(request, template_name: str, parts: tuple, *, content: Callable, f
     key = None
     if seconds() and not moved_in_this_transaction() and set(request.GET) <= set(query):
         chosen = tuple((name, tuple(request.GET.getlist(name))) for name in sorted(request.GET))
-        key = _key(user, ("page", template_name, *parts, user.organisation_id, user.role, user.is_staff,
-                          user.is_superuser, request.path, chosen, timezone.localdate()))
+        key, wanted = _key(user, ("page", template_name, *parts, user.organisation_id, user.role, user.is_staff,
+                                  user.is_superuser, request.path, chosen, timezone.localdate()))
     obj = load() if load else None
     found = cache.get(key) if key else None
     if found is not None:
@@ -153,7 +175,7 @@ def kept_page(request, template_name: str, parts: tuple, *, content: Callable, f
     html = render_to_string(template_name, {**context, "csrf_token": CSRF_MARK, "content_start": CONTENT_START,
                                             "content_end": CONTENT_END}, request)
     start, end = html.index(CONTENT_START), html.index(CONTENT_END)
-    if key is not None and status == 200:
+    if key is not None and status == 200 and _same_scopes(user, wanted):
         cache.set(key, mark_safe(html[start + len(CONTENT_START):end]), seconds())
     html = html[:start] + html[start + len(CONTENT_START):end] + html[end + len(CONTENT_END):]
     return HttpResponse(_with_token(request, html), status=status)

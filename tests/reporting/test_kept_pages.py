@@ -54,7 +54,7 @@ def fresh(user, url=URL) -> str:
 @pytest.fixture
 def world(request):
     w = request.getfixturevalue("board")
-    for user in (w.commissioner, w.outsider, w.user_a):  # the tokens of their pages, as a first page would write
+    for user in (w.commissioner, w.outsider, w.user_a, w.user_b):  # the tokens of their pages, as a first page would write
         kept_pages.tokens(user)
     kept.figures_moved()  # outside any transaction: committed at once, as after the fixture's changes
     return w
@@ -197,7 +197,8 @@ def test_with_the_tokens_gone_they_are_written_anew_and_pages_kept_under_them(wo
 
 def test_another_funders_change_leaves_this_funders_pages_kept(world):
     own_report = "/reports/performance/?end=2023-24+Q2"  # a provider's own report
-    for user, url in ((world.commissioner, URL), (world.outsider, URL), (world.user_a, own_report)):
+    readers = ((world.commissioner, URL), (world.outsider, URL), (world.user_a, own_report), (world.user_b, own_report))
+    for user, url in readers:
         get(user, url)
         assert not reads_returns(get(user, url)[1])
     elsewhere = Project.objects.get(pk=world.project_x.pk)
@@ -206,7 +207,8 @@ def test_another_funders_change_leaves_this_funders_pages_kept(world):
 
     assert not reads_returns(get(world.commissioner)[1])
     assert reads_returns(get(world.outsider)[1])
-    assert reads_returns(get(world.user_a, own_report)[1])  # a provider's pages may span funders
+    assert not reads_returns(get(world.user_a, own_report)[1])  # funded by the first funder only
+    assert reads_returns(get(world.user_b, own_report)[1])  # funded by both: its pages span funders
 
 
 @pytest.mark.parametrize("name, row_of", [

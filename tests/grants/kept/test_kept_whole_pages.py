@@ -217,3 +217,40 @@ def test_a_persons_new_name_moves_the_tokens_and_signing_in_or_an_invitation_doe
     person.first_name = "Bethan"
     person.save()
     assert kept_pages.tokens(w.user_a) != before
+
+
+def test_a_providers_pages_are_kept_under_its_own_funders_tokens(w):
+    pages = [PAGES[name][1](w) for name in ("home, provider", "allocation, provider", "list of returns, provider",
+                                            "funding")]
+    provider = client_for(w.user_a)
+    for url in pages:
+        get(provider, url)
+
+    # A change under the other funder, which funds nothing of A's: A's pages stay kept.
+    kept.figures_moved(row=w.elsewhere_project)
+    for url in pages:
+        assert get(provider, url)[1] <= 6, url
+
+    # An allocation to A from the other funder: A's pages show it at once, and then its changes too.
+    allocation = f.AllocationFactory(programme=w.elsewhere_programme, recipient=w.provider_a, title="Now from elsewhere")
+    assert "Now from elsewhere" in get(provider, "/funding/")[0]
+    assert get(provider, "/funding/")[1] <= 6  # kept, now under both funders' tokens
+    allocation.title = "Renamed from elsewhere"
+    allocation.save()
+    html, _ = get(provider, "/funding/")
+    assert "Renamed from elsewhere" in html
+    assert without_tokens(html) == without_tokens(fresh(w.user_a, "/funding/"))
+
+
+def test_what_is_worked_out_while_a_new_funder_comes_is_not_kept_under_the_funders_before(w):
+    from django.core.cache import cache
+
+    parts = ("a provider's part",)
+    key_before, _ = kept_pages._key(w.user_a, parts)
+
+    def work_out():  # an allocation from the other funder commits while the part is read
+        f.AllocationFactory(programme=w.elsewhere_programme, recipient=w.provider_a)
+        return "read with the new allocation"
+
+    assert kept_pages.kept_value(w.user_a, parts, work_out) == "read with the new allocation"
+    assert cache.get(key_before) is None
