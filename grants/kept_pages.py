@@ -38,7 +38,6 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -46,7 +45,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
-from grants.models import FiguresVersion
+from grants.models import FiguresVersion, scoping
 from grants.services.kept import moved_in_this_transaction
 
 
@@ -62,12 +61,8 @@ def scopes(user) -> list[str]:
     if user.is_funder_side and user.organisation_id:
         return [FiguresVersion.SHARED, FiguresVersion.funder_scope(user.organisation_id)]
     if user.is_provider and user.organisation_id:
-        from grants.models import Allocation  # the reach of scoping.Reach, without its request cache
-
-        org = user.organisation_id
-        funders = (Allocation.objects.filter(Q(recipient_id=org) | Q(projects__provider_id=org)).order_by()
-                   .values_list("programme__commissioner_id", flat=True).distinct())
-        return [FiguresVersion.SHARED, *(FiguresVersion.funder_scope(f) for f in sorted(funders))]
+        funders = scoping.funders_of_provider(user.organisation_id)
+        return [FiguresVersion.SHARED, *(FiguresVersion.funder_scope(f) for f in funders)]
     return [FiguresVersion.ALL]
 
 

@@ -53,6 +53,19 @@ def _reaches_anything(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.organisation_id and user.role)
 
 
+def reached_by_provider(org: int) -> models.Q:
+    """A Q over Allocation: those a provider (or partnership) `org` reaches, made to it or with a project
+    it delivers (a join to the projects: rows may repeat)."""
+    return models.Q(recipient_id=org) | models.Q(projects__provider_id=org)
+
+
+def funders_of_provider(org: int) -> list[int]:
+    """The funders whose allocations provider `org` reaches, read afresh (never from the request's reach,
+    which would not see an allocation made since it was read)."""
+    return sorted(_model("Allocation").objects.filter(reached_by_provider(org)).order_by()
+                  .values_list("programme__commissioner_id", flat=True).distinct())
+
+
 class Reach:
     """The ids of the allocations, programmes and projects `user` reaches, read in one query when first
     asked for and kept on this object."""
@@ -71,7 +84,7 @@ class Reach:
             rows = [(pk, programme, None, None, None) for pk, programme in
                     allocations.filter(programme__commissioner_id=org).values_list("pk", "programme_id")]
         else:
-            rows = (allocations.filter(models.Q(recipient_id=org) | models.Q(projects__provider_id=org))
+            rows = (allocations.filter(reached_by_provider(org))
                     .values_list("pk", "programme_id", "recipient_id", "projects__pk", "projects__provider_id"))
         allocations, programmes, projects = {}, set(), {}
         for allocation, programme, recipient, project, provider in rows:

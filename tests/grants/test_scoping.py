@@ -114,6 +114,20 @@ def test_a_provider_delivering_under_another_commissioners_allocation_reaches_th
     assert two_funders.elsewhere_allocation.pk not in pks(Allocation.objects.for_user(two_funders.user_b))
 
 
+def test_a_providers_funders_are_those_of_the_allocations_it_reaches_by_either_way(two_funders):
+    # The funders whose tokens a provider's kept pages go under (grants.kept_pages.scopes) follow the
+    # same rule as its reach: made to it, or with a project it delivers.
+    own = two_funders.programme.commissioner_id
+    assert scoping.funders_of_provider(two_funders.provider_a.pk) == [own]
+
+    f.ProjectFactory(allocation=two_funders.elsewhere_allocation, provider=two_funders.provider_a)
+
+    assert scoping.funders_of_provider(two_funders.provider_a.pk) == sorted(
+        [own, two_funders.elsewhere_programme.commissioner_id])
+    assert scoping.funders_of_provider(two_funders.provider_b.pk) == [own]
+    assert scoping.funders_of_provider(f.OrganisationFactory().pk) == []
+
+
 def test_a_recipient_that_also_delivers_several_projects_under_its_allocation_sees_each_row_once(two_funders):
     extra = [f.ProjectFactory(allocation=two_funders.allocation_b, provider=two_funders.provider_b) for _ in range(3)]
     extra_returns = [f.QuarterlyReturnFactory(project=project) for project in extra]
