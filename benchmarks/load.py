@@ -9,6 +9,7 @@ the 50th, 95th and 99th percentile response times, and every error.
     .venv/bin/python benchmarks/load.py --users 200 --think 1-3 --seconds 60   # people who read each page
     .venv/bin/python benchmarks/load.py --no-pool        # a new PostgreSQL connection for every request
     .venv/bin/python benchmarks/load.py --users 200 --think 1-3 --changes-every 2   # and a change every 2 s
+    .venv/bin/python benchmarks/load.py --users 200 --think 1-3 --changes-every 1 --changes-in one-funder
 
 Without --url it collects the static files and starts gunicorn itself, as `make serve` does, on a
 free port with DEBUG off, a throwaway SECRET_KEY and SECURE_PROXY_SSL_HEADER on; the users send
@@ -25,7 +26,10 @@ and shares its kept pages among its workers in a directory of its own, as `make 
 The users only read. With --changes-every S, every S seconds the figures' tokens move in the database
 (DATABASE_URL), as a committed change moves them: every kept page is worked out again at its next
 request, as after an approval or a saved return (grants/kept_pages.py). The change's own work is not
-part of it; what is measured is reading while changes come in.
+part of it; what is measured is reading while changes come in. --changes-in all (the default, the worst
+case) moves every token at each change; --changes-in one-funder moves the tokens one change under one
+funder moves (that funder's and the one every change moves), each funder in turn, so that the pages of
+the other funders' officers and of the providers they alone fund stay kept.
 
 With DEBUG off two-factor sign-in is required of commissioner and finance officers: the first sign-in
 of each such account sets up its authenticator as a person would (the key read from the set-up page,
@@ -173,15 +177,25 @@ class User:
                 time.sleep(random.uniform(*think))
 
 
-def move_tokens(deadline, every, changes):
-    """Every `every` seconds, each token of the figures moves, as a committed change moves them."""
+def move_tokens(deadline, every, changes, where="all"):
+    """Every `every` seconds, the tokens of the figures move as a committed change moves them: every one
+    (`where` "all"), or those of one funder in turn and the one every change moves ("one-funder")."""
     import psycopg
 
     url = os.environ["DATABASE_URL"]
+    turn = 0
     with psycopg.connect(url, autocommit=True) as connection:
         while time.perf_counter() + every < deadline:
             time.sleep(every)
-            connection.execute("UPDATE grants_figuresversion SET token = md5(random()::text), moved_at = now()")
+            if where == "all":
+                connection.execute("UPDATE grants_figuresversion SET token = md5(random()::text), moved_at = now()")
+            else:
+                funders = [scope for scope, in connection.execute(
+                    "SELECT scope FROM grants_figuresversion WHERE scope LIKE 'funder:%' ORDER BY scope")]
+                scopes = ["all", *([funders[turn % len(funders)]] if funders else [])]
+                turn += 1
+                connection.execute("UPDATE grants_figuresversion SET token = md5(random()::text), moved_at = now() "
+                                   "WHERE scope = ANY(%s)", [scopes])
             changes.append(time.perf_counter())
 
 
@@ -225,6 +239,8 @@ def main(argv=None):
     parser.add_argument("--think", default="0-0", help="seconds each user pauses after a page: MIN-MAX, e.g. 1-3")
     parser.add_argument("--changes-every", type=float, default=0, metavar="S",
                         help="move the figures' tokens every S seconds, as a committed change does (needs DATABASE_URL)")
+    parser.add_argument("--changes-in", choices=["all", "one-funder"], default="all",
+                        help="which tokens a change moves: every one (the worst case), or one funder's in turn")
     parser.add_argument("--no-pool", dest="pool", action="store_false",
                         help="the started server opens a PostgreSQL connection for every request")
     args = parser.parse_args(argv)
@@ -263,7 +279,7 @@ def main(argv=None):
         deadline = started + args.seconds
         threads = [threading.Thread(target=user.run, args=(deadline, start_line, think)) for user in users]
         if args.changes_every:
-            threads.append(threading.Thread(target=move_tokens, args=(deadline, args.changes_every, changes)))
+            threads.append(threading.Thread(target=move_tokens, args=(deadline, args.changes_every, changes, args.changes_in)))
         for thread in threads:
             thread.start()
         start_line.set()
@@ -283,7 +299,8 @@ def main(argv=None):
     if hasattr(os, "getloadavg"):
         print("load average at the end (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     if args.changes_every:
-        print(f"changes (tokens moved): {len(changes)}, one every {args.changes_every:g} s")
+        print(f"changes (tokens moved): {len(changes)}, one every {args.changes_every:g} s, moving "
+              + ("every token" if args.changes_in == "all" else "one funder's tokens in turn"))
     print(f"requests: {len(times)}  errors: {len(errors)}  requests per second: {len(times) / elapsed:.1f}")
     if times:
         print("response time: p50 {:.0f} ms, p95 {:.0f} ms, p99 {:.0f} ms, max {:.0f} ms".format(

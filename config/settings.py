@@ -262,11 +262,12 @@ EXPORT_STALLED_MINUTES = envint("EXPORT_STALLED_MINUTES", "15")
 # moves, and for this many seconds at most; 0 works them out on every request.
 KEPT_PAGES_SECONDS = envint("KEPT_PAGES_SECONDS", "600")
 # Kept pages live in each server process's memory unless CACHE_DIRECTORY names a directory, where every
-# process of the machine shares them: a page worked out by one is kept for all (`make serve` sets it).
+# process of the machine shares them: a page worked out by one is kept for all (`make serve` sets it). The
+# directory is cleared of its oldest pages, down to CACHE_MAX_ENTRIES, at one page kept in 100 (config/cache.py).
 if os.getenv("CACHE_DIRECTORY"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    CACHES = {"default": {"BACKEND": "config.cache.KeptPagesCache",
                           "LOCATION": os.environ["CACHE_DIRECTORY"],
-                          "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", "5000")}}}
+                          "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", "5000"), "CULL_EVERY": 100}}}
 # A report's web page lists this many projects one by one, then a page for the next; its totals are
 # always of every project and its workbook lists them all.
 REPORT_PAGE_PROJECTS = max(1, envint("REPORT_PAGE_PROJECTS", "100"))

@@ -240,7 +240,7 @@ def test_kept_pages_are_in_each_process_unless_a_directory_is_shared(tmp_path):
     assert alone.get("BACKEND", "django.core.cache.backends.locmem.LocMemCache").endswith("LocMemCache")
 
     shared = values("CACHES", CACHE_DIRECTORY=str(tmp_path))["CACHES"]["default"]
-    assert shared["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert shared["BACKEND"] == "config.cache.KeptPagesCache"
     assert shared["LOCATION"] == str(tmp_path)
     assert shared["OPTIONS"]["MAX_ENTRIES"] == 5000
     assert "serve: export CACHE_DIRECTORY ?=" in (PROJECT_DIR / "Makefile").read_text()
