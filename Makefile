@@ -12,7 +12,7 @@ run: setup
 	$(PY) manage.py load_demo
 	@echo
 	@echo "Serving at http://$(HOST):$(PORT)/ (Ctrl+C to stop), with a worker for background exports"
-	$(WITH_WORKER) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(BESIDE) $(WITH_WORKER) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(VENV)/bin/pytest
@@ -34,11 +34,14 @@ node_modules/.installed: package.json package-lock.json
 static/build/app.css: node_modules/.installed static/scss/app.scss
 	npm run --silent build:css
 
-# One background worker (Django's task API, database backend: README, "Background exports") beside the
-# command that follows, stopped when that command ends. More workers, on this machine or others against
-# the same database, are `manage.py db_worker` each.
-WITH_WORKER = worker=; trap 'test -n "$$worker" && kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(PY) manage.py db_worker --no-reload & worker=$$!;
+# Processes started beside the command that follows (after BESIDE), stopped when that command ends.
+BESIDE = pids=; trap 'test -n "$$pids" && kill $$pids 2>/dev/null; wait $$pids' EXIT INT TERM;
+# One background worker (Django's task API, database backend: README, "Background exports"). More
+# workers, on this machine or others against the same database, are `manage.py db_worker` each.
+WITH_WORKER = $(PY) manage.py db_worker --no-reload & pids="$$pids $$!";
+# The funders' dashboards worked out again as soon as their figures move, into the kept pages this
+# machine's server processes share (README, "Kept pages"): one on each machine.
+WITH_AHEAD = $(PY) manage.py keep_dashboards_ahead & pids="$$pids $$!";
 
 # Production: DEBUG off, PostgreSQL, collected static files served by WhiteNoise under gunicorn.
 # SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL come from the environment (README, "Production").
@@ -48,6 +51,8 @@ WITH_WORKER = worker=; trap 'test -n "$$worker" && kill $$worker 2>/dev/null; wa
 SERVE_MIGRATE ?= 1
 # SERVE_WORKER=0 starts no background worker here (when workers run on machines of their own).
 SERVE_WORKER ?= 1
+# SERVE_AHEAD=0 does not work the funders' dashboards out ahead of their readers on this machine.
+SERVE_AHEAD ?= 1
 serve: export DEBUG = False
 # Each worker keeps a pool of open PostgreSQL connections (README, "Several application servers").
 serve: export DB_POOL ?= True
@@ -59,7 +64,8 @@ serve: setup
 	$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@if [ "$(SERVE_MIGRATE)" = 1 ]; then $(PY) manage.py migrate --noinput; fi
-	$(if $(filter 1,$(SERVE_WORKER)),$(WITH_WORKER)) $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+	$(BESIDE) $(if $(filter 1,$(SERVE_WORKER)),$(WITH_WORKER)) $(if $(filter 1,$(SERVE_AHEAD)),$(WITH_AHEAD)) \
+	  $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
 	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
 	  --timeout 30 --limit-request-line 4094 --limit-request-fields 100 --limit-request-field_size 8190
 
