@@ -38,8 +38,10 @@ class KeptPagesCache(FileBasedCache):
                 aged.append((os.stat(name).st_mtime_ns, name))
             except FileNotFoundError:  # deleted by another process since the listing
                 continue
+        if len(aged) < self._max_entries:  # another process made room meanwhile
+            return
         aged.sort()
-        # Down to the limit, and a share of it (1 / CULL_FREQUENCY) below, so that the next listings
-        # find room to spare.
+        # Down to the limit, and a share of the files (1 / CULL_FREQUENCY) below it, so that the next
+        # listings find room to spare.
         for _, name in aged[:len(aged) - self._max_entries + len(aged) // self._cull_frequency]:
             self._delete(name)

@@ -263,7 +263,8 @@ EXPORT_STALLED_MINUTES = envint("EXPORT_STALLED_MINUTES", "15")
 KEPT_PAGES_SECONDS = envint("KEPT_PAGES_SECONDS", "600")
 # Kept pages live in each server process's memory unless CACHE_DIRECTORY names a directory, where every
 # process of the machine shares them: a page worked out by one is kept for all (`make serve` sets it). The
-# directory is cleared of its oldest pages, down to CACHE_MAX_ENTRIES, at one page kept in 100 (config/cache.py).
+# directory is listed at one page kept in 100 and, over CACHE_MAX_ENTRIES, cleared of its oldest pages down to
+# about two thirds of it (config/cache.py).
 if os.getenv("CACHE_DIRECTORY"):
     CACHES = {"default": {"BACKEND": "config.cache.KeptPagesCache",
                           "LOCATION": os.environ["CACHE_DIRECTORY"],

@@ -19,12 +19,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from django.db import DatabaseError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django.db.models import Q
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from grants import kept_pages
 from grants.models import FiguresVersion, User
 from grants.models.organisations import FUNDER_ROLES
 
@@ -56,7 +57,7 @@ def work_out(funders: Iterable[int] | None = None) -> int:
         try:
             dashboard(request)
             done += 1
-        except DatabaseError:  # the round is tried again whole (keep_ahead)
+        except (OperationalError, InterfaceError):  # the database away: the round is tried again whole
             raise
         except Exception:  # one reader's page failing must not stop the others'
             log.exception("The dashboard of %s (%s) could not be worked out ahead", user.organisation, user.role)
@@ -75,22 +76,31 @@ def moved_funders(seen: dict) -> tuple[set[int] | None, dict]:
             if scope.startswith("funder:") and seen.get(scope) != token}, now
 
 
-def keep_ahead(every: float, *, rounds: int | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
-    """Every `every` seconds, works out again the dashboards of the funders whose figures moved (all of
-    them at the start and on a new day); `rounds` bounds the loop (None: until stopped)."""
+def keep_ahead(every: float, *, rounds: int | None = None, sleep: Callable[[float], None] = time.sleep) -> list[int]:
+    """Every `every` seconds, works out again the dashboards of the funders whose figures moved, and all of
+    them at the start, on a new day and before what it kept expires (KEPT_PAGES_SECONDS). A round that
+    fails (the database away) is tried again whole, after a pause that doubles up to a minute. `rounds`
+    bounds the loop (None: until stopped). Returns how many dashboards each round worked out."""
     seen: dict = {}
-    while rounds is None or rounds > 0:
+    last_all = 0.0
+    failures = 0
+    done_in_rounds = []
+    while rounds is None or len(done_in_rounds) < rounds:
         try:
             funders, now = moved_funders(seen)
-            if funders is None or funders:
-                started = time.perf_counter()
-                done = work_out(funders)
-                log.debug("Worked out %s dashboard%s ahead in %.0f ms", done, "" if done == 1 else "s",
-                          1000 * (time.perf_counter() - started))
-            seen = now
-        except DatabaseError:  # the database away for a moment: again at the next round, on a new connection
+            if time.monotonic() - last_all > max(every, kept_pages.seconds() - 60):
+                funders = None
+            done = work_out(funders) if funders is None or funders else 0
+            if funders is None:
+                last_all = time.monotonic()
+            seen, failures = now, 0
+        except Exception:  # whatever failed, the next round tries again
             log.exception("The dashboards could not be worked out ahead")
             close_old_connections()
-        if rounds is not None:
-            rounds -= 1
-        sleep(every)
+            done, failures = 0, failures + 1
+        if done:
+            log.debug("Worked out %s dashboard%s ahead", done, "" if done == 1 else "s")
+        done_in_rounds.append(done)
+        if rounds is None or len(done_in_rounds) < rounds:
+            sleep(min(60.0, every * 2 ** failures))
+    return done_in_rounds

@@ -67,3 +67,32 @@ def test_a_cull_frequency_of_zero_empties_the_directory_as_djangos_does(tmp_path
         keep(cache, n, at=1_000_000 + n)
 
     assert files(tmp_path) == [os.path.basename(cache._key_to_file("page-3"))]
+
+
+def test_a_cull_leaves_the_limit_less_a_share_of_the_files(tmp_path):
+    cache = a_cache(tmp_path, max_entries=10, every=1, cull_frequency=3)
+    for n in range(11):  # the 11th set finds 10 files: it drops 10 - 10 + 10 // 3 of them, then writes its own
+        keep(cache, n, at=1_000_000 + n)
+
+    assert len(files(tmp_path)) == 10 - 3 + 1
+
+
+class OthersCullingMeanwhile(KeptPagesCache):
+    """A cache whose directory another process clears between this one's listing and its look at each file."""
+
+    def _list_cache_files(self):
+        listed = super()._list_cache_files()
+        for name in sorted(listed)[:6]:
+            os.remove(name)
+        return listed
+
+
+def test_files_another_process_deleted_meanwhile_leave_no_cull_to_do(tmp_path):
+    filler = a_cache(tmp_path, max_entries=1000, every=1000)
+    for n in range(12):
+        keep(filler, n, at=1_000_000 + n)
+    cache = OthersCullingMeanwhile(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_EVERY": 1}})
+
+    cache.set("page-new", "<p>new</p>", 600)
+
+    assert len(files(tmp_path)) == 12 - 6 + 1  # none of the six left dropped as well

@@ -7,10 +7,11 @@ production, so these tests use real transactions.
 """
 
 import re
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from grants import kept_pages
@@ -95,16 +96,24 @@ def test_only_the_funders_whose_figures_moved_are_worked_out_again(w):
     assert funders == {w.outsider.organisation_id}
 
     kept.figures_moved(row=f.OrganisationFactory.build())  # a shared row: every funder's pages show it
-    assert ahead.moved_funders(seen)[0] is None
+    funders, seen = ahead.moved_funders(seen)
+    assert funders is None
+
+    assert ahead.moved_funders({**seen, "date": "2023-04-01"})[0] is None  # a new day: what is overdue moves
+    new_funder = f"funder:{w.outsider.organisation_id}"
+    assert ahead.moved_funders({k: v for k, v in seen.items() if k != new_funder})[0] == {
+        w.outsider.organisation_id}  # a funder whose token was not there before
 
 
 def test_readers_are_one_of_each_kind_the_kept_page_is_keyed_by_and_no_provider(w):
     f.UserFactory(organisation=w.commissioner.organisation, role=w.commissioner.role)  # a colleague: same key
     f.UserFactory(organisation=w.commissioner.organisation, role="viewer", is_active=False)
+    f.UserFactory(organisation=w.commissioner.organisation, role=w.commissioner.role, is_staff=True)
 
     kinds = [(u.organisation_id, u.role, u.is_staff, u.is_superuser) for u in ahead.readers()]
     assert len(kinds) == len(set(kinds))
     assert (w.commissioner.organisation_id, "commissioner", False, False) in kinds
+    assert (w.commissioner.organisation_id, "commissioner", True, False) in kinds  # staff: a key of its own
     assert (w.outsider.organisation_id, w.outsider.role, False, False) in kinds
     assert all(role not in ("provider", "partnership") for _, role, _, _ in kinds)
     assert all(u.organisation_id == w.outsider.organisation_id
@@ -114,14 +123,44 @@ def test_readers_are_one_of_each_kind_the_kept_page_is_keyed_by_and_no_provider(
 def test_the_loop_works_out_every_dashboard_then_those_a_change_moved(w):
     changes = iter([lambda: a_change_under(w, w.commissioner.organisation), lambda: None])
 
-    ahead.keep_ahead(1, rounds=2, sleep=lambda seconds: next(changes)())
+    rounds = ahead.keep_ahead(1, rounds=3, sleep=lambda seconds: next(changes)())
 
+    assert rounds == [len(ahead.readers()), len(ahead.readers({w.commissioner.organisation_id})), 0]
     # The second round worked out the changed funder's dashboards again; the other's are still kept
     # from the first.
     for reader in (w.commissioner, w.outsider):
         html, queries = dashboard(reader)
         assert queries <= 6, reader.role
         assert html == afresh(reader)
+
+
+def test_the_loop_works_every_dashboard_out_again_before_what_it_kept_expires(w):
+    everyone = len(ahead.readers())
+    assert ahead.keep_ahead(1, rounds=2, sleep=lambda seconds: time.sleep(1.1)) == [everyone, 0]
+    with override_settings(KEPT_PAGES_SECONDS=61):  # kept a minute and a second: worked out again after 1 s
+        assert ahead.keep_ahead(1, rounds=2, sleep=lambda seconds: time.sleep(1.1)) == [everyone, everyone]
+
+
+def test_a_round_the_database_failed_is_tried_again_whole_after_a_longer_pause(w):
+    away = [True]
+    pauses = []
+
+    def database(execute, sql, params, many, context):
+        if away[0]:
+            raise OperationalError("the database is away")
+        return execute(sql, params, many, context)
+
+    def pause(seconds):
+        pauses.append(seconds)
+        away[0] = False
+
+    with connection.execute_wrapper(database):
+        rounds = ahead.keep_ahead(1, rounds=2, sleep=pause)
+
+    assert rounds == [0, len(ahead.readers())]
+    assert pauses == [2]  # doubled after the failure
+    html, queries = dashboard(w.commissioner)
+    assert queries <= 6
 
 
 def test_the_command_needs_a_cache_the_server_processes_share(w, tmp_path):
