@@ -142,7 +142,7 @@ CSRF_MARK = salted_hmac("grants.kept_pages.csrf-mark", "kept page", algorithm="s
 
 
 def kept_page(request, template_name: str, parts: tuple, *, content: Callable, frame: Callable | None = None,
-              load: Callable | None = None, query: tuple[str, ...] = ()) -> HttpResponse:
+              load: Callable | None = None, query: tuple[str, ...] = (), for_frame: tuple[str, ...] = ()) -> HttpResponse:
     """`template_name` for `request`: its content block kept for the reader's organisation and role at
     this address under the tokens of their pages, the frame round it rendered for each request.
 
@@ -150,9 +150,11 @@ def kept_page(request, template_name: str, parts: tuple, *, content: Callable, f
     is called after the tokens are read, so that all the page shows is at least as new as they are.
     `content(obj)` gives the context of the whole page, called only when the content is worked out;
     with an "http_status" other than 200 in it (a form's errors) the page is sent as it is and not
-    kept. `frame(obj)` gives what the title and the other blocks round the content need. `query`: the
-    parameters of the address the page reads (its filters, sort and page); an address with any other
-    is answered without keeping, so that made-up addresses fill no cache."""
+    kept. `frame(obj)` gives what the title and the other blocks round the content need; `for_frame`
+    names what of the content's context they need too, kept with the content (so not worked out again
+    for the frame). `query`: the parameters of the address the page reads (its filters, sort and
+    page); an address with any other is answered without keeping, so that made-up addresses fill no
+    cache."""
     user = request.user
     key = None
     if seconds() and not moved_in_this_transaction() and set(request.GET) <= set(query):
@@ -162,8 +164,9 @@ def kept_page(request, template_name: str, parts: tuple, *, content: Callable, f
     obj = load() if load else None
     found = cache.get(key) if key else None
     if found is not None:
-        html = render_to_string(template_name, {**(frame(obj) if frame else {}), "csrf_token": CSRF_MARK,
-                                                "kept_content": found}, request)
+        kept_content, framed = found
+        html = render_to_string(template_name, {**(frame(obj) if frame else {}), **framed, "csrf_token": CSRF_MARK,
+                                                "kept_content": kept_content}, request)
         return HttpResponse(_with_token(request, html))
     context = content(obj)
     status = context.pop("http_status", 200)
@@ -171,7 +174,8 @@ def kept_page(request, template_name: str, parts: tuple, *, content: Callable, f
                                             "content_end": CONTENT_END}, request)
     start, end = html.index(CONTENT_START), html.index(CONTENT_END)
     if key is not None and status == 200 and _same_scopes(user, wanted):
-        cache.set(key, mark_safe(html[start + len(CONTENT_START):end]), seconds())
+        cache.set(key, (mark_safe(html[start + len(CONTENT_START):end]), {name: context[name] for name in for_frame}),
+                  seconds())
     html = html[:start] + html[start + len(CONTENT_START):end] + html[end + len(CONTENT_END):]
     return HttpResponse(_with_token(request, html), status=status)
 

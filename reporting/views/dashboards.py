@@ -23,10 +23,9 @@ def dashboard(request):
     if user.is_provider:
         return kept_page(request, "reporting/dashboard_provider.html", ("provider-dashboard",),
                          content=lambda _: {"board": dashboards.provider_dashboard(user, today=timezone.localdate())})
-    # The title names the quarter shown (the form, checked again, says which).
+    # The title names the quarter shown: kept with the page.
     return kept_page(request, "reporting/dashboard_funder.html", ("funder-dashboard-page",),
-                     frame=lambda _: {"period": _funder_choices(request)["period"]},
-                     content=lambda _: _funder_page(request), query=("quarter", "programme"))
+                     content=lambda _: _funder_page(request), query=("quarter", "programme"), for_frame=("period",))
 
 
 def _funder_choices(request) -> dict:
