@@ -74,9 +74,8 @@ def tokens(user, wanted: list[str] | None = None) -> tuple:
     found = dict(FiguresVersion.objects.filter(scope__in=wanted).values_list("scope", "token"))
     for scope in [FiguresVersion.ALL, *wanted] if len(found) < len(wanted) else []:
         if scope not in found:
-            funder = int(scope.split(":")[1]) if scope.startswith("funder:") else None
             row, _ = FiguresVersion.objects.get_or_create(
-                scope=scope, defaults={"commissioner_id": funder, "token": uuid4().hex, "moved_at": timezone.now()})
+                scope=scope, defaults={"commissioner_id": FiguresVersion.funder_of(scope), "token": uuid4().hex, "moved_at": timezone.now()})
             found[scope] = row.token
     return tuple(found[scope] for scope in wanted)
 

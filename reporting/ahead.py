@@ -72,8 +72,8 @@ def moved_funders(seen: dict) -> tuple[set[int] | None, dict]:
     now["date"] = timezone.localdate().isoformat()
     if not seen or any(seen.get(scope) != now.get(scope) for scope in ("date", FiguresVersion.SHARED)):
         return None, now
-    return {int(scope.split(":")[1]) for scope, token in now.items()
-            if scope.startswith("funder:") and seen.get(scope) != token}, now
+    return {funder for scope, token in now.items()
+            if (funder := FiguresVersion.funder_of(scope)) is not None and seen.get(scope) != token}, now
 
 
 def keep_ahead(every: float, *, rounds: int | None = None, sleep: Callable[[float], None] = time.sleep) -> list[int]:

@@ -103,7 +103,7 @@ class FiguresVersion(models.Model):
     is kept under the tokens it was worked out at, so a change makes the kept pages it touches new
     again. One row per funder (`funder:<id>`, the rows under its programmes), one for what funders share
     (`shared`: organisations, the measures library, areas) and one that every change moves (`all`, for
-    a provider's pages, which may span funders). Tokens are random, so that a database restored or
+    the pages of anyone neither a funder's nor a provider's, and the first lock of every change). Tokens are random, so that a database restored or
     emptied never meets a page kept under an old one."""
 
     ALL, SHARED = "all", "shared"
@@ -120,3 +120,8 @@ class FiguresVersion(models.Model):
     @staticmethod
     def funder_scope(organisation_id: int) -> str:
         return f"funder:{organisation_id}"
+
+    @staticmethod
+    def funder_of(scope: str) -> int | None:
+        """The funder a `funder_scope` names; None for any other scope."""
+        return int(scope.removeprefix("funder:")) if scope.startswith("funder:") else None
